@@ -1,0 +1,77 @@
+#pragma once
+/// The scenario exchange format ("carecall-scenario/1", docs/scenario-format.md) and JSON views
+/// of single records, for scripts and other programs.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carecall/model.hpp"
+
+namespace carecall {
+
+class Store;
+
+/// The dates a plan covers: local dates start … start + days - 1 of each site.
+struct Horizon {
+    Date start = date::year{2025} / 1 / 1;
+    int days = 7;
+    int slot_minutes = 15; ///< the grid on which calls may start
+    friend bool operator==(const Horizon&, const Horizon&) = default;
+};
+
+/// A whole planning problem in memory. Ids are positions (1-based) within each vector; all
+/// references (ward.site, resident.ward, request.contacts…) use those ids and are resolved.
+struct Scenario {
+    std::optional<std::int64_t> seed;
+    Horizon horizon;
+    std::vector<Site> sites;
+    std::vector<Ward> wards;
+    std::vector<Resident> residents;
+    std::vector<Contact> contacts;
+    std::vector<Device> devices;
+    std::vector<Staff> staff;
+    std::vector<CallRequest> requests;
+    std::vector<Approval> approvals;
+};
+
+/// Reads a "carecall-scenario/1" document. Unknown fields are ignored; a missing required field,
+/// a bad value or an unknown reference throws InvalidInput whose field is the JSON path
+/// ("requests[3].duration_minutes"). Local date-times (staff shifts) are read in the site's zone;
+/// a time in a clock-change gap is refused, an ambiguous one takes the earlier reading for a start
+/// and the later for an end.
+Scenario parse_scenario(std::string_view json_text);
+
+/// Writes a "carecall-scenario/1" document (with the optional extra fields: names, rooms,
+/// consent, competences…). parse_scenario(write_scenario(s)) gives back s.
+std::string write_scenario(const Scenario& s);
+
+struct ImportSummary {
+    int sites = 0, wards = 0, residents = 0, contacts = 0, devices = 0, staff = 0, requests = 0;
+    int added = 0;   ///< records new to the database
+    int updated = 0; ///< records whose code existed and were replaced
+};
+
+/// Loads a scenario into the store in one write transaction, keyed by code: a record whose code
+/// exists is updated, others are added. Each request's resident–contact pairs are approved; each
+/// resident's consent is recorded as given unless it is refused in the scenario. The horizon is
+/// kept as settings ("plan.start_date", "plan.days", "plan.slot_minutes"). All or nothing.
+ImportSummary import_scenario(Store& store, const Scenario& s);
+
+/// Everything in the store as a scenario for the given horizon (staff shifts, one-off blocks
+/// and absences that overlap it).
+Scenario load_scenario(Store& store, const Horizon& horizon);
+
+/// JSON objects of single records as the command prints them (codes for references, site-local
+/// wall-clock windows, ISO 8601 instants). The store resolves references' codes.
+std::string to_json(Store& store, const Site& r);
+std::string to_json(Store& store, const Ward& r);
+std::string to_json(Store& store, const Resident& r);
+std::string to_json(Store& store, const Contact& r);
+std::string to_json(Store& store, const Device& r);
+std::string to_json(Store& store, const Staff& r);
+std::string to_json(Store& store, const CallRequest& r);
+
+} // namespace carecall

@@ -1,0 +1,229 @@
+#pragma once
+/// The domain model: plain value types with strong ids and stable short codes.
+/// Every record has `id` (0 until stored) and `code` (stable, unique per kind, e.g. "W-ROSE").
+/// validate() checks a record on its own (not references, which the store checks) and throws
+/// InvalidInput naming the field, the value and the problem.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carecall/ids.hpp"
+#include "carecall/time.hpp"
+
+namespace carecall {
+
+/// [start, end) on each listed weekday, local wall-clock time of the owner's zone.
+/// Minutes after midnight; end may be 1440 ("24:00"); no window crosses midnight.
+struct WeeklyWindow {
+    std::uint8_t weekdays = 0; ///< bit 0 = Monday … bit 6 = Sunday
+    int start = 0;             ///< minutes after local midnight
+    int end = 0;               ///< minutes after local midnight, start < end <= 1440
+    std::string label;         ///< "lunch", "medication"… (may be empty)
+
+    [[nodiscard]] bool on(int weekday) const { return ((weekdays >> weekday) & 1U) != 0; }
+    friend bool operator==(const WeeklyWindow&, const WeeklyWindow&) = default;
+};
+
+/// A one-off period [start, end) in UTC (shifts, one-off care blocks, absences, out of service).
+struct Period {
+    Instant start;
+    Instant end;
+    std::string label;
+    friend bool operator==(const Period&, const Period&) = default;
+};
+
+/// Local dates first … last inclusive (ward closures).
+struct DateRange {
+    Date first;
+    Date last;
+    std::string reason;
+    friend bool operator==(const DateRange&, const DateRange&) = default;
+};
+
+enum class SiteKind { care_home, hospital, hospice, ld_unit };
+
+struct Site {
+    SiteId id;
+    std::string code;
+    std::string name;
+    SiteKind kind = SiteKind::care_home;
+    std::string tz; ///< IANA zone, e.g. "Europe/London"
+    friend bool operator==(const Site&, const Site&) = default;
+};
+
+struct Ward {
+    WardId id;
+    std::string code;
+    std::string name;
+    SiteId site;
+    std::vector<WeeklyWindow> calling_hours; ///< site local time
+    std::vector<DateRange> closures;         ///< site local dates
+    friend bool operator==(const Ward&, const Ward&) = default;
+};
+
+enum class ConsentStatus { none, given, best_interest, refused };
+
+struct Consent {
+    ConsentStatus status = ConsentStatus::none;
+    std::string by;                ///< who gave it or made the best interest decision
+    std::optional<Date> recorded;  ///< when
+    std::optional<Date> review;    ///< review date (best interest decisions)
+    friend bool operator==(const Consent&, const Consent&) = default;
+};
+
+struct Resident {
+    ResidentId id;
+    std::string code;
+    std::string name;
+    WardId ward;
+    std::string room;
+    std::optional<Date> admitted;
+    std::optional<Date> discharged;
+    bool needs_assistance = false;
+    std::vector<std::string> competences;  ///< the helper must hold all of these ("bsl", "dementia")
+    std::optional<int> max_call_minutes;    ///< longest call they manage
+    std::optional<int> max_calls_per_day;
+    std::vector<WeeklyWindow> care_blocks;  ///< site local time (meals, medication, rest)
+    std::vector<Period> one_off_blocks;     ///< therapy, appointments
+    Consent consent;
+    friend bool operator==(const Resident&, const Resident&) = default;
+};
+
+struct Contact {
+    ContactId id;
+    std::string code;
+    std::string name;
+    std::string relationship;              ///< "son", "friend"
+    std::string tz;                         ///< where they live
+    std::vector<WeeklyWindow> availability; ///< in their own local time
+    std::vector<Period> absences;
+    std::string reach;                      ///< how to reach them (free text)
+    friend bool operator==(const Contact&, const Contact&) = default;
+};
+
+/// The link resident ↔ contact.
+struct Approval {
+    ResidentId resident;
+    ContactId contact;
+    bool approved = true;
+    bool key_contact = false;
+    std::string restrictions;
+    friend bool operator==(const Approval&, const Approval&) = default;
+};
+
+struct Device {
+    DeviceId id;
+    std::string code;
+    std::string name;
+    std::string kind = "portal"; ///< portal, tablet, laptop…
+    SiteId site;
+    std::vector<WardId> wards;   ///< wards it may serve, home ward first
+    int cleaning_minutes = 0;
+    int move_minutes = 0;
+    std::vector<std::string> capabilities; ///< "large_screen", "captions"
+    std::vector<Period> out_of_service;
+    friend bool operator==(const Device&, const Device&) = default;
+};
+
+struct Staff {
+    StaffId id;
+    std::string code;
+    std::string name;
+    std::vector<WardId> wards;
+    std::vector<std::string> competences;
+    std::vector<Period> shifts;              ///< one-off shifts (entered as site local date-times)
+    std::vector<WeeklyWindow> weekly_shifts; ///< a repeating pattern, site local time
+    friend bool operator==(const Staff&, const Staff&) = default;
+};
+
+/// Priority classes: a higher class strictly outranks a lower one.
+namespace priority {
+inline constexpr int routine = 1;
+inline constexpr int clinical = 2;
+inline constexpr int end_of_life = 3;
+} // namespace priority
+
+/// A fixed weekly time (predictability): weekday 0 = Monday, minutes after local midnight.
+struct FixedTime {
+    int weekday = 0;
+    int start = 0;
+    friend bool operator==(const FixedTime&, const FixedTime&) = default;
+};
+
+/// A standing wish: `calls` calls of `duration_minutes` per week with the contact(s).
+struct CallRequest {
+    RequestId id;
+    std::string code;
+    ResidentId resident;
+    std::vector<ContactId> contacts; ///< one or more (group call)
+    int calls = 1;
+    int duration_minutes = 30;
+    int priority = priority::routine;
+    std::optional<int> max_per_day;
+    std::vector<WeeklyWindow> preferred; ///< site local time (soft)
+    std::optional<FixedTime> fixed;
+    bool active = true;
+    friend bool operator==(const CallRequest&, const CallRequest&) = default;
+};
+
+enum class BookingStatus { booked, completed, missed, cancelled };
+
+/// One call on a device.
+struct Booking {
+    BookingId id;
+    std::string code;
+    ResidentId resident;
+    std::vector<ContactId> contacts;
+    DeviceId device;
+    std::optional<StaffId> staff;
+    Instant start;
+    Instant end;
+    int priority = priority::routine;
+    BookingStatus status = BookingStatus::booked;
+    std::string outcome; ///< no_answer, declined, unwell, technical
+    std::string reason;
+    std::optional<RequestId> request;
+    bool pinned = false;
+    bool availability_overridden = false;
+    friend bool operator==(const Booking&, const Booking&) = default;
+};
+
+// --- names of enumerations (for the command line, JSON and storage) ---
+std::string to_string(SiteKind k);
+SiteKind parse_site_kind(std::string_view text, std::string_view field = "kind");
+std::string to_string(ConsentStatus s);
+ConsentStatus parse_consent_status(std::string_view text, std::string_view field = "consent");
+std::string to_string(BookingStatus s);
+BookingStatus parse_booking_status(std::string_view text, std::string_view field = "status");
+/// 1 "routine", 2 "clinical", 3 "end_of_life", other classes "priority-N".
+std::string priority_name(int priority);
+/// "routine" | "clinical" | "end_of_life" | a whole number >= 1.
+int parse_priority(std::string_view text, std::string_view field = "priority");
+
+// --- weekly windows and codes ---
+/// "mon-fri 09:00-17:00 [label]", "daily 18:00-21:00", "sat,sun 10:00-12:00 visiting".
+/// Day words: mon tue wed thu fri sat sun, ranges a-b, lists a,b, daily, weekdays, weekends.
+WeeklyWindow parse_window(std::string_view text, std::string_view field);
+/// Inverse of parse_window: "mon-fri 09:00-17:00 lunch".
+std::string format_window(const WeeklyWindow& w);
+/// The weekdays mask for a list of 0..6 numbers; throws on an out-of-range day.
+std::uint8_t weekday_mask(const std::vector<int>& days, std::string_view field);
+std::vector<int> weekday_list(std::uint8_t mask);
+
+/// A record code: 1-32 characters of letters, digits, '-', '_', '.'; not all digits.
+void validate_code(std::string_view code, std::string_view field = "code");
+
+void validate(const WeeklyWindow& w, std::string_view field);
+void validate(const Site& s);
+void validate(const Ward& w);
+void validate(const Resident& r);
+void validate(const Contact& c);
+void validate(const Approval& a);
+void validate(const Device& d);
+void validate(const Staff& s);
+void validate(const CallRequest& q);
+void validate(const Booking& b);
+
+} // namespace carecall

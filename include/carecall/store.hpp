@@ -1,0 +1,164 @@
+#pragma once
+/// The abstract store: one repository per aggregate, transactions, audit. Backends live under
+/// lib/store/<backend>/; open_store() picks one from a URL ("sqlite:/path/carecall.db").
+///
+/// Every change made through a repository validates the record, checks its references, writes
+/// it and writes one audit row, all inside the current write transaction. A change made with no
+/// transaction open runs in a transaction of its own. Errors: InvalidInput (bad value or unknown
+/// reference, exit 65), Conflict (duplicate code, record still in use, exit 3), NotFound (exit 4),
+/// StorageError (busy 75, I/O 74, read-only 77, corrupt 5), SchemaTooNew (78).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carecall/error.hpp"
+#include "carecall/ids.hpp"
+#include "carecall/model.hpp"
+
+namespace carecall {
+
+/// Who makes the changes: written on every audit row.
+struct Actor {
+    std::string os_user; ///< login name of the process
+    std::string as;      ///< the person named with --as (may be empty)
+};
+
+/// One row of the append-only audit trail. It holds ids, codes and field names, never names or
+/// other personal details.
+struct AuditEvent {
+    std::int64_t id = 0;
+    Instant at;
+    std::string os_user;
+    std::string as;
+    std::string action;      ///< "add", "update", "remove", "approve", "consent", "import"…
+    std::string kind;        ///< "site", "ward", "resident"…
+    std::int64_t record_id = 0;
+    std::string record_code;
+    std::string details;     ///< JSON object: changed fields (names only), counts
+};
+
+/// Basic CRUD over one aggregate, addressed by id or by code.
+template <class T, class IdT> class Repository {
+public:
+    virtual ~Repository() = default;
+    /// Validates and inserts; returns the new id. Conflict if the code exists.
+    virtual IdT add(const T& record) = 0;
+    /// Replaces the stored record with this id. NotFound if there is none.
+    virtual void update(const T& record) = 0;
+    /// Conflict naming the dependants if anything still refers to it.
+    virtual void remove(IdT id) = 0;
+    [[nodiscard]] virtual std::optional<T> find(IdT id) = 0;
+    [[nodiscard]] virtual std::optional<T> find_by_code(std::string_view code) = 0;
+    /// Ordered by code.
+    [[nodiscard]] virtual std::vector<T> list() = 0;
+
+    /// find_by_code, or a record whose id is the number given ("42"); NotFound otherwise.
+    [[nodiscard]] T get(std::string_view code_or_id, std::string_view kind);
+};
+
+class ApprovalRepository {
+public:
+    virtual ~ApprovalRepository() = default;
+    /// Inserts or replaces the link.
+    virtual void put(const Approval& a) = 0;
+    /// Removes the link; NotFound if there is none.
+    virtual void revoke(ResidentId r, ContactId c) = 0;
+    [[nodiscard]] virtual std::optional<Approval> find(ResidentId r, ContactId c) = 0;
+    [[nodiscard]] virtual std::vector<Approval> for_resident(ResidentId r) = 0;
+    [[nodiscard]] virtual std::vector<Approval> for_contact(ContactId c) = 0;
+    [[nodiscard]] virtual std::vector<Approval> list() = 0;
+};
+
+enum class TxKind {
+    read,  ///< a consistent snapshot for reads
+    write, ///< BEGIN IMMEDIATE: takes the write lock at once (waits up to the busy timeout)
+};
+
+/// A transaction; rolls back in its destructor unless committed. Nesting is not supported.
+class Transaction {
+public:
+    virtual ~Transaction() = default;
+    virtual void commit() = 0;
+};
+
+struct StoreOptions {
+    Actor actor;
+    int busy_timeout_ms = 5000;
+    bool create = true;    ///< create the file (0600) and its directory (0700) if missing
+    bool read_only = false;
+};
+
+/// Result of a consistency check.
+struct CheckReport {
+    bool ok = true;
+    std::vector<std::string> problems;
+    int schema_version = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    [[nodiscard]] virtual std::unique_ptr<Transaction> begin(TxKind kind = TxKind::write) = 0;
+
+    virtual Repository<Site, SiteId>& sites() = 0;
+    virtual Repository<Ward, WardId>& wards() = 0;
+    virtual Repository<Resident, ResidentId>& residents() = 0;
+    virtual Repository<Contact, ContactId>& contacts() = 0;
+    virtual Repository<Device, DeviceId>& devices() = 0;
+    virtual Repository<Staff, StaffId>& staff() = 0;
+    virtual Repository<CallRequest, RequestId>& requests() = 0;
+    virtual ApprovalRepository& approvals() = 0;
+
+    /// Settings kept with the data (e.g. "plan.start_date"); empty optional when unset.
+    [[nodiscard]] virtual std::optional<std::string> setting(std::string_view key) = 0;
+    virtual void set_setting(std::string_view key, std::string_view value) = 0;
+
+    /// Writes one audit row (for changes that are not a repository call, e.g. an import summary).
+    virtual void audit(std::string_view action, std::string_view kind, std::int64_t record_id,
+                       std::string_view record_code, std::string_view details_json) = 0;
+    /// The newest `limit` audit rows, newest first.
+    [[nodiscard]] virtual std::vector<AuditEvent> audit_events(int limit = 100) = 0;
+
+    virtual void set_actor(Actor actor) = 0;
+    [[nodiscard]] virtual CheckReport check() = 0;
+    /// A consistent copy of the whole database to `path` (created 0600; must not exist).
+    virtual void backup(const std::string& path) = 0;
+    [[nodiscard]] virtual int schema_version() = 0;
+    /// "sqlite:/abs/path"
+    [[nodiscard]] virtual std::string url() const = 0;
+};
+
+/// The schema version this build writes.
+int current_schema_version();
+
+/// Opens a store from a URL: "sqlite:PATH", "sqlite::memory:", or a bare path (SQLite).
+/// Unknown schemes are a UsageError.
+std::unique_ptr<Store> open_store(std::string_view url, const StoreOptions& options = {});
+
+/// A Repository::get implementation shared by every backend.
+template <class T, class IdT>
+T Repository<T, IdT>::get(std::string_view code_or_id, std::string_view kind) {
+    if (auto r = find_by_code(code_or_id)) {
+        return *r;
+    }
+    bool numeric = !code_or_id.empty() && code_or_id.size() < 19;
+    for (char ch : code_or_id) {
+        numeric = numeric && ch >= '0' && ch <= '9';
+    }
+    if (numeric) {
+        if (auto r = find(IdT(std::stoll(std::string(code_or_id))))) {
+            return *r;
+        }
+    }
+    throw NotFound::record(std::string(kind), std::string(code_or_id));
+}
+
+} // namespace carecall

@@ -1,0 +1,61 @@
+#pragma once
+/// Time values: UTC instants, local clock times and dates, IANA zones (through date/tz).
+/// Instants are stored as UTC seconds; local wall-clock values are read in their owner's zone.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <date/date.h>
+#include <date/tz.h>
+
+namespace carecall {
+
+/// A point in time, UTC, whole seconds.
+using Instant = date::sys_seconds;
+/// A wall-clock date-time with no zone attached.
+using LocalDateTime = date::local_seconds;
+using Date = date::year_month_day;
+
+/// How to read a local time that happens twice (clocks go back).
+enum class Ambiguity {
+    refuse,   ///< throw InvalidInput naming both readings
+    earliest, ///< the first occurrence (summer time)
+    latest,   ///< the second occurrence (standard time)
+};
+
+/// The zone with this IANA name; throws InvalidInput("<field>", "unknown time zone 'X'").
+const date::time_zone* find_zone(std::string_view name, std::string_view field = "tz");
+
+/// "HH:MM" to minutes after midnight. "24:00" (1440) only when allow_24 is set.
+/// Throws InvalidInput(field, "25:61 is not a time (expected HH:MM)").
+int parse_clock(std::string_view text, std::string_view field, bool allow_24 = false);
+/// Minutes after midnight to "HH:MM" (1440 gives "24:00").
+std::string format_clock(int minutes);
+
+/// "YYYY-MM-DD" (a real calendar date); throws InvalidInput.
+Date parse_date(std::string_view text, std::string_view field);
+std::string format_date(Date d);
+
+/// "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" (seconds ":SS" allowed); throws InvalidInput.
+LocalDateTime parse_local_datetime(std::string_view text, std::string_view field);
+/// "YYYY-MM-DDTHH:MM" (":SS" added only when not zero).
+std::string format_local_datetime(LocalDateTime t);
+
+/// Local wall-clock time in `zone` to UTC. A time in a spring-forward gap is always refused
+/// (InvalidInput saying it does not exist and naming the nearest real times); an ambiguous time
+/// follows `ambiguity`.
+Instant to_utc(LocalDateTime local, const date::time_zone* zone, std::string_view field,
+               Ambiguity ambiguity = Ambiguity::refuse);
+/// UTC to wall-clock time in `zone`.
+LocalDateTime to_local(Instant t, const date::time_zone* zone);
+
+/// "2025-03-24T10:15:00Z"
+std::string format_utc(Instant t);
+/// "2025-03-24T10:15:00+00:00" in the given zone (ISO 8601 with offset).
+std::string format_iso_offset(Instant t, const date::time_zone* zone);
+
+/// Monday = 0 … Sunday = 6 of a date.
+int weekday_index(Date d);
+
+} // namespace carecall
