@@ -55,6 +55,10 @@ std::string format_utc(Instant t);
 /// "2025-03-24T10:15:00+00:00" in the given zone (ISO 8601 with offset).
 std::string format_iso_offset(Instant t, const date::time_zone* zone);
 
+/// A duration: "30m", "1h", "1h30m", "90" (minutes); a positive whole number of minutes.
+/// Throws InvalidInput(field, "-5m is not a duration (expected e.g. 30m, 1h, 1h30m)").
+int parse_duration_minutes(std::string_view text, std::string_view field);
+
 /// Monday = 0 … Sunday = 6 of a date.
 int weekday_index(Date d);
 

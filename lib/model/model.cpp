@@ -1,0 +1,506 @@
+#include "carecall/model.hpp"
+
+#include <array>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "carecall/error.hpp"
+
+namespace carecall {
+namespace {
+
+constexpr std::array<std::string_view, 7> k_day_names{"mon", "tue", "wed", "thu",
+                                                       "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 7> k_full_day_names{
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+int day_index(std::string_view word) {
+    auto w = lower(word);
+    for (std::size_t i = 0; i < k_day_names.size(); ++i) {
+        if (w == k_day_names[i] || w == k_full_day_names[i]) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+std::string sub(std::string_view field, std::string_view name) {
+    if (field.empty()) {
+        return std::string(name);
+    }
+    return fmt::format("{}.{}", field, name);
+}
+
+void positive_opt(const std::optional<int>& v, std::string_view field) {
+    if (v && *v <= 0) {
+        throw InvalidInput(std::string(field), fmt::format("{} must be a positive whole number", *v));
+    }
+}
+
+void check_periods(const std::vector<Period>& ps, std::string_view field) {
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+        if (ps[i].end <= ps[i].start) {
+            throw InvalidInput(fmt::format("{}[{}]", field, i),
+                               fmt::format("end {} is not after start {}", format_utc(ps[i].end),
+                                           format_utc(ps[i].start)));
+        }
+    }
+}
+
+void check_windows(const std::vector<WeeklyWindow>& ws, std::string_view field) {
+    for (std::size_t i = 0; i < ws.size(); ++i) {
+        validate(ws[i], fmt::format("{}[{}]", field, i));
+    }
+}
+
+void check_words(const std::vector<std::string>& words, std::string_view field) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const auto& w = words[i];
+        if (w.empty() || w.size() > 64) {
+            throw InvalidInput(fmt::format("{}[{}]", field, i),
+                               fmt::format("'{}' must be 1 to 64 characters", w));
+        }
+    }
+}
+
+void required_name(const std::string& name) {
+    if (name.size() > 1000) {
+        throw InvalidInput("name", "must be at most 1000 characters");
+    }
+}
+
+} // namespace
+
+std::string to_string(SiteKind k) {
+    switch (k) {
+    case SiteKind::care_home: return "care_home";
+    case SiteKind::hospital: return "hospital";
+    case SiteKind::hospice: return "hospice";
+    case SiteKind::ld_unit: return "ld_unit";
+    }
+    return "care_home";
+}
+
+SiteKind parse_site_kind(std::string_view text, std::string_view field) {
+    for (auto k : {SiteKind::care_home, SiteKind::hospital, SiteKind::hospice, SiteKind::ld_unit}) {
+        if (text == to_string(k)) {
+            return k;
+        }
+    }
+    throw InvalidInput(std::string(field),
+                       fmt::format("'{}' is not a site kind (expected care_home, hospital, "
+                                   "hospice or ld_unit)",
+                                   text));
+}
+
+std::string to_string(ConsentStatus s) {
+    switch (s) {
+    case ConsentStatus::none: return "none";
+    case ConsentStatus::given: return "given";
+    case ConsentStatus::best_interest: return "best_interest";
+    case ConsentStatus::refused: return "refused";
+    }
+    return "none";
+}
+
+ConsentStatus parse_consent_status(std::string_view text, std::string_view field) {
+    for (auto s : {ConsentStatus::none, ConsentStatus::given, ConsentStatus::best_interest,
+                   ConsentStatus::refused}) {
+        if (text == to_string(s)) {
+            return s;
+        }
+    }
+    throw InvalidInput(std::string(field),
+                       fmt::format("'{}' is not a consent status (expected given, "
+                                   "best_interest, refused or none)",
+                                   text));
+}
+
+std::string to_string(BookingStatus s) {
+    switch (s) {
+    case BookingStatus::booked: return "booked";
+    case BookingStatus::completed: return "completed";
+    case BookingStatus::missed: return "missed";
+    case BookingStatus::cancelled: return "cancelled";
+    }
+    return "booked";
+}
+
+BookingStatus parse_booking_status(std::string_view text, std::string_view field) {
+    for (auto s : {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed,
+                   BookingStatus::cancelled}) {
+        if (text == to_string(s)) {
+            return s;
+        }
+    }
+    throw InvalidInput(std::string(field),
+                       fmt::format("'{}' is not a booking status (expected booked, completed, "
+                                   "missed or cancelled)",
+                                   text));
+}
+
+std::string priority_name(int p) {
+    switch (p) {
+    case priority::routine: return "routine";
+    case priority::clinical: return "clinical";
+    case priority::end_of_life: return "end_of_life";
+    default: return fmt::format("priority-{}", p);
+    }
+}
+
+int parse_priority(std::string_view text, std::string_view field) {
+    if (text == "routine") {
+        return priority::routine;
+    }
+    if (text == "clinical") {
+        return priority::clinical;
+    }
+    if (text == "end_of_life") {
+        return priority::end_of_life;
+    }
+    bool digits = !text.empty() && text.size() < 6;
+    for (char c : text) {
+        digits = digits && c >= '0' && c <= '9';
+    }
+    if (digits && std::stoi(std::string(text)) >= 1) {
+        return std::stoi(std::string(text));
+    }
+    throw InvalidInput(std::string(field),
+                       fmt::format("'{}' is not a priority (expected routine, clinical, "
+                                   "end_of_life or a whole number from 1)",
+                                   text));
+}
+
+std::uint8_t weekday_mask(const std::vector<int>& days, std::string_view field) {
+    std::uint8_t mask = 0;
+    for (std::size_t i = 0; i < days.size(); ++i) {
+        if (days[i] < 0 || days[i] > 6) {
+            throw InvalidInput(fmt::format("{}[{}]", field, i),
+                               fmt::format("{} is not a weekday (0 = Monday … 6 = Sunday)",
+                                           days[i]));
+        }
+        mask = static_cast<std::uint8_t>(mask | (1U << static_cast<unsigned>(days[i])));
+    }
+    return mask;
+}
+
+std::vector<int> weekday_list(std::uint8_t mask) {
+    std::vector<int> out;
+    for (int d = 0; d < 7; ++d) {
+        if (((mask >> d) & 1U) != 0) {
+            out.push_back(d);
+        }
+    }
+    return out;
+}
+
+WeeklyWindow parse_window(std::string_view text, std::string_view field) {
+    auto bad = [&](std::string_view why) {
+        return InvalidInput(std::string(field), fmt::format("'{}' {}", text, why));
+    };
+    // split on spaces
+    std::vector<std::string_view> parts;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && text[i] == ' ') {
+            ++i;
+        }
+        std::size_t j = i;
+        while (j < text.size() && text[j] != ' ') {
+            ++j;
+        }
+        if (j > i) {
+            parts.push_back(text.substr(i, j - i));
+        }
+        i = j;
+    }
+    if (parts.size() < 2) {
+        throw bad("is not a weekly window (expected DAYS HH:MM-HH:MM [LABEL], e.g. "
+                  "mon-fri 09:00-17:00)");
+    }
+    WeeklyWindow w;
+    auto days = lower(parts[0]);
+    if (days == "daily" || days == "every" || days == "all") {
+        w.weekdays = 0x7F;
+    } else if (days == "weekdays") {
+        w.weekdays = 0x1F;
+    } else if (days == "weekends") {
+        w.weekdays = 0x60;
+    } else {
+        std::size_t p = 0;
+        while (p <= days.size()) {
+            auto comma = days.find(',', p);
+            auto item = std::string_view(days).substr(
+                p, comma == std::string::npos ? std::string::npos : comma - p);
+            auto dash = item.find('-');
+            int a = day_index(item.substr(0, dash));
+            int b = dash == std::string_view::npos ? a : day_index(item.substr(dash + 1));
+            if (a < 0 || b < 0) {
+                throw bad(fmt::format("has '{}', not a day (expected mon … sun, daily, "
+                                      "weekdays or weekends)",
+                                      item));
+            }
+            for (int d = a;; d = (d + 1) % 7) {
+                w.weekdays = static_cast<std::uint8_t>(w.weekdays | (1U << static_cast<unsigned>(d)));
+                if (d == b) {
+                    break;
+                }
+            }
+            if (comma == std::string::npos) {
+                break;
+            }
+            p = comma + 1;
+        }
+    }
+    auto times = parts[1];
+    auto dash = times.find('-');
+    if (dash == std::string_view::npos) {
+        throw bad("needs a time range HH:MM-HH:MM");
+    }
+    w.start = parse_clock(times.substr(0, dash), field, false);
+    w.end = parse_clock(times.substr(dash + 1), field, true);
+    for (std::size_t k = 2; k < parts.size(); ++k) {
+        if (!w.label.empty()) {
+            w.label += ' ';
+        }
+        w.label += std::string(parts[k]);
+    }
+    validate(w, field);
+    return w;
+}
+
+std::string format_window(const WeeklyWindow& w) {
+    std::string days;
+    if (w.weekdays == 0x7F) {
+        days = "daily";
+    } else {
+        int d = 0;
+        while (d < 7) {
+            if (!w.on(d)) {
+                ++d;
+                continue;
+            }
+            int e = d;
+            while (e + 1 < 7 && w.on(e + 1)) {
+                ++e;
+            }
+            if (!days.empty()) {
+                days += ',';
+            }
+            days += std::string(k_day_names[static_cast<std::size_t>(d)]);
+            if (e > d) {
+                days += e == d + 1 ? "," : "-";
+                days += std::string(k_day_names[static_cast<std::size_t>(e)]);
+            }
+            d = e + 1;
+        }
+    }
+    auto out = fmt::format("{} {}-{}", days, format_clock(w.start), format_clock(w.end));
+    if (!w.label.empty()) {
+        out += " " + w.label;
+    }
+    return out;
+}
+
+void validate_code(std::string_view code, std::string_view field) {
+    if (code.empty() || code.size() > 32) {
+        throw InvalidInput(std::string(field),
+                           fmt::format("'{}' must be 1 to 32 characters", code));
+    }
+    bool digits_only = true;
+    for (char c : code) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        if (!ok) {
+            throw InvalidInput(std::string(field),
+                               fmt::format("'{}' may hold only letters, digits, '-', '_' and '.'",
+                                           code));
+        }
+        digits_only = digits_only && c >= '0' && c <= '9';
+    }
+    if (digits_only) {
+        throw InvalidInput(std::string(field),
+                           fmt::format("'{}' must not be all digits (numbers are record ids)",
+                                       code));
+    }
+}
+
+void validate(const WeeklyWindow& w, std::string_view field) {
+    if (w.weekdays == 0 || w.weekdays > 0x7F) {
+        throw InvalidInput(sub(field, "weekdays"), "needs at least one weekday (0-6)");
+    }
+    if (w.start < 0 || w.start >= 1440) {
+        throw InvalidInput(sub(field, "start"),
+                           fmt::format("{} is not a time of day", w.start));
+    }
+    if (w.end <= 0 || w.end > 1440) {
+        throw InvalidInput(sub(field, "end"), fmt::format("{} is not a time of day", w.end));
+    }
+    if (w.end <= w.start) {
+        throw InvalidInput(std::string(field),
+                           fmt::format("end {} is not after start {}", format_clock(w.end),
+                                       format_clock(w.start)));
+    }
+}
+
+void validate(const Site& s) {
+    validate_code(s.code);
+    required_name(s.name);
+    find_zone(s.tz, "tz");
+}
+
+void validate(const Ward& w) {
+    validate_code(w.code);
+    required_name(w.name);
+    check_windows(w.calling_hours, "calling_hours");
+    for (std::size_t i = 0; i < w.closures.size(); ++i) {
+        const auto& c = w.closures[i];
+        if (!c.first.ok() || !c.last.ok() || date::sys_days{c.last} < date::sys_days{c.first}) {
+            throw InvalidInput(fmt::format("closures[{}]", i),
+                               fmt::format("last day {} is before first day {}",
+                                           format_date(c.last), format_date(c.first)));
+        }
+    }
+}
+
+void validate(const Resident& r) {
+    validate_code(r.code);
+    required_name(r.name);
+    if (r.admitted && r.discharged && date::sys_days{*r.discharged} < date::sys_days{*r.admitted}) {
+        throw InvalidInput("discharged", fmt::format("{} is before admission on {}",
+                                                     format_date(*r.discharged),
+                                                     format_date(*r.admitted)));
+    }
+    check_words(r.competences, "competences");
+    positive_opt(r.max_call_minutes, "max_call_minutes");
+    positive_opt(r.max_calls_per_day, "max_calls_per_day");
+    check_windows(r.care_blocks, "care_blocks");
+    check_periods(r.one_off_blocks, "one_off_blocks");
+    if (r.consent.review && r.consent.recorded &&
+        date::sys_days{*r.consent.review} < date::sys_days{*r.consent.recorded}) {
+        throw InvalidInput("consent.review",
+                           fmt::format("{} is before the consent was recorded on {}",
+                                       format_date(*r.consent.review),
+                                       format_date(*r.consent.recorded)));
+    }
+}
+
+void validate(const Contact& c) {
+    validate_code(c.code);
+    required_name(c.name);
+    find_zone(c.tz, "tz");
+    check_windows(c.availability, "availability");
+    check_periods(c.absences, "absences");
+}
+
+void validate(const Approval& a) {
+    if (!a.resident.valid()) {
+        throw InvalidInput("resident", "is required");
+    }
+    if (!a.contact.valid()) {
+        throw InvalidInput("contact", "is required");
+    }
+}
+
+void validate(const Device& d) {
+    validate_code(d.code);
+    required_name(d.name);
+    if (d.kind.empty() || d.kind.size() > 32) {
+        throw InvalidInput("kind", fmt::format("'{}' must be 1 to 32 characters", d.kind));
+    }
+    if (d.cleaning_minutes < 0 || d.cleaning_minutes > 24 * 60) {
+        throw InvalidInput("cleaning_minutes",
+                           fmt::format("{} must be a whole number of minutes from 0 to 1440",
+                                       d.cleaning_minutes));
+    }
+    if (d.move_minutes < 0 || d.move_minutes > 24 * 60) {
+        throw InvalidInput("move_minutes",
+                           fmt::format("{} must be a whole number of minutes from 0 to 1440",
+                                       d.move_minutes));
+    }
+    for (std::size_t i = 0; i < d.wards.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (d.wards[i] == d.wards[j]) {
+                throw InvalidInput(fmt::format("wards[{}]", i), "names a ward twice");
+            }
+        }
+    }
+    check_words(d.capabilities, "capabilities");
+    check_periods(d.out_of_service, "out_of_service");
+}
+
+void validate(const Staff& s) {
+    validate_code(s.code);
+    required_name(s.name);
+    check_words(s.competences, "competences");
+    check_periods(s.shifts, "shifts");
+    check_windows(s.weekly_shifts, "weekly_shifts");
+}
+
+void validate(const CallRequest& q) {
+    validate_code(q.code);
+    if (!q.resident.valid()) {
+        throw InvalidInput("resident", "is required");
+    }
+    if (q.contacts.empty()) {
+        throw InvalidInput("contacts", "at least one contact is required");
+    }
+    if (q.calls <= 0) {
+        throw InvalidInput("calls", fmt::format("{} must be a positive whole number", q.calls));
+    }
+    if (q.duration_minutes <= 0 || q.duration_minutes > 24 * 60) {
+        throw InvalidInput("duration_minutes",
+                           fmt::format("{} must be a positive whole number", q.duration_minutes));
+    }
+    if (q.priority < 1) {
+        throw InvalidInput("priority",
+                           fmt::format("{} must be a whole number from 1", q.priority));
+    }
+    positive_opt(q.max_per_day, "max_per_day");
+    check_windows(q.preferred, "preferred");
+    if (q.fixed) {
+        if (q.fixed->weekday < 0 || q.fixed->weekday > 6) {
+            throw InvalidInput("fixed.weekday",
+                               fmt::format("{} is not a weekday (0 = Monday … 6 = Sunday)",
+                                           q.fixed->weekday));
+        }
+        if (q.fixed->start < 0 || q.fixed->start + q.duration_minutes > 1440) {
+            throw InvalidInput("fixed.start", fmt::format("{} plus the call's {} minutes does not "
+                                                          "fit in the day",
+                                                          format_clock(q.fixed->start),
+                                                          q.duration_minutes));
+        }
+    }
+}
+
+void validate(const Booking& b) {
+    if (!b.resident.valid()) {
+        throw InvalidInput("resident", "is required");
+    }
+    if (b.contacts.empty()) {
+        throw InvalidInput("contacts", "at least one contact is required");
+    }
+    if (!b.device.valid()) {
+        throw InvalidInput("device", "is required");
+    }
+    if (b.end <= b.start) {
+        throw InvalidInput("end", fmt::format("{} is not after start {}", format_utc(b.end),
+                                              format_utc(b.start)));
+    }
+    if (b.priority < 1) {
+        throw InvalidInput("priority", fmt::format("{} must be a whole number from 1", b.priority));
+    }
+}
+
+} // namespace carecall
