@@ -1,0 +1,67 @@
+// carecall db init|check|backup|migrate
+#include <fmt/format.h>
+
+#include "carecall/error.hpp"
+#include "env.hpp"
+
+namespace carecall::cli {
+
+void register_db(CLI::App& app, Env& env) {
+    auto* db = app.add_subcommand("db", "the database file");
+    db->require_subcommand(1);
+
+    auto* init = db->add_subcommand("init", "create the database (or bring it up to date)");
+    init->footer("Example:\n  carecall --db ~/carecall/home.db db init");
+    init->callback([&env] {
+        auto& store = env.store(true);
+        auto version = store.schema_version();
+        if (env.want_json()) {
+            print_json({{"format", "carecall-db/1"}, {"path", env.db_path()},
+                        {"schema_version", version}});
+        } else {
+            std::cout << fmt::format("database {} ready (schema {})\n", env.db_path(), version);
+        }
+    });
+
+    auto* migrate = db->add_subcommand("migrate", "bring an older database up to date");
+    migrate->callback([&env] {
+        auto& store = env.store(false);
+        env.message(fmt::format("database {} is at schema {}", env.db_path(),
+                                store.schema_version()));
+    });
+
+    auto* check = db->add_subcommand("check", "check the database's integrity");
+    check->footer("Exit status 5 when a problem is found.");
+    check->callback([&env] {
+        auto& store = env.store(false);
+        auto report = store.check();
+        if (env.want_json()) {
+            print_json({{"format", "carecall-check/1"}, {"ok", report.ok},
+                        {"schema_version", report.schema_version}, {"problems", report.problems}});
+        } else {
+            for (const auto& p : report.problems) {
+                std::cout << "problem: " << p << '\n';
+            }
+            std::cout << fmt::format("{}: {} (schema {})\n", env.db_path(),
+                                     report.ok ? "ok" : "PROBLEMS FOUND", report.schema_version);
+        }
+        if (!report.ok) {
+            throw Error(ExitCode::corrupt, "corrupt",
+                        fmt::format("{} failed its check: restore a backup (carecall db backup "
+                                    "makes one)",
+                                    env.db_path()));
+        }
+    });
+
+    auto* backup = db->add_subcommand("backup", "copy the database safely while it is in use");
+    auto target = std::make_shared<std::string>();
+    backup->add_option("file", *target, "the new backup file (must not exist)")->required();
+    backup->footer("Example:\n  carecall db backup /var/backups/carecall-2026-11-25.db");
+    backup->callback([&env, target] {
+        auto& store = env.store(false);
+        store.backup(*target);
+        env.message(fmt::format("backed up {} to {}", env.db_path(), *target));
+    });
+}
+
+} // namespace carecall::cli

@@ -1,0 +1,120 @@
+// carecall import scenario FILE, carecall export scenario
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "carecall/error.hpp"
+#include "carecall/exchange.hpp"
+#include "env.hpp"
+
+namespace carecall::cli {
+namespace {
+
+std::string read_input(const std::string& path) {
+    std::ostringstream buf;
+    if (path == "-") {
+        buf << std::cin.rdbuf();
+        return buf.str();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ExitCode::no_input, "no_input",
+                    fmt::format("cannot read {}: no such file or not readable", path));
+    }
+    buf << in.rdbuf();
+    if (in.bad()) {
+        throw Error(ExitCode::no_input, "no_input", fmt::format("cannot read {}", path));
+    }
+    return buf.str();
+}
+
+} // namespace
+
+void register_exchange(CLI::App& app, Env& env) {
+    auto* import = app.add_subcommand("import", "load records from a file");
+    import->require_subcommand(1);
+    auto* scenario = import->add_subcommand(
+        "scenario", "load a carecall-scenario/1 JSON file (records keyed by id: existing codes "
+                    "are updated); all or nothing");
+    auto file = std::make_shared<std::string>();
+    scenario->add_option("file", *file, "the scenario file, or - for stdin")->required();
+    scenario->footer("Example:\n  carecall --db home.db import scenario examples/sunnyside.json");
+    scenario->callback([&env, file] {
+        auto text = read_input(*file);
+        Scenario s;
+        try {
+            s = parse_scenario(text);
+        } catch (const InvalidInput& e) {
+            throw InvalidInput(fmt::format("{}: {}", *file, e.field()), e.reason());
+        }
+        auto& store = env.store(true);
+        auto summary = import_scenario(store, s);
+        if (env.want_json()) {
+            print_json({{"format", "carecall-import/1"},
+                        {"sites", summary.sites},
+                        {"wards", summary.wards},
+                        {"residents", summary.residents},
+                        {"contacts", summary.contacts},
+                        {"devices", summary.devices},
+                        {"staff", summary.staff},
+                        {"requests", summary.requests},
+                        {"added", summary.added},
+                        {"updated", summary.updated}});
+        } else {
+            env.message(fmt::format(
+                "imported {}: {} sites, {} wards, {} residents, {} contacts, {} devices, {} staff, "
+                "{} requests ({} added, {} updated)",
+                *file, summary.sites, summary.wards, summary.residents, summary.contacts,
+                summary.devices, summary.staff, summary.requests, summary.added, summary.updated));
+        }
+    });
+
+    auto* exp = app.add_subcommand("export", "write records to a file");
+    exp->require_subcommand(1);
+    auto* escen = exp->add_subcommand("scenario", "write everything as a carecall-scenario/1 file");
+    struct Opts {
+        std::string from, output = "-";
+        int days = 7;
+    };
+    auto o = std::make_shared<Opts>();
+    escen->add_option("--from", o->from,
+                      "first plan date YYYY-MM-DD (default: the imported plan, else tomorrow)");
+    escen->add_option("--days", o->days, "days in the plan (default 7)")->check(CLI::Range(1, 366));
+    escen->add_option("-o,--output", o->output, "output file, - for stdout (default)");
+    escen->footer("Example:\n  carecall export scenario --from 2026-12-01 --days 7 -o week.json");
+    escen->callback([&env, o] {
+        auto& store = env.store(false);
+        Horizon h;
+        h.days = o->days;
+        if (!o->from.empty()) {
+            h.start = parse_date(o->from, "--from");
+        } else if (auto saved = store.setting("plan.start_date")) {
+            h.start = parse_date(*saved, "plan.start_date");
+            if (auto d = store.setting("plan.days")) {
+                h.days = std::stoi(*d);
+            }
+        } else {
+            h.start = Date{date::floor<date::days>(env.now()) + date::days{1}};
+        }
+        if (auto slot = store.setting("plan.slot_minutes")) {
+            h.slot_minutes = std::stoi(*slot);
+        }
+        auto tx = store.begin(TxKind::read);
+        auto text = write_scenario(load_scenario(store, h));
+        if (o->output == "-") {
+            std::cout << text << '\n';
+            return;
+        }
+        std::ofstream out(o->output, std::ios::binary | std::ios::trunc);
+        out << text << '\n';
+        out.close();
+        if (!out) {
+            throw Error(ExitCode::io, "io", fmt::format("cannot write {}", o->output));
+        }
+        env.message(fmt::format("wrote {}", o->output));
+    });
+}
+
+} // namespace carecall::cli

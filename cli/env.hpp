@@ -1,0 +1,59 @@
+#pragma once
+// What every command shares: global options, the store, "now", and output helpers.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "carecall/store.hpp"
+#include "carecall/time.hpp"
+
+namespace carecall::cli {
+
+struct Env {
+    std::string db_option;  // --db
+    std::string format = "table";
+    bool json = false;      // --json
+    bool quiet = false;     // -q
+    bool no_color = false;  // --no-color
+    std::string now_option; // --now
+    std::string as;         // --as
+    int wait_ms = 5000;     // --wait (milliseconds the store waits for a busy database)
+
+    /// --db, then CARECALL_DB, then $XDG_DATA_HOME/carecall/carecall.db (~/.local/share/…).
+    [[nodiscard]] std::string db_path() const;
+    /// Opens the store; a missing file is created only when `create` (else exit 66).
+    Store& store(bool create = true);
+    /// --now, then CARECALL_NOW, then the system clock.
+    [[nodiscard]] Instant now() const;
+    [[nodiscard]] bool want_json() const { return json || format == "json"; }
+
+    /// A message on stderr (silenced by -q).
+    void message(const std::string& text) const;
+    /// Asks on a terminal; in a script (stdin not a terminal) `yes` must be given.
+    void confirm(const std::string& question, bool yes) const;
+
+private:
+    std::unique_ptr<Store> m_store;
+};
+
+/// Prints rows as an aligned table (widths by UTF-8 code points) with a header row.
+void print_table(const std::vector<std::string>& headers,
+                 const std::vector<std::vector<std::string>>& rows);
+/// Prints JSON (2-space indent) and a newline to stdout.
+void print_json(const nlohmann::json& j);
+/// Readable "key: value" lines of a record's JSON object.
+void print_record(const nlohmann::json& record);
+/// A cell's text for a JSON value (strings unquoted, arrays joined with ", ", null empty).
+std::string cell(const nlohmann::json& v);
+
+void register_db(CLI::App& app, Env& env);
+void register_records(CLI::App& app, Env& env);
+void register_exchange(CLI::App& app, Env& env);
+void register_audit(CLI::App& app, Env& env);
+
+} // namespace carecall::cli

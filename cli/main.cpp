@@ -1,0 +1,84 @@
+// The carecall command: parses arguments, calls the library, prints. See docs/cli.md.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "carecall/error.hpp"
+#include "env.hpp"
+
+namespace {
+
+std::string version_text() {
+    std::string tz = "unknown";
+    try {
+        tz = date::get_tzdb().version;
+    } catch (const std::exception&) {
+        tz = "unavailable";
+    }
+    return fmt::format("carecall {} (schema {}, tz database {})", CARECALL_VERSION,
+                       carecall::current_schema_version(), tz);
+}
+
+void print_error(const carecall::cli::Env& env, const std::string& code, int exit,
+                 const std::string& message, const std::string& field = {}) {
+    std::cerr << "carecall: error: " << message << '\n';
+    if (env.want_json()) {
+        nlohmann::json j{{"format", "carecall-error/1"}, {"code", code}, {"exit", exit},
+                         {"message", message}};
+        if (!field.empty()) {
+            j["field"] = field;
+        }
+        std::cerr << j.dump() << '\n';
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    carecall::cli::Env env;
+    CLI::App app{"carecall: book and schedule video calls for people in care", "carecall"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", version_text());
+    app.footer("Example:\n  carecall --db home.db import scenario examples/sunnyside.json\n"
+               "  carecall --db home.db resident list\n\nDocumentation: docs/ in the source tree.");
+    app.add_option("--db", env.db_option,
+                   "database file (default: $CARECALL_DB, then "
+                   "$XDG_DATA_HOME/carecall/carecall.db)");
+    app.add_option("--format", env.format, "output format")
+        ->check(CLI::IsMember({"table", "json"}));
+    app.add_flag("--json", env.json, "output JSON (same as --format json)");
+    app.add_flag("-q,--quiet", env.quiet, "no messages on stderr");
+    app.add_flag("--no-color", env.no_color, "never colour the output");
+    app.add_option("--now", env.now_option, "fix \"now\" (ISO 8601; also CARECALL_NOW)");
+    app.add_option("--as", env.as, "the person making the change, for the audit trail");
+    app.add_option("--wait", env.wait_ms, "milliseconds to wait for a busy database (default 5000)")
+        ->check(CLI::Range(0, 3600000));
+
+    carecall::cli::register_db(app, env);
+    carecall::cli::register_records(app, env);
+    carecall::cli::register_exchange(app, env);
+    carecall::cli::register_audit(app, env);
+
+    try {
+        app.parse(argc, argv);
+        return 0;
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        print_error(env, "usage", 2, fmt::format("{} (see carecall --help)", e.what()));
+        return 2;
+    } catch (const carecall::InvalidInput& e) {
+        print_error(env, e.code_name(), static_cast<int>(e.exit_code()), e.what(), e.field());
+        return static_cast<int>(e.exit_code());
+    } catch (const carecall::Error& e) {
+        print_error(env, e.code_name(), static_cast<int>(e.exit_code()), e.what());
+        return static_cast<int>(e.exit_code());
+    } catch (const std::exception& e) {
+        print_error(env, "internal", 1, fmt::format("internal error (a bug): {}", e.what()));
+        return 1;
+    }
+}
