@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -58,6 +59,31 @@ std::string format_iso_offset(Instant t, const date::time_zone* zone);
 /// A duration: "30m", "1h", "1h30m", "90" (minutes); a positive whole number of minutes.
 /// Throws InvalidInput(field, "-5m is not a duration (expected e.g. 30m, 1h, 1h30m)").
 int parse_duration_minutes(std::string_view text, std::string_view field);
+
+/// How a time phrase reads: the local wall-clock time in `zone` and the instants it names
+/// (none: in a clock-change gap; one; two: the clocks go back and it happens twice).
+struct TimeReading {
+    LocalDateTime local;
+    std::vector<Instant> instants;
+    bool explicit_offset = false; ///< the phrase carried its own offset or Z (or was "now")
+};
+
+/// Reads the time phrases of docs/cli.md relative to `now`, in `zone` unless the phrase carries an
+/// offset: ISO 8601 (`2027-03-28 14:00`, `2027-03-28T14:00+01:00`, `…Z`), `now`, `today`,
+/// `tomorrow`, weekday names (`mon`, `next mon`: the next such day after today), each optionally
+/// followed by a time (`tomorrow 09:30`), and a bare `14:30` (today). Ambiguous forms such as
+/// `03/04/2027` are refused. Throws InvalidInput naming `field`.
+TimeReading read_time_phrase(std::string_view phrase, const date::time_zone* zone, Instant now,
+                             std::string_view field);
+
+/// read_time_phrase, then one instant: a gap time is refused (saying so and naming the nearest
+/// real times), an ambiguous one follows `ambiguity`.
+Instant parse_time_phrase(std::string_view phrase, const date::time_zone* zone, Instant now,
+                          std::string_view field, Ambiguity ambiguity = Ambiguity::refuse);
+
+/// A local date phrase: `YYYY-MM-DD`, `today`, `tomorrow`, `yesterday`, `mon` / `next mon`.
+Date parse_date_phrase(std::string_view phrase, const date::time_zone* zone, Instant now,
+                       std::string_view field);
 
 /// Monday = 0 … Sunday = 6 of a date.
 int weekday_index(Date d);
