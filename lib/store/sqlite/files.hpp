@@ -1,0 +1,26 @@
+#pragma once
+// Private files and directories: a database, its backups and their directories are created
+// owner-only (0600 / 0700) before SQLite opens them, whatever the umask.
+
+#include <string>
+
+namespace carecall::sqlite {
+
+/// True when something exists at `path` (a dangling symlink counts).
+bool path_exists(const std::string& path);
+
+/// Creates the missing directories of `dir` (mkdir -p), each new one 0700; existing ones are left
+/// as they are. Throws StorageError (permission 77 or io 74) naming the directory.
+void make_private_dirs(const std::string& dir);
+
+/// Creates an empty file 0600 with O_CREAT|O_EXCL. Returns false if it already exists.
+/// Throws StorageError naming the file on any other failure.
+bool create_private_file(const std::string& path);
+
+/// Flushes a directory's entries (after creating or renaming a file in it); errors are ignored.
+void sync_dir(const std::string& dir) noexcept;
+
+/// The directory part of `path` ("." when there is none).
+std::string parent_dir(const std::string& path);
+
+} // namespace carecall::sqlite

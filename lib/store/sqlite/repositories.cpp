@@ -1,0 +1,890 @@
+#include "store/sqlite/repositories.hpp"
+
+#include <limits>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/codec.hpp"
+#include "store/sqlite/sql.hpp"
+
+namespace carecall::sqlite {
+namespace {
+
+using nlohmann::json;
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            out += separator;
+        }
+        out += items[i];
+    }
+    return out;
+}
+
+/// "a", "a and b", "a, b and c"
+std::string join_and(const std::vector<std::string>& parts) {
+    if (parts.size() <= 1) {
+        return join(parts, "");
+    }
+    std::vector<std::string> head(parts.begin(), parts.end() - 1);
+    return join(head, ", ") + " and " + parts.back();
+}
+
+/// The names of the fields that differ between two versions of a record: the audit holds these,
+/// never the values.
+class Diff {
+public:
+    template <class V> Diff& field(const char* name, const V& before, const V& after) {
+        if (!(before == after)) {
+            m_names.emplace_back(name);
+        }
+        return *this;
+    }
+    [[nodiscard]] std::vector<std::string> names() const { return m_names; }
+
+private:
+    std::vector<std::string> m_names;
+};
+
+/// "A, B" or "A, B, C, D, E and 2 more" for `count` records of which `codes` are the first.
+std::string list_codes(const std::vector<std::string>& codes, std::int64_t count) {
+    auto listed = join(codes, ", ");
+    if (count > static_cast<std::int64_t>(codes.size())) {
+        listed += fmt::format(" and {} more", count - static_cast<std::int64_t>(codes.size()));
+    }
+    return listed;
+}
+
+std::string changed_json(const std::vector<std::string>& names) {
+    return json{{"changed", names}}.dump();
+}
+
+std::optional<int> opt_int32(const Statement& s, int column) {
+    if (s.is_null(column)) {
+        return std::nullopt;
+    }
+    return s.get_int32(column);
+}
+
+template <class IdT>
+void require_ref(Connection& db, std::string_view exists_sql, const std::string& field,
+                 std::string_view noun, IdT id) {
+    if (!id.valid()) {
+        throw InvalidInput(field, "is required");
+    }
+    auto stmt = db.prepare(exists_sql);
+    stmt.bind(1, id.value);
+    if (!stmt.step()) {
+        throw InvalidInput(field, fmt::format("no {} with id {}", noun, id.value));
+    }
+}
+
+template <class IdT>
+void require_refs(Connection& db, std::string_view exists_sql, std::string_view list_field,
+                  std::string_view noun, const std::vector<IdT>& ids) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto field = fmt::format("{}[{}]", list_field, i);
+        for (std::size_t j = 0; j < i; ++j) {
+            if (ids[j] == ids[i]) {
+                throw InvalidInput(field, fmt::format("names a {} twice", noun));
+            }
+        }
+        require_ref(db, exists_sql, field, noun, ids[i]);
+    }
+}
+
+template <class IdT>
+std::vector<IdT> load_ids(Connection& db, std::string_view select_sql, std::int64_t owner) {
+    std::vector<IdT> out;
+    auto stmt = db.prepare(select_sql);
+    stmt.bind(1, owner);
+    while (stmt.step()) {
+        out.emplace_back(stmt.get_int(0));
+    }
+    return out;
+}
+
+template <class IdT>
+void write_ids(Connection& db, std::string_view clear_sql, std::string_view insert_sql,
+               std::int64_t owner, const std::vector<IdT>& ids) {
+    {
+        auto clear = db.prepare(clear_sql);
+        clear.bind(1, owner).run();
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto insert = db.prepare(insert_sql);
+        insert.bind(1, owner).bind(2, ids[i].value).bind(3, static_cast<std::int64_t>(i)).run();
+    }
+}
+
+// --- the shared part of every record repository -------------------------------------------
+
+template <class T, class IdT> class RecordRepository : public Repository<T, IdT> {
+public:
+    RecordRepository(Context& ctx, std::string kind, const sql::RecordSql& statements,
+                     std::span<const sql::DependantSql> dependants)
+        : m_ctx(ctx), m_kind(std::move(kind)), m_sql(statements), m_dependants(dependants) {}
+
+    IdT add(const T& record) override {
+        validate(record);
+        TxGuard tx(db(), m_ctx.change_mode());
+        check_references(record);
+        ensure_code_free(record.code, 0);
+        IdT id;
+        {
+            auto stmt = db().prepare(m_sql.insert);
+            bind_columns(stmt, record);
+            stmt.run();
+            id = IdT(db().last_insert_id());
+        }
+        write_children(id.value, record);
+        m_ctx.write_audit("add", m_kind, id.value, record.code, "{}");
+        tx.commit();
+        return id;
+    }
+
+    void update(const T& record) override {
+        validate(record);
+        TxGuard tx(db(), m_ctx.change_mode());
+        auto before = find(record.id);
+        if (!before) {
+            throw NotFound::record(m_kind, std::to_string(record.id.value));
+        }
+        check_references(record);
+        if (record.code != before->code) {
+            ensure_code_free(record.code, record.id.value);
+        }
+        auto changed = changed_fields(*before, record);
+        if (!changed.empty()) {
+            {
+                auto stmt = db().prepare(m_sql.update);
+                int n = bind_columns(stmt, record);
+                stmt.bind(n + 1, record.id.value).run();
+            }
+            write_children(record.id.value, record);
+            m_ctx.write_audit("update", m_kind, record.id.value, record.code,
+                              changed_json(changed));
+        }
+        tx.commit();
+    }
+
+    void remove(IdT id) override {
+        TxGuard tx(db(), m_ctx.change_mode());
+        auto before = find(id);
+        if (!before) {
+            throw NotFound::record(m_kind, std::to_string(id.value));
+        }
+        check_dependants(id.value, before->code);
+        json details = removal_details(id.value);
+        {
+            auto stmt = db().prepare(m_sql.remove);
+            stmt.bind(1, id.value).run();
+        }
+        m_ctx.write_audit("remove", m_kind, id.value, before->code, details.dump());
+        tx.commit();
+    }
+
+    [[nodiscard]] std::optional<T> find(IdT id) override {
+        TxGuard tx(db(), m_ctx.read_mode());
+        std::optional<T> out;
+        {
+            auto stmt = db().prepare(m_sql.select_by_id);
+            stmt.bind(1, id.value);
+            if (stmt.step()) {
+                out = read(stmt);
+            }
+        }
+        tx.commit();
+        return out;
+    }
+
+    [[nodiscard]] std::optional<T> find_by_code(std::string_view code) override {
+        TxGuard tx(db(), m_ctx.read_mode());
+        std::optional<T> out;
+        {
+            auto stmt = db().prepare(m_sql.select_by_code);
+            stmt.bind(1, code);
+            if (stmt.step()) {
+                out = read(stmt);
+            }
+        }
+        tx.commit();
+        return out;
+    }
+
+    [[nodiscard]] std::vector<T> list() override {
+        TxGuard tx(db(), m_ctx.read_mode());
+        std::vector<T> out;
+        {
+            auto stmt = db().prepare(m_sql.select_all);
+            while (stmt.step()) {
+                out.push_back(read(stmt));
+            }
+        }
+        tx.commit();
+        return out;
+    }
+
+protected:
+    /// Throws InvalidInput naming the field of a reference to a record that does not exist.
+    virtual void check_references(const T& record) = 0;
+    /// Binds the record's columns as ?1…?N (the order of RecordSql::insert); returns N.
+    virtual int bind_columns(Statement& stmt, const T& record) = 0;
+    /// The record from the current row (column 0 is the id), without its reference lists.
+    virtual T read_row(const Statement& stmt) = 0;
+    virtual std::vector<std::string> changed_fields(const T& before, const T& after) = 0;
+    /// Reference lists kept in join tables.
+    virtual void load_children(T& /*record*/) {}
+    virtual void write_children(std::int64_t /*id*/, const T& /*record*/) {}
+    /// Counts of what goes with the record (for the audit row).
+    virtual json removal_details(std::int64_t /*id*/) { return json::object(); }
+
+    Connection& db() { return m_ctx.db; }
+
+private:
+    T read(const Statement& stmt) {
+        auto id = stmt.get_int(0);
+        try {
+            T record = read_row(stmt);
+            load_children(record);
+            return record;
+        } catch (const codec::DecodeError&) {
+            throw m_ctx.unreadable(m_kind, id);
+        } catch (const InvalidInput&) {
+            // An enumeration or a date that does not parse.
+            throw m_ctx.unreadable(m_kind, id);
+        }
+    }
+
+    void ensure_code_free(const std::string& code, std::int64_t self) {
+        auto stmt = db().prepare(m_sql.id_by_code);
+        stmt.bind(1, code);
+        if (stmt.step() && stmt.get_int(0) != self) {
+            throw Conflict(fmt::format("{} {} already exists", m_kind, code), "duplicate_code");
+        }
+    }
+
+    void check_dependants(std::int64_t id, const std::string& code) {
+        std::vector<std::string> parts;
+        for (const auto& dependant : m_dependants) {
+            std::int64_t count = 0;
+            {
+                auto stmt = db().prepare(dependant.count);
+                stmt.bind(1, id);
+                count = stmt.step() ? stmt.get_int(0) : 0;
+            }
+            if (count == 0) {
+                continue;
+            }
+            std::vector<std::string> codes;
+            {
+                auto stmt = db().prepare(dependant.codes);
+                stmt.bind(1, id);
+                while (stmt.step()) {
+                    codes.push_back(stmt.get_text(0));
+                }
+            }
+            parts.push_back(fmt::format("{} {} ({})", count,
+                                        count == 1 ? dependant.singular : dependant.plural,
+                                        list_codes(codes, count)));
+        }
+        if (!parts.empty()) {
+            throw Conflict(fmt::format("{} {} is still used by {}: remove or move them first",
+                                       m_kind, code, join_and(parts)),
+                           "in_use");
+        }
+    }
+
+protected:
+    Context& m_ctx;
+
+private:
+    std::string m_kind;
+    const sql::RecordSql& m_sql;
+    std::span<const sql::DependantSql> m_dependants;
+};
+
+// --- sites ----------------------------------------------------------------------------------
+
+class SiteRepository final : public RecordRepository<Site, SiteId> {
+public:
+    explicit SiteRepository(Context& ctx)
+        : RecordRepository(ctx, "site", sql::k_site, sql::k_site_dependants) {}
+
+protected:
+    void check_references(const Site& /*record*/) override {}
+
+    int bind_columns(Statement& stmt, const Site& r) override {
+        stmt.bind(1, r.code).bind(2, r.name).bind(3, to_string(r.kind)).bind(4, r.tz);
+        return 4;
+    }
+
+    Site read_row(const Statement& s) override {
+        Site r;
+        r.id = SiteId(s.get_int(0));
+        r.code = s.get_text(1);
+        r.name = s.get_text(2);
+        r.kind = parse_site_kind(s.get_text(3));
+        r.tz = s.get_text(4);
+        return r;
+    }
+
+    std::vector<std::string> changed_fields(const Site& a, const Site& b) override {
+        return Diff{}
+            .field("code", a.code, b.code)
+            .field("name", a.name, b.name)
+            .field("kind", a.kind, b.kind)
+            .field("tz", a.tz, b.tz)
+            .names();
+    }
+};
+
+// --- wards ----------------------------------------------------------------------------------
+
+class WardRepository final : public RecordRepository<Ward, WardId> {
+public:
+    explicit WardRepository(Context& ctx)
+        : RecordRepository(ctx, "ward", sql::k_ward, sql::k_ward_dependants) {}
+
+protected:
+    void check_references(const Ward& r) override {
+        require_ref(db(), sql::k_site.exists, "site", "site", r.site);
+        if (!r.id.valid()) {
+            return;
+        }
+        // Moving a ward to another site: the devices serving it would serve a ward of another
+        // site, which a device may not.
+        std::int64_t count = 0;
+        {
+            auto stmt = db().prepare(sql::k_ward_foreign_devices_count);
+            stmt.bind(1, r.id.value).bind(2, r.site.value);
+            count = stmt.step() ? stmt.get_int(0) : 0;
+        }
+        if (count == 0) {
+            return;
+        }
+        std::vector<std::string> codes;
+        {
+            auto stmt = db().prepare(sql::k_ward_foreign_devices);
+            stmt.bind(1, r.id.value).bind(2, r.site.value);
+            while (stmt.step()) {
+                codes.push_back(stmt.get_text(0));
+            }
+        }
+        throw Conflict(fmt::format("ward {} is still served by {} {} of its old site ({}): change "
+                                   "their wards first",
+                                   r.code, count, count == 1 ? "device" : "devices",
+                                   list_codes(codes, count)),
+                       "in_use");
+    }
+
+    int bind_columns(Statement& stmt, const Ward& r) override {
+        stmt.bind(1, r.code)
+            .bind(2, r.name)
+            .bind(3, r.site.value)
+            .bind(4, codec::encode(r.calling_hours, "calling_hours"))
+            .bind(5, codec::encode(r.closures, "closures"));
+        return 5;
+    }
+
+    Ward read_row(const Statement& s) override {
+        Ward r;
+        r.id = WardId(s.get_int(0));
+        r.code = s.get_text(1);
+        r.name = s.get_text(2);
+        r.site = SiteId(s.get_int(3));
+        r.calling_hours = codec::decode_windows(s.get_text(4));
+        r.closures = codec::decode_ranges(s.get_text(5));
+        return r;
+    }
+
+    std::vector<std::string> changed_fields(const Ward& a, const Ward& b) override {
+        return Diff{}
+            .field("code", a.code, b.code)
+            .field("name", a.name, b.name)
+            .field("site", a.site, b.site)
+            .field("calling_hours", a.calling_hours, b.calling_hours)
+            .field("closures", a.closures, b.closures)
+            .names();
+    }
+};
+
+// --- residents ------------------------------------------------------------------------------
+
+class ResidentRepository final : public RecordRepository<Resident, ResidentId> {
+public:
+    explicit ResidentRepository(Context& ctx)
+        : RecordRepository(ctx, "resident", sql::k_resident, sql::k_resident_dependants) {}
+
+protected:
+    void check_references(const Resident& r) override {
+        require_ref(db(), sql::k_ward.exists, "ward", "ward", r.ward);
+    }
+
+    int bind_columns(Statement& stmt, const Resident& r) override {
+        stmt.bind(1, r.code)
+            .bind(2, r.name)
+            .bind(3, r.ward.value)
+            .bind(4, r.room)
+            .bind(5, codec::encode(r.admitted, "admitted"))
+            .bind(6, codec::encode(r.discharged, "discharged"))
+            .bind(7, r.needs_assistance)
+            .bind(8, codec::encode(r.competences, "competences"))
+            .bind(9, r.max_call_minutes)
+            .bind(10, r.max_calls_per_day)
+            .bind(11, codec::encode(r.care_blocks, "care_blocks"))
+            .bind(12, codec::encode(r.one_off_blocks, "one_off_blocks"))
+            .bind(13, to_string(r.consent.status))
+            .bind(14, r.consent.by)
+            .bind(15, codec::encode(r.consent.recorded, "consent.recorded"))
+            .bind(16, codec::encode(r.consent.review, "consent.review"));
+        return 16;
+    }
+
+    Resident read_row(const Statement& s) override {
+        Resident r;
+        r.id = ResidentId(s.get_int(0));
+        r.code = s.get_text(1);
+        r.name = s.get_text(2);
+        r.ward = WardId(s.get_int(3));
+        r.room = s.get_text(4);
+        r.admitted = codec::decode_date(s.get_opt_text(5));
+        r.discharged = codec::decode_date(s.get_opt_text(6));
+        r.needs_assistance = s.get_bool(7);
+        r.competences = codec::decode_words(s.get_text(8));
+        r.max_call_minutes = opt_int32(s, 9);
+        r.max_calls_per_day = opt_int32(s, 10);
+        r.care_blocks = codec::decode_windows(s.get_text(11));
+        r.one_off_blocks = codec::decode_periods(s.get_text(12));
+        r.consent.status = parse_consent_status(s.get_text(13));
+        r.consent.by = s.get_text(14);
+        r.consent.recorded = codec::decode_date(s.get_opt_text(15));
+        r.consent.review = codec::decode_date(s.get_opt_text(16));
+        return r;
+    }
+
+    std::vector<std::string> changed_fields(const Resident& a, const Resident& b) override {
+        return Diff{}
+            .field("code", a.code, b.code)
+            .field("name", a.name, b.name)
+            .field("ward", a.ward, b.ward)
+            .field("room", a.room, b.room)
+            .field("admitted", a.admitted, b.admitted)
+            .field("discharged", a.discharged, b.discharged)
+            .field("needs_assistance", a.needs_assistance, b.needs_assistance)
+            .field("competences", a.competences, b.competences)
+            .field("max_call_minutes", a.max_call_minutes, b.max_call_minutes)
+            .field("max_calls_per_day", a.max_calls_per_day, b.max_calls_per_day)
+            .field("care_blocks", a.care_blocks, b.care_blocks)
+            .field("one_off_blocks", a.one_off_blocks, b.one_off_blocks)
+            .field("consent", a.consent, b.consent)
+            .names();
+    }
+
+    json removal_details(std::int64_t id) override {
+        // The resident's approvals go with it (ON DELETE CASCADE): say how many.
+        auto stmt = db().prepare(sql::k_resident_approval_count);
+        stmt.bind(1, id);
+        auto count = stmt.step() ? stmt.get_int(0) : 0;
+        json details = json::object();
+        if (count > 0) {
+            details["approvals"] = count;
+        }
+        return details;
+    }
+};
+
+// --- contacts -------------------------------------------------------------------------------
+
+class ContactRepository final : public RecordRepository<Contact, ContactId> {
+public:
+    explicit ContactRepository(Context& ctx)
+        : RecordRepository(ctx, "contact", sql::k_contact, sql::k_contact_dependants) {}
+
+protected:
+    void check_references(const Contact& /*record*/) override {}
+
+    int bind_columns(Statement& stmt, const Contact& r) override {
+        stmt.bind(1, r.code)
+            .bind(2, r.name)
+            .bind(3, r.relationship)
+            .bind(4, r.tz)
+            .bind(5, codec::encode(r.availability, "availability"))
+            .bind(6, codec::encode(r.absences, "absences"))
+            .bind(7, r.reach);
+        return 7;
+    }
+
+    Contact read_row(const Statement& s) override {
+        Contact r;
+        r.id = ContactId(s.get_int(0));
+        r.code = s.get_text(1);
+        r.name = s.get_text(2);
+        r.relationship = s.get_text(3);
+        r.tz = s.get_text(4);
+        r.availability = codec::decode_windows(s.get_text(5));
+        r.absences = codec::decode_periods(s.get_text(6));
+        r.reach = s.get_text(7);
+        return r;
+    }
+
+    std::vector<std::string> changed_fields(const Contact& a, const Contact& b) override {
+        return Diff{}
+            .field("code", a.code, b.code)
+            .field("name", a.name, b.name)
+            .field("relationship", a.relationship, b.relationship)
+            .field("tz", a.tz, b.tz)
+            .field("availability", a.availability, b.availability)
+            .field("absences", a.absences, b.absences)
+            .field("reach", a.reach, b.reach)
+            .names();
+    }
+};
+
+// --- devices --------------------------------------------------------------------------------
+
+class DeviceRepository final : public RecordRepository<Device, DeviceId> {
+public:
+    explicit DeviceRepository(Context& ctx)
+        : RecordRepository(ctx, "device", sql::k_device, sql::k_device_dependants) {}
+
+protected:
+    void check_references(const Device& r) override {
+        require_ref(db(), sql::k_site.exists, "site", "site", r.site);
+        require_refs(db(), sql::k_ward.exists, "wards", "ward", r.wards);
+        // A device serves wards of its own site only (as in the scenario format).
+        for (std::size_t i = 0; i < r.wards.size(); ++i) {
+            auto stmt = db().prepare(sql::k_ward_site);
+            stmt.bind(1, r.wards[i].value);
+            if (stmt.step() && stmt.get_int(0) != r.site.value) {
+                auto ward_code = stmt.get_text(1);
+                auto site = db().prepare(sql::k_site_code);
+                site.bind(1, r.site.value);
+                auto site_code = site.step() ? site.get_text(0) : std::to_string(r.site.value);
+                throw InvalidInput(fmt::format("wards[{}]", i),
+                                   fmt::format("ward {} is not on site {}", ward_code, site_code));
+            }
+        }
+    }
+
+    int bind_columns(Statement& stmt, const Device& r) override {
+        stmt.bind(1, r.code)
+            .bind(2, r.name)
+            .bind(3, r.kind)
+            .bind(4, r.site.value)
+            .bind(5, r.cleaning_minutes)
+            .bind(6, r.move_minutes)
+            .bind(7, codec::encode(r.capabilities, "capabilities"))
+            .bind(8, codec::encode(r.out_of_service, "out_of_service"));
+        return 8;
+    }
+
+    Device read_row(const Statement& s) override {
+        Device r;
+        r.id = DeviceId(s.get_int(0));
+        r.code = s.get_text(1);
+        r.name = s.get_text(2);
+        r.kind = s.get_text(3);
+        r.site = SiteId(s.get_int(4));
+        r.cleaning_minutes = s.get_int32(5);
+        r.move_minutes = s.get_int32(6);
+        r.capabilities = codec::decode_words(s.get_text(7));
+        r.out_of_service = codec::decode_periods(s.get_text(8));
+        return r;
+    }
+
+    void load_children(Device& r) override {
+        r.wards = load_ids<WardId>(db(), sql::k_device_wards, r.id.value);
+    }
+
+    void write_children(std::int64_t id, const Device& r) override {
+        write_ids(db(), sql::k_device_wards_clear, sql::k_device_ward_insert, id, r.wards);
+    }
+
+    std::vector<std::string> changed_fields(const Device& a, const Device& b) override {
+        return Diff{}
+            .field("code", a.code, b.code)
+            .field("name", a.name, b.name)
+            .field("kind", a.kind, b.kind)
+            .field("site", a.site, b.site)
+            .field("wards", a.wards, b.wards)
+            .field("cleaning_minutes", a.cleaning_minutes, b.cleaning_minutes)
+            .field("move_minutes", a.move_minutes, b.move_minutes)
+            .field("capabilities", a.capabilities, b.capabilities)
+            .field("out_of_service", a.out_of_service, b.out_of_service)
+            .names();
+    }
+};
+
+// --- staff ----------------------------------------------------------------------------------
+
+class StaffRepository final : public RecordRepository<Staff, StaffId> {
+public:
+    explicit StaffRepository(Context& ctx)
+        : RecordRepository(ctx, "staff", sql::k_staff, sql::k_staff_dependants) {}
+
+protected:
+    void check_references(const Staff& r) override {
+        require_refs(db(), sql::k_ward.exists, "wards", "ward", r.wards);
+    }
+
+    int bind_columns(Statement& stmt, const Staff& r) override {
+        stmt.bind(1, r.code)
+            .bind(2, r.name)
+            .bind(3, codec::encode(r.competences, "competences"))
+            .bind(4, codec::encode(r.shifts, "shifts"))
+            .bind(5, codec::encode(r.weekly_shifts, "weekly_shifts"));
+        return 5;
+    }
+
+    Staff read_row(const Statement& s) override {
+        Staff r;
+        r.id = StaffId(s.get_int(0));
+        r.code = s.get_text(1);
+        r.name = s.get_text(2);
+        r.competences = codec::decode_words(s.get_text(3));
+        r.shifts = codec::decode_periods(s.get_text(4));
+        r.weekly_shifts = codec::decode_windows(s.get_text(5));
+        return r;
+    }
+
+    void load_children(Staff& r) override {
+        r.wards = load_ids<WardId>(db(), sql::k_staff_wards, r.id.value);
+    }
+
+    void write_children(std::int64_t id, const Staff& r) override {
+        write_ids(db(), sql::k_staff_wards_clear, sql::k_staff_ward_insert, id, r.wards);
+    }
+
+    std::vector<std::string> changed_fields(const Staff& a, const Staff& b) override {
+        return Diff{}
+            .field("code", a.code, b.code)
+            .field("name", a.name, b.name)
+            .field("wards", a.wards, b.wards)
+            .field("competences", a.competences, b.competences)
+            .field("shifts", a.shifts, b.shifts)
+            .field("weekly_shifts", a.weekly_shifts, b.weekly_shifts)
+            .names();
+    }
+};
+
+// --- call requests --------------------------------------------------------------------------
+
+class RequestRepository final : public RecordRepository<CallRequest, RequestId> {
+public:
+    explicit RequestRepository(Context& ctx)
+        : RecordRepository(ctx, "request", sql::k_request, sql::k_request_dependants) {}
+
+protected:
+    void check_references(const CallRequest& r) override {
+        require_ref(db(), sql::k_resident.exists, "resident", "resident", r.resident);
+        require_refs(db(), sql::k_contact.exists, "contacts", "contact", r.contacts);
+    }
+
+    int bind_columns(Statement& stmt, const CallRequest& r) override {
+        std::optional<int> weekday;
+        std::optional<int> start;
+        if (r.fixed) {
+            weekday = r.fixed->weekday;
+            start = r.fixed->start;
+        }
+        stmt.bind(1, r.code)
+            .bind(2, r.resident.value)
+            .bind(3, r.calls)
+            .bind(4, r.duration_minutes)
+            .bind(5, r.priority)
+            .bind(6, r.max_per_day)
+            .bind(7, codec::encode(r.preferred, "preferred"))
+            .bind(8, weekday)
+            .bind(9, start)
+            .bind(10, r.active);
+        return 10;
+    }
+
+    CallRequest read_row(const Statement& s) override {
+        CallRequest r;
+        r.id = RequestId(s.get_int(0));
+        r.code = s.get_text(1);
+        r.resident = ResidentId(s.get_int(2));
+        r.calls = s.get_int32(3);
+        r.duration_minutes = s.get_int32(4);
+        r.priority = s.get_int32(5);
+        r.max_per_day = opt_int32(s, 6);
+        r.preferred = codec::decode_windows(s.get_text(7));
+        if (!s.is_null(8)) {
+            r.fixed = FixedTime{s.get_int32(8), s.get_int32(9)};
+        }
+        r.active = s.get_bool(10);
+        return r;
+    }
+
+    void load_children(CallRequest& r) override {
+        r.contacts = load_ids<ContactId>(db(), sql::k_request_contacts, r.id.value);
+    }
+
+    void write_children(std::int64_t id, const CallRequest& r) override {
+        write_ids(db(), sql::k_request_contacts_clear, sql::k_request_contact_insert, id,
+                  r.contacts);
+    }
+
+    std::vector<std::string> changed_fields(const CallRequest& a, const CallRequest& b) override {
+        return Diff{}
+            .field("code", a.code, b.code)
+            .field("resident", a.resident, b.resident)
+            .field("contacts", a.contacts, b.contacts)
+            .field("calls", a.calls, b.calls)
+            .field("duration_minutes", a.duration_minutes, b.duration_minutes)
+            .field("priority", a.priority, b.priority)
+            .field("max_per_day", a.max_per_day, b.max_per_day)
+            .field("preferred", a.preferred, b.preferred)
+            .field("fixed", a.fixed, b.fixed)
+            .field("active", a.active, b.active)
+            .names();
+    }
+};
+
+// --- approvals ------------------------------------------------------------------------------
+
+class SqliteApprovalRepository final : public ApprovalRepository {
+public:
+    explicit SqliteApprovalRepository(Context& ctx) : m_ctx(ctx) {}
+
+    void put(const Approval& a) override {
+        validate(a);
+        TxGuard tx(m_ctx.db, m_ctx.change_mode());
+        require_ref(m_ctx.db, sql::k_resident.exists, "resident", "resident", a.resident);
+        require_ref(m_ctx.db, sql::k_contact.exists, "contact", "contact", a.contact);
+        auto before = find(a.resident, a.contact);
+        if (before && *before == a) {
+            tx.commit();
+            return;
+        }
+        {
+            auto stmt = m_ctx.db.prepare(sql::k_approval_upsert);
+            stmt.bind(1, a.resident.value)
+                .bind(2, a.contact.value)
+                .bind(3, a.approved)
+                .bind(4, a.key_contact)
+                .bind(5, a.restrictions)
+                .run();
+        }
+        std::string details = "{}";
+        if (before) {
+            details = changed_json(Diff{}
+                                       .field("approved", before->approved, a.approved)
+                                       .field("key_contact", before->key_contact, a.key_contact)
+                                       .field("restrictions", before->restrictions, a.restrictions)
+                                       .names());
+        }
+        m_ctx.write_audit(before ? "update" : "add", "approval", a.resident.value,
+                          link_code(a.resident, a.contact), details);
+        tx.commit();
+    }
+
+    void revoke(ResidentId r, ContactId c) override {
+        TxGuard tx(m_ctx.db, m_ctx.change_mode());
+        auto code = link_code(r, c);
+        if (!find(r, c)) {
+            throw NotFound::record("approval", code);
+        }
+        {
+            auto stmt = m_ctx.db.prepare(sql::k_approval_delete);
+            stmt.bind(1, r.value).bind(2, c.value).run();
+        }
+        m_ctx.write_audit("remove", "approval", r.value, code, "{}");
+        tx.commit();
+    }
+
+    [[nodiscard]] std::optional<Approval> find(ResidentId r, ContactId c) override {
+        auto stmt = m_ctx.db.prepare(sql::k_approval_find);
+        stmt.bind(1, r.value).bind(2, c.value);
+        if (stmt.step()) {
+            return read(stmt);
+        }
+        return std::nullopt;
+    }
+
+    [[nodiscard]] std::vector<Approval> for_resident(ResidentId r) override {
+        return select(sql::k_approval_for_resident, r.value);
+    }
+
+    [[nodiscard]] std::vector<Approval> for_contact(ContactId c) override {
+        return select(sql::k_approval_for_contact, c.value);
+    }
+
+    [[nodiscard]] std::vector<Approval> list() override {
+        return select(sql::k_approval_all, std::nullopt);
+    }
+
+private:
+    static Approval read(const Statement& s) {
+        Approval a;
+        a.resident = ResidentId(s.get_int(0));
+        a.contact = ContactId(s.get_int(1));
+        a.approved = s.get_bool(2);
+        a.key_contact = s.get_bool(3);
+        a.restrictions = s.get_text(4);
+        return a;
+    }
+
+    std::vector<Approval> select(std::string_view query, std::optional<std::int64_t> id) {
+        std::vector<Approval> out;
+        auto stmt = m_ctx.db.prepare(query);
+        if (id) {
+            stmt.bind(1, *id);
+        }
+        while (stmt.step()) {
+            out.push_back(read(stmt));
+        }
+        return out;
+    }
+
+    /// "R1/C1": the codes of both ends (the id where a record is missing).
+    std::string link_code(ResidentId r, ContactId c) {
+        return code_of(sql::k_resident_code, r.value) + "/" + code_of(sql::k_contact_code, c.value);
+    }
+
+    std::string code_of(std::string_view query, std::int64_t id) {
+        auto stmt = m_ctx.db.prepare(query);
+        stmt.bind(1, id);
+        return stmt.step() ? stmt.get_text(0) : std::to_string(id);
+    }
+
+    Context& m_ctx;
+};
+
+} // namespace
+
+std::unique_ptr<Repository<Site, SiteId>> make_site_repository(Context& ctx) {
+    return std::make_unique<SiteRepository>(ctx);
+}
+std::unique_ptr<Repository<Ward, WardId>> make_ward_repository(Context& ctx) {
+    return std::make_unique<WardRepository>(ctx);
+}
+std::unique_ptr<Repository<Resident, ResidentId>> make_resident_repository(Context& ctx) {
+    return std::make_unique<ResidentRepository>(ctx);
+}
+std::unique_ptr<Repository<Contact, ContactId>> make_contact_repository(Context& ctx) {
+    return std::make_unique<ContactRepository>(ctx);
+}
+std::unique_ptr<Repository<Device, DeviceId>> make_device_repository(Context& ctx) {
+    return std::make_unique<DeviceRepository>(ctx);
+}
+std::unique_ptr<Repository<Staff, StaffId>> make_staff_repository(Context& ctx) {
+    return std::make_unique<StaffRepository>(ctx);
+}
+std::unique_ptr<Repository<CallRequest, RequestId>> make_request_repository(Context& ctx) {
+    return std::make_unique<RequestRepository>(ctx);
+}
+std::unique_ptr<ApprovalRepository> make_approval_repository(Context& ctx) {
+    return std::make_unique<SqliteApprovalRepository>(ctx);
+}
+
+} // namespace carecall::sqlite

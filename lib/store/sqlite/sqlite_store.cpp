@@ -1,0 +1,300 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/files.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/repositories.hpp"
+#include "store/sqlite/sql.hpp"
+
+namespace carecall::sqlite {
+namespace {
+
+constexpr std::string_view k_memory = ":memory:";
+
+Error nested_transaction() {
+    return {ExitCode::internal, "internal",
+            "a transaction is already open (transactions do not nest)"};
+}
+
+/// Per-connection settings (reliability.md). None of them writes to the file.
+void configure(Connection& db, int busy_timeout_ms) {
+    sqlite3_busy_timeout(db.handle(), std::max(0, busy_timeout_ms));
+    int defensive = 0;
+    int rc = sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_DEFENSIVE, 1, &defensive);
+    if (rc != SQLITE_OK) {
+        db.fail(rc);
+    }
+    db.exec(sql::k_pragma_foreign_keys);
+    db.exec(sql::k_pragma_trusted_schema);
+    db.exec(sql::k_pragma_secure_delete);
+    db.exec(sql::k_pragma_synchronous);
+}
+
+std::unique_ptr<Connection> open_connection(const std::string& path, const StoreOptions& options) {
+    bool memory = path == k_memory;
+    if (!memory && !path_exists(path)) {
+        if (!options.create || options.read_only) {
+            throw StorageError(ExitCode::no_input, "no_input",
+                               fmt::format("database {} does not exist", path));
+        }
+        // Made 0600 here, before SQLite opens it, so that its -wal and -shm (which SQLite gives
+        // the database's mode) are private from the first byte.
+        auto dir = parent_dir(path);
+        make_private_dirs(dir);
+        if (create_private_file(path)) {
+            sync_dir(dir);
+        }
+    }
+    int flags = SQLITE_OPEN_READWRITE;
+    if (memory) {
+        flags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY;
+    } else if (options.read_only) {
+        flags = SQLITE_OPEN_READONLY;
+    }
+    auto db = std::make_unique<Connection>(path, path, flags);
+    configure(*db, options.busy_timeout_ms);
+    // Identity first: a foreign or newer file is refused before anything is written to it.
+    check_identity(*db);
+    if (!memory && !options.read_only) {
+        auto stmt = db->prepare(sql::k_pragma_journal_wal);
+        stmt.run();
+    }
+    migrate(*db, options.read_only && !memory);
+    if (options.read_only) {
+        db->exec(sql::k_pragma_query_only);
+    }
+    return db;
+}
+
+std::string url_of(const std::string& path) {
+    if (path == k_memory) {
+        return "sqlite::memory:";
+    }
+    return "sqlite:" + std::filesystem::absolute(path).lexically_normal().string();
+}
+
+Actor with_os_user(Actor actor) {
+    if (actor.os_user.empty()) {
+        actor.os_user = current_os_user();
+    }
+    return actor;
+}
+
+class SqliteTransaction final : public Transaction {
+public:
+    SqliteTransaction(Connection& db, TxGuard::Mode mode) : m_guard(db, mode) {}
+    void commit() override { m_guard.commit(); }
+
+private:
+    TxGuard m_guard;
+};
+
+} // namespace
+
+SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
+    : m_db(open_connection(path, options)), m_url(url_of(path)),
+      m_busy_timeout_ms(std::max(0, options.busy_timeout_ms)),
+      m_ctx(std::make_unique<Context>(Context{*m_db, with_os_user(options.actor)})),
+      m_sites(make_site_repository(*m_ctx)), m_wards(make_ward_repository(*m_ctx)),
+      m_residents(make_resident_repository(*m_ctx)), m_contacts(make_contact_repository(*m_ctx)),
+      m_devices(make_device_repository(*m_ctx)), m_staff(make_staff_repository(*m_ctx)),
+      m_requests(make_request_repository(*m_ctx)), m_approvals(make_approval_repository(*m_ctx)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+std::unique_ptr<Transaction> SqliteStore::begin(TxKind kind) {
+    if (m_db->tx_state() != TxState::none) {
+        throw nested_transaction();
+    }
+    return std::make_unique<SqliteTransaction>(
+        *m_db, kind == TxKind::write ? TxGuard::Mode::immediate : TxGuard::Mode::deferred);
+}
+
+std::optional<std::string> SqliteStore::setting(std::string_view key) {
+    auto stmt = m_db->prepare(sql::k_setting_get);
+    stmt.bind(1, key);
+    if (stmt.step()) {
+        return stmt.get_text(0);
+    }
+    return std::nullopt;
+}
+
+void SqliteStore::set_setting(std::string_view key, std::string_view value) {
+    if (key.empty()) {
+        throw InvalidInput("key", "must not be empty");
+    }
+    TxGuard tx(*m_db, m_ctx->change_mode());
+    if (setting(key) == value) {
+        tx.commit();
+        return;
+    }
+    {
+        auto stmt = m_db->prepare(sql::k_setting_put);
+        stmt.bind(1, key).bind(2, value).run();
+    }
+    // The value is not audited: settings may hold anything.
+    m_ctx->write_audit("set", "setting", 0, key, "{}");
+    tx.commit();
+}
+
+void SqliteStore::audit(std::string_view action, std::string_view kind, std::int64_t record_id,
+                        std::string_view record_code, std::string_view details_json) {
+    if (action.empty()) {
+        throw InvalidInput("action", "must not be empty");
+    }
+    if (kind.empty()) {
+        throw InvalidInput("kind", "must not be empty");
+    }
+    auto details = nlohmann::json::parse(details_json, nullptr, false);
+    if (!details.is_object()) {
+        throw InvalidInput("details", "must be a JSON object");
+    }
+    TxGuard tx(*m_db, m_ctx->change_mode());
+    m_ctx->write_audit(action, kind, record_id, record_code, details_json);
+    tx.commit();
+}
+
+std::vector<AuditEvent> SqliteStore::audit_events(int limit) {
+    std::vector<AuditEvent> out;
+    auto stmt = m_db->prepare(sql::k_audit_latest);
+    stmt.bind(1, std::max(0, limit));
+    while (stmt.step()) {
+        AuditEvent e;
+        e.id = stmt.get_int(0);
+        e.at = Instant{std::chrono::seconds{stmt.get_int(1)}};
+        e.os_user = stmt.get_text(2);
+        e.as = stmt.get_text(3);
+        e.action = stmt.get_text(4);
+        e.kind = stmt.get_text(5);
+        e.record_id = stmt.get_int(6);
+        e.record_code = stmt.get_text(7);
+        e.details = stmt.get_text(8);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void SqliteStore::set_actor(Actor actor) { m_ctx->actor = with_os_user(std::move(actor)); }
+
+CheckReport SqliteStore::check() {
+    CheckReport report;
+    TxGuard tx(*m_db, m_ctx->read_mode());
+    {
+        auto stmt = m_db->prepare(sql::k_integrity_check);
+        while (stmt.step()) {
+            auto line = stmt.get_text(0);
+            if (line != "ok") {
+                report.problems.push_back("integrity_check: " + line);
+            }
+        }
+    }
+    {
+        auto stmt = m_db->prepare(sql::k_foreign_key_check);
+        while (stmt.step()) {
+            report.problems.push_back(fmt::format("{} row {} refers to a missing {}",
+                                                  stmt.get_text(0), stmt.get_int(1),
+                                                  stmt.get_text(2)));
+        }
+    }
+    auto application_id = m_db->query_int(sql::k_get_application_id);
+    if (application_id != sql::k_application_id) {
+        report.problems.push_back(fmt::format("application_id is {:#010x}, not carecall's {:#010x}",
+                                              application_id, sql::k_application_id));
+    }
+    report.schema_version = read_schema_version(*m_db);
+    if (report.schema_version != latest_schema_version()) {
+        report.problems.push_back(fmt::format("schema version {} (this carecall writes {})",
+                                              report.schema_version, latest_schema_version()));
+    }
+    tx.commit();
+    report.ok = report.problems.empty();
+    return report;
+}
+
+void SqliteStore::backup(const std::string& path) {
+    if (m_db->tx_state() != TxState::none) {
+        throw Error(ExitCode::internal, "internal", "a backup cannot be made inside a transaction");
+    }
+    if (path.empty()) {
+        throw InvalidInput("path", "must not be empty");
+    }
+    auto exists = [&] {
+        return Conflict(fmt::format("backup file {} already exists: choose a new name", path),
+                        "exists");
+    };
+    if (path_exists(path)) {
+        throw exists();
+    }
+    auto dir = parent_dir(path);
+    make_private_dirs(dir);
+    // Written under a temporary name and linked into place when complete, so that a backup file
+    // is either absent or whole (a kill -9 leaves only the .partial file).
+    std::string partial;
+    for (int attempt = 0;; ++attempt) {
+        partial = fmt::format("{}.partial-{}-{}", path, ::getpid(), attempt);
+        if (create_private_file(partial)) {
+            break;
+        }
+        if (attempt > 100) {
+            throw StorageError(ExitCode::io, "io",
+                               fmt::format("cannot create a temporary file next to {}", path));
+        }
+    }
+    try {
+        Connection dest(partial, path, SQLITE_OPEN_READWRITE);
+        dest.exec(sql::k_pragma_synchronous);
+        sqlite3_backup* job = sqlite3_backup_init(dest.handle(), "main", m_db->handle(), "main");
+        if (job == nullptr) {
+            dest.fail(sqlite3_extended_errcode(dest.handle()));
+        }
+        int rc = SQLITE_OK;
+        int waited_ms = 0;
+        for (;;) {
+            // -1: every page in one step, so the copy is one committed snapshot.
+            rc = sqlite3_backup_step(job, -1);
+            if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waited_ms < m_busy_timeout_ms) {
+                sqlite3_sleep(20);
+                waited_ms += 20;
+                continue;
+            }
+            break;
+        }
+        int finished = sqlite3_backup_finish(job);
+        if (rc != SQLITE_DONE) {
+            throw make_error(dest.handle(), rc, path);
+        }
+        if (finished != SQLITE_OK) {
+            throw make_error(dest.handle(), finished, path);
+        }
+    } catch (...) {
+        ::unlink(partial.c_str());
+        throw;
+    }
+    // link() refuses to replace an existing file, unlike rename().
+    if (::link(partial.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(partial.c_str());
+        if (err == EEXIST) {
+            throw exists();
+        }
+        throw StorageError(err == EACCES || err == EPERM || err == EROFS ? ExitCode::permission
+                                                                         : ExitCode::io,
+                           err == EACCES || err == EPERM || err == EROFS ? "permission" : "io",
+                           fmt::format("cannot create {}: {}", path, std::strerror(err)));
+    }
+    ::unlink(partial.c_str());
+    sync_dir(dir);
+}
+
+int SqliteStore::schema_version() { return read_schema_version(*m_db); }
+
+} // namespace carecall::sqlite
