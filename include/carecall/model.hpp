@@ -168,7 +168,8 @@ struct CallRequest {
     friend bool operator==(const CallRequest&, const CallRequest&) = default;
 };
 
-enum class BookingStatus { booked, completed, missed, cancelled };
+/// booked → completed / missed / cancelled; waitlisted: displaced and waiting for a new time.
+enum class BookingStatus { booked, completed, missed, cancelled, waitlisted };
 
 /// One call on a device.
 struct Booking {
@@ -187,6 +188,7 @@ struct Booking {
     std::optional<RequestId> request;
     bool pinned = false;
     bool availability_overridden = false;
+    std::string series; ///< the weekly series it belongs to (may be empty)
     friend bool operator==(const Booking&, const Booking&) = default;
 };
 

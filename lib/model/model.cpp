@@ -133,20 +133,21 @@ std::string to_string(BookingStatus s) {
     case BookingStatus::completed: return "completed";
     case BookingStatus::missed: return "missed";
     case BookingStatus::cancelled: return "cancelled";
+    case BookingStatus::waitlisted: return "waitlisted";
     }
     return "booked";
 }
 
 BookingStatus parse_booking_status(std::string_view text, std::string_view field) {
     for (auto s : {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed,
-                   BookingStatus::cancelled}) {
+                   BookingStatus::cancelled, BookingStatus::waitlisted}) {
         if (text == to_string(s)) {
             return s;
         }
     }
     throw InvalidInput(std::string(field),
                        fmt::format("'{}' is not a booking status (expected booked, completed, "
-                                   "missed or cancelled)",
+                                   "missed, cancelled or waitlisted)",
                                    text));
 }
 

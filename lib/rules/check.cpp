@@ -43,7 +43,7 @@ std::string hhmm(Instant t, const date::time_zone* zone) {
 }
 
 bool active(const Booking& b, const CallPlan& plan) {
-    return b.status != BookingStatus::cancelled &&
+    return b.status != BookingStatus::cancelled && b.status != BookingStatus::waitlisted &&
            std::find(plan.ignoring.begin(), plan.ignoring.end(), b.id) == plan.ignoring.end();
 }
 

@@ -28,8 +28,8 @@ void World::add(Staff s) { m_staff[s.id] = std::move(s); }
 void World::add(const Approval& a) { m_approvals[{a.resident.value, a.contact.value}] = a; }
 
 void World::add(Booking b) {
-    if (b.status == BookingStatus::cancelled) {
-        return;
+    if (b.status == BookingStatus::cancelled || b.status == BookingStatus::waitlisted) {
+        return; // they hold no time
     }
     auto i = m_bookings.size();
     m_booking_index[b.id] = i;
