@@ -1,4 +1,7 @@
 // The carecall command: parses arguments, calls the library, prints. See docs/cli.md.
+#include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -8,13 +11,29 @@
 
 namespace {
 
-std::string version_text() {
+/// The system tz database's version. date/tz reads only "+VERSION", which Debian's tzdata does
+/// not ship; its "tzdata.zi" starts with "# version 2025b".
+std::string tz_version() {
     std::string tz = "unknown";
     try {
         tz = date::get_tzdb().version;
     } catch (const std::exception&) {
-        tz = "unavailable";
+        return "unavailable";
     }
+    if (tz.empty() || tz == "unknown") {
+        const char* dir = std::getenv("TZDIR");
+        std::ifstream zi(std::string(dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo") +
+                         "/tzdata.zi");
+        std::string line;
+        if (std::getline(zi, line) && line.rfind("# version ", 0) == 0 && line.size() > 10) {
+            tz = line.substr(10);
+        }
+    }
+    return tz;
+}
+
+std::string version_text() {
+    auto tz = tz_version();
     return fmt::format("carecall {} (schema {}, tz database {})", CARECALL_VERSION,
                        carecall::current_schema_version(), tz);
 }
@@ -38,7 +57,11 @@ int main(int argc, char** argv) {
     carecall::cli::Env env;
     CLI::App app{"carecall: book and schedule video calls for people in care", "carecall"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", version_text());
+    // Global options may also follow the subcommand: `carecall resident list --json`. Every
+    // subcommand added below inherits this.
+    app.fallthrough();
+    // Lazily: only --version needs the tz database's version.
+    app.set_version_flag("--version", std::function<std::string()>(version_text));
     app.footer("Example:\n  carecall --db home.db import scenario examples/sunnyside.json\n"
                "  carecall --db home.db resident list\n\nDocumentation: docs/ in the source tree.");
     app.add_option("--db", env.db_option,
@@ -69,7 +92,13 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        print_error(env, "usage", 2, fmt::format("{} (see carecall --help)", e.what()));
+        std::string what = e.what();
+        // CLI11 reports a mistyped command ("carecall db vacuum") as a missing one.
+        if (auto rest = app.remaining(true);
+            dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && !rest.empty()) {
+            what = fmt::format("unknown command: {}", rest.front());
+        }
+        print_error(env, "usage", 2, fmt::format("{} (see carecall --help)", what));
         return 2;
     } catch (const carecall::InvalidInput& e) {
         print_error(env, e.code_name(), static_cast<int>(e.exit_code()), e.what(), e.field());

@@ -31,7 +31,8 @@ void register_db(CLI::App& app, Env& env) {
     });
 
     auto* check = db->add_subcommand("check", "check the database's integrity");
-    check->footer("Exit status 5 when a problem is found.");
+    check->footer("Example:\n  carecall --db home.db db check\n\nExit status 5 when a problem is "
+                  "found.");
     check->callback([&env] {
         auto& store = env.store(false);
         auto report = store.check();

@@ -1,7 +1,13 @@
 // carecall import scenario FILE, carecall export scenario
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -18,6 +24,11 @@ std::string read_input(const std::string& path) {
         buf << std::cin.rdbuf();
         return buf.str();
     }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw Error(ExitCode::no_input, "no_input",
+                    fmt::format("cannot read {}: it is a directory", path));
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw Error(ExitCode::no_input, "no_input",
@@ -28,6 +39,33 @@ std::string read_input(const std::string& path) {
         throw Error(ExitCode::no_input, "no_input", fmt::format("cannot read {}", path));
     }
     return buf.str();
+}
+
+/// Writes `text` to `path`, creating it 0600 (exports hold personal data; docs/reliability.md P1).
+void write_private_file(const std::string& path, const std::string& text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw Error(ExitCode::io, "io",
+                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    }
+    std::size_t done = 0;
+    while (done < text.size()) {
+        auto n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int err = errno;
+            ::close(fd);
+            throw Error(ExitCode::io, "io",
+                        fmt::format("cannot write {}: {}", path, std::strerror(err)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) {
+        throw Error(ExitCode::io, "io",
+                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    }
 }
 
 } // namespace
@@ -47,7 +85,10 @@ void register_exchange(CLI::App& app, Env& env) {
         try {
             s = parse_scenario(text);
         } catch (const InvalidInput& e) {
-            throw InvalidInput(fmt::format("{}: {}", *file, e.field()), e.reason());
+            // "FILE: requests[3].duration_minutes: …"; an error of the whole document has no
+            // field ("FILE: a scenario must be a JSON object").
+            throw InvalidInput(e.field().empty() ? *file : fmt::format("{}: {}", *file, e.field()),
+                               e.reason());
         }
         auto& store = env.store(true);
         auto summary = import_scenario(store, s);
@@ -103,16 +144,14 @@ void register_exchange(CLI::App& app, Env& env) {
         }
         auto tx = store.begin(TxKind::read);
         auto text = write_scenario(load_scenario(store, h));
+        if (text.empty() || text.back() != '\n') {
+            text += '\n';
+        }
         if (o->output == "-") {
-            std::cout << text << '\n';
+            std::cout << text;
             return;
         }
-        std::ofstream out(o->output, std::ios::binary | std::ios::trunc);
-        out << text << '\n';
-        out.close();
-        if (!out) {
-            throw Error(ExitCode::io, "io", fmt::format("cannot write {}", o->output));
-        }
+        write_private_file(o->output, text);
         env.message(fmt::format("wrote {}", o->output));
     });
 }

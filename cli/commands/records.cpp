@@ -105,12 +105,19 @@ Period parse_period(const std::string& text, const date::time_zone* zone, const 
     if (parts.empty()) {
         throw bad;
     }
-    LocalDateTime start;
-    LocalDateTime end;
+    Period p;
     std::size_t label_from = 1;
     if (auto slash = parts[0].find('/'); slash != std::string::npos) {
-        start = parse_local_datetime(parts[0].substr(0, slash), field);
-        end = parse_local_datetime(parts[0].substr(slash + 1), field);
+        // ISO local date-times; an offset ("2027-10-31T01:30+00:00") picks one reading of a time
+        // that happens twice.
+        auto iso = [&](const std::string& t) {
+            if (t.size() < 16 || t[10] != 'T') {
+                throw bad;
+            }
+            return parse_time_phrase(t, zone, Instant{}, field);
+        };
+        p.start = iso(parts[0].substr(0, slash));
+        p.end = iso(parts[0].substr(slash + 1));
     } else {
         if (parts.size() < 2) {
             throw bad;
@@ -120,11 +127,12 @@ Period parse_period(const std::string& text, const date::time_zone* zone, const 
         if (dash == std::string::npos) {
             throw bad;
         }
-        start = day + std::chrono::minutes{parse_clock(parts[1].substr(0, dash), field)};
-        end = day + std::chrono::minutes{parse_clock(parts[1].substr(dash + 1), field, true)};
+        auto start = day + std::chrono::minutes{parse_clock(parts[1].substr(0, dash), field)};
+        auto end = day + std::chrono::minutes{parse_clock(parts[1].substr(dash + 1), field, true)};
+        p.start = to_utc(start, zone, field);
+        p.end = to_utc(end, zone, field);
         label_from = 2;
     }
-    Period p{to_utc(start, zone, field), to_utc(end, zone, field), {}};
     for (std::size_t i = label_from; i < parts.size(); ++i) {
         p.label += (p.label.empty() ? "" : " ") + parts[i];
     }
@@ -280,7 +288,7 @@ void register_add_edit(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> no
             sub->footer("Example:\n  " + add_example);
         }
         sub->callback([&env, noun, opts, code, apply, adding] {
-            auto& store = env.store(true);
+            auto& store = env.store(adding); // only "add" may create the file
             auto tx = store.begin(TxKind::write);
             auto& repo = noun->repo(store);
             T record;
@@ -543,7 +551,7 @@ void register_resident(CLI::App& app, Env& env) {
     consent->footer("Example:\n  carecall resident consent R-0042 --status best_interest "
                     "--by \"Dr Okafor\" --review 2027-03-01");
     consent->callback([&env, co] {
-        auto& store = env.store(true);
+        auto& store = env.store(false);
         auto tx = store.begin(TxKind::write);
         auto r = store.residents().get(co->code, "resident");
         Consent c;
@@ -648,7 +656,7 @@ void register_contact(CLI::App& app, Env& env) {
     approve->add_option("--restrictions", ao->restrictions, "restrictions, free text");
     approve->footer("Example:\n  carecall contact approve C-RAJ --resident R-0042 --key-contact");
     approve->callback([&env, ao] {
-        auto& store = env.store(true);
+        auto& store = env.store(false);
         auto tx = store.begin(TxKind::write);
         auto c = store.contacts().get(ao->contact, "contact");
         auto r = store.residents().get(ao->resident, "resident");
@@ -662,7 +670,7 @@ void register_contact(CLI::App& app, Env& env) {
     revoke->add_option("code", ro->contact, "the contact")->required();
     revoke->add_option("--resident", ro->resident, "the resident")->required();
     revoke->callback([&env, ro] {
-        auto& store = env.store(true);
+        auto& store = env.store(false);
         auto tx = store.begin(TxKind::write);
         auto c = store.contacts().get(ro->contact, "contact");
         auto r = store.residents().get(ro->resident, "resident");

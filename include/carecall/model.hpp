@@ -22,7 +22,9 @@ struct WeeklyWindow {
     int end = 0;               ///< minutes after local midnight, start < end <= 1440
     std::string label;         ///< "lunch", "medication"… (may be empty)
 
-    [[nodiscard]] bool on(int weekday) const { return ((weekdays >> weekday) & 1U) != 0; }
+    [[nodiscard]] bool on(int weekday) const {
+        return ((static_cast<unsigned>(weekdays) >> static_cast<unsigned>(weekday)) & 1U) != 0;
+    }
     friend bool operator==(const WeeklyWindow&, const WeeklyWindow&) = default;
 };
 

@@ -74,8 +74,19 @@ void check_words(const std::vector<std::string>& words, std::string_view field) 
     }
 }
 
+/// Characters, not bytes: "Zoë" is three.
+std::size_t characters(std::string_view s) {
+    std::size_t n = 0;
+    for (char ch : s) {
+        if ((static_cast<unsigned char>(ch) & 0xC0U) != 0x80U) {
+            ++n;
+        }
+    }
+    return n;
+}
+
 void required_name(const std::string& name) {
-    if (name.size() > 1000) {
+    if (characters(name) > 1000) {
         throw InvalidInput("name", "must be at most 1000 characters");
     }
 }
@@ -198,9 +209,9 @@ std::uint8_t weekday_mask(const std::vector<int>& days, std::string_view field) 
 
 std::vector<int> weekday_list(std::uint8_t mask) {
     std::vector<int> out;
-    for (int d = 0; d < 7; ++d) {
-        if (((mask >> d) & 1U) != 0) {
-            out.push_back(d);
+    for (unsigned d = 0; d < 7; ++d) {
+        if (((static_cast<unsigned>(mask) >> d) & 1U) != 0) {
+            out.push_back(static_cast<int>(d));
         }
     }
     return out;
@@ -460,9 +471,14 @@ void validate(const CallRequest& q) {
     if (q.calls <= 0) {
         throw InvalidInput("calls", fmt::format("{} must be a positive whole number", q.calls));
     }
-    if (q.duration_minutes <= 0 || q.duration_minutes > 24 * 60) {
+    if (q.duration_minutes <= 0) {
         throw InvalidInput("duration_minutes",
                            fmt::format("{} must be a positive whole number", q.duration_minutes));
+    }
+    if (q.duration_minutes > 24 * 60) {
+        throw InvalidInput("duration_minutes",
+                           fmt::format("{} is longer than a day (at most 1440 minutes)",
+                                       q.duration_minutes));
     }
     if (q.priority < 1) {
         throw InvalidInput("priority",

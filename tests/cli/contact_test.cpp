@@ -76,7 +76,7 @@ TEST_CASE("contact add: bad input is refused and writes nothing") {
     CHECK(s.list("contact").size() == 1);
 }
 
-TEST_CASE("contact edit: only the options given; lists replaced; 'none' clears") {
+TEST_CASE("contact edit: only the options given, lists replaced, 'none' clears") {
     Scratch s;
     s.ok({"contact", "add", "C-RAJ", "--name", "Raj Patel", "--relationship", "son", "--tz",
           "Australia/Sydney", "--available", "daily 07:00-09:00", "--available",

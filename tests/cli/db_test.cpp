@@ -37,7 +37,7 @@ TEST_CASE("db init creates the file 0600 and new directories 0700, even under um
     }
 }
 
-TEST_CASE("db init: again is harmless; --json") {
+TEST_CASE("db init: again is harmless, --json") {
     Scratch s;
     s.ok({"db", "init"});
     s.ok({"site", "add", "S1", "--tz", "Europe/London"});
@@ -146,8 +146,10 @@ TEST_CASE("db check: a damaged page is found and exits 5") {
     INFO("stdout: " << r.out);
     INFO("stderr: " << r.err);
     CHECK(r.code == 5);
-    CHECK(starts_with(r.err, "carecall: error: "));
-    CHECK(contains(r.err, s.db()));
+    // Found on opening, or by the check itself.
+    CHECK((starts_with(r.err, "carecall: error: " + s.db() +
+                                  " is not a carecall database (or it is corrupt): ") ||
+           starts_with(r.err, "carecall: error: " + s.db() + " failed its check: ")));
 }
 
 TEST_CASE("db: a database from a newer carecall exits 78 and is left untouched") {
@@ -210,13 +212,11 @@ TEST_CASE("db backup: a consistent copy, 0600, that opens as a carecall database
 
     // An existing file is never overwritten.
     s.write("existing.db", "precious");
-    r = s.run({"db", "backup", s.path("existing.db")});
-    INFO("stderr: " << r.err);
-    CHECK(r.code != 0);
-    CHECK(starts_with(r.err, "carecall: error: "));
-    CHECK(contains(r.err, s.path("existing.db")));
-    CHECK(r.out.empty());
+    check_error(s.run({"db", "backup", s.path("existing.db")}), 3,
+                "backup file " + s.path("existing.db") + " already exists: choose a new name");
     CHECK(s.read("existing.db") == "precious");
+    check_error(s.run({"db", "backup", s.path("backup-1.db")}), 3,
+                "backup file " + target + " already exists: choose a new name");
 
     check_error(s.run({"db", "backup"}), 2, "file is required (see carecall --help)");
 }
@@ -224,7 +224,7 @@ TEST_CASE("db backup: a consistent copy, 0600, that opens as a carecall database
 TEST_CASE("db without a subcommand is a usage error") {
     Scratch s;
     check_error(s.run({"db"}), 2, "A subcommand is required (see carecall --help)");
-    check_error(s.run({"db", "vacuum"}), 2, "A subcommand is required (see carecall --help)");
+    check_error(s.run({"db", "vacuum"}), 2, "unknown command: vacuum (see carecall --help)");
     CHECK_FALSE(std::filesystem::exists(s.db()));
 }
 

@@ -134,7 +134,7 @@ TEST_CASE("resident add: bad input is refused and writes nothing") {
     CHECK(s.list("resident").size() == 1);
 }
 
-TEST_CASE("resident edit: only the options given; lists replaced; 'none' clears") {
+TEST_CASE("resident edit: only the options given, lists replaced, 'none' clears") {
     Scratch s;
     home_with_ward(s);
     s.ok({"ward", "add", "W-BLUE", "--site", "SUNNY"});
@@ -313,7 +313,7 @@ TEST_CASE("resident names: 1000 characters of any script are allowed, 1001 are n
                   65, "name: must be at most 1000 characters");
 }
 
-TEST_CASE("resident remove: needs --yes; refused while requests use it; approvals go with it") {
+TEST_CASE("resident remove: needs --yes, refused while requests use it, approvals go with it") {
     Scratch s;
     small_home(s);
     s.ok({"resident", "add", "R-0043", "--ward", "W-ROSE"});

@@ -77,7 +77,23 @@ TEST_CASE("staff add: bad input is refused and writes nothing") {
     CHECK(s.list("staff").size() == 1);
 }
 
-TEST_CASE("staff edit: only the options given; lists replaced; 'none' clears") {
+TEST_CASE("staff add: wards on two sites are refused, as in a scenario") {
+    // The scenario reader refuses it ("ward 'X' is on another site than ward 'Y' (shifts are
+    // read in one site's time zone)"); the command must not accept what an import refuses.
+    Scratch s;
+    small_home(s);
+    s.ok({"site", "add", "OAKS", "--tz", "America/New_York"});
+    s.ok({"ward", "add", "W-ELM", "--site", "OAKS"});
+    auto before = s.dump();
+    auto r = s.run({"staff", "add", "E-1", "--ward", "W-ROSE", "--ward", "W-ELM"});
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 65);
+    CHECK(starts_with(r.err, "carecall: error: wards[1]: "));
+    CHECK(contains(first_line(r.err), "W-ELM"));
+    CARECALL_CHECK_SAME(before, s.dump());
+}
+
+TEST_CASE("staff edit: only the options given, lists replaced, 'none' clears") {
     Scratch s;
     small_home(s);
     s.ok({"staff", "add", "E-AMY", "--name", "Amy Jones", "--ward", "W-ROSE", "--competence",

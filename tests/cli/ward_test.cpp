@@ -84,7 +84,7 @@ TEST_CASE("ward add: bad input is refused and writes nothing") {
     check_refused(s, {"ward", "add", "W-ROSE", "--site", "SUNNY"}, 3, "ward W-ROSE already exists");
 }
 
-TEST_CASE("ward edit: only given fields; a list option replaces the list, 'none' empties it") {
+TEST_CASE("ward edit: only given fields, a list option replaces the list, 'none' empties it") {
     Scratch s;
     s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
     s.ok({"site", "add", "OAKS", "--tz", "Europe/London"});

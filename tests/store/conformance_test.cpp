@@ -255,42 +255,58 @@ TEST_SUITE("store") {
         }
     }
 
-    TEST_CASE("a device serves wards of its own site only") {
-    TempDir dir;
-    for (const auto& url : backend_urls(dir)) {
-        CAPTURE(url);
-        auto store = open_test_store(url);
-        auto sunny = store->sites().add(make_site("SUNNY"));
-        auto oaks = store->sites().add(make_site("OAKS"));
-        auto rose = store->wards().add(make_ward("W-ROSE", sunny));
-        auto elm = store->wards().add(make_ward("W-ELM", oaks));
-        auto before = audit_count(*store);
-        CHECK_THROWS_WITH_AS(store->devices().add(make_device("D1", sunny, {rose, elm})),
-                             "wards[1]: ward W-ELM is not on site SUNNY", InvalidInput);
-        CHECK(store->devices().list().empty());
+    TEST_CASE("devices and staff serve wards of one site") {
+        TempDir dir;
+        for (const auto& url : backend_urls(dir)) {
+            CAPTURE(url);
+            auto store = open_test_store(url);
+            auto sunny = store->sites().add(make_site("SUNNY"));
+            auto oaks = store->sites().add(make_site("OAKS"));
+            auto rose = store->wards().add(make_ward("W-ROSE", sunny));
+            auto elm = store->wards().add(make_ward("W-ELM", oaks));
+            auto before = audit_count(*store);
+            CHECK_THROWS_WITH_AS(store->devices().add(make_device("D1", sunny, {rose, elm})),
+                                 "wards[1]: ward W-ELM is not on site SUNNY", InvalidInput);
+            CHECK(store->devices().list().empty());
 
-        auto device = store->devices().add(make_device("D1", sunny, {rose}));
-        auto moved = *store->devices().find(device);
-        moved.site = oaks;
-        CHECK_THROWS_WITH_AS(store->devices().update(moved),
-                             "wards[0]: ward W-ROSE is not on site OAKS", InvalidInput);
-        moved.wards = {elm};
-        store->devices().update(moved);
-        CHECK(store->devices().find(device)->wards == std::vector<WardId>{elm});
+            auto device = store->devices().add(make_device("D1", sunny, {rose}));
+            auto moved = *store->devices().find(device);
+            moved.site = oaks;
+            CHECK_THROWS_WITH_AS(store->devices().update(moved),
+                                 "wards[0]: ward W-ROSE is not on site OAKS", InvalidInput);
+            moved.wards = {elm};
+            store->devices().update(moved);
+            CHECK(store->devices().find(device)->wards == std::vector<WardId>{elm});
 
-        // A ward cannot move away from the devices that serve it.
-        auto ward = *store->wards().find(elm);
-        ward.site = sunny;
-        CHECK_THROWS_WITH_AS(store->wards().update(ward),
-                             "ward W-ELM is still served by 1 device of its old site (D1): change "
-                             "their wards first",
-                             Conflict);
-        CHECK(store->wards().find(elm)->site == oaks);
-        CHECK(audit_count(*store) == before + 2);
+            // A ward cannot move away from the devices that serve it.
+            auto ward = *store->wards().find(elm);
+            ward.site = sunny;
+            CHECK_THROWS_WITH_AS(
+                store->wards().update(ward),
+                "ward W-ELM is still served by 1 device of its old site (D1): change "
+                "their wards first",
+                Conflict);
+            CHECK(store->wards().find(elm)->site == oaks);
+
+            // Staff: all wards on one site (their shifts are read in that site's zone).
+            CHECK_THROWS_WITH_AS(store->staff().add(make_staff("ST1", {rose, elm})),
+                                 "wards[1]: ward W-ELM is on another site than ward W-ROSE "
+                                 "(shifts are read in one site's time zone)",
+                                 InvalidInput);
+            CHECK(store->staff().list().empty());
+            auto lily = store->wards().add(make_ward("W-LILY", sunny));
+            store->staff().add(make_staff("ST1", {rose, lily}));
+            auto moving = *store->wards().find(lily);
+            moving.site = oaks;
+            CHECK_THROWS_WITH_AS(store->wards().update(moving),
+                                 "ward W-LILY shares 1 staff member with wards of its old site "
+                                 "(ST1): change their wards first",
+                                 Conflict);
+            CHECK(audit_count(*store) == before + 4);
+        }
     }
-}
 
-TEST_CASE("a record in use cannot be removed, and the message names what uses it") {
+    TEST_CASE("a record in use cannot be removed, and the message names what uses it") {
         TempDir dir;
         for (const auto& url : backend_urls(dir)) {
             CAPTURE(url);

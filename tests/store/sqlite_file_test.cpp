@@ -2,12 +2,16 @@
 // connection, locking, and failures (reliability.md S*, M*, P1, U2, C3).
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "store_fixture.hpp"
 
@@ -299,6 +303,55 @@ TEST_SUITE("store") {
         REQUIRE(other.exec("COMMIT") == SQLITE_OK);
         store->sites().add(make_site("S2"));
         CHECK(store->sites().list().size() == 2);
+    }
+
+    TEST_CASE("processes creating and writing one new database at once all succeed") {
+        // The file creation, the migration and every change race here; BEGIN IMMEDIATE with the
+        // busy timeout and the re-read version inside the migration make each one wait its turn.
+        TempDir dir;
+        auto path = dir.path("race/carecall.db");
+        constexpr int k_processes = 8;
+        constexpr int k_changes = 10;
+        std::vector<pid_t> children;
+        for (int p = 0; p < k_processes; ++p) {
+            pid_t pid = ::fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                int status = 0;
+                try {
+                    auto store = open_store("sqlite:" + path, test_options(20000));
+                    for (int i = 0; i < k_changes; ++i) {
+                        store->sites().add(make_site(fmt::format("S{}-{}", p, i)));
+                    }
+                    try {
+                        store->sites().add(make_site("SHARED"));
+                    } catch (const Conflict&) {
+                        status = 3;
+                    }
+                } catch (const StorageError& e) {
+                    std::fprintf(stderr, "process %d: %s (%d)\n", p, e.what(), e.native_code());
+                    status = 1;
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "process %d: %s\n", p, e.what());
+                    status = 1;
+                }
+                ::_exit(status);
+            }
+            children.push_back(pid);
+        }
+        int added_shared = 0;
+        for (auto pid : children) {
+            int status = 0;
+            REQUIRE(::waitpid(pid, &status, 0) == pid);
+            REQUIRE(WIFEXITED(status));
+            CHECK((WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3));
+            added_shared += WEXITSTATUS(status) == 0 ? 1 : 0;
+        }
+        CHECK(added_shared == 1); // exactly one process got the shared code
+        auto store = open_test_store("sqlite:" + path);
+        CHECK(store->sites().list().size() == k_processes * k_changes + 1);
+        CHECK(audit_count(*store) == k_processes * k_changes + 1);
+        CHECK(store->check().ok);
     }
 
     TEST_CASE("two stores on one file see each other's changes and codes") {
