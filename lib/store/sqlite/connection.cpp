@@ -190,7 +190,7 @@ Connection::~Connection() {
 }
 
 Statement Connection::prepare(std::string_view sql) {
-    auto it = m_cache.find(std::string(sql));
+    auto it = m_cache.find(sql);
     if (it != m_cache.end() && !it->second->in_use) {
         it->second->in_use = true;
         return {*this, it->second->stmt, &it->second->in_use};

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,11 +104,18 @@ private:
         sqlite3_stmt* stmt = nullptr;
         bool in_use = false;
     };
+    /// Looks statements up by string_view without building a std::string each time.
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept {
+            return std::hash<std::string_view>{}(sql);
+        }
+    };
 
     sqlite3* m_db = nullptr;
     std::string m_path;
     TxState m_tx = TxState::none;
-    std::unordered_map<std::string, std::unique_ptr<Cached>> m_cache;
+    std::unordered_map<std::string, std::unique_ptr<Cached>, SqlHash, std::equal_to<>> m_cache;
 };
 
 /// A transaction or savepoint; rolls back in its destructor unless committed.

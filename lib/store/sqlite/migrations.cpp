@@ -13,9 +13,13 @@ int read_schema_version(Connection& db) {
 }
 
 void check_identity(Connection& db) {
+    // One snapshot: another process may be creating the schema right now, and the three reads
+    // must all see it before or all after.
+    TxGuard snapshot(db, TxGuard::Mode::deferred);
     auto application_id = db.query_int(sql::k_get_application_id);
     auto version = read_schema_version(db);
     auto tables = db.query_int(sql::k_count_tables);
+    snapshot.commit();
     auto foreign = [&](const std::string& why) {
         return StorageError(ExitCode::corrupt, "corrupt",
                             fmt::format("{} is not a carecall database (or it is corrupt): {}; "

@@ -53,13 +53,44 @@ private:
     std::vector<std::string> m_names;
 };
 
-/// "A, B" or "A, B, C, D, E and 2 more" for `count` records of which `codes` are the first.
-std::string list_codes(const std::vector<std::string>& codes, std::int64_t count) {
-    auto listed = join(codes, ", ");
-    if (count > static_cast<std::int64_t>(codes.size())) {
-        listed += fmt::format(" and {} more", count - static_cast<std::int64_t>(codes.size()));
+/// Records found by a pair of queries: `count_sql` counts them, `codes_sql` gives the first five
+/// codes; both take ?1 (and ?2 when given).
+struct Found {
+    std::int64_t count = 0;
+    std::string codes; ///< "A, B" or "A, B, C, D, E and 2 more"
+};
+
+Found find_codes(Connection& db, std::string_view count_sql, std::string_view codes_sql,
+                 std::int64_t first, std::optional<std::int64_t> second = std::nullopt) {
+    Found found;
+    {
+        auto stmt = db.prepare(count_sql);
+        stmt.bind(1, first);
+        if (second) {
+            stmt.bind(2, *second);
+        }
+        found.count = stmt.step() ? stmt.get_int(0) : 0;
     }
-    return listed;
+    if (found.count == 0) {
+        return found;
+    }
+    std::vector<std::string> codes;
+    {
+        auto stmt = db.prepare(codes_sql);
+        stmt.bind(1, first);
+        if (second) {
+            stmt.bind(2, *second);
+        }
+        while (stmt.step()) {
+            codes.push_back(stmt.get_text(0));
+        }
+    }
+    found.codes = join(codes, ", ");
+    if (found.count > static_cast<std::int64_t>(codes.size())) {
+        found.codes +=
+            fmt::format(" and {} more", found.count - static_cast<std::int64_t>(codes.size()));
+    }
+    return found;
 }
 
 std::string changed_json(const std::vector<std::string>& names) {
@@ -158,6 +189,7 @@ public:
             throw NotFound::record(m_kind, std::to_string(record.id.value));
         }
         check_references(record);
+        check_update(*before, record);
         if (record.code != before->code) {
             ensure_code_free(record.code, record.id.value);
         }
@@ -235,6 +267,8 @@ public:
 protected:
     /// Throws InvalidInput naming the field of a reference to a record that does not exist.
     virtual void check_references(const T& record) = 0;
+    /// Rules that only a change of an existing record can break.
+    virtual void check_update(const T& /*before*/, const T& /*after*/) {}
     /// Binds the record's columns as ?1…?N (the order of RecordSql::insert); returns N.
     virtual int bind_columns(Statement& stmt, const T& record) = 0;
     /// The record from the current row (column 0 is the id), without its reference lists.
@@ -274,26 +308,12 @@ private:
     void check_dependants(std::int64_t id, const std::string& code) {
         std::vector<std::string> parts;
         for (const auto& dependant : m_dependants) {
-            std::int64_t count = 0;
-            {
-                auto stmt = db().prepare(dependant.count);
-                stmt.bind(1, id);
-                count = stmt.step() ? stmt.get_int(0) : 0;
+            auto found = find_codes(db(), dependant.count, dependant.codes, id);
+            if (found.count > 0) {
+                parts.push_back(fmt::format(
+                    "{} {} ({})", found.count,
+                    found.count == 1 ? dependant.singular : dependant.plural, found.codes));
             }
-            if (count == 0) {
-                continue;
-            }
-            std::vector<std::string> codes;
-            {
-                auto stmt = db().prepare(dependant.codes);
-                stmt.bind(1, id);
-                while (stmt.step()) {
-                    codes.push_back(stmt.get_text(0));
-                }
-            }
-            parts.push_back(fmt::format("{} {} ({})", count,
-                                        count == 1 ? dependant.singular : dependant.plural,
-                                        list_codes(codes, count)));
         }
         if (!parts.empty()) {
             throw Conflict(fmt::format("{} {} is still used by {}: remove or move them first",
@@ -356,33 +376,33 @@ public:
 protected:
     void check_references(const Ward& r) override {
         require_ref(db(), sql::k_site.exists, "site", "site", r.site);
-        if (!r.id.valid()) {
+    }
+
+    void check_update(const Ward& before, const Ward& r) override {
+        if (before.site == r.site) {
             return;
         }
-        // Moving a ward to another site: the devices serving it would serve a ward of another
-        // site, which a device may not.
-        std::int64_t count = 0;
-        {
-            auto stmt = db().prepare(sql::k_ward_foreign_devices_count);
-            stmt.bind(1, r.id.value).bind(2, r.site.value);
-            count = stmt.step() ? stmt.get_int(0) : 0;
+        // A ward moving to another site must not leave a device or a staff member with wards
+        // on two sites.
+        auto devices = find_codes(db(), sql::k_ward_foreign_devices_count,
+                                  sql::k_ward_foreign_devices, r.id.value, r.site.value);
+        if (devices.count > 0) {
+            throw Conflict(fmt::format("ward {} is still served by {} {} of its old site ({}): "
+                                       "change their wards first",
+                                       r.code, devices.count,
+                                       devices.count == 1 ? "device" : "devices", devices.codes),
+                           "in_use");
         }
-        if (count == 0) {
-            return;
+        auto staff = find_codes(db(), sql::k_ward_mixed_staff_count, sql::k_ward_mixed_staff,
+                                r.id.value, r.site.value);
+        if (staff.count > 0) {
+            throw Conflict(fmt::format("ward {} shares {} {} with wards of its old site ({}): "
+                                       "change their wards first",
+                                       r.code, staff.count,
+                                       staff.count == 1 ? "staff member" : "staff members",
+                                       staff.codes),
+                           "in_use");
         }
-        std::vector<std::string> codes;
-        {
-            auto stmt = db().prepare(sql::k_ward_foreign_devices);
-            stmt.bind(1, r.id.value).bind(2, r.site.value);
-            while (stmt.step()) {
-                codes.push_back(stmt.get_text(0));
-            }
-        }
-        throw Conflict(fmt::format("ward {} is still served by {} {} of its old site ({}): change "
-                                   "their wards first",
-                                   r.code, count, count == 1 ? "device" : "devices",
-                                   list_codes(codes, count)),
-                       "in_use");
     }
 
     int bind_columns(Statement& stmt, const Ward& r) override {
@@ -633,6 +653,25 @@ public:
 protected:
     void check_references(const Staff& r) override {
         require_refs(db(), sql::k_ward.exists, "wards", "ward", r.wards);
+        // All on one site, as in the scenario format: shifts are read in one site's time zone.
+        std::int64_t first_site = 0;
+        std::string first_code;
+        for (std::size_t i = 0; i < r.wards.size(); ++i) {
+            auto stmt = db().prepare(sql::k_ward_site);
+            stmt.bind(1, r.wards[i].value);
+            if (!stmt.step()) {
+                continue;
+            }
+            if (i == 0) {
+                first_site = stmt.get_int(0);
+                first_code = stmt.get_text(1);
+            } else if (stmt.get_int(0) != first_site) {
+                throw InvalidInput(fmt::format("wards[{}]", i),
+                                   fmt::format("ward {} is on another site than ward {} (shifts "
+                                               "are read in one site's time zone)",
+                                               stmt.get_text(1), first_code));
+            }
+        }
     }
 
     int bind_columns(Statement& stmt, const Staff& r) override {

@@ -369,7 +369,8 @@ inline constexpr std::string_view k_request_contacts_clear =
 inline constexpr std::string_view k_request_contact_insert =
     "INSERT INTO request_contact (request_id, contact_id, position) VALUES (?1, ?2, ?3)";
 
-// A device serves wards of its own site only. ?1 = ward id.
+// A device serves wards of its own site only; a staff member works on wards of one site.
+// ?1 = ward id.
 inline constexpr std::string_view k_ward_site =
     "SELECT w.site_id, w.code, s.code FROM ward w JOIN site s ON s.id = w.site_id WHERE w.id = ?1";
 inline constexpr std::string_view k_site_code = "SELECT code FROM site WHERE id = ?1";
@@ -380,6 +381,17 @@ inline constexpr std::string_view k_ward_foreign_devices_count =
 inline constexpr std::string_view k_ward_foreign_devices =
     "SELECT d.code FROM device d JOIN device_ward dw ON dw.device_id = d.id "
     "WHERE dw.ward_id = ?1 AND d.site_id <> ?2 ORDER BY d.code LIMIT 5";
+
+/// Staff members on ward ?1 who also work on a ward that is not at site ?2.
+inline constexpr std::string_view k_ward_mixed_staff_count =
+    "SELECT count(DISTINCT a.staff_id) FROM staff_ward a JOIN staff_ward b "
+    "ON b.staff_id = a.staff_id AND b.ward_id <> a.ward_id JOIN ward w ON w.id = b.ward_id "
+    "WHERE a.ward_id = ?1 AND w.site_id <> ?2";
+inline constexpr std::string_view k_ward_mixed_staff =
+    "SELECT DISTINCT s.code FROM staff s JOIN staff_ward a ON a.staff_id = s.id "
+    "JOIN staff_ward b ON b.staff_id = s.id AND b.ward_id <> a.ward_id "
+    "JOIN ward w ON w.id = b.ward_id WHERE a.ward_id = ?1 AND w.site_id <> ?2 "
+    "ORDER BY s.code LIMIT 5";
 
 // --- dependants (remove) ------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -39,6 +40,26 @@ void configure(Connection& db, int busy_timeout_ms) {
     db.exec(sql::k_pragma_synchronous);
 }
 
+/// journal_mode=WAL. Switching needs the exclusive lock and SQLite does not call the busy handler
+/// for it, so a process opening the database while others read it retries here, up to the busy
+/// timeout. Where WAL is not available the mode stays as it is.
+void enable_wal(Connection& db, int busy_timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    for (;;) {
+        try {
+            auto stmt = db.prepare(sql::k_pragma_journal_wal);
+            stmt.run();
+            return;
+        } catch (const StorageError& e) {
+            if ((e.native_code() & 0xff) != SQLITE_BUSY ||
+                std::chrono::steady_clock::now() >= deadline) {
+                throw;
+            }
+        }
+        sqlite3_sleep(5);
+    }
+}
+
 std::unique_ptr<Connection> open_connection(const std::string& path, const StoreOptions& options) {
     bool memory = path == k_memory;
     if (!memory && !path_exists(path)) {
@@ -65,8 +86,7 @@ std::unique_ptr<Connection> open_connection(const std::string& path, const Store
     // Identity first: a foreign or newer file is refused before anything is written to it.
     check_identity(*db);
     if (!memory && !options.read_only) {
-        auto stmt = db->prepare(sql::k_pragma_journal_wal);
-        stmt.run();
+        enable_wal(*db, options.busy_timeout_ms);
     }
     migrate(*db, options.read_only && !memory);
     if (options.read_only) {
