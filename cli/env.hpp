@@ -55,5 +55,6 @@ void register_db(CLI::App& app, Env& env);
 void register_records(CLI::App& app, Env& env);
 void register_exchange(CLI::App& app, Env& env);
 void register_audit(CLI::App& app, Env& env);
+void register_booking(CLI::App& app, Env& env);
 
 } // namespace carecall::cli

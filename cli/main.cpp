@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "carecall/booking.hpp"
 #include "carecall/error.hpp"
 #include "env.hpp"
 
@@ -39,13 +40,30 @@ std::string version_text() {
 }
 
 void print_error(const carecall::cli::Env& env, const std::string& code, int exit,
-                 const std::string& message, const std::string& field = {}) {
+                 const std::string& message, const std::string& field = {},
+                 const std::vector<carecall::Violation>* violations = nullptr) {
     std::cerr << "carecall: error: " << message << '\n';
+    if (violations != nullptr) {
+        for (std::size_t i = 1; i < violations->size(); ++i) {
+            std::cerr << "carecall: also: " << (*violations)[i].message << '\n';
+        }
+    }
     if (env.want_json()) {
         nlohmann::json j{{"format", "carecall-error/1"}, {"code", code}, {"exit", exit},
                          {"message", message}};
         if (!field.empty()) {
             j["field"] = field;
+        }
+        if (violations != nullptr) {
+            auto list = nlohmann::json::array();
+            for (const auto& v : *violations) {
+                list.push_back({{"rule", v.rule},
+                                {"message", v.message},
+                                {"other_booking_id", v.other ? nlohmann::json(v.other->value)
+                                                             : nlohmann::json(nullptr)}});
+            }
+            j["rule"] = violations->empty() ? "conflict" : violations->front().rule;
+            j["violations"] = list;
         }
         std::cerr << j.dump() << '\n';
     }
@@ -81,6 +99,7 @@ int main(int argc, char** argv) {
     carecall::cli::register_records(app, env);
     carecall::cli::register_exchange(app, env);
     carecall::cli::register_audit(app, env);
+    carecall::cli::register_booking(app, env);
 
     try {
         app.parse(argc, argv);
@@ -100,6 +119,10 @@ int main(int argc, char** argv) {
         }
         print_error(env, "usage", 2, fmt::format("{} (see carecall --help)", what));
         return 2;
+    } catch (const carecall::BookingConflict& e) {
+        print_error(env, e.code_name(), static_cast<int>(e.exit_code()), e.what(), {},
+                    &e.violations());
+        return static_cast<int>(e.exit_code());
     } catch (const carecall::InvalidInput& e) {
         print_error(env, e.code_name(), static_cast<int>(e.exit_code()), e.what(), e.field());
         return static_cast<int>(e.exit_code());

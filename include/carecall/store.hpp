@@ -73,6 +73,54 @@ public:
     [[nodiscard]] virtual std::vector<Approval> list() = 0;
 };
 
+/// Which bookings to list: those overlapping [from, to) (either end open when not given).
+struct BookingQuery {
+    std::optional<Instant> from;
+    std::optional<Instant> to;
+    std::vector<WardId> wards;         ///< bookings of residents on these wards
+    std::vector<ResidentId> residents;
+    std::vector<ContactId> contacts;
+    std::vector<DeviceId> devices;
+    std::vector<StaffId> staff;
+    /// false: a booking must match every kind of party given; true: any party listed (what the
+    /// rules need around a call: the device's, the resident's, the contacts', the helper's).
+    bool match_any = false;
+    std::vector<BookingStatus> statuses; ///< empty: every status
+};
+
+class BookingRepository {
+public:
+    virtual ~BookingRepository() = default;
+    /// Inserts the booking (code "B-<id>" when empty) with its audit row; returns the id.
+    virtual BookingId add(const Booking& b) = 0;
+    /// Replaces the stored booking with this id (a move, a displacement), audited.
+    virtual void update(const Booking& b) = 0;
+    /// Replaces the stored booking only if its status is still `expected`; false otherwise
+    /// (someone else changed it first). Audited.
+    virtual bool transition(const Booking& b, BookingStatus expected) = 0;
+    [[nodiscard]] virtual std::optional<Booking> find(BookingId id) = 0;
+    [[nodiscard]] virtual std::optional<Booking> find_by_code(std::string_view code) = 0;
+    /// Ordered by start, then id.
+    [[nodiscard]] virtual std::vector<Booking> list(const BookingQuery& q) = 0;
+
+    /// find_by_code, or the booking with this numeric id; NotFound otherwise.
+    [[nodiscard]] Booking get(std::string_view code_or_id) {
+        if (auto b = find_by_code(code_or_id)) {
+            return *b;
+        }
+        bool numeric = !code_or_id.empty() && code_or_id.size() < 19;
+        for (char ch : code_or_id) {
+            numeric = numeric && ch >= '0' && ch <= '9';
+        }
+        if (numeric) {
+            if (auto b = find(BookingId(std::stoll(std::string(code_or_id))))) {
+                return *b;
+            }
+        }
+        throw NotFound::record("booking", std::string(code_or_id));
+    }
+};
+
 enum class TxKind {
     read,  ///< a consistent snapshot for reads
     write, ///< BEGIN IMMEDIATE: takes the write lock at once (waits up to the busy timeout)
@@ -116,6 +164,11 @@ public:
     virtual Repository<Staff, StaffId>& staff() = 0;
     virtual Repository<CallRequest, RequestId>& requests() = 0;
     virtual ApprovalRepository& approvals() = 0;
+    virtual BookingRepository& bookings() = 0;
+
+    /// The devices that may serve a ward, and the staff who work on it (by id).
+    [[nodiscard]] virtual std::vector<Device> devices_serving(WardId ward) = 0;
+    [[nodiscard]] virtual std::vector<Staff> staff_on(WardId ward) = 0;
 
     /// Settings kept with the data (e.g. "plan.start_date"); empty optional when unset.
     [[nodiscard]] virtual std::optional<std::string> setting(std::string_view key) = 0;

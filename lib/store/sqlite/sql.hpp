@@ -174,7 +174,8 @@ CREATE TABLE booking (
 CREATE INDEX booking_device_start ON booking (device_id, start_utc);
 CREATE INDEX booking_resident_start ON booking (resident_id, start_utc);
 CREATE INDEX booking_start ON booking (start_utc);
-CREATE INDEX booking_staff ON booking (staff_id);
+CREATE INDEX booking_staff_start ON booking (staff_id, start_utc);
+CREATE INDEX booking_waiting ON booking (status) WHERE status = 'waitlisted';
 CREATE INDEX booking_request ON booking (request_id);
 
 CREATE TABLE booking_contact (
@@ -497,5 +498,61 @@ inline constexpr std::string_view k_audit_insert =
 inline constexpr std::string_view k_audit_latest =
     "SELECT id, at_utc, os_user, as_user, action, kind, record_id, record_code, details "
     "FROM audit ORDER BY id DESC LIMIT ?1";
+
+
+// --- bookings -------------------------------------------------------------------------------
+
+#define CARECALL_BOOKING_COLUMNS                                                                   \
+    "b.id, b.code, b.resident_id, b.device_id, b.staff_id, b.start_utc, b.end_utc, b.priority, "   \
+    "b.status, b.outcome, b.reason, b.request_id, b.pinned, b.availability_overridden, b.series"
+
+inline constexpr std::string_view k_booking_by_id =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.id = ?1";
+inline constexpr std::string_view k_booking_by_code =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.code = ?1";
+/// Overlapping [?1, ?2): calls are never longer than a day, so the start bounds the scan.
+inline constexpr std::string_view k_booking_between =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b "
+    "WHERE b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1 ORDER BY b.start_utc, b.id";
+inline constexpr std::string_view k_booking_between_device =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.device_id = ?3 "
+    "AND b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1";
+inline constexpr std::string_view k_booking_between_resident =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.resident_id = ?3 "
+    "AND b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1";
+inline constexpr std::string_view k_booking_between_staff =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.staff_id = ?3 "
+    "AND b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1";
+inline constexpr std::string_view k_booking_between_contact =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking_contact bc JOIN booking b ON b.id = bc.booking_id "
+    "WHERE bc.contact_id = ?3 AND b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1";
+inline constexpr std::string_view k_booking_waiting =
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.status = 'waitlisted' "
+    "ORDER BY b.start_utc, b.id";
+inline constexpr std::string_view k_booking_next_id =
+    "SELECT COALESCE(MAX(id), 0) + 1 FROM booking";
+inline constexpr std::string_view k_booking_insert =
+    "INSERT INTO booking (id, code, resident_id, device_id, staff_id, start_utc, end_utc, priority, "
+    "status, outcome, reason, request_id, pinned, availability_overridden, series, created_at, "
+    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)";
+inline constexpr std::string_view k_booking_update =
+    "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = ?6, "
+    "status = ?7, outcome = ?8, reason = ?9, request_id = ?10, pinned = ?11, "
+    "availability_overridden = ?12, series = ?13, updated_at = ?14 WHERE id = ?1";
+/// A conditional state change: only from the expected status (?15).
+inline constexpr std::string_view k_booking_transition =
+    "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = ?6, "
+    "status = ?7, outcome = ?8, reason = ?9, request_id = ?10, pinned = ?11, "
+    "availability_overridden = ?12, series = ?13, updated_at = ?14 WHERE id = ?1 AND status = ?15";
+inline constexpr std::string_view k_booking_contacts =
+    "SELECT contact_id FROM booking_contact WHERE booking_id = ?1 ORDER BY position";
+inline constexpr std::string_view k_booking_contact_insert =
+    "INSERT INTO booking_contact (booking_id, contact_id, position) VALUES (?1, ?2, ?3)";
+inline constexpr std::string_view k_devices_for_ward =
+    "SELECT device_id FROM device_ward WHERE ward_id = ?1 ORDER BY device_id";
+inline constexpr std::string_view k_staff_for_ward =
+    "SELECT staff_id FROM staff_ward WHERE ward_id = ?1 ORDER BY staff_id";
+inline constexpr std::string_view k_residents_of_ward =
+    "SELECT id FROM resident WHERE ward_id = ?1 ORDER BY id";
 
 } // namespace carecall::sqlite::sql

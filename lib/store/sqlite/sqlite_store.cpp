@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "store/sqlite/booking_repository.hpp"
 #include "store/sqlite/files.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/repositories.hpp"
@@ -127,7 +128,8 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
       m_sites(make_site_repository(*m_ctx)), m_wards(make_ward_repository(*m_ctx)),
       m_residents(make_resident_repository(*m_ctx)), m_contacts(make_contact_repository(*m_ctx)),
       m_devices(make_device_repository(*m_ctx)), m_staff(make_staff_repository(*m_ctx)),
-      m_requests(make_request_repository(*m_ctx)), m_approvals(make_approval_repository(*m_ctx)) {}
+      m_requests(make_request_repository(*m_ctx)), m_approvals(make_approval_repository(*m_ctx)),
+      m_bookings(make_booking_repository(*m_ctx)) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -316,5 +318,25 @@ void SqliteStore::backup(const std::string& path) {
 }
 
 int SqliteStore::schema_version() { return read_schema_version(*m_db); }
+
+std::vector<Device> SqliteStore::devices_serving(WardId ward) {
+    std::vector<Device> out;
+    for (auto id : devices_for_ward(*m_ctx, ward)) {
+        if (auto d = m_devices->find(id)) {
+            out.push_back(std::move(*d));
+        }
+    }
+    return out;
+}
+
+std::vector<Staff> SqliteStore::staff_on(WardId ward) {
+    std::vector<Staff> out;
+    for (auto id : staff_for_ward(*m_ctx, ward)) {
+        if (auto s = m_staff->find(id)) {
+            out.push_back(std::move(*s));
+        }
+    }
+    return out;
+}
 
 } // namespace carecall::sqlite

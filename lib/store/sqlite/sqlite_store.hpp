@@ -26,6 +26,9 @@ public:
     Repository<Staff, StaffId>& staff() override { return *m_staff; }
     Repository<CallRequest, RequestId>& requests() override { return *m_requests; }
     ApprovalRepository& approvals() override { return *m_approvals; }
+    BookingRepository& bookings() override { return *m_bookings; }
+    [[nodiscard]] std::vector<Device> devices_serving(WardId ward) override;
+    [[nodiscard]] std::vector<Staff> staff_on(WardId ward) override;
 
     [[nodiscard]] std::optional<std::string> setting(std::string_view key) override;
     void set_setting(std::string_view key, std::string_view value) override;
@@ -56,6 +59,7 @@ private:
     std::unique_ptr<Repository<Staff, StaffId>> m_staff;
     std::unique_ptr<Repository<CallRequest, RequestId>> m_requests;
     std::unique_ptr<ApprovalRepository> m_approvals;
+    std::unique_ptr<BookingRepository> m_bookings;
 };
 
 } // namespace carecall::sqlite

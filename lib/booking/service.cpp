@@ -1,0 +1,625 @@
+// Booking calls. Every write: BEGIN IMMEDIATE, load what the rules need, check, write, audit,
+// commit. The free-slot finder runs the very same check.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "carecall/booking.hpp"
+#include "carecall/store.hpp"
+
+namespace carecall {
+namespace {
+
+using std::chrono::minutes;
+
+constexpr auto k_margin = date::days{1}; // bookings this far around a call can affect it
+
+bool displaceable_rule(const std::string& rule) {
+    return rule == "device.busy" || rule == "device.cleaning" || rule == "resident.busy" ||
+           rule == "contact.busy" || rule == "help.busy";
+}
+
+bool independent_of_device(const std::string& rule) {
+    return rule.rfind("resident.", 0) == 0 || rule.rfind("contact.", 0) == 0 ||
+           rule.rfind("time.", 0) == 0;
+}
+
+/// What the rules need for calls of one resident between `from` and `to`: the resident, the
+/// ward and site, the contacts and approvals, the candidate devices and helpers, and every
+/// booking around that time involving any of them (with those bookings' residents).
+struct Scope {
+    World world;
+    Resident resident;
+    Ward ward;
+    const date::time_zone* zone = nullptr;
+    std::vector<DeviceId> devices; ///< candidates, home ward's first
+    std::vector<StaffId> helpers;  ///< candidates
+};
+
+Scope load_scope(Store& store, ResidentId rid, const std::vector<ContactId>& contacts,
+                 std::optional<DeviceId> device, std::optional<StaffId> staff, Instant from,
+                 Instant to) {
+    Scope sc;
+    auto r = store.residents().find(rid);
+    if (!r) {
+        throw NotFound(fmt::format("resident #{} not found", rid.value));
+    }
+    sc.resident = *r;
+    auto w = store.wards().find(r->ward);
+    auto s = w ? store.sites().find(w->site) : std::nullopt;
+    if (!w || !s) {
+        throw NotFound(fmt::format("the ward of resident {} not found", r->code));
+    }
+    sc.ward = *w;
+    sc.zone = find_zone(s->tz);
+    sc.world.add(*s);
+    sc.world.add(*w);
+    sc.world.add(*r);
+    for (auto cid : contacts) {
+        auto c = store.contacts().find(cid);
+        if (!c) {
+            throw NotFound(fmt::format("contact #{} not found", cid.value));
+        }
+        sc.world.add(*c);
+    }
+    for (const auto& a : store.approvals().for_resident(rid)) {
+        sc.world.add(a);
+    }
+    std::vector<Device> devices;
+    if (device) {
+        auto d = store.devices().find(*device);
+        if (!d) {
+            throw NotFound(fmt::format("device #{} not found", device->value));
+        }
+        devices.push_back(*d);
+    } else {
+        devices = store.devices_serving(r->ward);
+        std::stable_sort(devices.begin(), devices.end(), [&](const Device& a, const Device& b) {
+            bool ha = !a.wards.empty() && a.wards.front() == r->ward;
+            bool hb = !b.wards.empty() && b.wards.front() == r->ward;
+            return ha && !hb;
+        });
+    }
+    for (auto& d : devices) {
+        sc.devices.push_back(d.id);
+        sc.world.add(std::move(d));
+    }
+    std::vector<Staff> helpers;
+    if (staff) {
+        auto st = store.staff().find(*staff);
+        if (!st) {
+            throw NotFound(fmt::format("staff #{} not found", staff->value));
+        }
+        helpers.push_back(*st);
+    } else if (r->needs_assistance) {
+        helpers = store.staff_on(r->ward);
+    }
+    for (auto& h : helpers) {
+        sc.helpers.push_back(h.id);
+        sc.world.add(std::move(h));
+    }
+    BookingQuery q;
+    q.from = from - k_margin;
+    q.to = to + k_margin;
+    q.match_any = true;
+    q.devices = sc.devices;
+    q.residents = {rid};
+    q.contacts = contacts;
+    q.staff = sc.helpers;
+    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+    std::set<std::int64_t> seen{rid.value};
+    for (auto& b : store.bookings().list(q)) {
+        if (seen.insert(b.resident.value).second) {
+            if (auto other = store.residents().find(b.resident)) {
+                sc.world.add(*other);
+            }
+        }
+        sc.world.add(std::move(b));
+    }
+    return sc;
+}
+
+/// The best device and helper for a call at plan.start: the first combination that keeps every
+/// rule; else the violations of the combination that breaks the fewest.
+struct Pick {
+    std::optional<CallPlan> plan;
+    std::vector<Violation> violations;
+};
+
+Pick pick(const Scope& sc, CallPlan plan, std::optional<StaffId> fixed_staff) {
+    Pick best;
+    bool needs_helper = sc.resident.needs_assistance && !fixed_staff;
+    std::vector<std::optional<StaffId>> helpers;
+    if (fixed_staff) {
+        helpers.push_back(fixed_staff);
+    } else if (needs_helper) {
+        helpers.assign(sc.helpers.begin(), sc.helpers.end());
+    }
+    if (helpers.empty()) {
+        helpers.push_back(std::nullopt); // the rules say help.none if help is needed
+    }
+    auto is_help = [](const Violation& x) { return x.rule.rfind("help.", 0) == 0; };
+    std::optional<std::size_t> best_count;
+    for (auto d : sc.devices) {
+        plan.device = d;
+        std::vector<Violation> device_best;
+        std::vector<std::string> helper_reasons;
+        bool only_helpers_missing = false;
+        for (const auto& h : helpers) {
+            plan.staff = h;
+            auto v = check_call(sc.world, plan);
+            if (v.empty()) {
+                best.plan = plan;
+                best.violations.clear();
+                return best;
+            }
+            if (independent_of_device(v.front().rule)) {
+                best.violations = v; // no device or helper can change this
+                return best;
+            }
+            for (const auto& x : v) {
+                if (is_help(x) && h) {
+                    helper_reasons.push_back(x.message);
+                }
+            }
+            only_helpers_missing = only_helpers_missing || std::all_of(v.begin(), v.end(), is_help);
+            if (device_best.empty() || v.size() < device_best.size()) {
+                device_best = std::move(v);
+            }
+        }
+        if (needs_helper && only_helpers_missing && !helper_reasons.empty()) {
+            // The device would do, but nobody can help: say why for each of them.
+            std::string why;
+            for (const auto& m : helper_reasons) {
+                why += (why.empty() ? "" : "; ") + m;
+            }
+            device_best = {Violation{"help.none",
+                                     fmt::format("{} needs a member of staff to help with calls "
+                                                 "and none is free on ward {} ({})",
+                                                 display_name(sc.resident), display_name(sc.ward),
+                                                 why),
+                                     std::nullopt}};
+        }
+        if (!best_count || device_best.size() < *best_count) {
+            best_count = device_best.size();
+            best.violations = std::move(device_best);
+        }
+    }
+    if (sc.devices.empty()) {
+        best.violations = {Violation{"device.none",
+                                     fmt::format("no device serves ward {}", display_name(sc.ward)),
+                                     std::nullopt}};
+    }
+    return best;
+}
+
+/// Local grid starts (every step minutes of site time) from `from` for `days` days.
+std::vector<Instant> grid(const date::time_zone* zone, Instant from, int days, int step) {
+    std::vector<Instant> out;
+    auto local = to_local(from, zone);
+    auto day = date::floor<date::days>(local);
+    auto mins = std::chrono::duration_cast<minutes>(local - day).count();
+    auto first = (mins + step - 1) / step * step;
+    auto end = from + date::days{days};
+    for (auto t = day + minutes{first};; t += minutes{step}) {
+        auto info = zone->get_info(t);
+        if (info.result == date::local_info::nonexistent) {
+            continue;
+        }
+        auto u = Instant{t.time_since_epoch() - info.first.offset};
+        if (u >= end) {
+            break;
+        }
+        if (u >= from) {
+            out.push_back(u);
+        }
+        if (info.result == date::local_info::ambiguous) {
+            auto second = Instant{t.time_since_epoch() - info.second.offset};
+            if (second >= from && second < end) {
+                out.push_back(second);
+            }
+        }
+    }
+    return out;
+}
+
+void refuse_past(Instant start, Instant now, const date::time_zone* zone) {
+    if (start + minutes{1} < now) {
+        throw BookingConflict({Violation{"time.past",
+                                         fmt::format("{} is in the past (now is {})",
+                                                     describe_time(start, zone, now),
+                                                     describe_time(now, zone)),
+                                         std::nullopt}});
+    }
+}
+
+} // namespace
+
+BookingService::BookingService(Store& store, std::function<Instant()> now)
+    : m_store(store), m_now(std::move(now)) {}
+
+BookResult BookingService::book(const BookRequest& req) {
+    if (req.duration_minutes <= 0) {
+        throw InvalidInput("duration", fmt::format("{} must be a positive number of minutes",
+                                                   req.duration_minutes));
+    }
+    if (req.contacts.empty()) {
+        throw InvalidInput("contact", "at least one contact is required");
+    }
+    if (req.override_availability && req.reason.empty()) {
+        throw InvalidInput("reason", "an availability override needs a reason (--reason)");
+    }
+    auto now = m_now();
+    auto tx = m_store.begin(TxKind::write);
+    auto dur = minutes{req.duration_minutes};
+    Instant from = req.at ? *req.at : (req.after ? *req.after : now);
+    Instant to = req.at ? *req.at + dur : (req.before ? *req.before : from + date::days{14});
+    auto sc = load_scope(m_store, req.resident, req.contacts, req.device, req.staff, from, to);
+    CallPlan plan;
+    plan.resident = req.resident;
+    plan.contacts = req.contacts;
+    plan.priority = req.priority;
+    plan.override_availability = req.override_availability;
+
+    BookResult result;
+    std::optional<CallPlan> chosen;
+    if (req.at) {
+        refuse_past(*req.at, now, sc.zone);
+        plan.start = *req.at;
+        plan.end = *req.at + dur;
+        auto p = pick(sc, plan, req.staff);
+        if (!p.plan && req.priority >= priority::end_of_life) {
+            // Make room: leave out lower-priority calls in the way, as long as only they block.
+            auto trial = plan;
+            for (int round = 0; round < 16 && !p.plan; ++round) {
+                bool all_displaceable = !p.violations.empty();
+                for (const auto& v : p.violations) {
+                    const auto* other = v.other ? sc.world.booking(*v.other) : nullptr;
+                    all_displaceable = all_displaceable && displaceable_rule(v.rule) &&
+                                       other != nullptr && other->priority < req.priority &&
+                                       other->status == BookingStatus::booked &&
+                                       other->start >= now;
+                }
+                if (!all_displaceable) {
+                    break;
+                }
+                for (const auto& v : p.violations) {
+                    trial.ignoring.push_back(*v.other);
+                }
+                p = pick(sc, trial, req.staff);
+            }
+        }
+        if (!p.plan) {
+            throw BookingConflict(p.violations);
+        }
+        chosen = p.plan;
+    } else {
+        refuse_past(from, now, sc.zone);
+        auto starts = grid(sc.zone, std::max(from, now), static_cast<int>((to - from) / date::days{1}) + 1, 15);
+        std::vector<Violation> first_reason;
+        for (auto s : starts) {
+            if (s + dur > to) {
+                break;
+            }
+            plan.start = s;
+            plan.end = s + dur;
+            auto p = pick(sc, plan, req.staff);
+            if (p.plan) {
+                chosen = p.plan;
+                break;
+            }
+            if (first_reason.empty()) {
+                first_reason = p.violations;
+            }
+        }
+        if (!chosen) {
+            std::vector<Violation> v{Violation{
+                "slot.none",
+                fmt::format("no free time for this call between {} and {}",
+                            describe_time(from, sc.zone, from), describe_time(to, sc.zone, from)),
+                std::nullopt}};
+            v.insert(v.end(), first_reason.begin(), first_reason.end());
+            throw BookingConflict(v);
+        }
+    }
+
+    Booking b;
+    b.resident = req.resident;
+    b.contacts = req.contacts;
+    b.device = chosen->device;
+    b.staff = chosen->staff;
+    b.start = chosen->start;
+    b.end = chosen->end;
+    b.priority = req.priority;
+    b.status = BookingStatus::booked;
+    b.reason = req.reason;
+    b.request = req.request;
+    b.availability_overridden = req.override_availability;
+    b.series = req.series;
+    b.id = m_store.bookings().add(b);
+    result.booking = *m_store.bookings().find(b.id);
+
+    // Displaced calls: each to its next feasible slot, or the waiting list.
+    for (auto other_id : chosen->ignoring) {
+        auto other = m_store.bookings().find(other_id);
+        if (!other || other->status != BookingStatus::booked) {
+            continue;
+        }
+        Displacement d{*other, std::nullopt};
+        auto osc = load_scope(m_store, other->resident, other->contacts, std::nullopt, std::nullopt,
+                              other->start, other->start + date::days{14});
+        CallPlan op;
+        op.resident = other->resident;
+        op.contacts = other->contacts;
+        op.priority = other->priority;
+        op.ignoring = {other->id};
+        auto len = other->end - other->start;
+        for (auto s : grid(osc.zone, std::max(other->start, now), 14, 15)) {
+            op.start = s;
+            op.end = s + len;
+            auto p = pick(osc, op, std::nullopt);
+            if (p.plan) {
+                Booking moved = *other;
+                moved.start = p.plan->start;
+                moved.end = p.plan->end;
+                moved.device = p.plan->device;
+                moved.staff = p.plan->staff;
+                moved.reason = fmt::format("moved for {} call {}", priority_name(req.priority),
+                                           result.booking.code);
+                m_store.bookings().update(moved);
+                d.after = moved;
+                break;
+            }
+        }
+        if (!d.after) {
+            Booking waiting = *other;
+            waiting.status = BookingStatus::waitlisted;
+            waiting.reason = fmt::format("displaced by {} call {}", priority_name(req.priority),
+                                         result.booking.code);
+            m_store.bookings().update(waiting);
+        }
+        result.displaced.push_back(std::move(d));
+    }
+    tx->commit();
+    return result;
+}
+
+WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
+    if (!req.at) {
+        throw InvalidInput("at", "a weekly call needs a first time (--at)");
+    }
+    auto now = m_now();
+    auto tx = m_store.begin(TxKind::write);
+    auto first_scope = load_scope(m_store, req.resident, req.contacts, req.device, req.staff,
+                                  *req.at, *req.at + minutes{req.duration_minutes});
+    auto zone = first_scope.zone;
+    auto local = to_local(*req.at, zone);
+    auto day = date::floor<date::days>(local);
+    auto time_of_day = local - day;
+    if (date::sys_days{until} < date::sys_days{Date{day}}) {
+        throw InvalidInput("until", fmt::format("{} is before the first call on {}",
+                                                format_date(until), format_date(Date{day})));
+    }
+    WeeklyResult out;
+    out.series = fmt::format("S-{}", format_utc(*req.at).substr(0, 10));
+    std::vector<std::pair<Date, Instant>> when;
+    for (auto d = day; d <= date::local_days{until}; d += date::days{7}) {
+        Occurrence occ;
+        occ.date = Date{d};
+        auto info = zone->get_info(d + time_of_day);
+        if (info.result == date::local_info::nonexistent) {
+            occ.violations = {Violation{"time.gap",
+                                        fmt::format("{} {} does not exist in {}: the clocks go "
+                                                    "forward then",
+                                                    format_date(Date{d}),
+                                                    format_local_datetime(d + time_of_day).substr(11),
+                                                    zone->name()),
+                                        std::nullopt}};
+            out.occurrences.push_back(std::move(occ));
+            continue;
+        }
+        // An ambiguous time keeps the first series' offset choice: the earlier reading.
+        auto start = Instant{(d + time_of_day).time_since_epoch() - info.first.offset};
+        auto sc = load_scope(m_store, req.resident, req.contacts, req.device, req.staff, start,
+                             start + minutes{req.duration_minutes});
+        CallPlan plan;
+        plan.resident = req.resident;
+        plan.contacts = req.contacts;
+        plan.priority = req.priority;
+        plan.override_availability = req.override_availability;
+        plan.start = start;
+        plan.end = start + minutes{req.duration_minutes};
+        if (start + minutes{1} < now) {
+            occ.violations = {Violation{"time.past",
+                                        fmt::format("{} is in the past", describe_time(start, zone)),
+                                        std::nullopt}};
+            out.occurrences.push_back(std::move(occ));
+            continue;
+        }
+        auto p = pick(sc, plan, req.staff);
+        if (!p.plan) {
+            occ.violations = p.violations;
+            out.occurrences.push_back(std::move(occ));
+            continue;
+        }
+        Booking b;
+        b.resident = req.resident;
+        b.contacts = req.contacts;
+        b.device = p.plan->device;
+        b.staff = p.plan->staff;
+        b.start = p.plan->start;
+        b.end = p.plan->end;
+        b.priority = req.priority;
+        b.reason = req.reason;
+        b.request = req.request;
+        b.availability_overridden = req.override_availability;
+        b.series = out.series;
+        b.id = m_store.bookings().add(b);
+        occ.booking = *m_store.bookings().find(b.id);
+        out.occurrences.push_back(std::move(occ));
+    }
+    tx->commit();
+    return out;
+}
+
+Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId> device,
+                             std::optional<StaffId> staff, bool override_availability,
+                             const std::string& reason) {
+    auto now = m_now();
+    auto tx = m_store.begin(TxKind::write);
+    auto b = m_store.bookings().find(id);
+    if (!b) {
+        throw NotFound(fmt::format("booking #{} not found", id.value));
+    }
+    if (b->status != BookingStatus::booked && b->status != BookingStatus::waitlisted) {
+        throw Conflict(fmt::format("booking {} is {}: only a booked or waiting call can be moved",
+                                   b->code, to_string(b->status)),
+                       "booking.state");
+    }
+    if (override_availability && reason.empty()) {
+        throw InvalidInput("reason", "an availability override needs a reason (--reason)");
+    }
+    auto len = b->end - b->start;
+    auto sc = load_scope(m_store, b->resident, b->contacts, device, staff ? staff : std::nullopt,
+                         start, start + len);
+    refuse_past(start, now, sc.zone);
+    CallPlan plan;
+    plan.resident = b->resident;
+    plan.contacts = b->contacts;
+    plan.priority = b->priority;
+    plan.override_availability = override_availability || b->availability_overridden;
+    plan.start = start;
+    plan.end = start + len;
+    plan.ignoring = {b->id};
+    auto p = pick(sc, plan, staff);
+    if (!p.plan) {
+        throw BookingConflict(p.violations);
+    }
+    Booking moved = *b;
+    moved.start = p.plan->start;
+    moved.end = p.plan->end;
+    moved.device = p.plan->device;
+    moved.staff = p.plan->staff;
+    moved.status = BookingStatus::booked;
+    moved.availability_overridden = plan.override_availability;
+    if (!reason.empty()) {
+        moved.reason = reason;
+    }
+    m_store.bookings().update(moved);
+    tx->commit();
+    return moved;
+}
+
+namespace {
+
+Booking transition(Store& store, BookingId id, BookingStatus to, const std::string& outcome,
+                   const std::string& reason) {
+    auto tx = store.begin(TxKind::write);
+    auto b = store.bookings().find(id);
+    if (!b) {
+        throw NotFound(fmt::format("booking #{} not found", id.value));
+    }
+    auto from = b->status;
+    bool allowed = from == BookingStatus::booked ||
+                   (to == BookingStatus::cancelled && from == BookingStatus::waitlisted);
+    if (!allowed) {
+        throw Conflict(fmt::format("booking {} is already {}", b->code, to_string(from)),
+                       "booking.state");
+    }
+    Booking next = *b;
+    next.status = to;
+    next.outcome = outcome;
+    if (!reason.empty()) {
+        next.reason = reason;
+    }
+    if (!store.bookings().transition(next, from)) {
+        throw Conflict(fmt::format("booking {} was changed by someone else: look again", b->code),
+                       "booking.state");
+    }
+    tx->commit();
+    return next;
+}
+
+} // namespace
+
+Booking BookingService::cancel(BookingId id, const std::string& reason) {
+    if (reason.empty()) {
+        throw InvalidInput("reason", "say why the call is cancelled (--reason)");
+    }
+    return transition(m_store, id, BookingStatus::cancelled, "", reason);
+}
+
+Booking BookingService::complete(BookingId id, const std::string& note) {
+    return transition(m_store, id, BookingStatus::completed, "completed", note);
+}
+
+Booking BookingService::missed(BookingId id, const std::string& outcome, const std::string& reason) {
+    bool known = false;
+    for (const char* o : k_outcomes) {
+        known = known || outcome == o;
+    }
+    if (!known) {
+        throw InvalidInput("outcome", fmt::format("'{}' is not an outcome (expected no_answer, "
+                                                  "declined, unwell or technical)",
+                                                  outcome));
+    }
+    return transition(m_store, id, BookingStatus::missed, outcome, reason);
+}
+
+std::vector<Slot> BookingService::slots(const SlotQuery& q) {
+    if (q.days < 1 || q.days > 60) {
+        throw InvalidInput("days", fmt::format("{} must be from 1 to 60", q.days));
+    }
+    if (q.duration_minutes <= 0) {
+        throw InvalidInput("duration", fmt::format("{} must be a positive number of minutes",
+                                                   q.duration_minutes));
+    }
+    auto tx = m_store.begin(TxKind::read);
+    auto to = q.from + date::days{q.days};
+    auto sc = load_scope(m_store, q.resident, q.contacts, q.device, q.staff, q.from, to);
+    std::vector<Slot> out;
+    CallPlan plan;
+    plan.resident = q.resident;
+    plan.contacts = q.contacts;
+    auto dur = minutes{q.duration_minutes};
+    for (auto s : grid(sc.zone, q.from, q.days, q.step_minutes)) {
+        plan.start = s;
+        plan.end = s + dur;
+        auto p = pick(sc, plan, q.staff);
+        if (p.plan) {
+            out.push_back(Slot{p.plan->start, p.plan->end, p.plan->device, p.plan->staff});
+            if (static_cast<int>(out.size()) >= q.limit) {
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<Booking> BookingService::agenda(const BookingFilter& f) {
+    BookingQuery q;
+    q.from = f.from;
+    q.to = f.to;
+    q.wards = f.wards;
+    q.residents = f.residents;
+    q.contacts = f.contacts;
+    q.devices = f.devices;
+    q.staff = f.staff;
+    q.statuses = f.statuses;
+    if (q.statuses.empty()) {
+        q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed,
+                      BookingStatus::waitlisted};
+    }
+    auto tx = m_store.begin(TxKind::read);
+    return m_store.bookings().list(q);
+}
+
+std::vector<Booking> BookingService::waitlist() {
+    BookingQuery q;
+    q.statuses = {BookingStatus::waitlisted};
+    auto tx = m_store.begin(TxKind::read);
+    return m_store.bookings().list(q);
+}
+
+} // namespace carecall
