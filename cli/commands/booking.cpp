@@ -158,6 +158,14 @@ Target target(Store& store, const std::string& resident, const std::vector<std::
     return t;
 }
 
+/// --duration, else 30 minutes or the resident's longest call if that is shorter.
+int call_minutes(const Resident& r, const std::string& duration) {
+    if (!duration.empty()) {
+        return parse_duration_minutes(duration, "--duration");
+    }
+    return r.max_call_minutes ? std::min(30, *r.max_call_minutes) : 30;
+}
+
 Ambiguity ambiguity(bool earliest, bool latest) {
     if (earliest && latest) {
         throw UsageError("--earliest and --latest cannot go together");
@@ -170,7 +178,7 @@ Ambiguity ambiguity(bool earliest, bool latest) {
 void register_booking(CLI::App& app, Env& env) {
     // ---- book ----
     struct BookOpts {
-        std::string resident, at, after, before, duration = "30m", device, staff, priority = "routine",
+        std::string resident, at, after, before, duration, device, staff, priority = "routine",
                     reason, until, tz, request;
         std::vector<std::string> contacts;
         bool first_free = false, override_availability = false, weekly = false, earliest = false,
@@ -185,7 +193,8 @@ void register_booking(CLI::App& app, Env& env) {
     at->excludes(ff);
     book->add_option("--after", bo->after, "with --first-free: not before (default now)");
     book->add_option("--before", bo->before, "with --first-free: ending by (default 14 days on)");
-    book->add_option("--duration", bo->duration, "length, e.g. 30m, 1h (default 30m)");
+    book->add_option("--duration", bo->duration,
+                     "length, e.g. 30m, 1h (default 30m, or the resident's longest call if shorter)");
     book->add_option("--device", bo->device, "the device (default: picked, home ward's first)");
     book->add_option("--staff", bo->staff, "the helper (default: picked when needed)");
     book->add_option("--priority", bo->priority, "routine, clinical or end_of_life");
@@ -214,7 +223,7 @@ void register_booking(CLI::App& app, Env& env) {
         BookRequest req;
         req.resident = t.resident.id;
         req.contacts = t.contacts;
-        req.duration_minutes = parse_duration_minutes(bo->duration, "--duration");
+        req.duration_minutes = call_minutes(t.resident, bo->duration);
         req.priority = parse_priority(bo->priority, "--priority");
         req.override_availability = bo->override_availability;
         req.reason = bo->reason;
@@ -463,7 +472,7 @@ void register_booking(CLI::App& app, Env& env) {
 
     // ---- slots ----
     struct SlotOpts {
-        std::string resident, from, duration = "30m", device, staff, tz;
+        std::string resident, from, duration, device, staff, tz;
         std::vector<std::string> contacts;
         int days = 7, limit = 10, step = 15;
     };
@@ -473,7 +482,8 @@ void register_booking(CLI::App& app, Env& env) {
     slots->add_option("--contact", so->contacts, "a contact (repeat for a group call)")->required();
     slots->add_option("--from", so->from, "search from (default now)");
     slots->add_option("--days", so->days, "how many days (default 7)")->check(CLI::Range(1, 60));
-    slots->add_option("--duration", so->duration, "length (default 30m)");
+    slots->add_option("--duration", so->duration,
+                      "length (default 30m, or the resident's longest call if shorter)");
     slots->add_option("--limit", so->limit, "at most this many (default 10)")->check(CLI::Range(1, 1000));
     slots->add_option("--step", so->step, "minutes between starts (default 15)")->check(CLI::Range(5, 240));
     slots->add_option("--device", so->device, "only this device");
@@ -489,7 +499,7 @@ void register_booking(CLI::App& app, Env& env) {
         q.contacts = t.contacts;
         q.from = so->from.empty() ? now : parse_time_phrase(so->from, t.zone, now, "--from", Ambiguity::earliest);
         q.days = so->days;
-        q.duration_minutes = parse_duration_minutes(so->duration, "--duration");
+        q.duration_minutes = call_minutes(t.resident, so->duration);
         q.limit = so->limit;
         q.step_minutes = so->step;
         if (!so->device.empty()) {
