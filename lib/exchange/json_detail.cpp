@@ -69,7 +69,10 @@ std::string one_line(const ojson& j) {
     if (j.is_object()) {
         std::string out = "{";
         for (const auto& [key, v] : j.items()) {
-            out += (out.size() > 1 ? ", " : "") + plain(ojson(key)) + ": " + one_line(v);
+            out += out.size() > 1 ? ", " : "";
+            out += plain(ojson(key));
+            out += ": ";
+            out += one_line(v);
         }
         return out + "}";
     }
@@ -100,20 +103,29 @@ void pretty(const ojson& j, std::size_t indent, std::size_t used, std::string& o
         out += "{\n";
         for (const auto& [key, v] : j.items()) {
             auto name = plain(ojson(key));
-            out += (first ? "" : ",\n") + pad + name + ": ";
+            out += first ? "" : ",\n";
+            out += pad;
+            out += name;
+            out += ": ";
             pretty(v, indent + 1, pad.size() + name.size() + 2, out);
             first = false;
         }
-        out += "\n" + std::string(indent, ' ') + "}";
+        // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
+    out += '\n';
+    out.append(indent, ' ');
+    out += '}';
         return;
     }
     out += "[\n";
     for (const auto& v : j) {
-        out += (first ? "" : ",\n") + pad;
+        out += first ? "" : ",\n";
+        out += pad;
         pretty(v, indent + 1, pad.size(), out);
         first = false;
     }
-    out += "\n" + std::string(indent, ' ') + "]";
+    out += '\n';
+    out.append(indent, ' ');
+    out += ']';
 }
 
 } // namespace
