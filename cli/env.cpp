@@ -53,6 +53,9 @@ Store& Env::store(bool create) {
     opts.busy_timeout_ms = wait_ms;
     opts.create = create;
     m_store = open_store(special ? path : "sqlite:" + path, opts);
+    for (const auto& w : m_store->warnings()) {
+        message("carecall: warning: " + w);
+    }
     return *m_store;
 }
 

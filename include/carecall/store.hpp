@@ -181,6 +181,9 @@ public:
     [[nodiscard]] virtual std::vector<AuditEvent> audit_events(int limit = 100) = 0;
 
     virtual void set_actor(Actor actor) = 0;
+    /// Things the person should know about this store, found when it was opened (a database
+    /// readable by other users; one on a network file system). Empty when all is well.
+    [[nodiscard]] virtual std::vector<std::string> warnings() const { return {}; }
     [[nodiscard]] virtual CheckReport check() = 0;
     /// A consistent copy of the whole database to `path` (created 0600; must not exist).
     virtual void backup(const std::string& path) = 0;

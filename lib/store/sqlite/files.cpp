@@ -1,11 +1,13 @@
 #include "store/sqlite/files.hpp"
 
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -84,6 +86,40 @@ void sync_dir(const std::string& dir) noexcept {
         ::fsync(fd);
         ::close(fd);
     }
+}
+
+bool on_network_fs(const std::string& dir) {
+    if (const char* e = std::getenv("CARECALL_ASSUME_NETWORK_FS"); e != nullptr && *e == '1') {
+        return true;
+    }
+    struct statfs fs {};
+    if (::statfs(dir.c_str(), &fs) != 0) {
+        return false;
+    }
+    // Magic numbers of linux/magic.h (and fuse, which sshfs and similar use).
+    switch (static_cast<unsigned long>(fs.f_type)) {
+    case 0x6969UL:     // NFS
+    case 0x517BUL:     // SMB
+    case 0xFF534D42UL: // CIFS
+    case 0xFE534D42UL: // SMB2
+    case 0x5346414FUL: // AFS
+    case 0x00C36400UL: // Ceph
+    case 0x01021997UL: // 9p
+    case 0x65735546UL: // FUSE
+    case 0x47504653UL: // GPFS
+    case 0x0BD00BD0UL: // Lustre
+        return true;
+    default:
+        return false;
+    }
+}
+
+unsigned shared_mode_bits(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return 0;
+    }
+    return static_cast<unsigned>(st.st_mode) & 077U;
 }
 
 } // namespace carecall::sqlite

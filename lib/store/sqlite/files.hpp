@@ -20,6 +20,14 @@ bool create_private_file(const std::string& path);
 /// Flushes a directory's entries (after creating or renaming a file in it); errors are ignored.
 void sync_dir(const std::string& dir) noexcept;
 
+/// True when `dir` is on a network file system (NFS, SMB/CIFS, AFS, Ceph, 9p, FUSE network
+/// mounts…), where SQLite's WAL does not work across hosts. CARECALL_ASSUME_NETWORK_FS=1 makes it
+/// true, to test what follows.
+bool on_network_fs(const std::string& dir);
+
+/// The permission bits of `path` when group or others may read or write it, else 0.
+unsigned shared_mode_bits(const std::string& path);
+
 /// The directory part of `path` ("." when there is none).
 std::string parent_dir(const std::string& path);
 

@@ -231,6 +231,8 @@ inline constexpr std::string_view k_pragma_trusted_schema = "PRAGMA trusted_sche
 inline constexpr std::string_view k_pragma_secure_delete = "PRAGMA secure_delete = ON";
 inline constexpr std::string_view k_pragma_synchronous = "PRAGMA synchronous = FULL";
 inline constexpr std::string_view k_pragma_journal_wal = "PRAGMA journal_mode = WAL";
+/// On a network file system: a rollback journal (WAL needs shared memory on one host).
+inline constexpr std::string_view k_pragma_journal_delete = "PRAGMA journal_mode = DELETE";
 inline constexpr std::string_view k_pragma_query_only = "PRAGMA query_only = ON";
 inline constexpr std::string_view k_get_application_id = "PRAGMA application_id";
 inline constexpr std::string_view k_get_user_version = "PRAGMA user_version";

@@ -61,8 +61,16 @@ void enable_wal(Connection& db, int busy_timeout_ms) {
     }
 }
 
-std::unique_ptr<Connection> open_connection(const std::string& path, const StoreOptions& options) {
+std::unique_ptr<Connection> open_connection(const std::string& path, const StoreOptions& options,
+                                            std::vector<std::string>& warnings) {
     bool memory = path == k_memory;
+    if (!memory && path_exists(path)) {
+        if (auto bits = shared_mode_bits(path); bits != 0) {
+            warnings.push_back(fmt::format("{} can be read or changed by other users of this "
+                                           "machine (mode {:04o}): run chmod 600 {}",
+                                           path, 0600U | bits, path));
+        }
+    }
     if (!memory && !path_exists(path)) {
         if (!options.create || options.read_only) {
             throw StorageError(ExitCode::no_input, "no_input",
@@ -87,7 +95,17 @@ std::unique_ptr<Connection> open_connection(const std::string& path, const Store
     // Identity first: a foreign or newer file is refused before anything is written to it.
     check_identity(*db);
     if (!memory && !options.read_only) {
-        enable_wal(*db, options.busy_timeout_ms);
+        if (on_network_fs(parent_dir(path))) {
+            // WAL needs shared memory on one host: on NFS or SMB it can corrupt the file.
+            db->exec(sql::k_pragma_journal_delete);
+            warnings.push_back(fmt::format(
+                "{} is on a network file system, where SQLite's write-ahead log does not work: "
+                "carecall uses a rollback journal there; for several computers sharing one "
+                "database use a server database",
+                path));
+        } else {
+            enable_wal(*db, options.busy_timeout_ms);
+        }
     }
     migrate(*db, options.read_only && !memory);
     if (options.read_only) {
@@ -122,7 +140,7 @@ private:
 } // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
-    : m_db(open_connection(path, options)), m_url(url_of(path)),
+    : m_db(open_connection(path, options, m_warnings)), m_url(url_of(path)),
       m_busy_timeout_ms(std::max(0, options.busy_timeout_ms)),
       m_ctx(std::make_unique<Context>(Context{*m_db, with_os_user(options.actor)})),
       m_sites(make_site_repository(*m_ctx)), m_wards(make_ward_repository(*m_ctx)),

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "carecall/store.hpp"
 #include "store/sqlite/connection.hpp"
@@ -46,7 +47,10 @@ public:
     /// The connection, for this backend's own tests and tools.
     [[nodiscard]] Connection& connection() { return *m_db; }
 
+    [[nodiscard]] std::vector<std::string> warnings() const override { return m_warnings; }
+
 private:
+    std::vector<std::string> m_warnings; // filled while opening: declared before m_db
     std::unique_ptr<Connection> m_db;
     std::string m_url;
     int m_busy_timeout_ms;
