@@ -236,14 +236,27 @@ void refuse_past(Instant start, Instant now, const date::time_zone* zone) {
 
 } // namespace
 
+namespace {
+
+/// A call lasts from one minute to a day (the clash queries rely on the upper bound).
+void check_duration(int minutes_long) {
+    if (minutes_long <= 0) {
+        throw InvalidInput("duration",
+                           fmt::format("{} must be a positive number of minutes", minutes_long));
+    }
+    if (minutes_long > 24 * 60) {
+        throw InvalidInput("duration", fmt::format("{} minutes is longer than a day (at most 1440)",
+                                                   minutes_long));
+    }
+}
+
+} // namespace
+
 BookingService::BookingService(Store& store, std::function<Instant()> now)
     : m_store(store), m_now(std::move(now)) {}
 
 BookResult BookingService::book(const BookRequest& req) {
-    if (req.duration_minutes <= 0) {
-        throw InvalidInput("duration", fmt::format("{} must be a positive number of minutes",
-                                                   req.duration_minutes));
-    }
+    check_duration(req.duration_minutes);
     if (req.contacts.empty()) {
         throw InvalidInput("contact", "at least one contact is required");
     }
@@ -285,7 +298,11 @@ BookResult BookingService::book(const BookRequest& req) {
                     break;
                 }
                 for (const auto& v : p.violations) {
-                    trial.ignoring.push_back(*v.other);
+                    // One call can be in the way twice (device and contact): displace it once.
+                    if (std::find(trial.ignoring.begin(), trial.ignoring.end(), *v.other) ==
+                        trial.ignoring.end()) {
+                        trial.ignoring.push_back(*v.other);
+                    }
                 }
                 p = pick(sc, trial, req.staff);
             }
@@ -295,7 +312,7 @@ BookResult BookingService::book(const BookRequest& req) {
         }
         chosen = p.plan;
     } else {
-        refuse_past(from, now, sc.zone);
+        // A search window that began in the past is searched from now on.
         auto starts = grid(sc.zone, std::max(from, now), static_cast<int>((to - from) / date::days{1}) + 1, 15);
         std::vector<Violation> first_reason;
         for (auto s : starts) {
@@ -488,7 +505,9 @@ Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId
     plan.resident = b->resident;
     plan.contacts = b->contacts;
     plan.priority = b->priority;
-    plan.override_availability = override_availability || b->availability_overridden;
+    // An override was agreed for the booked time only: a new time needs its own.
+    plan.override_availability =
+        override_availability || (b->availability_overridden && start == b->start);
     plan.start = start;
     plan.end = start + len;
     plan.ignoring = {b->id};
@@ -571,19 +590,18 @@ std::vector<Slot> BookingService::slots(const SlotQuery& q) {
     if (q.days < 1 || q.days > 60) {
         throw InvalidInput("days", fmt::format("{} must be from 1 to 60", q.days));
     }
-    if (q.duration_minutes <= 0) {
-        throw InvalidInput("duration", fmt::format("{} must be a positive number of minutes",
-                                                   q.duration_minutes));
-    }
+    check_duration(q.duration_minutes);
+    // Only starts that book() would take: none in the past.
+    auto from = std::max(q.from, m_now());
     auto tx = m_store.begin(TxKind::read);
-    auto to = q.from + date::days{q.days};
-    auto sc = load_scope(m_store, q.resident, q.contacts, q.device, q.staff, q.from, to);
+    auto to = from + date::days{q.days};
+    auto sc = load_scope(m_store, q.resident, q.contacts, q.device, q.staff, from, to);
     std::vector<Slot> out;
     CallPlan plan;
     plan.resident = q.resident;
     plan.contacts = q.contacts;
     auto dur = minutes{q.duration_minutes};
-    for (auto s : grid(sc.zone, q.from, q.days, q.step_minutes)) {
+    for (auto s : grid(sc.zone, from, q.days, q.step_minutes)) {
         plan.start = s;
         plan.end = s + dur;
         auto p = pick(sc, plan, q.staff);

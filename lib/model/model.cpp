@@ -515,6 +515,10 @@ void validate(const Booking& b) {
         throw InvalidInput("end", fmt::format("{} is not after start {}", format_utc(b.end),
                                               format_utc(b.start)));
     }
+    if (b.end - b.start > std::chrono::hours{24}) {
+        throw InvalidInput("end", fmt::format("{} is more than a day after start {}",
+                                              format_utc(b.end), format_utc(b.start)));
+    }
     if (b.priority < 1) {
         throw InvalidInput("priority", fmt::format("{} must be a whole number from 1", b.priority));
     }

@@ -318,4 +318,18 @@ TEST_SUITE("booking") {
         f.residents = {h.resident("R1")};
         CHECK(h.service.agenda(f).size() == 1);
     }
+
+    TEST_CASE("a call lasts at most a day; a first-free search that began in the past starts now") {
+        Home h;
+        auto q = h.call("R2", "C1", "2027-07-01T10:00", 25 * 60);
+        CHECK_THROWS_WITH_AS(h.service.book(q),
+                             "duration: 1500 minutes is longer than a day (at most 1440)",
+                             InvalidInput);
+        auto ff = h.call("R2", "C1", "2027-07-01T10:00");
+        ff.at.reset();
+        ff.after = london("2027-06-29T09:00"); // yesterday
+        auto r = h.service.book(ff);
+        CHECK(format_iso_offset(r.booking.start, find_zone("Europe/London")) ==
+              "2027-06-30T12:00:00+01:00"); // now, on the grid
+    }
 }
