@@ -34,9 +34,19 @@ std::string local_day(Instant t, const date::time_zone* zone) {
 
 std::string abbrev(Instant t, const date::time_zone* zone) { return zone->get_info(t).abbrev; }
 
+/// "10:00-10:30 BST"; across a clock change each end with its own zone: "01:30 BST-01:00 GMT".
+std::string times(Instant s, Instant e, const date::time_zone* zone) {
+    auto a = abbrev(s, zone);
+    auto b = abbrev(e, zone);
+    if (a != b) {
+        return fmt::format("{} {}-{} {}", hhmm(s, zone), a, hhmm(e, zone), b);
+    }
+    return fmt::format("{}-{} {}", hhmm(s, zone), hhmm(e, zone), a);
+}
+
 /// "Thu 2027-07-01 10:00-10:30 BST"
 std::string span(Instant s, Instant e, const date::time_zone* zone) {
-    return fmt::format("{} {}-{} {}", local_day(s, zone), hhmm(s, zone), hhmm(e, zone), abbrev(s, zone));
+    return fmt::format("{} {}", local_day(s, zone), times(s, e, zone));
 }
 
 json booking_json(Store& store, const Booking& b) {
@@ -427,7 +437,8 @@ void register_booking(CLI::App& app, Env& env) {
         std::vector<std::vector<std::string>> rows;
         for (const auto& b : list) {
             auto j = booking_json(store, b);
-            auto bz = find_zone(j["tz"].get<std::string>());
+            // Site time, or the zone --tz asks for (the days were chosen in it too).
+            auto bz = ao->tz.empty() ? find_zone(j["tz"].get<std::string>()) : zone;
             std::string contacts;
             for (const auto& c : j["contacts"]) {
                 auto cz = find_zone(c["tz"].get<std::string>());
@@ -438,7 +449,7 @@ void register_booking(CLI::App& app, Env& env) {
                 }
             }
             rows.push_back({b.code, local_day(b.start, bz),
-                            fmt::format("{}-{} {}", hhmm(b.start, bz), hhmm(b.end, bz), abbrev(b.start, bz)),
+                            times(b.start, b.end, bz),
                             j["resident_name"].get<std::string>().empty() ? j["resident"].get<std::string>() : j["resident_name"].get<std::string>(),
                             contacts, j["device"].get<std::string>(),
                             j["staff"].is_null() ? "" : j["staff"].get<std::string>(), to_string(b.status)});
@@ -508,7 +519,8 @@ void register_booking(CLI::App& app, Env& env) {
         if (!so->staff.empty()) {
             q.staff = store.staff().get(so->staff, "staff member").id;
         }
-        auto found = BookingService(store, [now] { return now; }).slots(q);
+        std::vector<SlotReason> why;
+        auto found = BookingService(store, [now] { return now; }).slots(q, &why);
         auto site_zone = resident_zone(store, t.resident);
         if (env.want_json()) {
             json items = json::array();
@@ -531,7 +543,11 @@ void register_booking(CLI::App& app, Env& env) {
                                  {"staff", st ? json(st->code) : json(nullptr)},
                                  {"contacts", their}});
             }
-            print_json({{"format", "carecall-slots/1"}, {"slots", items}});
+            json refused = json::array();
+            for (const auto& r : why) {
+                refused.push_back({{"rule", r.rule}, {"example", r.example}, {"starts", r.starts}});
+            }
+            print_json({{"format", "carecall-slots/1"}, {"slots", items}, {"refused", refused}});
             return;
         }
         std::vector<std::vector<std::string>> rows;
@@ -548,12 +564,16 @@ void register_booking(CLI::App& app, Env& env) {
                 helper = store.staff().find(*s.staff)->code;
             }
             rows.push_back({local_day(s.start, site_zone),
-                            fmt::format("{}-{} {}", hhmm(s.start, site_zone), hhmm(s.end, site_zone), abbrev(s.start, site_zone)),
+                            times(s.start, s.end, site_zone),
                             their, store.devices().find(s.device)->code, helper});
         }
         print_table({"DAY", "TIME", "THEIR TIME", "DEVICE", "HELPER"}, rows);
         if (found.empty()) {
             env.message(fmt::format("no free time in the next {} days", so->days));
+            for (std::size_t i = 0; i < why.size() && i < 3; ++i) {
+                env.message(fmt::format("  {} of the starts: {} (e.g. {})", why[i].starts,
+                                        why[i].rule, why[i].example));
+            }
         }
     });
 

@@ -79,6 +79,13 @@ struct Slot {
     std::optional<StaffId> staff;
 };
 
+/// Why starts were refused: a rule, one of its messages, and how many starts it blocked first.
+struct SlotReason {
+    std::string rule;
+    std::string example;
+    int starts = 0;
+};
+
 struct SlotQuery {
     ResidentId resident;
     std::vector<ContactId> contacts;
@@ -122,8 +129,9 @@ public:
     Booking cancel(BookingId id, const std::string& reason);
     Booking complete(BookingId id, const std::string& note = {});
     Booking missed(BookingId id, const std::string& outcome, const std::string& reason = {});
-    /// The next feasible starts, the same check as book().
-    std::vector<Slot> slots(const SlotQuery& query);
+    /// The next feasible starts, the same check as book(). With `why`, the rules that refused
+    /// the other starts, most frequent first.
+    std::vector<Slot> slots(const SlotQuery& query, std::vector<SlotReason>* why = nullptr);
     std::vector<Booking> agenda(const BookingFilter& filter);
     std::vector<Booking> waitlist();
 

@@ -586,7 +586,7 @@ Booking BookingService::missed(BookingId id, const std::string& outcome, const s
     return transition(m_store, id, BookingStatus::missed, outcome, reason);
 }
 
-std::vector<Slot> BookingService::slots(const SlotQuery& q) {
+std::vector<Slot> BookingService::slots(const SlotQuery& q, std::vector<SlotReason>* why) {
     if (q.days < 1 || q.days > 60) {
         throw InvalidInput("days", fmt::format("{} must be from 1 to 60", q.days));
     }
@@ -610,7 +610,21 @@ std::vector<Slot> BookingService::slots(const SlotQuery& q) {
             if (static_cast<int>(out.size()) >= q.limit) {
                 break;
             }
+        } else if (why != nullptr && !p.violations.empty()) {
+            const auto& v = p.violations.front();
+            auto it = std::find_if(why->begin(), why->end(),
+                                   [&](const SlotReason& r) { return r.rule == v.rule; });
+            if (it == why->end()) {
+                why->push_back(SlotReason{v.rule, v.message, 1});
+            } else {
+                ++it->starts;
+            }
         }
+    }
+    if (why != nullptr) {
+        std::stable_sort(why->begin(), why->end(), [](const SlotReason& a, const SlotReason& b) {
+            return a.starts > b.starts;
+        });
     }
     return out;
 }
