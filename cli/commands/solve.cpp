@@ -1,0 +1,170 @@
+// carecall solve SCENARIO.json [-o ROTA.json] [--time-limit S] [--seed N]: plans a scenario with
+// no database and writes a "carecall-rota/1" document (docs: scenario-format.md).
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "carecall/error.hpp"
+#include "carecall/exchange.hpp"
+#include "carecall/schedule.hpp"
+#include "env.hpp"
+
+namespace carecall::cli {
+namespace {
+
+std::string read_scenario_file(const std::string &path) {
+    std::ostringstream buf;
+    if (path == "-") {
+        buf << std::cin.rdbuf();
+        return buf.str();
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw Error(ExitCode::no_input, "no_input",
+                    fmt::format("cannot read {}: it is a directory", path));
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ExitCode::no_input, "no_input",
+                    fmt::format("cannot read {}: no such file or not readable", path));
+    }
+    buf << in.rdbuf();
+    if (in.bad()) {
+        throw Error(ExitCode::no_input, "no_input", fmt::format("cannot read {}", path));
+    }
+    return buf.str();
+}
+
+/// Writes `text` to `path`, created 0600 (a rota holds personal data).
+void write_rota_file(const std::string &path, const std::string &text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw Error(ExitCode::io, "io",
+                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    }
+    std::size_t done = 0;
+    while (done < text.size()) {
+        auto n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int err = errno;
+            ::close(fd);
+            throw Error(ExitCode::io, "io",
+                        fmt::format("cannot write {}: {}", path, std::strerror(err)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) {
+        throw Error(ExitCode::io, "io",
+                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    }
+}
+
+template <class T> const std::string &code_at(const std::vector<T> &v, std::int64_t id) {
+    return v.at(static_cast<std::size_t>(id - 1)).code;
+}
+
+nlohmann::json rota_json(const Scenario &s, const ScheduleResult &r) {
+    auto calls = nlohmann::json::array();
+    for (const auto &c : r.calls) {
+        nlohmann::json contact =
+            c.contacts.empty() ? nlohmann::json(nullptr)
+                               : nlohmann::json(code_at(s.contacts, c.contacts.front().value));
+        nlohmann::json j{{"request", c.request.valid()
+                                         ? nlohmann::json(code_at(s.requests, c.request.value))
+                                         : nlohmann::json(nullptr)},
+                         {"resident", code_at(s.residents, c.resident.value)},
+                         {"contact", contact}};
+        if (c.contacts.size() > 1) {
+            auto list = nlohmann::json::array();
+            for (auto id : c.contacts) {
+                list.push_back(code_at(s.contacts, id.value));
+            }
+            j["contacts"] = list;
+        }
+        j["device"] = code_at(s.devices, c.device.value);
+        j["staff"] =
+            c.staff ? nlohmann::json(code_at(s.staff, c.staff->value)) : nlohmann::json(nullptr);
+        j["start_utc"] = format_utc(c.start);
+        j["end_utc"] = format_utc(c.end);
+        calls.push_back(std::move(j));
+    }
+    auto unscheduled = nlohmann::json::array();
+    for (const auto &u : r.unscheduled) {
+        unscheduled.push_back({{"request", code_at(s.requests, u.request.value)},
+                               {"missing_calls", u.missing_calls},
+                               {"reasons", u.reasons}});
+    }
+    return {{"format", "carecall-rota/1"},
+            {"producer", fmt::format("carecall {}", CARECALL_VERSION)},
+            {"calls", calls},
+            {"unscheduled", unscheduled}};
+}
+
+} // namespace
+
+void register_solve(CLI::App &app, Env &env) {
+    auto *cmd = app.add_subcommand(
+        "solve", "plan a carecall-scenario/1 file with no database and write a carecall-rota/1 "
+                 "JSON rota");
+    struct Opts {
+        std::string file;
+        std::string output = "-";
+        double time_limit = 10.0;
+        std::optional<std::uint64_t> seed;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("scenario", o->file, "the scenario file, or - for stdin")->required();
+    cmd->add_option("-o,--output", o->output, "rota file, - for stdout (default)");
+    cmd->add_option("--time-limit", o->time_limit, "seconds to search (default 10)")
+        ->check(CLI::Range(0.0, 86400.0));
+    cmd->add_option("--seed", o->seed, "seed for ties (default: the scenario's seed, else 0)");
+    cmd->footer("Example:\n  carecall solve examples/sunnyside.json --time-limit 5 -o rota.json");
+    cmd->callback([&env, o] {
+        auto text = read_scenario_file(o->file);
+        Scenario s;
+        try {
+            s = parse_scenario(text);
+        } catch (const InvalidInput &e) {
+            throw InvalidInput(e.field().empty() ? o->file
+                                                 : fmt::format("{}: {}", o->file, e.field()),
+                               e.reason());
+        }
+        ScheduleOptions opts;
+        opts.time_limit_seconds = o->time_limit;
+        opts.seed = o->seed ? *o->seed : static_cast<std::uint64_t>(s.seed.value_or(0));
+        auto result = schedule(s, opts);
+        auto out = rota_json(s, result).dump(2) + "\n";
+        if (o->output == "-") {
+            std::cout << out;
+        } else {
+            write_rota_file(o->output, out);
+        }
+        std::string classes;
+        for (const auto &c : result.score.classes) {
+            classes += fmt::format("{}{}: {}/{} residents, {}/{} calls",
+                                   classes.empty() ? "" : "; ", priority_name(c.priority),
+                                   c.residents_served, c.residents_asking, c.calls, c.calls_asked);
+        }
+        env.message(fmt::format("solve: {} ({:.2f} s): {} calls, {} in preferred windows, {} "
+                                "requests unscheduled; {}",
+                                result.status, result.seconds, result.calls.size(),
+                                result.score.preferred_calls, result.unscheduled.size(),
+                                classes.empty() ? "no requests" : classes));
+        if (o->output != "-") {
+            env.message(fmt::format("wrote {}", o->output));
+        }
+    });
+}
+
+} // namespace carecall::cli

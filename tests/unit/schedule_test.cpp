@@ -1,0 +1,389 @@
+// The scheduler: every rota it produces is checked by an independent rota checker written here
+// (minute by minute, not with check_call), determinism, and a small instance solved by hand.
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "carecall/exchange.hpp"
+#include "carecall/schedule.hpp"
+
+using namespace carecall;
+
+namespace {
+
+std::string read_source(const std::string &rel) {
+    std::ifstream in(std::string(CARECALL_SOURCE_DIR) + "/" + rel, std::ios::binary);
+    REQUIRE_MESSAGE(in.good(), "cannot read " << rel);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+template <class T> const T &nth(const std::vector<T> &v, std::int64_t id) {
+    REQUIRE(id >= 1);
+    REQUIRE(static_cast<std::size_t>(id) <= v.size());
+    return v[static_cast<std::size_t>(id - 1)];
+}
+
+// --- the independent checker --------------------------------------------------------------
+
+struct LocalMinute {
+    date::local_days day;
+    int weekday = 0; ///< 0 = Monday
+    int minute = 0;  ///< after local midnight
+};
+
+LocalMinute local_minute(Instant t, const date::time_zone *zone) {
+    auto local = zone->to_local(t);
+    auto day = date::floor<date::days>(local);
+    LocalMinute m;
+    m.day = day;
+    m.weekday = static_cast<int>(date::weekday{day}.iso_encoding()) - 1;
+    m.minute =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
+    return m;
+}
+
+bool minute_in(const std::vector<WeeklyWindow> &windows, const date::time_zone *zone, Instant t) {
+    auto m = local_minute(t, zone);
+    return std::any_of(windows.begin(), windows.end(), [&](const WeeklyWindow &w) {
+        return ((w.weekdays >> m.weekday) & 1) != 0 && w.start <= m.minute && m.minute < w.end;
+    });
+}
+
+template <class Pred> bool every_minute(Instant s, Instant e, Pred p) {
+    for (auto t = s; t < e; t += std::chrono::minutes{1}) {
+        if (!p(t)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool overlap(Instant a0, Instant a1, Instant b0, Instant b1) {
+    return a0 < b1 && b0 < a1;
+}
+
+/// Every broken rule of a rota (H1-H9 of scenario-format.md and the record rules), as text.
+std::vector<std::string> check_rota(const Scenario &s, const std::vector<ScheduledCall> &calls) {
+    std::vector<std::string> bad;
+    auto site_zone = [&](WardId w) {
+        return date::locate_zone(nth(s.sites, nth(s.wards, w.value).site.value).tz);
+    };
+    auto horizon_first = date::local_days{s.horizon.start};
+    auto horizon_last = horizon_first + date::days{s.horizon.days - 1};
+    std::map<std::pair<std::int64_t, std::int64_t>, int> per_request_day;
+    std::map<std::pair<std::int64_t, std::int64_t>, int> per_resident_day;
+    std::map<std::int64_t, int> per_request;
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const auto &c = calls[i];
+        auto tag = fmt::format("call {} ({})", i, date::format("%FT%R", c.start));
+        const auto &q = nth(s.requests, c.request.value);
+        const auto &r = nth(s.residents, c.resident.value);
+        const auto &ward = nth(s.wards, r.ward.value);
+        const auto &dev = nth(s.devices, c.device.value);
+        const auto *zone = site_zone(r.ward);
+        auto minutes = std::chrono::duration_cast<std::chrono::minutes>(c.end - c.start).count();
+        if (q.resident != c.resident || q.contacts != c.contacts) {
+            bad.push_back(tag + ": resident/contacts differ from its request");
+        }
+        if (minutes != q.duration_minutes) { // H9
+            bad.push_back(tag + ": wrong duration");
+        }
+        if (r.max_call_minutes && minutes > *r.max_call_minutes) {
+            bad.push_back(tag + ": longer than the resident manages");
+        }
+        if (r.consent.status == ConsentStatus::refused) {
+            bad.push_back(tag + ": consent refused");
+        }
+        if (std::find(dev.wards.begin(), dev.wards.end(), r.ward) == dev.wards.end()) { // H8
+            bad.push_back(tag + ": device does not serve the ward");
+        }
+        for (const auto &p : dev.out_of_service) {
+            if (overlap(p.start, p.end, c.start, c.end)) {
+                bad.push_back(tag + ": device out of service");
+            }
+        }
+        auto day = local_minute(c.start, zone).day;
+        if (day < horizon_first || day > horizon_last) { // H4: a plan date
+            bad.push_back(tag + ": not on a plan date");
+        }
+        if (!every_minute(c.start, c.end, [&](Instant t) {
+                return minute_in(ward.calling_hours, zone, t);
+            })) { // H4
+            bad.push_back(tag + ": outside calling hours");
+        }
+        for (const auto &cl : ward.closures) {
+            if (date::local_days{cl.first} <= day && day <= date::local_days{cl.last}) {
+                bad.push_back(tag + ": ward closed");
+            }
+        }
+        if (!every_minute(c.start, c.end,
+                          [&](Instant t) { return !minute_in(r.care_blocks, zone, t); })) { // H5
+            bad.push_back(tag + ": overlaps a care block");
+        }
+        for (const auto &p : r.one_off_blocks) {
+            if (overlap(p.start, p.end, c.start, c.end)) {
+                bad.push_back(tag + ": overlaps a one-off block");
+            }
+        }
+        for (auto cid : c.contacts) { // H6, in the contact's own zone
+            const auto &ct = nth(s.contacts, cid.value);
+            const auto *cz = date::locate_zone(ct.tz);
+            if (!every_minute(c.start, c.end,
+                              [&](Instant t) { return minute_in(ct.availability, cz, t); })) {
+                bad.push_back(tag + ": contact " + ct.code + " not available");
+            }
+            for (const auto &p : ct.absences) {
+                if (overlap(p.start, p.end, c.start, c.end)) {
+                    bad.push_back(tag + ": contact away");
+                }
+            }
+        }
+        if (r.needs_assistance) { // H7
+            if (!c.staff) {
+                bad.push_back(tag + ": needs a helper and has none");
+            } else {
+                const auto &st = nth(s.staff, c.staff->value);
+                if (std::find(st.wards.begin(), st.wards.end(), r.ward) == st.wards.end()) {
+                    bad.push_back(tag + ": helper not of the ward");
+                }
+                for (const auto &comp : r.competences) {
+                    if (std::find(st.competences.begin(), st.competences.end(), comp) ==
+                        st.competences.end()) {
+                        bad.push_back(tag + ": helper lacks " + comp);
+                    }
+                }
+                if (!every_minute(c.start, c.end, [&](Instant t) {
+                        return minute_in(st.weekly_shifts, zone, t) ||
+                               std::any_of(
+                                   st.shifts.begin(), st.shifts.end(),
+                                   [&](const Period &p) { return p.start <= t && t < p.end; });
+                    })) {
+                    bad.push_back(tag + ": helper not on shift");
+                }
+            }
+        } else if (c.staff) {
+            bad.push_back(tag + ": a helper for a resident who needs none");
+        }
+        // H9 counts, and the resident's calls per day.
+        ++per_request[q.id.value];
+        auto day_key = day.time_since_epoch().count();
+        if (q.max_per_day && ++per_request_day[{q.id.value, day_key}] > *q.max_per_day) {
+            bad.push_back(tag + ": more than max_per_day for " + q.code);
+        }
+        if (r.max_calls_per_day &&
+            ++per_resident_day[{r.id.value, day_key}] > *r.max_calls_per_day) {
+            bad.push_back(tag + ": more than the resident's calls per day");
+        }
+    }
+    for (const auto &[id, n] : per_request) {
+        if (n > nth(s.requests, id).calls) {
+            bad.push_back("request " + nth(s.requests, id).code + ": more calls than asked");
+        }
+    }
+    // Pairs: H1 device (cleaning, moving), H2 resident, H3 contact, H7 helper.
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        for (std::size_t j = 0; j < calls.size(); ++j) {
+            if (i == j) {
+                continue;
+            }
+            const auto &a = calls[i];
+            const auto &b = calls[j];
+            auto tag = fmt::format("calls {} and {}", i, j);
+            if (a.device == b.device && a.start <= b.start) {
+                const auto &dev = nth(s.devices, a.device.value);
+                bool moves = nth(s.residents, a.resident.value).ward !=
+                             nth(s.residents, b.resident.value).ward;
+                auto ready = a.end + std::chrono::minutes{dev.cleaning_minutes +
+                                                          (moves ? dev.move_minutes : 0)};
+                if (b.start < ready) {
+                    bad.push_back(tag + ": device not ready (H1)");
+                }
+            }
+            if (i < j && overlap(a.start, a.end, b.start, b.end)) {
+                if (a.resident == b.resident) {
+                    bad.push_back(tag + ": resident in two calls (H2)");
+                }
+                for (auto c : a.contacts) {
+                    if (std::find(b.contacts.begin(), b.contacts.end(), c) != b.contacts.end()) {
+                        bad.push_back(tag + ": contact in two calls (H3)");
+                    }
+                }
+                if (a.staff && a.staff == b.staff) {
+                    bad.push_back(tag + ": helper in two calls (H7)");
+                }
+            }
+        }
+    }
+    return bad;
+}
+
+void require_valid(const Scenario &s, const ScheduleResult &r) {
+    auto bad = check_rota(s, r.calls);
+    std::string text;
+    for (std::size_t i = 0; i < bad.size() && i < 10; ++i) {
+        text += bad[i] + "\n";
+    }
+    CHECK_MESSAGE(bad.empty(), text);
+    // Every request short of calls says why; the score counts what the rota holds.
+    int calls = 0;
+    for (const auto &c : r.score.classes) {
+        CHECK(c.residents_served <= c.residents_asking);
+        CHECK(c.calls <= c.calls_asked);
+        calls += c.calls;
+    }
+    CHECK(calls == static_cast<int>(r.calls.size()));
+    for (const auto &u : r.unscheduled) {
+        CHECK(u.missing_calls > 0);
+        CHECK_FALSE(u.reasons.empty());
+    }
+    CHECK((r.status == "optimal" || r.status == "feasible" || r.status == "time_limit"));
+}
+
+ScheduleResult solve(const Scenario &s, std::uint64_t seed = 1, double limit = 10.0) {
+    ScheduleOptions o;
+    o.seed = seed;
+    o.time_limit_seconds = limit;
+    return schedule(s, o);
+}
+
+/// Two residents on one ward with one device (cleaning 10 min) and calling hours 10:00-11:00.
+/// R2's contact can only talk 10:00-10:20: R2 must have 10:00, R1 then fits at 10:30 (20 min).
+const char *const k_tiny = R"({
+ "format": "carecall-scenario/1",
+ "horizon": {"start_date": "2025-06-02", "days": 1, "slot_minutes": 15},
+ "sites": [{"id": "S", "tz": "Europe/London"}],
+ "wards": [{"id": "W", "site": "S",
+            "calling_hours": [{"weekdays": [0,1,2,3,4,5,6], "start": "10:00", "end": "11:00"}]}],
+ "residents": [{"id": "R1", "ward": "W"}, {"id": "R2", "ward": "W"}],
+ "contacts": [{"id": "C1", "tz": "Europe/London",
+               "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "10:00", "end": "11:00"}]},
+              {"id": "C2", "tz": "Europe/London",
+               "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "10:00", "end": "10:20"}]}],
+ "devices": [{"id": "D", "site": "S", "wards": ["W"], "cleaning_minutes": 10, "move_minutes": 0}],
+ "requests": [{"id": "Q1", "resident": "R1", "contact": "C1", "calls": 2, "duration_minutes": 20,
+               "priority": 1},
+              {"id": "Q2", "resident": "R2", "contact": "C2", "calls": 1, "duration_minutes": 20,
+               "priority": 1}]
+})";
+
+Instant utc(int h, int m) {
+    return date::sys_days{date::year{2025} / 6 / 2} + std::chrono::hours{h} +
+           std::chrono::minutes{m};
+}
+
+} // namespace
+
+TEST_SUITE("schedule") {
+
+    TEST_CASE("the rota of the ward-day scenario keeps every rule and is deterministic") {
+        auto s = parse_scenario(read_source("tests/data/scenario-ward-day.json"));
+        auto a = solve(s, 11);
+        require_valid(s, a);
+        CHECK(a.calls.size() > 10);
+        auto b = solve(s, 11);
+        CHECK(a.calls == b.calls);
+        CHECK(a.unscheduled == b.unscheduled);
+        CHECK(a.score == b.score);
+        MESSAGE("ward-day: " << a.calls.size() << " calls, " << a.unscheduled.size()
+                             << " unscheduled, " << a.seconds << " s");
+    }
+
+    TEST_CASE("the rota of the home-week scenario keeps every rule") {
+        auto s = parse_scenario(read_source("tests/data/scenario-home-week.json"));
+        auto r = solve(s, 7);
+        require_valid(s, r);
+        CHECK(r.calls.size() > 50);
+        MESSAGE("home-week: " << r.calls.size() << " calls, " << r.unscheduled.size()
+                              << " unscheduled, " << r.seconds << " s");
+    }
+
+    TEST_CASE("the rota of the sunnyside example keeps every rule") {
+        auto s = parse_scenario(read_source("examples/sunnyside.json"));
+        auto r = solve(s, 3);
+        require_valid(s, r);
+        CHECK(r.calls.size() > 20);
+        // The resident who refused video calls gets none.
+        for (const auto &c : r.calls) {
+            CHECK(nth(s.residents, c.resident.value).consent.status != ConsentStatus::refused);
+        }
+        MESSAGE("sunnyside: " << r.calls.size() << " calls, " << r.unscheduled.size()
+                              << " unscheduled, " << r.seconds << " s");
+    }
+
+    TEST_CASE("a tiny instance: both residents are served, R2 at its only start") {
+        auto s = parse_scenario(k_tiny);
+        for (std::uint64_t seed : {0U, 1U, 2U, 99U}) {
+            auto r = solve(s, seed);
+            require_valid(s, r);
+            REQUIRE(r.calls.size() == 2);
+            REQUIRE(r.score.classes.size() == 1);
+            CHECK(r.score.classes[0].residents_served == 2);
+            CHECK(r.score.classes[0].calls == 2);
+            CHECK(r.calls[0].resident == ResidentId(2));
+            CHECK(r.calls[0].start == utc(9, 0)); // 10:00 BST
+            CHECK(r.calls[1].resident == ResidentId(1));
+            CHECK(r.calls[1].start == utc(9, 30));
+            // R1's second call does not fit: the device is busy or being cleaned.
+            REQUIRE(r.unscheduled.size() == 1);
+            CHECK(r.unscheduled[0].request == RequestId(1));
+            CHECK(r.unscheduled[0].missing_calls == 1);
+            CHECK(r.unscheduled[0].reasons.front().starts_with("device."));
+            CHECK(r.status == "feasible");
+        }
+    }
+
+    TEST_CASE("a pinned call stays and blocks the device") {
+        auto s = parse_scenario(k_tiny);
+        ScheduleOptions o;
+        o.time_limit_seconds = 5;
+        Booking pin;
+        pin.resident = ResidentId(1);
+        pin.contacts = {ContactId(1)};
+        pin.device = DeviceId(1);
+        pin.start = utc(9, 0);
+        pin.end = utc(9, 20);
+        pin.request = RequestId(1);
+        o.pinned.push_back(pin);
+        auto r = schedule(s, o);
+        require_valid(s, r);
+        REQUIRE_FALSE(r.calls.empty());
+        CHECK(r.calls[0].pinned);
+        CHECK(r.calls[0].start == utc(9, 0));
+        // R2's only start is taken by the pinned call: R2 is unscheduled; R1 gets its second call.
+        CHECK(r.score.classes[0].residents_served == 1);
+        CHECK(r.score.classes[0].calls == 2);
+        REQUIRE(r.unscheduled.size() == 1);
+        CHECK(r.unscheduled[0].request == RequestId(2));
+    }
+
+    TEST_CASE("the checker catches broken rotas") {
+        auto s = parse_scenario(k_tiny);
+        auto r = solve(s);
+        REQUIRE(r.calls.size() == 2);
+        auto broken = r.calls;
+        broken[1].start = utc(9, 25); // device still being cleaned
+        broken[1].end = utc(9, 45);
+        CHECK_FALSE(check_rota(s, broken).empty());
+        broken = r.calls;
+        broken[0].start = utc(9, 15); // C2 is only available until 10:20
+        broken[0].end = utc(9, 35);
+        CHECK_FALSE(check_rota(s, broken).empty());
+    }
+
+    TEST_CASE("a zero time limit stops at once with a valid rota") {
+        auto s = parse_scenario(read_source("tests/data/scenario-ward-day.json"));
+        auto r = solve(s, 1, 0.0);
+        CHECK(r.status == "time_limit");
+        require_valid(s, r);
+    }
+
+} // TEST_SUITE
