@@ -285,6 +285,13 @@ void register_booking(CLI::App& app, Env& env) {
             }
             env.message(fmt::format("series {}: {} of {} weekly calls booked", result.series, booked,
                                     result.occurrences.size()));
+            if (booked == 0) {
+                std::vector<Violation> why;
+                for (const auto& o : result.occurrences) {
+                    why.insert(why.end(), o.violations.begin(), o.violations.end());
+                }
+                throw BookingConflict(why);
+            }
             return;
         }
         auto result = service.book(req);

@@ -290,7 +290,8 @@ BookResult BookingService::book(const BookRequest& req) {
                 for (const auto& v : p.violations) {
                     const auto* other = v.other ? sc.world.booking(*v.other) : nullptr;
                     all_displaceable = all_displaceable && displaceable_rule(v.rule) &&
-                                       other != nullptr && other->priority < req.priority &&
+                                       // domain.md: end-of-life calls displace routine ones
+                                       other != nullptr && other->priority <= priority::routine &&
                                        other->status == BookingStatus::booked &&
                                        other->start >= now;
                 }
@@ -419,7 +420,9 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
                                                 format_date(until), format_date(Date{day})));
     }
     WeeklyResult out;
-    out.series = fmt::format("S-{}", format_utc(*req.at).substr(0, 10));
+    // One resident cannot have two calls at one time, so this names the series uniquely.
+    out.series = fmt::format("S-{}-{}", first_scope.resident.code,
+                             format_local_datetime(local).substr(0, 16));
     std::vector<std::pair<Date, Instant>> when;
     for (auto d = day; d <= date::local_days{until}; d += date::days{7}) {
         Occurrence occ;

@@ -458,3 +458,14 @@ TEST_CASE("I4: hostile and non-ASCII names and reasons are stored and shown byte
 }
 
 } // TEST_SUITE
+
+TEST_CASE("book: a weekly series of which nothing can be booked exits 3 and writes nothing") {
+    carecall::test::Scratch s;
+    care_home(s);
+    auto before = s.snapshot();
+    auto r = s.run(now_args({"book", "--resident", "R-FAY", "--contact", "C-LUCY", "--at",
+                             "2027-07-05 10:00", "--weekly", "--until", "2027-07-19"}));
+    CHECK(r.code == 3);
+    CHECK(r.err.find("carecall: error: Fay Moss has refused video calls\n") != std::string::npos);
+    CHECK(s.snapshot() == before);
+}

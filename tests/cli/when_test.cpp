@@ -223,13 +223,13 @@ TEST_CASE("T4 book --weekly --until: each occurrence checked; the one in the gap
                    "B-4 booked: Ben Okafor with Raj Patel on Tablet-B\n"
                    "  Sun 2027-04-11 01:30-02:00 BST (Europe/London)\n"
                    "  Raj Patel: Sun 2027-04-11 10:30-11:00 AEST (Australia/Sydney)\n");
-    CHECK(r.err == "series S-2027-03-14: 4 of 5 weekly calls booked\n");
+    CHECK(r.err == "series S-R-BEN-2027-03-14T01:30: 4 of 5 weekly calls booked\n");
     // Never shifted: nothing at all on 28 March.
     auto j = parse_json(ok_at(s, {"--json", "agenda", "--date", "2027-03-28", "--ward", "W-BLUE"},
                               k_march));
     CHECK(j["calls"].empty());
     CHECK(query_int(s.db(), "SELECT count(*) FROM booking") == 4);
-    CHECK(query_int(s.db(), "SELECT count(*) FROM booking WHERE series = 'S-2027-03-14'") == 4);
+    CHECK(query_int(s.db(), "SELECT count(*) FROM booking WHERE series = 'S-R-BEN-2027-03-14T01:30'") == 4);
 
     // Each occurrence is checked on its own: with the first two taken, the JSON says which and why.
     j = parse_json(ok_at(s,
