@@ -2,6 +2,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <cstring>
+#include <cerrno>
+#include <fcntl.h>
+#include <sstream>
+#include <fstream>
 #include <iostream>
 #include <unistd.h>
 
@@ -224,6 +229,56 @@ void print_record(const nlohmann::json& record) {
         } else {
             std::cout << k << ":" << pad << cell(v) << '\n';
         }
+    }
+}
+
+std::string read_input(const std::string& path) {
+    std::ostringstream buf;
+    if (path == "-") {
+        buf << std::cin.rdbuf();
+        return buf.str();
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw Error(ExitCode::no_input, "no_input",
+                    fmt::format("cannot read {}: it is a directory", path));
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ExitCode::no_input, "no_input",
+                    fmt::format("cannot read {}: no such file or not readable", path));
+    }
+    buf << in.rdbuf();
+    if (in.bad()) {
+        throw Error(ExitCode::no_input, "no_input", fmt::format("cannot read {}", path));
+    }
+    return buf.str();
+}
+
+/// Writes `text` to `path`, creating it 0600 (exports hold personal data; docs/reliability.md P1).
+void write_private_file(const std::string& path, const std::string& text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw Error(ExitCode::io, "io",
+                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    }
+    std::size_t done = 0;
+    while (done < text.size()) {
+        auto n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int err = errno;
+            ::close(fd);
+            throw Error(ExitCode::io, "io",
+                        fmt::format("cannot write {}: {}", path, std::strerror(err)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) {
+        throw Error(ExitCode::io, "io",
+                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     }
 }
 

@@ -44,6 +44,10 @@ private:
 /// Prints rows as an aligned table (widths by UTF-8 code points) with a header row.
 void print_table(const std::vector<std::string>& headers,
                  const std::vector<std::vector<std::string>>& rows);
+/// The whole of an input file, or of stdin for "-"; exit 66 naming it when it cannot be read.
+std::string read_input(const std::string& path);
+/// Writes an output file created 0600 (it holds personal data); exit 74 naming it on failure.
+void write_private_file(const std::string& path, const std::string& text);
 /// Prints JSON (2-space indent) and a newline to stdout.
 void print_json(const nlohmann::json& j);
 /// Readable "key: value" lines of a record's JSON object.

@@ -20,56 +20,6 @@
 namespace carecall::cli {
 namespace {
 
-std::string read_scenario_file(const std::string &path) {
-    std::ostringstream buf;
-    if (path == "-") {
-        buf << std::cin.rdbuf();
-        return buf.str();
-    }
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        throw Error(ExitCode::no_input, "no_input",
-                    fmt::format("cannot read {}: it is a directory", path));
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw Error(ExitCode::no_input, "no_input",
-                    fmt::format("cannot read {}: no such file or not readable", path));
-    }
-    buf << in.rdbuf();
-    if (in.bad()) {
-        throw Error(ExitCode::no_input, "no_input", fmt::format("cannot read {}", path));
-    }
-    return buf.str();
-}
-
-/// Writes `text` to `path`, created 0600 (a rota holds personal data).
-void write_rota_file(const std::string &path, const std::string &text) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        throw Error(ExitCode::io, "io",
-                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-    }
-    std::size_t done = 0;
-    while (done < text.size()) {
-        auto n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            int err = errno;
-            ::close(fd);
-            throw Error(ExitCode::io, "io",
-                        fmt::format("cannot write {}: {}", path, std::strerror(err)));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::close(fd) != 0) {
-        throw Error(ExitCode::io, "io",
-                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-    }
-}
-
 template <class T> const std::string &code_at(const std::vector<T> &v, std::int64_t id) {
     return v.at(static_cast<std::size_t>(id - 1)).code;
 }
@@ -131,7 +81,7 @@ void register_solve(CLI::App &app, Env &env) {
     cmd->add_option("--seed", o->seed, "seed for ties (default: the scenario's seed, else 0)");
     cmd->footer("Example:\n  carecall solve examples/sunnyside.json --time-limit 5 -o rota.json");
     cmd->callback([&env, o] {
-        auto text = read_scenario_file(o->file);
+        auto text = read_input(o->file);
         Scenario s;
         try {
             s = parse_scenario(text);
@@ -148,7 +98,7 @@ void register_solve(CLI::App &app, Env &env) {
         if (o->output == "-") {
             std::cout << out;
         } else {
-            write_rota_file(o->output, out);
+            write_private_file(o->output, out);
         }
         std::string classes;
         for (const auto &c : result.score.classes) {
