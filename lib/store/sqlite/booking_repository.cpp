@@ -329,11 +329,15 @@ std::unique_ptr<BookingRepository> make_booking_repository(Context& ctx) {
     return std::make_unique<SqliteBookingRepository>(ctx);
 }
 
-std::vector<DeviceId> devices_for_ward(Context& ctx, WardId ward) {
-    std::vector<DeviceId> out;
+namespace {
+
+/// The ids a one-parameter query returns (ids by ward), in one read.
+template <class IdT>
+std::vector<IdT> ids_for_ward(Context& ctx, std::string_view query, WardId ward) {
+    std::vector<IdT> out;
     TxGuard tx(ctx.db, ctx.read_mode());
     {
-        auto stmt = ctx.db.prepare(sql::k_devices_for_ward);
+        auto stmt = ctx.db.prepare(query);
         stmt.bind(1, ward.value);
         while (stmt.step()) {
             out.emplace_back(stmt.get_int(0));
@@ -343,18 +347,14 @@ std::vector<DeviceId> devices_for_ward(Context& ctx, WardId ward) {
     return out;
 }
 
+} // namespace
+
+std::vector<DeviceId> devices_for_ward(Context& ctx, WardId ward) {
+    return ids_for_ward<DeviceId>(ctx, sql::k_devices_for_ward, ward);
+}
+
 std::vector<StaffId> staff_for_ward(Context& ctx, WardId ward) {
-    std::vector<StaffId> out;
-    TxGuard tx(ctx.db, ctx.read_mode());
-    {
-        auto stmt = ctx.db.prepare(sql::k_staff_for_ward);
-        stmt.bind(1, ward.value);
-        while (stmt.step()) {
-            out.emplace_back(stmt.get_int(0));
-        }
-    }
-    tx.commit();
-    return out;
+    return ids_for_ward<StaffId>(ctx, sql::k_staff_for_ward, ward);
 }
 
 } // namespace carecall::sqlite
