@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
     carecall::cli::register_audit(app, env);
     carecall::cli::register_booking(app, env);
     carecall::cli::register_solve(app, env);
+    carecall::cli::register_schedule(app, env);
 
     try {
         app.parse(argc, argv);
