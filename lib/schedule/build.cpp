@@ -256,6 +256,18 @@ private:
             m_p.residents.push_back(ri);
             m_res_blocked.push_back(std::move(blocked));
         }
+        // Longest-waiting first: rank the residents by their last call (ties share a rank).
+        std::vector<std::int64_t> keys;
+        for (const auto &ri : m_p.residents) {
+            keys.push_back(ri.wait_key);
+        }
+        std::sort(keys.begin(), keys.end(), std::greater<>());
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+        for (auto &ri : m_p.residents) {
+            ri.wait_weight = 1 + static_cast<int>(
+                std::lower_bound(keys.begin(), keys.end(), ri.wait_key, std::greater<>()) -
+                keys.begin());
+        }
     }
 
     int contact(ContactId id) {

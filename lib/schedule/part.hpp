@@ -72,6 +72,7 @@ struct ResidentInfo {
     int max_per_day = 0; ///< 0: no limit
     int site = 0;        ///< index into Part::site_days
     std::int64_t wait_key = 0; ///< smaller: waited longer
+    int wait_weight = 1;       ///< larger: waited longer (1 for everyone without last calls)
 };
 
 /// A pinned booking inside the part.

@@ -83,6 +83,7 @@ public:
         m_res_cls.assign(p.residents.size() * static_cast<std::size_t>(p.classes), 0);
         m_cls_served.assign(static_cast<std::size_t>(p.classes), 0);
         m_cls_calls.assign(static_cast<std::size_t>(p.classes), 0);
+        m_cls_wait.assign(static_cast<std::size_t>(p.classes), 0);
         for (int k = 0; k < static_cast<int>(p.pinned.size()); ++k) {
             const auto &pc = at(p.pinned, k);
             Call c;
@@ -106,6 +107,7 @@ public:
     std::vector<int> m_free;
     std::vector<Timeline> m_dev, m_res, m_con, m_stf;
     std::vector<int> m_placed, m_req_day, m_res_day, m_res_cls, m_cls_served, m_cls_calls;
+    std::vector<std::int64_t> m_cls_wait; ///< per class: wait weights of the residents served
     std::int64_t m_preferred = 0, m_fixed = 0, m_moves = 0;
     std::vector<std::pair<bool, int>> m_log; ///< (added, call) since the last mark
     bool m_logging = false;
@@ -115,6 +117,7 @@ public:
         for (std::size_t c = 0; c < m_cls_served.size(); ++c) {
             if (m_fair) {
                 k.push_back(m_cls_served[c]);
+                k.push_back(m_cls_wait[c]);
                 k.push_back(m_cls_calls[c]);
             } else {
                 k.push_back(m_cls_calls[c]);
@@ -366,10 +369,13 @@ public:
         auto &rc = m_res_cls[static_cast<std::size_t>(c.resident) *
                                  static_cast<std::size_t>(m_p.classes) +
                              static_cast<std::size_t>(q.cls)];
+        const int weight = at(m_p.residents, c.resident).wait_weight;
         if (sign > 0 && rc++ == 0) {
             ++at(m_cls_served, q.cls);
+            at(m_cls_wait, q.cls) += weight;
         } else if (sign < 0 && --rc == 0) {
             --at(m_cls_served, q.cls);
+            at(m_cls_wait, q.cls) -= weight;
         }
         at(m_cls_calls, q.cls) += sign;
         if (c.cand >= 0) {
@@ -430,11 +436,15 @@ public:
                 for (auto &t : tie) {
                     t = noisy ? m_rng() : 0;
                 }
+                const bool shuffled = noisy && m_rng() % 4 == 0;
                 std::vector<std::size_t> idx(order.size());
                 std::iota(idx.begin(), idx.end(), 0);
                 std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
                     const auto &ra = at(m_p.residents, order[a].resident);
                     const auto &rb = at(m_p.residents, order[b].resident);
+                    if (shuffled) {
+                        return std::tie(ra.wait_key, tie[a]) < std::tie(rb.wait_key, tie[b]);
+                    }
                     return std::tie(ra.wait_key, order[a].starts, tie[a]) <
                            std::tie(rb.wait_key, order[b].starts, tie[b]);
                 });
@@ -481,6 +491,9 @@ public:
         }
         using Cost = std::tuple<int, int, int, int, int, std::uint64_t>;
         std::optional<Cost> best;
+        // Now and then (while improving) any placement that fits, to leave the greedy's groove.
+        const bool wild = noisy && m_rng() % 8 == 0;
+        std::uint64_t seen = 0;
         int best_ci = -1;
         int best_d = -1;
         int best_h = -1;
@@ -502,6 +515,13 @@ public:
                           moves,
                           waste,
                           noisy ? m_rng() % 4 : 0};
+                if (wild) {
+                    cost = Cost{0, 0, 0, 0, 0, 0};
+                    if (m_rng() % ++seen != 0) {
+                        continue; // reservoir sampling: each placement equally likely
+                    }
+                    best.reset();
+                }
                 if (!best || cost < *best) {
                     best = cost;
                     best_ci = ci;
@@ -655,16 +675,48 @@ private:
                 short_reqs.push_back(r);
             }
         }
-        if (short_reqs.empty()) {
-            // Everything is met: shake a device-day to improve the soft goals.
+        // Or a call outside its preferred windows (or fixed time) that could be inside.
+        std::vector<int> soft;
+        for (int id = 0; id < static_cast<int>(m_st.m_calls.size()); ++id) {
+            const auto &c = at(m_st.m_calls, id);
+            if (c.alive && c.pin < 0) {
+                const auto &q = at(m_p.reqs, c.req);
+                const auto &cd = at(q.cands, c.cand);
+                if ((q.has_preferred && !cd.preferred) || (q.has_fixed && !cd.fixed)) {
+                    soft.push_back(id);
+                }
+            }
+        }
+        if (short_reqs.empty() && soft.empty()) {
+            // Everything is met: shake a device-day to find fewer device moves.
             int d = pick(m_p.devices.size());
             int day = pick(static_cast<std::size_t>(m_p.days));
             remove_if([&](const Call &c) { return c.device == d && c.day == day; });
             return;
         }
-        int r = short_reqs[static_cast<std::size_t>(pick(short_reqs.size()))];
+        int r = 0;
+        int ci = 0;
+        if (!short_reqs.empty() && (soft.empty() || m_rng() % 4 != 0)) {
+            r = short_reqs[static_cast<std::size_t>(pick(short_reqs.size()))];
+            ci = pick(at(m_p.reqs, r).cands.size());
+        } else {
+            int id = soft[static_cast<std::size_t>(pick(soft.size()))];
+            r = at(m_st.m_calls, id).req;
+            m_st.remove(id);
+            const auto &q = at(m_p.reqs, r);
+            std::vector<int> better;
+            for (int k = 0; k < static_cast<int>(q.cands.size()); ++k) {
+                const auto &cd = at(q.cands, k);
+                if ((!q.has_preferred || cd.preferred) && (!q.has_fixed || cd.fixed)) {
+                    better.push_back(k);
+                }
+            }
+            if (better.empty()) {
+                return;
+            }
+            ci = better[static_cast<std::size_t>(pick(better.size()))];
+        }
         const auto &q = at(m_p.reqs, r);
-        int ci = pick(q.cands.size());
         const auto &cd = at(q.cands, ci);
         if (q.devices.empty()) {
             return;
