@@ -402,7 +402,8 @@ TEST_SUITE("store") {
             }
         });
         CHECK(e.exit_code() == ExitCode::io);
-        CHECK(std::string(e.what()) == "cannot write " + path + ": disk full");
+        CHECK(std::string(e.what()) ==
+              "cannot write " + path + ": disk full; nothing was saved: free some space and retry");
         CHECK((e.native_code() & 0xff) == SQLITE_FULL);
         CHECK(store->sites().list().size() == 1);
         CHECK(store->residents().find_by_code("R1"));

@@ -20,16 +20,43 @@ StorageError make_error(sqlite3* db, int rc, const std::string& path) {
         extended = sqlite3_extended_errcode(db);
         detail = sqlite3_errmsg(db);
     }
+    auto disk_full = [&] {
+        return StorageError(ExitCode::io, "io",
+                            fmt::format("cannot write {}: disk full; nothing was saved: free some "
+                                        "space and retry",
+                                        path),
+                            extended);
+    };
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return {ExitCode::busy, "busy",
                 fmt::format("database {} is busy: another carecall is writing; retry", path),
                 extended};
-    case SQLITE_FULL:
-        return {ExitCode::io, "io", fmt::format("cannot write {}: disk full", path), extended};
-    case SQLITE_IOERR:
-        return {ExitCode::io, "io", fmt::format("i/o error on {}: {}", path, detail), extended};
+    case SQLITE_FULL: return disk_full();
+    case SQLITE_IOERR: {
+        if (int err = db != nullptr ? sqlite3_system_errno(db) : 0; err == ENOSPC || err == EDQUOT) {
+            // e.g. the shared-memory file could not grow: the disk (or the quota) is full.
+            return disk_full();
+        }
+        // What the disk refused, from the extended code: the person needs to know that the
+        // change is not saved and that the disk is at fault, not carecall.
+        std::string what;
+        switch (extended) {
+        case SQLITE_IOERR_FSYNC:
+        case SQLITE_IOERR_DIR_FSYNC: what = " (flushing to disk failed)"; break;
+        case SQLITE_IOERR_WRITE:
+        case SQLITE_IOERR_TRUNCATE: what = " (writing failed)"; break;
+        case SQLITE_IOERR_READ:
+        case SQLITE_IOERR_SHORT_READ: what = " (reading failed)"; break;
+        default: break;
+        }
+        return {ExitCode::io, "io",
+                fmt::format("i/o error on {}{}: {}; nothing was saved: check the disk (its "
+                            "space, its health, the system log) and retry",
+                            path, what, detail),
+                extended};
+    }
     case SQLITE_READONLY:
         return {ExitCode::permission, "permission",
                 fmt::format("cannot write {}: it is read-only (check the permissions of the file "

@@ -80,11 +80,21 @@ bool create_private_file(const std::string& path) {
     return true;
 }
 
-void sync_dir(const std::string& dir) noexcept {
+void sync_dir(const std::string& dir) {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
+    if (fd < 0) {
+        return;
+    }
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    // EINVAL: a file system that cannot flush directories; nothing to report.
+    if (rc != 0 && err != EINVAL) {
+        throw StorageError(ExitCode::io, "io",
+                           fmt::format("i/o error on {} (flushing to disk failed): {}; nothing was "
+                                       "saved: check the disk (its space, its health, the system "
+                                       "log) and retry",
+                                       dir, std::strerror(err)));
     }
 }
 
@@ -112,6 +122,27 @@ bool on_network_fs(const std::string& dir) {
     default:
         return false;
     }
+}
+
+bool in_read_only_place(const std::string& path) {
+    if (::access(path.c_str(), R_OK) != 0 || ::access(parent_dir(path).c_str(), W_OK) == 0) {
+        return false;
+    }
+    struct stat wal {};
+    return ::stat((path + "-wal").c_str(), &wal) != 0 || wal.st_size == 0;
+}
+
+std::string immutable_uri(const std::string& path) {
+    std::string uri = "file:";
+    for (char c : path) {
+        // The characters a URI gives a meaning to are escaped; everything else is as it is.
+        if (c == '%' || c == '?' || c == '#') {
+            uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?immutable=1";
 }
 
 unsigned shared_mode_bits(const std::string& path) {

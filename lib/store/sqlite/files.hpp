@@ -17,8 +17,10 @@ void make_private_dirs(const std::string& dir);
 /// Throws StorageError naming the file on any other failure.
 bool create_private_file(const std::string& path);
 
-/// Flushes a directory's entries (after creating or renaming a file in it); errors are ignored.
-void sync_dir(const std::string& dir) noexcept;
+/// Flushes a directory's entries (after creating or linking a file in it). Throws StorageError
+/// (exit 74) naming the directory when the disk refuses (EIO on fsync): the new name may not
+/// survive a power cut. A directory that cannot be opened for reading is not flushed.
+void sync_dir(const std::string& dir);
 
 /// True when `dir` is on a network file system (NFS, SMB/CIFS, AFS, Ceph, 9p, FUSE network
 /// mounts…), where SQLite's WAL does not work across hosts. CARECALL_ASSUME_NETWORK_FS=1 makes it
@@ -27,6 +29,13 @@ bool on_network_fs(const std::string& dir);
 
 /// The permission bits of `path` when group or others may read or write it, else 0.
 unsigned shared_mode_bits(const std::string& path);
+
+/// True when the file exists and is readable but its directory is not writable by this process
+/// (permissions, or a read-only file system), and no log (`-wal`) with content lies beside it.
+bool in_read_only_place(const std::string& path);
+
+/// A `file:` URI opening `path` as immutable (read-only, no locks, no -wal or -shm).
+std::string immutable_uri(const std::string& path);
 
 /// The directory part of `path` ("." when there is none).
 std::string parent_dir(const std::string& path);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite/backup.hpp"
+#include "store/sqlite/files.hpp"
 #include "store/sqlite/sql.hpp"
 
 namespace carecall::sqlite {
@@ -42,18 +44,42 @@ void check_identity(Connection& db) {
     }
 }
 
-void migrate(Connection& db, bool read_only) {
+std::string pre_migration_backup_name(const std::string& db_path, int to_version) {
+    auto name = fmt::format("{}.pre-v{}.bak", db_path, to_version);
+    for (int n = 2; path_exists(name); ++n) {
+        name = fmt::format("{}.pre-v{}-{}.bak", db_path, to_version, n);
+    }
+    return name;
+}
+
+void migrate(Connection& db, bool read_only, const MigrationBackup& backup) {
+    migrate(db, read_only, backup, sql::k_migrations);
+}
+
+void migrate(Connection& db, bool read_only, const MigrationBackup& backup,
+             std::span<const sql::Migration> migrations) {
+    const int latest = migrations.back().version;
     int version = read_schema_version(db);
-    if (version >= latest_schema_version()) {
+    if (version >= latest) {
         return;
     }
     if (read_only) {
         throw StorageError(ExitCode::config, "schema_too_old",
                            fmt::format("{} has schema {} and this carecall needs {}: open it once "
                                        "without read-only to upgrade it",
-                                       db.path(), version, latest_schema_version()));
+                                       db.path(), version, latest));
     }
-    for (const auto& migration : sql::k_migrations) {
+    if (version >= 1 && !backup.db_path.empty()) {
+        // The copy is one committed snapshot of the old schema (a backup cannot be taken inside
+        // a write transaction); each migration below re-reads the version under the write lock.
+        TxGuard snapshot(db, TxGuard::Mode::deferred);
+        if (read_schema_version(db) == version) {
+            copy_database(db, pre_migration_backup_name(backup.db_path, latest),
+                          backup.busy_timeout_ms);
+        }
+        snapshot.commit();
+    }
+    for (const auto& migration : migrations) {
         if (migration.version <= version) {
             continue;
         }

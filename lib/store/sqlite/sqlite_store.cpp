@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "store/sqlite/backup.hpp"
 #include "store/sqlite/booking_repository.hpp"
 #include "store/sqlite/files.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -81,19 +82,38 @@ std::unique_ptr<Connection> open_connection(const std::string& path, const Store
         auto dir = parent_dir(path);
         make_private_dirs(dir);
         if (create_private_file(path)) {
-            sync_dir(dir);
+            try {
+                sync_dir(dir);
+            } catch (...) {
+                ::unlink(path.c_str()); // still empty: nothing of the person's is lost
+                throw;
+            }
         }
     }
     int flags = SQLITE_OPEN_READWRITE;
+    std::string filename = path;
+    // In a directory this user cannot write to, SQLite cannot make the -wal and -shm files that
+    // reading a WAL database needs. No writer can change the file there either (it needs those
+    // files too), so it is read as an unchanging file: reads work, writes fail with exit 77.
+    // Not when a log is left over, which holds committed changes that must not be ignored.
+    bool frozen = !memory && in_read_only_place(path);
     if (memory) {
         flags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY;
+    } else if (frozen) {
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+        filename = immutable_uri(path);
     } else if (options.read_only) {
         flags = SQLITE_OPEN_READONLY;
     }
-    auto db = std::make_unique<Connection>(path, path, flags);
+    auto db = std::make_unique<Connection>(filename, path, flags);
     configure(*db, options.busy_timeout_ms);
     // Identity first: a foreign or newer file is refused before anything is written to it.
     check_identity(*db);
+    if (frozen) {
+        migrate(*db, true);
+        db->exec(sql::k_pragma_query_only);
+        return db;
+    }
     if (!memory && !options.read_only) {
         if (on_network_fs(parent_dir(path))) {
             // WAL needs shared memory on one host: on NFS or SMB it can corrupt the file.
@@ -107,7 +127,8 @@ std::unique_ptr<Connection> open_connection(const std::string& path, const Store
             enable_wal(*db, options.busy_timeout_ms);
         }
     }
-    migrate(*db, options.read_only && !memory);
+    migrate(*db, options.read_only && !memory,
+            MigrationBackup{memory ? std::string() : path, options.busy_timeout_ms});
     if (options.read_only) {
         db->exec(sql::k_pragma_query_only);
     }
@@ -267,72 +288,7 @@ void SqliteStore::backup(const std::string& path) {
     if (path.empty()) {
         throw InvalidInput("path", "must not be empty");
     }
-    auto exists = [&] {
-        return Conflict(fmt::format("backup file {} already exists: choose a new name", path),
-                        "exists");
-    };
-    if (path_exists(path)) {
-        throw exists();
-    }
-    auto dir = parent_dir(path);
-    make_private_dirs(dir);
-    // Written under a temporary name and linked into place when complete, so that a backup file
-    // is either absent or whole (a kill -9 leaves only the .partial file).
-    std::string partial;
-    for (int attempt = 0;; ++attempt) {
-        partial = fmt::format("{}.partial-{}-{}", path, ::getpid(), attempt);
-        if (create_private_file(partial)) {
-            break;
-        }
-        if (attempt > 100) {
-            throw StorageError(ExitCode::io, "io",
-                               fmt::format("cannot create a temporary file next to {}", path));
-        }
-    }
-    try {
-        Connection dest(partial, path, SQLITE_OPEN_READWRITE);
-        dest.exec(sql::k_pragma_synchronous);
-        sqlite3_backup* job = sqlite3_backup_init(dest.handle(), "main", m_db->handle(), "main");
-        if (job == nullptr) {
-            dest.fail(sqlite3_extended_errcode(dest.handle()));
-        }
-        int rc = SQLITE_OK;
-        int waited_ms = 0;
-        for (;;) {
-            // -1: every page in one step, so the copy is one committed snapshot.
-            rc = sqlite3_backup_step(job, -1);
-            if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waited_ms < m_busy_timeout_ms) {
-                sqlite3_sleep(20);
-                waited_ms += 20;
-                continue;
-            }
-            break;
-        }
-        int finished = sqlite3_backup_finish(job);
-        if (rc != SQLITE_DONE) {
-            throw make_error(dest.handle(), rc, path);
-        }
-        if (finished != SQLITE_OK) {
-            throw make_error(dest.handle(), finished, path);
-        }
-    } catch (...) {
-        ::unlink(partial.c_str());
-        throw;
-    }
-    // link() refuses to replace an existing file, unlike rename().
-    if (::link(partial.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(partial.c_str());
-        if (err == EEXIST) {
-            throw exists();
-        }
-        throw StorageError(err == EACCES || err == EPERM || err == EROFS ? ExitCode::permission
-                                                                         : ExitCode::io,
-                           err == EACCES || err == EPERM || err == EROFS ? "permission" : "io",
-                           fmt::format("cannot create {}: {}", path, std::strerror(err)));
-    }
-    ::unlink(partial.c_str());
-    sync_dir(dir);
+    copy_database(*m_db, path, m_busy_timeout_ms);
 }
 
 int SqliteStore::schema_version() { return read_schema_version(*m_db); }
