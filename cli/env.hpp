@@ -61,5 +61,6 @@ void register_exchange(CLI::App& app, Env& env);
 void register_audit(CLI::App& app, Env& env);
 void register_booking(CLI::App& app, Env& env);
 void register_solve(CLI::App& app, Env& env);
+void register_report(CLI::App& app, Env& env);
 
 } // namespace carecall::cli
