@@ -62,5 +62,6 @@ void register_audit(CLI::App& app, Env& env);
 void register_booking(CLI::App& app, Env& env);
 void register_solve(CLI::App& app, Env& env);
 void register_schedule(CLI::App& app, Env& env);
+void register_report(CLI::App& app, Env& env);
 
 } // namespace carecall::cli

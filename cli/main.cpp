@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
                    "database file (default: $CARECALL_DB, then "
                    "$XDG_DATA_HOME/carecall/carecall.db)");
     app.add_option("--format", env.format, "output format")
-        ->check(CLI::IsMember({"table", "json"}));
+        ->check(CLI::IsMember({"table", "json", "csv", "ics", "html"}));
     app.add_flag("--json", env.json, "output JSON (same as --format json)");
     app.add_flag("-q,--quiet", env.quiet, "no messages on stderr");
     app.add_flag("--no-color", env.no_color, "never colour the output");
@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
     carecall::cli::register_booking(app, env);
     carecall::cli::register_solve(app, env);
     carecall::cli::register_schedule(app, env);
+    carecall::cli::register_report(app, env);
 
     try {
         app.parse(argc, argv);
