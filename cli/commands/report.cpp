@@ -88,6 +88,7 @@ void register_report(CLI::App& app, Env& env) {
     auto* iso = report->add_subcommand(
         "isolation", "residents with no completed call in N days, longest first, with their next "
                      "booked call");
+    env.formats[iso] = {"table", "json", "csv"};
     auto days = std::make_shared<int>(7);
     iso->add_option("--days", *days, "days without a completed call (default 7)")
         ->check(CLI::Range(1, 3660));
@@ -104,6 +105,7 @@ void register_report(CLI::App& app, Env& env) {
 
     auto span_command = [&](const char* name, const char* help, const char* example, auto build) {
         auto* sub = report->add_subcommand(name, help);
+        env.formats[sub] = {"table", "json", "csv"};
         auto o = std::make_shared<SpanOptions>();
         add_span(sub, *o);
         sub->footer(fmt::format("Example:\n  {}", example));

@@ -3,6 +3,8 @@
 // carecall-rota/1 file's calls, every rule checked, all or nothing.
 #include <iostream>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "booking_view.hpp"
@@ -232,6 +234,13 @@ void register_schedule(CLI::App& app, Env& env) {
         p.dry_run = o->dry_run;
         p.replan = o->replan;
         p.time_limit_seconds = o->time_limit;
+        if (!env.quiet && ::isatty(STDERR_FILENO) != 0) {
+            p.progress = [](const ScheduleProgress& pr) {
+                std::cerr << fmt::format("\rschedule: {} of {} parts planned ({:.1f} s)", pr.parts_done,
+                                         pr.parts, pr.seconds)
+                          << (pr.parts_done == pr.parts ? "\n" : "") << std::flush;
+            };
+        }
         auto r = plan_from_store(store, p, now);
         if (env.want_json()) {
             json added = json::array(), cancelled = json::array(), unmet = json::array();
@@ -254,6 +263,15 @@ void register_schedule(CLI::App& app, Env& env) {
                         {"added", added},
                         {"cancelled", cancelled},
                         {"kept", r.kept.size()},
+                        {"device_moves", r.device_moves},
+                        {"price_of_fairness",
+                         r.price_of_fairness.computed
+                             ? json{{"calls", r.price_of_fairness.calls},
+                                    {"residents_served", r.price_of_fairness.residents_served},
+                                    {"volume_first_calls", r.price_of_fairness.volume_calls},
+                                    {"volume_first_residents_served",
+                                     r.price_of_fairness.volume_residents_served}}
+                             : json(nullptr)},
                         {"unscheduled", unmet}});
         } else {
             if (!r.added.empty()) {
@@ -281,6 +299,16 @@ void register_schedule(CLI::App& app, Env& env) {
                                 r.added.size() == 1 ? "" : "s", scope_text(store, p), format_date(p.from),
                                 format_date(last), r.kept.size(), r.released.size(), r.unmet.size(),
                                 r.unmet.size() == 1 ? "" : "s", r.status, r.seconds));
+        const auto& pf = r.price_of_fairness;
+        if (pf.computed && pf.volume_calls > pf.calls) {
+            env.message(fmt::format("schedule: the price of fairness: {} call{} fewer than a plan for "
+                                    "volume alone ({} calls, {} residents served), so that {} more "
+                                    "resident{} get a call",
+                                    pf.volume_calls - pf.calls, pf.volume_calls - pf.calls == 1 ? "" : "s",
+                                    pf.volume_calls, pf.volume_residents_served,
+                                    pf.residents_served - pf.volume_residents_served,
+                                    pf.residents_served - pf.volume_residents_served == 1 ? "" : "s"));
+        }
     });
 
     // ---- why ----

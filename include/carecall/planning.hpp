@@ -5,6 +5,7 @@
 /// check_call against the store as it is at commit (all or nothing, audited).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ struct PlanRequest {
     double time_limit_seconds = 10.0;
     std::uint64_t seed = 0;
     int slot_minutes = 15;
+    std::function<void(const ScheduleProgress&)> progress; ///< optional, from worker threads
 };
 
 /// A request the plan could not fully meet in the horizon.
@@ -51,6 +53,8 @@ struct PlanResult {
     std::vector<Booking> kept;     ///< calls already there that the plan kept (in scope)
     std::vector<UnmetRequest> unmet;
     ScheduleScore score;
+    PriceOfFairness price_of_fairness;
+    int device_moves = 0;
     bool saved = false;
 };
 

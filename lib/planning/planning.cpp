@@ -243,6 +243,7 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     IdMap ids;
     std::vector<Booking> existing; // store numbering
     std::set<std::int64_t> scope_wards;
+    std::unordered_map<std::int64_t, Instant> last_completed; // store resident id -> start
     {
         auto tx = store.begin(TxKind::read);
         Horizon h;
@@ -278,6 +279,15 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
         q.to = out.horizon_end + k_margin;
         q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
         existing = store.bookings().list(q);
+        // Who has waited longest: each resident's last completed call in the last 90 days.
+        BookingQuery done;
+        done.from = out.horizon_start - date::days{90};
+        done.to = out.horizon_start;
+        done.statuses = {BookingStatus::completed};
+        for (const auto& b : store.bookings().list(done)) {
+            auto& last = last_completed[b.resident.value];
+            last = std::max(last, b.start);
+        }
         tx->commit();
     }
 
@@ -292,6 +302,12 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     ScheduleOptions opts;
     opts.seed = req.seed;
     opts.time_limit_seconds = req.time_limit_seconds;
+    opts.progress = req.progress;
+    for (const auto& [resident, at] : last_completed) {
+        if (auto pos = IdMap::to_pos(ids.resident_pos, ResidentId(resident))) {
+            opts.last_call[*pos] = at;
+        }
+    }
     std::map<std::int64_t, int> prior;   // store request id -> calls before the horizon
     std::map<std::int64_t, int> holding; // store request id -> calls inside it, kept
     std::vector<Booking> releasable;
@@ -394,6 +410,8 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     out.status = result.status;
     out.seconds = result.seconds;
     out.score = result.score;
+    out.price_of_fairness = result.price_of_fairness;
+    out.device_moves = result.device_moves;
 
     for (const auto& c : result.calls) {
         if (c.pinned) {

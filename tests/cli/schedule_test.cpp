@@ -193,9 +193,12 @@ TEST_SUITE("cli schedule") {
         Scratch s;
         load_ward(s);
         s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
-        // A call agreed by phone, booked by hand on Tuesday at 10:45 for Dan (for no request).
-        s.ok({"-q", k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB", "--at",
-              "2026-12-01 10:45", "--duration", "30m"});
+        // A call agreed by phone, booked by hand for Dan (for no request) at the first free time
+        // from Wednesday.
+        auto by_hand = s.json({k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB",
+                               "--first-free", "--after", "2026-12-02 09:00", "--duration", "30m"});
+        auto hand_code = by_hand["booking"]["code"].get<std::string>();
+        auto hand_start = by_hand["booking"]["start"].get<std::string>();
         auto j = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--replan"});
         CHECK(j["saved"] == true);
         auto all = s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "7", "--all"})["calls"];
@@ -211,7 +214,7 @@ TEST_SUITE("cli schedule") {
             if (c["request"].is_string()) {
                 per_request[c["request"].get<std::string>()]++;
             }
-            by_hand_kept = by_hand_kept || (c["code"] == "B-4" && c["start"] == "2026-12-01T10:45:00+00:00");
+            by_hand_kept = by_hand_kept || (c["code"] == hand_code && c["start"] == hand_start);
         }
         CHECK(by_hand_kept);
         CHECK(cancelled == static_cast<int>(j["cancelled"].size()));
