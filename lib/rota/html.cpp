@@ -42,13 +42,14 @@ p.meta { margin: 0 0 3mm 0; }
 table.calls { border-collapse: collapse; width: 100%; table-layout: fixed; }
 table.calls th, table.calls td { border: 0.3mm solid #000; padding: 1mm 1.2mm; text-align: left;
        vertical-align: top; }
-table.calls th { background: #e6e6e6; }
+table.calls th { background: #e6e6e6; font-size: 8.5pt; }
 table.calls tr { break-inside: avoid; page-break-inside: avoid; }
-td.time { font-weight: bold; }
+td.time { font-weight: bold; white-space: nowrap; font-size: 9pt; }
+span.nowrap { white-space: nowrap; }
 td.prep { font-size: 8pt; }
 td.state { font-size: 8.5pt; }
-td.prep span { white-space: nowrap; }
-td.prep span.item { white-space: normal; }
+td.prep div { padding-left: 3.2mm; text-indent: -3.2mm; }
+td.device { white-space: nowrap; }
 tr.off td { text-decoration: line-through; }
 tr.off td.state { text-decoration: none; font-weight: bold; }
 svg { display: block; margin-bottom: 2mm; }
@@ -187,41 +188,41 @@ std::string rota_html(const Rota& rota) {
                            "({})</p>\n",
                            esc(g.site_name), esc(g.ward_code),
                            esc(clock(g.calls.front()->start, g.site_tz).substr(6)), esc(g.site_tz));
-        out += "<table class=\"calls\"><colgroup><col style=\"width:16mm\">"
-               "<col style=\"width:21mm\"><col style=\"width:28mm\"><col style=\"width:16mm\">"
-               "<col style=\"width:15mm\"><col style=\"width:16mm\"><col>"
-               "<col style=\"width:20mm\"><col style=\"width:12mm\"></colgroup><thead><tr><th>Time</th><th>Resident</th>"
-               "<th>Contact and how to reach them</th><th>Their time</th><th>Device</th>"
-               "<th>Helper</th><th>Prepare</th><th>Status</th><th class=\"tick\">Done</th>"
-               "</tr></thead>\n<tbody>\n";
+        out += "<table class=\"calls\"><colgroup><col style=\"width:24mm\">"
+               "<col style=\"width:22mm\"><col style=\"width:35mm\"><col style=\"width:17mm\">"
+               "<col style=\"width:19mm\"><col><col style=\"width:17mm\">"
+               "<col style=\"width:11mm\"></colgroup><thead><tr>"
+               "<th>Time</th><th>Resident</th><th>Contact, how to reach them, their time</th>"
+               "<th>Device</th><th>Helper</th><th>Prepare</th><th>Status</th>"
+               "<th class=\"tick\">Done</th></tr></thead>\n<tbody>\n";
         std::set<std::string> devices;
         for (const auto* c : g.calls) {
             if (is_active(*c)) {
                 devices.insert(c->device_code);
             }
             std::string contacts;
-            std::string theirs;
             for (const auto& k : c->contacts) {
-                contacts += fmt::format("{}<b>{}</b>{}", contacts.empty() ? "" : "<br>",
-                                        esc(who(k)), k.reach.empty() ? "" : "<br>" + esc(k.reach));
                 auto t = their_time(*c, k);
-                if (!t.empty()) {
-                    theirs += (theirs.empty() ? "" : "<br>") + esc(t);
-                }
+                contacts += fmt::format("{}<b>{}</b>{}{}", contacts.empty() ? "" : "<br>",
+                                        esc(who(k)), k.reach.empty() ? "" : "<br>" + esc(k.reach),
+                                        t.empty() ? ""
+                                                : "<br>their time: <span class=\"nowrap\">" +
+                                                      esc(t) + "</span>");
             }
             std::string prep;
             if (is_active(*c)) {
                 for (const auto& p : c->preparation) {
-                    prep += "<span class=\"item\">&#x2610;&nbsp;" + esc(p) + "</span> ";
+                    prep += "<div>&#x2610;&nbsp;" + esc(p) + "</div>";
                 }
             }
             out += fmt::format(
-                "<tr{}><td class=\"time\">{}</td><td><b>{}</b>{}</td><td>{}</td><td>{}</td>"
-                "<td>{}</td><td>{}</td><td class=\"prep\">{}</td><td class=\"state\">{}</td>"
+                "<tr{}><td class=\"time\">{}</td><td><b>{}</b>{}</td><td>{}</td>"
+                "<td class=\"device\">{}</td><td>{}</td><td class=\"prep\">{}</td>"
+                "<td class=\"state\">{}</td>"
                 "<td class=\"tick\"></td></tr>\n",
                 is_active(*c) ? "" : " class=\"off\"", time_cell(*c),
                 esc(c->resident_name), c->room.empty() ? "" : "<br>room " + esc(c->room),
-                contacts, theirs, esc(c->device_name),
+                contacts, esc(c->device_name),
                 c->staff_name.empty() ? "&ndash;" : esc(c->staff_name),
                 prep, esc(status(*c)));
         }
