@@ -33,7 +33,7 @@ constexpr const char* k_style = R"(
 @page { size: A4; margin: 12mm; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 9.5pt; color: #000;
-       background: #fff; margin: 0; }
+       background: #fff; margin: 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 section.sheet { break-after: page; page-break-after: always; }
 section.sheet:last-child { break-after: auto; page-break-after: auto; }
 h1 { font-size: 15pt; margin: 0 0 2mm 0; }
@@ -47,15 +47,14 @@ table.calls tr { break-inside: avoid; page-break-inside: avoid; }
 td.time { font-weight: bold; white-space: nowrap; font-size: 9pt; }
 span.nowrap { white-space: nowrap; }
 td.prep { font-size: 8pt; }
-td.state { font-size: 8.5pt; }
+td.state { font-size: 7.5pt; }
 td.prep div { padding-left: 3.2mm; text-indent: -3.2mm; }
 td.device { white-space: nowrap; }
 tr.off td { text-decoration: line-through; }
 tr.off td.state { text-decoration: none; font-weight: bold; }
 svg { display: block; margin-bottom: 2mm; }
 svg text { font-family: "DejaVu Sans", Arial, sans-serif; }
-p.legend span.key { display: inline-block; width: 8mm; height: 3mm; border: 0.3mm solid #000;
-       vertical-align: middle; margin: 0 1mm 0 3mm; }
+
 )";
 
 /// Minutes after the local midnight of `d` in `tz`.
@@ -190,7 +189,7 @@ std::string rota_html(const Rota& rota) {
                            esc(clock(g.calls.front()->start, g.site_tz).substr(6)), esc(g.site_tz));
         out += "<table class=\"calls\"><colgroup><col style=\"width:24mm\">"
                "<col style=\"width:22mm\"><col style=\"width:35mm\"><col style=\"width:17mm\">"
-               "<col style=\"width:19mm\"><col><col style=\"width:17mm\">"
+               "<col style=\"width:19mm\"><col><col style=\"width:20mm\">"
                "<col style=\"width:11mm\"></colgroup><thead><tr>"
                "<th>Time</th><th>Resident</th><th>Contact, how to reach them, their time</th>"
                "<th>Device</th><th>Helper</th><th>Prepare</th><th>Status</th>"
@@ -238,17 +237,20 @@ std::string rota_html(const Rota& rota) {
         }
         if (!lines.empty()) {
             out += "<h2>Devices through the day</h2>\n";
-            out += "<p class=\"legend\"><span class=\"key\" style=\"background:#000\"></span>call "
-                   "on this ward<span class=\"key\"><svg width=\"30\" height=\"11\">" +
-                   patterns(fmt::format("k{}", svg_index)) +
-                   fmt::format("<rect width=\"30\" height=\"11\" fill=\"url(#other-k{0})\"/></svg>"
-                               "</span>call on another ward<span class=\"key\"><svg width=\"30\" "
-                               "height=\"11\"><rect width=\"30\" height=\"11\" "
-                               "fill=\"url(#clean-k{0})\"/></svg></span>cleaning"
-                               "<span class=\"key\"><svg width=\"30\" height=\"11\"><rect "
-                               "width=\"30\" height=\"11\" fill=\"url(#move-k{0})\"/></svg>"
-                               "</span>moving to another ward</p>\n",
-                               svg_index);
+            // One SVG for the key, with the same patterns as the timelines.
+            auto key = fmt::format("k{}", svg_index);
+            auto swatch = [&](double x, const std::string& fill, const char* text) {
+                return fmt::format(R"~(<rect x="{0}" y="3" width="30" height="11" fill="{1}" )~"
+                                   R"~(stroke="#000" stroke-width="0.6"/><text x="{2}" y="12" )~"
+                                   R"~(font-size="10">{3}</text>)~",
+                                   x, fill, x + 35, text);
+            };
+            out += R"~(<svg class="legend" xmlns="http://www.w3.org/2000/svg" width="680" )~"
+                   R"~(height="18" role="img" aria-label="key">)~" +
+                   patterns(key) + swatch(2, "#000", "call on this ward") +
+                   swatch(150, "url(#other-" + key + ")", "call on another ward") +
+                   swatch(320, "url(#clean-" + key + ")", "cleaning") +
+                   swatch(440, "url(#move-" + key + ")", "moving to another ward") + "</svg>\n";
             out += lines;
         }
         out += "</section>\n";
