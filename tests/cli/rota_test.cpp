@@ -376,6 +376,18 @@ TEST_SUITE("cli rota") {
         CHECK(contains(named, "SUMMARY:Video call with Asha Patel"));
         CHECK_FALSE(contains(named, "Ivy"));
         CHECK(contains(named, "Your time: 20:00-20:30 AEDT"));
+        // Every format of the family's rota leaves the other residents out.
+        for (std::string format : {"table", "csv", "json", "html"}) {
+            INFO(format);
+            auto text = ok_at(s, {"-q", "--format", format, "rota", "--from", "2027-03-22", "--days",
+                                  "7", "--for-contact", "C-RAJ", "--redact"},
+                              k_march);
+            CHECK(contains(text, "A. P."));
+            for (const char* name : {"Asha", "Ivy", "Lucy", "R-IVY", "C-LUCY"}) {
+                INFO(std::string(name));
+                CHECK_FALSE(contains(text, name));
+            }
+        }
     }
 
     TEST_CASE("rota --format html: Chromium prints every call of the ward's day to PDF") {
