@@ -27,6 +27,9 @@ struct ScheduleResult;
 struct RotaQuery {
     Date from;                      ///< first local date (each site's own zone)
     Date to;                        ///< last local date, inclusive
+    /// Instead of the dates: the calls that overlap [start, end) (from and to are then set from
+    /// it, in the zone of the first site the rota covers).
+    std::optional<Period> period;
     std::vector<SiteId> sites;      ///< empty: every site
     std::vector<WardId> wards;      ///< calls of residents on these wards
     std::vector<DeviceId> devices;

@@ -121,8 +121,14 @@ std::vector<RotaUnscheduled> unscheduled_requests(Store& /*store*/, const RotaQu
 
 } // namespace
 
-Rota load_rota(Store& store, const RotaQuery& query) {
-    if (query.to < query.from) {
+Rota load_rota(Store& store, const RotaQuery& asked) {
+    RotaQuery query = asked;
+    if (query.period && query.period->end <= query.period->start) {
+        throw InvalidInput("period", fmt::format("ends at {}, not after its start {}",
+                                                 format_utc(query.period->end),
+                                                 format_utc(query.period->start)));
+    }
+    if (!query.period && query.to < query.from) {
         throw InvalidInput("--to", fmt::format("{} is before the first date {}",
                                                format_date(query.to), format_date(query.from)));
     }
@@ -145,12 +151,21 @@ Rota load_rota(Store& store, const RotaQuery& query) {
     // The UTC span that covers the dates in every site's zone.
     std::optional<Instant> from;
     std::optional<Instant> to;
-    for (auto id : sites) {
-        const auto* zone = find_zone(at(rec.sites, id, "site").tz);
-        auto a = midnight(query.from, zone);
-        auto b = midnight(Date{date::sys_days{query.to} + date::days{1}}, zone);
-        from = from ? std::min(*from, a) : a;
-        to = to ? std::max(*to, b) : b;
+    if (query.period && !sites.empty()) {
+        const auto* zone = find_zone(at(rec.sites, *sites.begin(), "site").tz);
+        from = query.period->start;
+        to = query.period->end;
+        query.from = local_date(*from, zone);
+        query.to = local_date(*to - std::chrono::seconds{1}, zone);
+    }
+    if (!query.period) {
+        for (auto id : sites) {
+            const auto* zone = find_zone(at(rec.sites, id, "site").tz);
+            auto a = midnight(query.from, zone);
+            auto b = midnight(Date{date::sys_days{query.to} + date::days{1}}, zone);
+            from = from ? std::min(*from, a) : a;
+            to = to ? std::max(*to, b) : b;
+        }
     }
     Rota rota;
     rota.from = query.from;
@@ -191,7 +206,7 @@ Rota load_rota(Store& store, const RotaQuery& query) {
         }
         const auto* zone = find_zone(s.tz);
         auto day = local_date(b.start, zone);
-        if (day < query.from || query.to < day) {
+        if (!query.period && (day < query.from || query.to < day)) {
             continue;
         }
         const auto& d = at(rec.devices, b.device, "device");

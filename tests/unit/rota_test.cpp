@@ -390,6 +390,14 @@ TEST_SUITE("rota") {
         q = h.day("2027-07-05");
         q.to = parse_date("2027-07-06", "d");
         CHECK(load_rota(*h.store, q).calls.size() == 3);
+        // A period instead of dates: the calls overlapping it.
+        RotaQuery p;
+        p.period = Period{london("2027-07-05T10:15"), london("2027-07-06T00:45"), ""};
+        auto in_period = load_rota(*h.store, p);
+        REQUIRE(in_period.calls.size() == 3);
+        CHECK(in_period.calls[0].start == b.start);
+        CHECK(in_period.from == parse_date("2027-07-05", "d"));
+        CHECK(in_period.to == parse_date("2027-07-06", "d"));
         CHECK_THROWS_WITH_AS(load_rota(*h.store, [&] {
                                  auto r = h.day("2027-07-05");
                                  r.to = parse_date("2027-07-04", "d");
