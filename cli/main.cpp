@@ -112,8 +112,10 @@ int main(int argc, char** argv) {
             command += " " + leaf->get_name();
         }
         auto it = env.formats.find(leaf);
-        std::vector<std::string> ok = it != env.formats.end() ? it->second
-                                                              : std::vector<std::string>{"table", "json"};
+        std::vector<std::string> ok{"table", "json"};
+        if (it != env.formats.end()) {
+            ok = it->second;
+        }
         if (std::find(ok.begin(), ok.end(), env.format) == ok.end()) {
             std::string list;
             for (std::size_t i = 0; i < ok.size(); ++i) {

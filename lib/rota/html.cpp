@@ -77,7 +77,8 @@ std::string patterns(const std::string& id) {
         R"~(patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>)~"
         R"~(<line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="2"/></pattern>)~"
         R"~(<pattern id="move-{0}" width="5" height="5" patternUnits="userSpaceOnUse">)~"
-        R"~(<rect width="5" height="5" fill="#fff"/><circle cx="2.5" cy="2.5" r="1.1" fill="#000"/>)~"
+        R"~(<rect width="5" height="5" fill="#fff"/>)~"
+        R"~(<circle cx="2.5" cy="2.5" r="1.1" fill="#000"/>)~"
         R"~(</pattern><pattern id="other-{0}" width="6" height="6" patternUnits="userSpaceOnUse">)~"
         R"~(<rect width="6" height="6" fill="#fff"/><path d="M0 3H6M3 0V6" stroke="#000" )~"
         R"~(stroke-width="1"/></pattern></defs>)~",
@@ -124,9 +125,10 @@ std::string timeline(const RotaDevice& dev, const Group& g, int index) {
         svg += fmt::format(R"~(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#000" )~"
                            R"~(stroke-width="0.4" stroke-dasharray="2,2"/>)~",
                            hx, top - 4, top + bar + 2);
-        svg += fmt::format(R"~(<text x="{:.1f}" y="{}" font-size="8" text-anchor="middle">{:02}:00)~"
-                           R"~(</text>)~",
-                           hx, top - 6, h % 24);
+        svg +=
+            fmt::format(R"~(<text x="{:.1f}" y="{}" font-size="8" text-anchor="middle">{:02}:00)~"
+                        R"~(</text>)~",
+                        hx, top - 6, h % 24);
     }
     svg += fmt::format(R"~(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#000" )~"
                        R"~(stroke-width="0.6"/>)~",
@@ -169,9 +171,9 @@ std::string timeline(const RotaDevice& dev, const Group& g, int index) {
 std::string rota_html(const Rota& rota) {
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     out += fmt::format("<title>carecall rota {}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                       esc(rota.from == rota.to ? format_date(rota.from)
-                                                : format_date(rota.from) + " to " +
-                                                      format_date(rota.to)),
+                       esc(rota.from == rota.to
+                               ? format_date(rota.from)
+                               : format_date(rota.from) + " to " + format_date(rota.to)),
                        k_style);
     auto gs = groups(rota);
     if (gs.empty()) {
@@ -181,8 +183,8 @@ std::string rota_html(const Rota& rota) {
     int svg_index = 0;
     for (const auto& g : gs) {
         out += "<section class=\"sheet\">\n";
-        out += fmt::format("<h1>{}: {}</h1>\n", esc(g.ward_name.empty() ? g.ward_code : g.ward_name),
-                           esc(day(g.date)));
+        out += fmt::format("<h1>{}: {}</h1>\n",
+                           esc(g.ward_name.empty() ? g.ward_code : g.ward_name), esc(day(g.date)));
         out += fmt::format("<p class=\"meta\">{} &middot; ward {} &middot; times are {} "
                            "({})</p>\n",
                            esc(g.site_name), esc(g.ward_code),
@@ -205,8 +207,8 @@ std::string rota_html(const Rota& rota) {
                 contacts += fmt::format("{}<b>{}</b>{}{}", contacts.empty() ? "" : "<br>",
                                         esc(who(k)), k.reach.empty() ? "" : "<br>" + esc(k.reach),
                                         t.empty() ? ""
-                                                : "<br>their time: <span class=\"nowrap\">" +
-                                                      esc(t) + "</span>");
+                                                  : "<br>their time: <span class=\"nowrap\">" +
+                                                        esc(t) + "</span>");
             }
             std::string prep;
             if (is_active(*c)) {
@@ -219,11 +221,9 @@ std::string rota_html(const Rota& rota) {
                 "<td class=\"device\">{}</td><td>{}</td><td class=\"prep\">{}</td>"
                 "<td class=\"state\">{}</td>"
                 "<td class=\"tick\"></td></tr>\n",
-                is_active(*c) ? "" : " class=\"off\"", time_cell(*c),
-                esc(c->resident_name), c->room.empty() ? "" : "<br>room " + esc(c->room),
-                contacts, esc(c->device_name),
-                c->staff_name.empty() ? "&ndash;" : esc(c->staff_name),
-                prep, esc(status(*c)));
+                is_active(*c) ? "" : " class=\"off\"", time_cell(*c), esc(c->resident_name),
+                c->room.empty() ? "" : "<br>room " + esc(c->room), contacts, esc(c->device_name),
+                c->staff_name.empty() ? "&ndash;" : esc(c->staff_name), prep, esc(status(*c)));
         }
         out += "</tbody></table>\n";
         std::string lines;
@@ -231,7 +231,8 @@ std::string rota_html(const Rota& rota) {
             if (devices.contains(dev.code)) {
                 auto svg = timeline(dev, g, ++svg_index);
                 if (!svg.empty()) {
-                    lines += fmt::format("<h2>{} ({})</h2>\n{}\n", esc(dev.name), esc(dev.code), svg);
+                    lines +=
+                        fmt::format("<h2>{} ({})</h2>\n{}\n", esc(dev.name), esc(dev.code), svg);
                 }
             }
         }

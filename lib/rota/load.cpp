@@ -98,7 +98,8 @@ std::vector<RotaDevice> timelines(const Records& rec, const std::vector<Booking>
                 const auto& next_r = at(rec.residents, list[i + 1]->resident, "resident");
                 if (next_r.ward != r.ward) {
                     const auto& next_w = at(rec.wards, next_r.ward, "ward");
-                    rd.busy.push_back({DeviceBusy::move, t, t + std::chrono::minutes{d.move_minutes},
+                    rd.busy.push_back({DeviceBusy::move, t,
+                                       t + std::chrono::minutes{d.move_minutes},
                                        fmt::format("to {}", next_w.code), w.code});
                 }
             }
@@ -260,9 +261,10 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
         dq.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
         rota.devices = timelines(rec, store.bookings().list(dq));
     }
-    std::stable_sort(rota.calls.begin(), rota.calls.end(), [](const RotaCall& a, const RotaCall& b) {
-        return std::tie(a.start, a.device_code) < std::tie(b.start, b.device_code);
-    });
+    std::stable_sort(rota.calls.begin(), rota.calls.end(),
+                     [](const RotaCall& a, const RotaCall& b) {
+                         return std::tie(a.start, a.device_code) < std::tie(b.start, b.device_code);
+                     });
     rota.unscheduled = unscheduled_requests(store, query);
     return rota;
 }
@@ -275,10 +277,18 @@ Rota rota_from_schedule(const Scenario& s, const ScheduleResult& result) {
     rota.from = s.horizon.start;
     rota.to = Date{date::sys_days{s.horizon.start} + date::days{std::max(0, s.horizon.days - 1)}};
     Records rec;
-    for (const auto& x : s.sites) { rec.sites.emplace(x.id, x); }
-    for (const auto& x : s.wards) { rec.wards.emplace(x.id, x); }
-    for (const auto& x : s.residents) { rec.residents.emplace(x.id, x); }
-    for (const auto& x : s.devices) { rec.devices.emplace(x.id, x); }
+    for (const auto& x : s.sites) {
+        rec.sites.emplace(x.id, x);
+    }
+    for (const auto& x : s.wards) {
+        rec.wards.emplace(x.id, x);
+    }
+    for (const auto& x : s.residents) {
+        rec.residents.emplace(x.id, x);
+    }
+    for (const auto& x : s.devices) {
+        rec.devices.emplace(x.id, x);
+    }
     std::vector<Booking> bookings;
     for (const auto& sc : result.calls) {
         const auto& r = get(s.residents, sc.resident.value);

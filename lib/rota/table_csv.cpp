@@ -95,21 +95,22 @@ std::string rota_table(const Rota& rota) {
     std::string out;
     auto gs = groups(rota);
     if (gs.empty()) {
-        return fmt::format("no calls {}\n", rota.from == rota.to
-                                                 ? "on " + day(rota.from)
-                                                 : fmt::format("from {} to {}", day(rota.from),
-                                                               day(rota.to)));
+        return fmt::format("no calls {}\n",
+                           rota.from == rota.to
+                               ? "on " + day(rota.from)
+                               : fmt::format("from {} to {}", day(rota.from), day(rota.to)));
     }
     for (const auto& g : gs) {
         if (!out.empty()) {
             out += '\n';
         }
-        out += fmt::format("{} ({}), {}: {} ({})\n", g.ward_name.empty() ? g.ward_code : g.ward_name,
-                           g.ward_code, g.site_name, day(g.date), g.site_tz);
+        out +=
+            fmt::format("{} ({}), {}: {} ({})\n", g.ward_name.empty() ? g.ward_code : g.ward_name,
+                        g.ward_code, g.site_name, day(g.date), g.site_tz);
         // Narrow enough for 80 columns: the contact's own time next to their name, how to reach
         // them and what to prepare on lines of their own under the call.
-        std::vector<std::string> head{"TIME", "RESIDENT", "CONTACT (THEIR TIME)", "DEVICE",
-                                      "HELPER", "STATUS"};
+        std::vector<std::string> head{"TIME",   "RESIDENT", "CONTACT (THEIR TIME)",
+                                      "DEVICE", "HELPER",   "STATUS"};
         std::vector<std::vector<std::string>> rows;
         for (const auto* c : g.calls) {
             auto resident = c->room.empty() ? c->resident_name
@@ -122,9 +123,8 @@ std::string rota_table(const Rota& rota) {
                     contacts += " (" + t + ")";
                 }
             }
-            rows.push_back({span(c->start, c->end, c->site_tz), resident, contacts,
-                            c->device_name, c->staff_name.empty() ? "-" : c->staff_name,
-                            status(*c)});
+            rows.push_back({span(c->start, c->end, c->site_tz), resident, contacts, c->device_name,
+                            c->staff_name.empty() ? "-" : c->staff_name, status(*c)});
         }
         // No helpers or every call booked: the column is left out.
         for (std::size_t i : {std::size_t{5}, std::size_t{4}}) {
@@ -197,9 +197,9 @@ std::string rota_csv(const Rota& rota) {
          "preparation"});
     for (const auto& c : rota.calls) {
         row({format_date(c.date), c.ward_code, span(c.start, c.end, c.site_tz), c.site_tz,
-             their_text(c), c.resident_name, c.room, contacts_text(c), reach_text(c),
-             c.device_name, c.staff_name, to_string(c.status), c.code, c.request_code,
-             format_utc(c.start), format_utc(c.end), join(c.preparation, "; ")});
+             their_text(c), c.resident_name, c.room, contacts_text(c), reach_text(c), c.device_name,
+             c.staff_name, to_string(c.status), c.code, c.request_code, format_utc(c.start),
+             format_utc(c.end), join(c.preparation, "; ")});
     }
     return out;
 }

@@ -1,6 +1,6 @@
 // carecall rota through the binary on a fresh database: the table, CSV (RFC 4180), the
-// carecall-rota/1 JSON, calendar files read back by real clients (python3-icalendar and khal) over a
-// week across a clock change with a contact in Sydney, and the HTML run-sheet printed to PDF by
+// carecall-rota/1 JSON, calendar files read back by real clients (python3-icalendar and khal) over
+// a week across a clock change with a contact in Sydney, and the HTML run-sheet printed to PDF by
 // headless Chromium and read back with pdftotext. The tools are installed by
 // `scripts/install-deps --test`; a missing tool fails the test.
 #include <doctest/doctest.h>
@@ -22,9 +22,9 @@ const std::string k_march = "2027-03-15T10:00:00Z";
 Result sh(const Scratch& s, const std::string& cmd) {
     auto out = s.path(".sh-out");
     auto err = s.path(".sh-err");
-    auto full = "cd " + shell_quote(s.dir().string()) + " && env -u TZ HOME=" +
-                shell_quote(s.dir().string()) + " " + cmd + " >" + shell_quote(out) + " 2>" +
-                shell_quote(err) + " </dev/null";
+    auto full = "cd " + shell_quote(s.dir().string()) +
+                " && env -u TZ HOME=" + shell_quote(s.dir().string()) + " " + cmd + " >" +
+                shell_quote(out) + " 2>" + shell_quote(err) + " </dev/null";
     int status = std::system(full.c_str());
     Result r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -86,17 +86,17 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 void book_day(const Scratch& s) {
     care_home(s);
     ok_at(s, {"-q", "book", "--resident", "R-ASHA", "--contact", "C-RAJ", "--at",
-              "2027-07-05 09:00"});                                            // B-1
+              "2027-07-05 09:00"}); // B-1
     ok_at(s, {"-q", "book", "--resident", "R-CORA", "--contact", "C-LUCY", "--at",
-              "2027-07-05 10:00"});                                            // B-2
+              "2027-07-05 10:00"}); // B-2
     ok_at(s, {"-q", "book", "--resident", "R-BEN", "--contact", "C-LUCY", "--at",
-              "2027-07-05 10:45", "--device", "PORTAL-1"});                    // B-3
-    ok_at(s, {"-q", "book", "--resident", "R-HAL", "--contact", "C-TOM", "--at",
-              "2027-07-05 11:15", "--device", "PORTAL-2"});                    // B-4
+              "2027-07-05 10:45", "--device", "PORTAL-1"}); // B-3
+    ok_at(s, {"-q", "book", "--resident", "R-HAL", "--contact", "C-TOM", "--at", "2027-07-05 11:15",
+              "--device", "PORTAL-2"}); // B-4
     ok_at(s, {"-q", "book", "--resident", "R-IVY", "--contact", "C-TOM", "--at",
-              "2027-07-05 14:00"});                                            // B-5
+              "2027-07-05 14:00"}); // B-5
     ok_at(s, {"-q", "book", "--resident", "R-IVY", "--contact", "C-LUCY", "--at",
-              "2027-07-05 16:00"});                                            // B-6
+              "2027-07-05 16:00"}); // B-6
     ok_at(s, {"-q", "cancel", "B-6", "--reason", "unwell"});
 }
 
@@ -110,8 +110,8 @@ void book_clock_change_week(const Scratch& s) {
                "2027-03-" + std::to_string(d) + " 09:00"},
               k_march);
     }
-    ok_at(s, {"-q", "book", "--resident", "R-IVY", "--contact", "C-LUCY", "--at",
-              "2027-03-23 10:00"},
+    ok_at(s,
+          {"-q", "book", "--resident", "R-IVY", "--contact", "C-LUCY", "--at", "2027-03-23 10:00"},
           k_march);
 }
 
@@ -148,11 +148,14 @@ std::vector<std::string> khal_list(const Scratch& s, const std::string& file, co
     auto dir = s.path("khal-" + std::to_string(std::hash<std::string>{}(file + tz)));
     std::filesystem::create_directories(dir + "/cal");
     s.write(std::filesystem::path(dir).filename().string() + "/config",
-            "[calendars]\n[[rota]]\npath = " + dir + "/cal\ntype = calendar\n"
-            "[locale]\nlocal_timezone = " + tz + "\ndefault_timezone = " + tz +
-            "\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
-            "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
-            "[sqlite]\npath = " + dir + "/khal.db\n");
+            "[calendars]\n[[rota]]\npath = " + dir +
+                "/cal\ntype = calendar\n"
+                "[locale]\nlocal_timezone = " +
+                tz + "\ndefault_timezone = " + tz +
+                "\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+                "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
+                "[sqlite]\npath = " +
+                dir + "/khal.db\n");
     auto config = shell_quote(dir + "/config");
     auto imp = sh(s, "khal -c " + config + " import --batch -a rota " + shell_quote(file));
     INFO("khal import: " << imp.err);
@@ -209,7 +212,8 @@ TEST_SUITE("cli rota") {
             CHECK(l.size() <= 80);
         }
         // How to reach a contact, when it is known, goes under the call.
-        exec_sql(s.db(), "UPDATE contact SET reach = 'WhatsApp +61 2 5550 1234' WHERE code = 'C-RAJ'");
+        exec_sql(s.db(),
+                 "UPDATE contact SET reach = 'WhatsApp +61 2 5550 1234' WHERE code = 'C-RAJ'");
         CHECK(contains(ok_at(s, {"-q", "rota", "--date", "2027-07-05", "--ward", "W-ROSE"}),
                        "\n  reach: Raj Patel (son) WhatsApp +61 2 5550 1234\n"));
         // Tomorrow, from the injected clock: 2027-07-01 is a Thursday; nothing booked on Friday.
@@ -218,8 +222,8 @@ TEST_SUITE("cli rota") {
         auto site = ok_at(s, {"-q", "rota", "--date", "2027-07-05", "--site", "SUNNY"});
         CHECK(contains(site, "Bluebell Unit (W-BLUE)"));
         CHECK(contains(site, "Ben Okafor (3)"));
-        auto dev = ok_at(s, {"-q", "rota", "--from", "2027-07-05", "--days", "2", "--device",
-                             "PORTAL-2"});
+        auto dev =
+            ok_at(s, {"-q", "rota", "--from", "2027-07-05", "--days", "2", "--device", "PORTAL-2"});
         CHECK(contains(dev, "Hal Jones"));
         CHECK_FALSE(contains(dev, "Asha Patel"));
         auto r = run_at(s, {"rota", "--date", "2027-07-05"});
@@ -234,11 +238,10 @@ TEST_SUITE("cli rota") {
         auto out = ok_at(s, {"-q", "--format", "csv", "rota", "--date", "2027-07-05"});
         auto rows = parse_csv(out);
         REQUIRE(rows.size() == 6); // header + 5 calls
-        CHECK(rows[0] == std::vector<std::string>{"date", "ward", "site_time", "site_tz",
-                                                  "their_time", "resident", "room", "contacts",
-                                                  "reach", "device", "helper", "status", "booking",
-                                                  "request", "start_utc", "end_utc",
-                                                  "preparation"});
+        CHECK(rows[0] == std::vector<std::string>{
+                             "date", "ward", "site_time", "site_tz", "their_time", "resident",
+                             "room", "contacts", "reach", "device", "helper", "status", "booking",
+                             "request", "start_utc", "end_utc", "preparation"});
         for (const auto& row : rows) {
             CHECK(row.size() == rows[0].size());
         }
@@ -284,7 +287,8 @@ TEST_SUITE("cli rota") {
         CHECK(c["end_utc"] == "2027-07-05T09:30:00Z");
         CHECK(c["start_local"] == "2027-07-05T10:00:00+01:00");
         // --format json is the same document; --ward narrows it.
-        CHECK(parse_json(ok_at(s, {"-q", "--format", "json", "rota", "--date", "2027-07-05"})) == j);
+        CHECK(parse_json(ok_at(s, {"-q", "--format", "json", "rota", "--date", "2027-07-05"})) ==
+              j);
         auto blue = parse_json(
             ok_at(s, {"-q", "--json", "rota", "--date", "2027-07-05", "--ward", "W-BLUE"}));
         REQUIRE(blue["calls"].size() == 1);
@@ -294,8 +298,9 @@ TEST_SUITE("cli rota") {
     TEST_CASE("rota --format ics: python3-icalendar reads UTC starts across the clock change") {
         Scratch s;
         book_clock_change_week(s);
-        ok_at(s, {"-q", "rota", "--from", "2027-03-22", "--to", "2027-03-28", "--format", "ics",
-                  "-o", s.path("week.ics")},
+        ok_at(s,
+              {"-q", "rota", "--from", "2027-03-22", "--to", "2027-03-28", "--format", "ics", "-o",
+               s.path("week.ics")},
               k_march);
         CHECK(mode_of(s.path("week.ics")) == 0600);
         auto events = icalendar_events(s, s.path("week.ics"));
@@ -312,31 +317,34 @@ TEST_SUITE("cli rota") {
             starts.push_back(start);
         }
         // 09:00 GMT before the change, 09:00 BST (08:00 UTC) on Sunday 28th.
-        CHECK(starts == std::vector<std::string>{
-                            "2027-03-22T09:00:00Z", "2027-03-23T09:00:00Z", "2027-03-23T10:00:00Z",
-                            "2027-03-24T09:00:00Z", "2027-03-25T09:00:00Z", "2027-03-26T09:00:00Z",
-                            "2027-03-27T09:00:00Z", "2027-03-28T08:00:00Z"});
+        CHECK(starts == std::vector<std::string>{"2027-03-22T09:00:00Z", "2027-03-23T09:00:00Z",
+                                                 "2027-03-23T10:00:00Z", "2027-03-24T09:00:00Z",
+                                                 "2027-03-25T09:00:00Z", "2027-03-26T09:00:00Z",
+                                                 "2027-03-27T09:00:00Z", "2027-03-28T08:00:00Z"});
         // The same file again: same UIDs, DTSTAMPs and bytes (nothing depends on "now").
         CHECK(ok_at(s, {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics"},
                     k_march) == s.read("week.ics"));
         // Moving then cancelling a call raises its SEQUENCE and marks it cancelled; same UID.
         ok_at(s, {"-q", "move", "B-8", "--to", "2027-03-23 11:00"}, k_march);
         ok_at(s, {"-q", "cancel", "B-8", "--reason", "family visiting"}, k_march);
-        ok_at(s, {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics", "-o",
-                  s.path("week2.ics")},
+        ok_at(s,
+              {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics", "-o",
+               s.path("week2.ics")},
               k_march);
         auto after = icalendar_events(s, s.path("week2.ics"));
         REQUIRE(after.size() == 8);
         CHECK(std::count_if(after.begin(), after.end(), [](const std::string& e) {
-                  return starts_with(e, "booking-8@sunny.carecall 2027-03-23T11:00:00Z CANCELLED 2 ");
+                  return starts_with(e,
+                                     "booking-8@sunny.carecall 2027-03-23T11:00:00Z CANCELLED 2 ");
               }) == 1);
     }
 
     TEST_CASE("rota --format ics: khal lists the calls at the right local times") {
         Scratch s;
         book_clock_change_week(s);
-        ok_at(s, {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics", "-o",
-                  s.path("ward.ics")},
+        ok_at(s,
+              {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics", "-o",
+               s.path("ward.ics")},
               k_march);
         // On the ward (London) every call is at 09:00, before and after the clocks change.
         auto london = khal_list(s, s.path("ward.ics"), "Europe/London", "2027-03-22", "7d");
@@ -352,8 +360,9 @@ TEST_SUITE("cli rota") {
 
         // Raj's own calendar, in Sydney: 20:00 AEDT, then 19:00 once London is on summer time;
         // only his calls, and with --redact no names.
-        ok_at(s, {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics",
-                  "--for-contact", "C-RAJ", "--redact", "-o", s.path("raj.ics")},
+        ok_at(s,
+              {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics",
+               "--for-contact", "C-RAJ", "--redact", "-o", s.path("raj.ics")},
               k_march);
         auto raj_text = s.read("raj.ics");
         for (const char* name : {"Asha", "Patel", "Ivy", "Lucy", "Clarke", "room 12"}) {
@@ -370,8 +379,9 @@ TEST_SUITE("cli rota") {
         auto events = icalendar_events(s, s.path("raj.ics"));
         CHECK(events.size() == 7);
         // Without --redact the family calendar names their resident, still no one else.
-        auto named = ok_at(s, {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format",
-                               "ics", "--for-contact", "C-RAJ"},
+        auto named = ok_at(s,
+                           {"-q", "rota", "--from", "2027-03-22", "--days", "7", "--format", "ics",
+                            "--for-contact", "C-RAJ"},
                            k_march);
         CHECK(contains(named, "SUMMARY:Video call with Asha Patel"));
         CHECK_FALSE(contains(named, "Ivy"));
@@ -379,8 +389,9 @@ TEST_SUITE("cli rota") {
         // Every format of the family's rota leaves the other residents out.
         for (std::string format : {"table", "csv", "json", "html"}) {
             INFO(format);
-            auto text = ok_at(s, {"-q", "--format", format, "rota", "--from", "2027-03-22", "--days",
-                                  "7", "--for-contact", "C-RAJ", "--redact"},
+            auto text = ok_at(s,
+                              {"-q", "--format", format, "rota", "--from", "2027-03-22", "--days",
+                               "7", "--for-contact", "C-RAJ", "--redact"},
                               k_march);
             CHECK(contains(text, "A. P."));
             for (const char* name : {"Asha", "Ivy", "Lucy", "R-IVY", "C-LUCY"}) {
@@ -401,11 +412,12 @@ TEST_SUITE("cli rota") {
         auto html = s.read("rose.html");
         CHECK(contains(html, "@page { size: A4"));
         CHECK(contains(html, "<svg"));
-        auto pdf = sh(s, "chromium --headless --no-sandbox --disable-gpu --disable-quic "
-                         "--no-first-run --disable-background-networking "
-                         "--disable-component-update --disable-sync --no-pdf-header-footer "
-                         "--user-data-dir=" + shell_quote(s.path("chromium")) +
-                         " --print-to-pdf=rose.pdf rose.html");
+        auto pdf =
+            sh(s, "chromium --headless --no-sandbox --disable-gpu --disable-quic "
+                  "--no-first-run --disable-background-networking "
+                  "--disable-component-update --disable-sync --no-pdf-header-footer "
+                  "--user-data-dir=" +
+                      shell_quote(s.path("chromium")) + " --print-to-pdf=rose.pdf rose.html");
         INFO("chromium: " << pdf.err.substr(0, 2000));
         REQUIRE(pdf.code == 0);
         auto text = sh(s, "pdftotext rose.pdf -");
@@ -433,7 +445,7 @@ TEST_SUITE("cli rota") {
             INFO(want);
             CHECK(contains(t, want));
         }
-        CHECK_FALSE(contains(t, "Ben Okafor")); // another ward: only its ward code on the timeline
+        CHECK_FALSE(contains(t, "Ben Okafor"));  // another ward: only its ward code on the timeline
         CHECK_FALSE(contains(t, "16:00-16:30")); // cancelled
     }
 

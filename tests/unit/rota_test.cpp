@@ -92,7 +92,11 @@ std::vector<std::string> unfold(const std::string& ics) {
 bool valid_utf8(const std::string& s) {
     for (std::size_t i = 0; i < s.size();) {
         auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        std::size_t n = c < 0x80         ? 1
+                        : (c >> 5) == 6  ? 2
+                        : (c >> 4) == 14 ? 3
+                        : (c >> 3) == 30 ? 4
+                                         : 0;
         if (n == 0 || i + n > s.size()) {
             return false;
         }
@@ -115,8 +119,8 @@ TEST_SUITE("rota") {
         CHECK(ics_fold("SUMMARY:short") == "SUMMARY:short\r\n");
         std::string line = "DESCRIPTION:" + std::string(100, 'a');
         auto folded = ics_fold(line);
-        CHECK(folded == "DESCRIPTION:" + std::string(63, 'a') + "\r\n " + std::string(37, 'a') +
-                            "\r\n");
+        CHECK(folded ==
+              "DESCRIPTION:" + std::string(63, 'a') + "\r\n " + std::string(37, 'a') + "\r\n");
         // Multibyte characters straddling octet 75 stay whole.
         for (std::size_t pad = 0; pad < 4; ++pad) {
             std::string text = "SUMMARY:" + std::string(pad, 'x');
@@ -193,7 +197,8 @@ TEST_SUITE("rota") {
         CHECK(ics.find("Sam Reed") == std::string::npos);
         CHECK(ics.find("room 12") == std::string::npos);
         auto lines = unfold(ics);
-        CHECK(std::find(lines.begin(), lines.end(), "SUMMARY:Video call with A. P.") != lines.end());
+        CHECK(std::find(lines.begin(), lines.end(), "SUMMARY:Video call with A. P.") !=
+              lines.end());
         auto joined = std::accumulate(lines.begin(), lines.end(), std::string());
         CHECK(joined.find("Your time: 20:00-20:30 AEDT") != std::string::npos);
         CHECK(initials("Asha Patel") == "A. P.");
@@ -223,8 +228,10 @@ TEST_SUITE("rota") {
         CHECK(j["format"] == "carecall-rota/1");
         CHECK(j["producer"] == "carecall test");
         REQUIRE(j["calls"].size() == 1);
-        CHECK(j["calls"][0] == nlohmann::json{{"request", "Q1"}, {"resident", "R-ASHA"},
-                                              {"contact", "C-RAJ"}, {"device", "PORTAL-1"},
+        CHECK(j["calls"][0] == nlohmann::json{{"request", "Q1"},
+                                              {"resident", "R-ASHA"},
+                                              {"contact", "C-RAJ"},
+                                              {"device", "PORTAL-1"},
                                               {"staff", "E-SAM"},
                                               {"start_utc", "2027-03-27T09:00:00Z"},
                                               {"end_utc", "2027-03-27T09:30:00Z"}});
@@ -237,10 +244,13 @@ TEST_SUITE("rota") {
     TEST_CASE("HTML run-sheet: a page per ward and day, escaped text, A4") {
         auto r = sample();
         r.calls.front().resident_name = "Asha <b>Patel</b> & co";
-        r.devices = {{"PORTAL-1", "Portal-1", "SUNNY", "Europe/London",
+        r.devices = {{"PORTAL-1",
+                      "Portal-1",
+                      "SUNNY",
+                      "Europe/London",
                       {{DeviceBusy::call, r.calls[0].start, r.calls[0].end, "room 12", "W-ROSE"},
-                       {DeviceBusy::cleaning, r.calls[0].end, r.calls[0].end + std::chrono::minutes{10},
-                        "clean", "W-ROSE"},
+                       {DeviceBusy::cleaning, r.calls[0].end,
+                        r.calls[0].end + std::chrono::minutes{10}, "clean", "W-ROSE"},
                        {DeviceBusy::move, r.calls[0].end + std::chrono::minutes{10},
                         r.calls[0].end + std::chrono::minutes{15}, "to W-BLUE", "W-ROSE"}}}};
         auto html = rota_html(r);
@@ -349,13 +359,13 @@ TEST_SUITE("rota") {
         CHECK(c.contacts[0].tz == "Australia/Sydney");
         CHECK(c.staff_name == "Amy Jones");
         CHECK(c.device_name == "Portal 1");
-        CHECK(c.preparation == std::vector<std::string>{
-                                   "clean and charge Portal 1",
-                                   "position it in room 12 so no other resident is on camera",
-                                   "hearing aids in and glasses on, if worn",
-                                   "BSL interpreter: Amy Jones", "interpreter for Polish",
-                                   "captions needed: Portal 1 has none, arrange a device with "
-                                   "captions"});
+        CHECK(c.preparation ==
+              std::vector<std::string>{"clean and charge Portal 1",
+                                       "position it in room 12 so no other resident is on camera",
+                                       "hearing aids in and glasses on, if worn",
+                                       "BSL interpreter: Amy Jones", "interpreter for Polish",
+                                       "captions needed: Portal 1 has none, arrange a device with "
+                                       "captions"});
         // The device: call, cleaning, a move to the other ward, call, cleaning…
         REQUIRE(rota.devices.size() == 1);
         const auto& busy = rota.devices[0].busy;
@@ -398,13 +408,13 @@ TEST_SUITE("rota") {
         CHECK(in_period.calls[0].start == b.start);
         CHECK(in_period.from == parse_date("2027-07-05", "d"));
         CHECK(in_period.to == parse_date("2027-07-06", "d"));
-        CHECK_THROWS_WITH_AS(load_rota(*h.store, [&] {
-                                 auto r = h.day("2027-07-05");
-                                 r.to = parse_date("2027-07-04", "d");
-                                 return r;
-                             }()),
-                             "--to: 2027-07-04 is before the first date 2027-07-05",
-                             InvalidInput);
+        CHECK_THROWS_WITH_AS(load_rota(*h.store,
+                                       [&] {
+                                           auto r = h.day("2027-07-05");
+                                           r.to = parse_date("2027-07-04", "d");
+                                           return r;
+                                       }()),
+                             "--to: 2027-07-04 is before the first date 2027-07-05", InvalidInput);
     }
 
     TEST_CASE("record_changes counts a booking's audit rows") {
