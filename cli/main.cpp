@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "carecall/booking.hpp"
 #include "carecall/error.hpp"
@@ -115,12 +114,17 @@ int main(int argc, char** argv) {
             command += " " + leaf->get_name();
         }
         auto it = env.formats.find(leaf);
-        std::vector<std::string> ok = it != env.formats.end() ? it->second
-                                                              : std::vector<std::string>{"table", "json"};
+        std::vector<std::string> ok{"table", "json"};
+        if (it != env.formats.end()) {
+            ok = it->second;
+        }
         if (std::find(ok.begin(), ok.end(), env.format) == ok.end()) {
+            std::string list;
+            for (std::size_t i = 0; i < ok.size(); ++i) {
+                list += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
+            }
             throw CLI::ValidationError(
-                "--format", fmt::format("{}: {} writes {}", env.format, command,
-                                        fmt::join(ok, ", ")));
+                fmt::format("--format {}: {} writes {}", env.format, command, list));
         }
     });
 

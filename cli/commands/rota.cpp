@@ -120,7 +120,8 @@ void register_rota(CLI::App& app, Env& env) {
         }
         std::size_t n = 0;
         for (const auto& c : rota.calls) {
-            n += c.status == BookingStatus::cancelled || c.status == BookingStatus::waitlisted ? 0 : 1;
+            n += c.status == BookingStatus::cancelled || c.status == BookingStatus::waitlisted ? 0
+                                                                                               : 1;
         }
         env.message(fmt::format("{} call{} from {} to {}", n, n == 1 ? "" : "s",
                                 format_date(rota.from), format_date(rota.to)));

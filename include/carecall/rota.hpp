@@ -25,10 +25,13 @@ struct ScheduleResult;
 
 /// Which calls a rota shows.
 struct RotaQuery {
-    Date from;                      ///< first local date (each site's own zone)
-    Date to;                        ///< last local date, inclusive
-    std::vector<SiteId> sites;      ///< empty: every site
-    std::vector<WardId> wards;      ///< calls of residents on these wards
+    Date from; ///< first local date (each site's own zone)
+    Date to;   ///< last local date, inclusive
+    /// Instead of the dates: the calls that overlap [start, end) (from and to are then set from
+    /// it, in the zone of the first site the rota covers).
+    std::optional<Period> period;
+    std::vector<SiteId> sites; ///< empty: every site
+    std::vector<WardId> wards; ///< calls of residents on these wards
     std::vector<DeviceId> devices;
     std::optional<ContactId> contact; ///< only this contact's calls
     /// Also cancelled calls and calls put on the waiting list (an ICS file must say they are off).
@@ -45,10 +48,10 @@ struct RotaContact {
 
 /// One call of the rota.
 struct RotaCall {
-    BookingId booking;           ///< 0 for a call that is not stored (a solved scenario)
-    std::string code;            ///< booking code
+    BookingId booking; ///< 0 for a call that is not stored (a solved scenario)
+    std::string code;  ///< booking code
     BookingStatus status = BookingStatus::booked;
-    int sequence = 0;            ///< how often the booking changed after it was made
+    int sequence = 0;               ///< how often the booking changed after it was made
     std::optional<Instant> updated; ///< when it last changed (ICS DTSTAMP)
     std::string site_code;
     std::string site_name;

@@ -33,7 +33,7 @@ constexpr const char* k_style = R"(
 @page { size: A4; margin: 12mm; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 9.5pt; color: #000;
-       background: #fff; margin: 0; }
+       background: #fff; margin: 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 section.sheet { break-after: page; page-break-after: always; }
 section.sheet:last-child { break-after: auto; page-break-after: auto; }
 h1 { font-size: 15pt; margin: 0 0 2mm 0; }
@@ -42,19 +42,19 @@ p.meta { margin: 0 0 3mm 0; }
 table.calls { border-collapse: collapse; width: 100%; table-layout: fixed; }
 table.calls th, table.calls td { border: 0.3mm solid #000; padding: 1mm 1.2mm; text-align: left;
        vertical-align: top; }
-table.calls th { background: #e6e6e6; }
+table.calls th { background: #e6e6e6; font-size: 8.5pt; }
 table.calls tr { break-inside: avoid; page-break-inside: avoid; }
-td.time { font-weight: bold; }
+td.time { font-weight: bold; white-space: nowrap; font-size: 9pt; }
+span.nowrap { white-space: nowrap; }
 td.prep { font-size: 8pt; }
-td.state { font-size: 8.5pt; }
-td.prep span { white-space: nowrap; }
-td.prep span.item { white-space: normal; }
+td.state { font-size: 7.5pt; }
+td.prep div { padding-left: 3.2mm; text-indent: -3.2mm; }
+td.device { white-space: nowrap; }
 tr.off td { text-decoration: line-through; }
 tr.off td.state { text-decoration: none; font-weight: bold; }
 svg { display: block; margin-bottom: 2mm; }
 svg text { font-family: "DejaVu Sans", Arial, sans-serif; }
-p.legend span.key { display: inline-block; width: 8mm; height: 3mm; border: 0.3mm solid #000;
-       vertical-align: middle; margin: 0 1mm 0 3mm; }
+
 )";
 
 /// Minutes after the local midnight of `d` in `tz`.
@@ -77,7 +77,8 @@ std::string patterns(const std::string& id) {
         R"~(patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>)~"
         R"~(<line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="2"/></pattern>)~"
         R"~(<pattern id="move-{0}" width="5" height="5" patternUnits="userSpaceOnUse">)~"
-        R"~(<rect width="5" height="5" fill="#fff"/><circle cx="2.5" cy="2.5" r="1.1" fill="#000"/>)~"
+        R"~(<rect width="5" height="5" fill="#fff"/>)~"
+        R"~(<circle cx="2.5" cy="2.5" r="1.1" fill="#000"/>)~"
         R"~(</pattern><pattern id="other-{0}" width="6" height="6" patternUnits="userSpaceOnUse">)~"
         R"~(<rect width="6" height="6" fill="#fff"/><path d="M0 3H6M3 0V6" stroke="#000" )~"
         R"~(stroke-width="1"/></pattern></defs>)~",
@@ -124,9 +125,10 @@ std::string timeline(const RotaDevice& dev, const Group& g, int index) {
         svg += fmt::format(R"~(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#000" )~"
                            R"~(stroke-width="0.4" stroke-dasharray="2,2"/>)~",
                            hx, top - 4, top + bar + 2);
-        svg += fmt::format(R"~(<text x="{:.1f}" y="{}" font-size="8" text-anchor="middle">{:02}:00)~"
-                           R"~(</text>)~",
-                           hx, top - 6, h % 24);
+        svg +=
+            fmt::format(R"~(<text x="{:.1f}" y="{}" font-size="8" text-anchor="middle">{:02}:00)~"
+                        R"~(</text>)~",
+                        hx, top - 6, h % 24);
     }
     svg += fmt::format(R"~(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#000" )~"
                        R"~(stroke-width="0.6"/>)~",
@@ -169,9 +171,9 @@ std::string timeline(const RotaDevice& dev, const Group& g, int index) {
 std::string rota_html(const Rota& rota) {
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     out += fmt::format("<title>carecall rota {}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                       esc(rota.from == rota.to ? format_date(rota.from)
-                                                : format_date(rota.from) + " to " +
-                                                      format_date(rota.to)),
+                       esc(rota.from == rota.to
+                               ? format_date(rota.from)
+                               : format_date(rota.from) + " to " + format_date(rota.to)),
                        k_style);
     auto gs = groups(rota);
     if (gs.empty()) {
@@ -181,49 +183,47 @@ std::string rota_html(const Rota& rota) {
     int svg_index = 0;
     for (const auto& g : gs) {
         out += "<section class=\"sheet\">\n";
-        out += fmt::format("<h1>{}: {}</h1>\n", esc(g.ward_name.empty() ? g.ward_code : g.ward_name),
-                           esc(day(g.date)));
+        out += fmt::format("<h1>{}: {}</h1>\n",
+                           esc(g.ward_name.empty() ? g.ward_code : g.ward_name), esc(day(g.date)));
         out += fmt::format("<p class=\"meta\">{} &middot; ward {} &middot; times are {} "
                            "({})</p>\n",
                            esc(g.site_name), esc(g.ward_code),
                            esc(clock(g.calls.front()->start, g.site_tz).substr(6)), esc(g.site_tz));
-        out += "<table class=\"calls\"><colgroup><col style=\"width:16mm\">"
-               "<col style=\"width:21mm\"><col style=\"width:28mm\"><col style=\"width:16mm\">"
-               "<col style=\"width:15mm\"><col style=\"width:16mm\"><col>"
-               "<col style=\"width:20mm\"><col style=\"width:12mm\"></colgroup><thead><tr><th>Time</th><th>Resident</th>"
-               "<th>Contact and how to reach them</th><th>Their time</th><th>Device</th>"
-               "<th>Helper</th><th>Prepare</th><th>Status</th><th class=\"tick\">Done</th>"
-               "</tr></thead>\n<tbody>\n";
+        out += "<table class=\"calls\"><colgroup><col style=\"width:24mm\">"
+               "<col style=\"width:22mm\"><col style=\"width:35mm\"><col style=\"width:17mm\">"
+               "<col style=\"width:19mm\"><col><col style=\"width:20mm\">"
+               "<col style=\"width:11mm\"></colgroup><thead><tr>"
+               "<th>Time</th><th>Resident</th><th>Contact, how to reach them, their time</th>"
+               "<th>Device</th><th>Helper</th><th>Prepare</th><th>Status</th>"
+               "<th class=\"tick\">Done</th></tr></thead>\n<tbody>\n";
         std::set<std::string> devices;
         for (const auto* c : g.calls) {
             if (is_active(*c)) {
                 devices.insert(c->device_code);
             }
             std::string contacts;
-            std::string theirs;
             for (const auto& k : c->contacts) {
-                contacts += fmt::format("{}<b>{}</b>{}", contacts.empty() ? "" : "<br>",
-                                        esc(who(k)), k.reach.empty() ? "" : "<br>" + esc(k.reach));
                 auto t = their_time(*c, k);
-                if (!t.empty()) {
-                    theirs += (theirs.empty() ? "" : "<br>") + esc(t);
-                }
+                contacts += fmt::format("{}<b>{}</b>{}{}", contacts.empty() ? "" : "<br>",
+                                        esc(who(k)), k.reach.empty() ? "" : "<br>" + esc(k.reach),
+                                        t.empty() ? ""
+                                                  : "<br>their time: <span class=\"nowrap\">" +
+                                                        esc(t) + "</span>");
             }
             std::string prep;
             if (is_active(*c)) {
                 for (const auto& p : c->preparation) {
-                    prep += "<span class=\"item\">&#x2610;&nbsp;" + esc(p) + "</span> ";
+                    prep += "<div>&#x2610;&nbsp;" + esc(p) + "</div>";
                 }
             }
             out += fmt::format(
-                "<tr{}><td class=\"time\">{}</td><td><b>{}</b>{}</td><td>{}</td><td>{}</td>"
-                "<td>{}</td><td>{}</td><td class=\"prep\">{}</td><td class=\"state\">{}</td>"
+                "<tr{}><td class=\"time\">{}</td><td><b>{}</b>{}</td><td>{}</td>"
+                "<td class=\"device\">{}</td><td>{}</td><td class=\"prep\">{}</td>"
+                "<td class=\"state\">{}</td>"
                 "<td class=\"tick\"></td></tr>\n",
-                is_active(*c) ? "" : " class=\"off\"", time_cell(*c),
-                esc(c->resident_name), c->room.empty() ? "" : "<br>room " + esc(c->room),
-                contacts, theirs, esc(c->device_name),
-                c->staff_name.empty() ? "&ndash;" : esc(c->staff_name),
-                prep, esc(status(*c)));
+                is_active(*c) ? "" : " class=\"off\"", time_cell(*c), esc(c->resident_name),
+                c->room.empty() ? "" : "<br>room " + esc(c->room), contacts, esc(c->device_name),
+                c->staff_name.empty() ? "&ndash;" : esc(c->staff_name), prep, esc(status(*c)));
         }
         out += "</tbody></table>\n";
         std::string lines;
@@ -231,23 +231,27 @@ std::string rota_html(const Rota& rota) {
             if (devices.contains(dev.code)) {
                 auto svg = timeline(dev, g, ++svg_index);
                 if (!svg.empty()) {
-                    lines += fmt::format("<h2>{} ({})</h2>\n{}\n", esc(dev.name), esc(dev.code), svg);
+                    lines +=
+                        fmt::format("<h2>{} ({})</h2>\n{}\n", esc(dev.name), esc(dev.code), svg);
                 }
             }
         }
         if (!lines.empty()) {
             out += "<h2>Devices through the day</h2>\n";
-            out += "<p class=\"legend\"><span class=\"key\" style=\"background:#000\"></span>call "
-                   "on this ward<span class=\"key\"><svg width=\"30\" height=\"11\">" +
-                   patterns(fmt::format("k{}", svg_index)) +
-                   fmt::format("<rect width=\"30\" height=\"11\" fill=\"url(#other-k{0})\"/></svg>"
-                               "</span>call on another ward<span class=\"key\"><svg width=\"30\" "
-                               "height=\"11\"><rect width=\"30\" height=\"11\" "
-                               "fill=\"url(#clean-k{0})\"/></svg></span>cleaning"
-                               "<span class=\"key\"><svg width=\"30\" height=\"11\"><rect "
-                               "width=\"30\" height=\"11\" fill=\"url(#move-k{0})\"/></svg>"
-                               "</span>moving to another ward</p>\n",
-                               svg_index);
+            // One SVG for the key, with the same patterns as the timelines.
+            auto key = fmt::format("k{}", svg_index);
+            auto swatch = [&](double x, const std::string& fill, const char* text) {
+                return fmt::format(R"~(<rect x="{0}" y="3" width="30" height="11" fill="{1}" )~"
+                                   R"~(stroke="#000" stroke-width="0.6"/><text x="{2}" y="12" )~"
+                                   R"~(font-size="10">{3}</text>)~",
+                                   x, fill, x + 35, text);
+            };
+            out += R"~(<svg class="legend" xmlns="http://www.w3.org/2000/svg" width="680" )~"
+                   R"~(height="18" role="img" aria-label="key">)~" +
+                   patterns(key) + swatch(2, "#000", "call on this ward") +
+                   swatch(150, "url(#other-" + key + ")", "call on another ward") +
+                   swatch(320, "url(#clean-" + key + ")", "cleaning") +
+                   swatch(440, "url(#move-" + key + ")", "moving to another ward") + "</svg>\n";
             out += lines;
         }
         out += "</section>\n";

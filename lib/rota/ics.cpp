@@ -113,11 +113,10 @@ std::string rota_ics(const Rota& rota, const IcsOptions& options) {
         if (me != nullptr) {
             summary = fmt::format("Video call with {}", c.resident_name);
             auto mine = their_time(c, *me);
-            desc.push_back(fmt::format("Your time: {}", mine.empty()
-                                                            ? span(c.start, c.end, c.site_tz)
-                                                            : mine));
-            desc.push_back(fmt::format("Time at {}: {}", c.site_name,
-                                       span(c.start, c.end, c.site_tz)));
+            desc.push_back(fmt::format("Your time: {}",
+                                       mine.empty() ? span(c.start, c.end, c.site_tz) : mine));
+            desc.push_back(
+                fmt::format("Time at {}: {}", c.site_name, span(c.start, c.end, c.site_tz)));
             desc.push_back(fmt::format("The ward calls you on {}", c.device_name));
             if (c.contacts.size() > 1) {
                 desc.push_back(fmt::format("Also on the call: {}", with));
@@ -128,13 +127,12 @@ std::string rota_ics(const Rota& rota, const IcsOptions& options) {
             desc.push_back(fmt::format("Site time: {}", span(c.start, c.end, c.site_tz)));
             for (const auto& k : c.contacts) {
                 auto t = their_time(c, k);
-                desc.push_back(fmt::format("{}{}{}", who(k),
-                                           k.reach.empty() ? "" : ": " + k.reach,
+                desc.push_back(fmt::format("{}{}{}", who(k), k.reach.empty() ? "" : ": " + k.reach,
                                            t.empty() ? "" : fmt::format(" (their time {})", t)));
             }
             desc.push_back(fmt::format("Device: {}", c.device_name));
-            desc.push_back(fmt::format("Helper: {}", c.staff_name.empty() ? "none needed"
-                                                                           : c.staff_name));
+            desc.push_back(
+                fmt::format("Helper: {}", c.staff_name.empty() ? "none needed" : c.staff_name));
             for (const auto& p : c.preparation) {
                 desc.push_back("Prepare: " + p);
             }

@@ -98,7 +98,8 @@ std::vector<RotaDevice> timelines(const Records& rec, const std::vector<Booking>
                 const auto& next_r = at(rec.residents, list[i + 1]->resident, "resident");
                 if (next_r.ward != r.ward) {
                     const auto& next_w = at(rec.wards, next_r.ward, "ward");
-                    rd.busy.push_back({DeviceBusy::move, t, t + std::chrono::minutes{d.move_minutes},
+                    rd.busy.push_back({DeviceBusy::move, t,
+                                       t + std::chrono::minutes{d.move_minutes},
                                        fmt::format("to {}", next_w.code), w.code});
                 }
             }
@@ -121,8 +122,14 @@ std::vector<RotaUnscheduled> unscheduled_requests(Store& /*store*/, const RotaQu
 
 } // namespace
 
-Rota load_rota(Store& store, const RotaQuery& query) {
-    if (query.to < query.from) {
+Rota load_rota(Store& store, const RotaQuery& asked) {
+    RotaQuery query = asked;
+    if (query.period && query.period->end <= query.period->start) {
+        throw InvalidInput("period", fmt::format("ends at {}, not after its start {}",
+                                                 format_utc(query.period->end),
+                                                 format_utc(query.period->start)));
+    }
+    if (!query.period && query.to < query.from) {
         throw InvalidInput("--to", fmt::format("{} is before the first date {}",
                                                format_date(query.to), format_date(query.from)));
     }
@@ -145,12 +152,21 @@ Rota load_rota(Store& store, const RotaQuery& query) {
     // The UTC span that covers the dates in every site's zone.
     std::optional<Instant> from;
     std::optional<Instant> to;
-    for (auto id : sites) {
-        const auto* zone = find_zone(at(rec.sites, id, "site").tz);
-        auto a = midnight(query.from, zone);
-        auto b = midnight(Date{date::sys_days{query.to} + date::days{1}}, zone);
-        from = from ? std::min(*from, a) : a;
-        to = to ? std::max(*to, b) : b;
+    if (query.period && !sites.empty()) {
+        const auto* zone = find_zone(at(rec.sites, *sites.begin(), "site").tz);
+        from = query.period->start;
+        to = query.period->end;
+        query.from = local_date(*from, zone);
+        query.to = local_date(*to - std::chrono::seconds{1}, zone);
+    }
+    if (!query.period) {
+        for (auto id : sites) {
+            const auto* zone = find_zone(at(rec.sites, id, "site").tz);
+            auto a = midnight(query.from, zone);
+            auto b = midnight(Date{date::sys_days{query.to} + date::days{1}}, zone);
+            from = from ? std::min(*from, a) : a;
+            to = to ? std::max(*to, b) : b;
+        }
     }
     Rota rota;
     rota.from = query.from;
@@ -191,7 +207,7 @@ Rota load_rota(Store& store, const RotaQuery& query) {
         }
         const auto* zone = find_zone(s.tz);
         auto day = local_date(b.start, zone);
-        if (day < query.from || query.to < day) {
+        if (!query.period && (day < query.from || query.to < day)) {
             continue;
         }
         const auto& d = at(rec.devices, b.device, "device");
@@ -245,9 +261,10 @@ Rota load_rota(Store& store, const RotaQuery& query) {
         dq.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
         rota.devices = timelines(rec, store.bookings().list(dq));
     }
-    std::stable_sort(rota.calls.begin(), rota.calls.end(), [](const RotaCall& a, const RotaCall& b) {
-        return std::tie(a.start, a.device_code) < std::tie(b.start, b.device_code);
-    });
+    std::stable_sort(rota.calls.begin(), rota.calls.end(),
+                     [](const RotaCall& a, const RotaCall& b) {
+                         return std::tie(a.start, a.device_code) < std::tie(b.start, b.device_code);
+                     });
     rota.unscheduled = unscheduled_requests(store, query);
     return rota;
 }
@@ -260,10 +277,18 @@ Rota rota_from_schedule(const Scenario& s, const ScheduleResult& result) {
     rota.from = s.horizon.start;
     rota.to = Date{date::sys_days{s.horizon.start} + date::days{std::max(0, s.horizon.days - 1)}};
     Records rec;
-    for (const auto& x : s.sites) { rec.sites.emplace(x.id, x); }
-    for (const auto& x : s.wards) { rec.wards.emplace(x.id, x); }
-    for (const auto& x : s.residents) { rec.residents.emplace(x.id, x); }
-    for (const auto& x : s.devices) { rec.devices.emplace(x.id, x); }
+    for (const auto& x : s.sites) {
+        rec.sites.emplace(x.id, x);
+    }
+    for (const auto& x : s.wards) {
+        rec.wards.emplace(x.id, x);
+    }
+    for (const auto& x : s.residents) {
+        rec.residents.emplace(x.id, x);
+    }
+    for (const auto& x : s.devices) {
+        rec.devices.emplace(x.id, x);
+    }
     std::vector<Booking> bookings;
     for (const auto& sc : result.calls) {
         const auto& r = get(s.residents, sc.resident.value);

@@ -30,14 +30,17 @@ std::string upper(std::string_view s) {
 }
 
 /// Sign languages: the resident needs someone who signs (the helper holds the competence).
-bool sign_language(std::string_view c) { return c == "bsl" || c == "asl" || c == "makaton"; }
+bool sign_language(std::string_view c) {
+    return c == "bsl" || c == "asl" || c == "makaton";
+}
 
 } // namespace
 
 std::vector<std::string> preparation_for(const Resident& resident, const Device& device,
                                          const std::optional<Staff>& helper) {
     std::vector<std::string> out;
-    out.push_back(fmt::format("clean and charge {}", device.name.empty() ? device.code : device.name));
+    out.push_back(
+        fmt::format("clean and charge {}", device.name.empty() ? device.code : device.name));
     out.push_back(resident.room.empty()
                       ? std::string("position it so no other resident is on camera")
                       : fmt::format("position it in room {} so no other resident is on camera",

@@ -95,35 +95,41 @@ std::string rota_table(const Rota& rota) {
     std::string out;
     auto gs = groups(rota);
     if (gs.empty()) {
-        return fmt::format("no calls {}\n", rota.from == rota.to
-                                                 ? "on " + day(rota.from)
-                                                 : fmt::format("from {} to {}", day(rota.from),
-                                                               day(rota.to)));
+        return fmt::format("no calls {}\n",
+                           rota.from == rota.to
+                               ? "on " + day(rota.from)
+                               : fmt::format("from {} to {}", day(rota.from), day(rota.to)));
     }
     for (const auto& g : gs) {
         if (!out.empty()) {
             out += '\n';
         }
-        out += fmt::format("{} ({}), {}: {} ({})\n", g.ward_name.empty() ? g.ward_code : g.ward_name,
-                           g.ward_code, g.site_name, day(g.date), g.site_tz);
-        std::vector<std::string> head{"SITE TIME", "THEIR TIME", "RESIDENT", "CONTACT",
-                                      "REACH",     "DEVICE",     "HELPER",   "STATUS"};
+        out +=
+            fmt::format("{} ({}), {}: {} ({})\n", g.ward_name.empty() ? g.ward_code : g.ward_name,
+                        g.ward_code, g.site_name, day(g.date), g.site_tz);
+        // Narrow enough for 80 columns: the contact's own time next to their name, how to reach
+        // them and what to prepare on lines of their own under the call.
+        std::vector<std::string> head{"TIME",   "RESIDENT", "CONTACT (THEIR TIME)",
+                                      "DEVICE", "HELPER",   "STATUS"};
         std::vector<std::vector<std::string>> rows;
         for (const auto* c : g.calls) {
             auto resident = c->room.empty() ? c->resident_name
                                             : fmt::format("{} ({})", c->resident_name, c->room);
-            rows.push_back({span(c->start, c->end, c->site_tz), their_text(*c), resident,
-                            contacts_text(*c), reach_text(*c), c->device_name,
+            std::string contacts;
+            for (const auto& k : c->contacts) {
+                auto t = their_start(*c, k);
+                contacts += (contacts.empty() ? "" : ", ") + k.name;
+                if (!t.empty()) {
+                    contacts += " (" + t + ")";
+                }
+            }
+            rows.push_back({span(c->start, c->end, c->site_tz), resident, contacts, c->device_name,
                             c->staff_name.empty() ? "-" : c->staff_name, status(*c)});
         }
-        // Columns with nothing in them (no reach known, every contact in the site's zone, no
-        // helpers, all booked) are left out so the table stays narrow.
-        for (std::size_t i = head.size(); i-- > 0;) {
-            if (i != 1 && i != 4 && i != 6 && i != 7) {
-                continue;
-            }
+        // No helpers or every call booked: the column is left out.
+        for (std::size_t i : {std::size_t{5}, std::size_t{4}}) {
             bool empty = std::all_of(rows.begin(), rows.end(), [&](const auto& r) {
-                return r[i].empty() || r[i] == "-" || (i == 7 && r[i] == "booked");
+                return r[i] == "-" || (i == 5 && r[i] == "booked");
             });
             if (empty) {
                 head.erase(head.begin() + static_cast<std::ptrdiff_t>(i));
@@ -155,8 +161,23 @@ std::string rota_table(const Rota& rota) {
         line(head);
         for (std::size_t i = 0; i < rows.size(); ++i) {
             line(rows[i]);
-            if (!g.calls[i]->preparation.empty() && is_active(*g.calls[i])) {
-                out += wrap("  prepare: " + join(g.calls[i]->preparation, "; "), 11);
+            const auto* c = g.calls[i];
+            if (!is_active(*c)) {
+                continue;
+            }
+            std::vector<std::string> reach;
+            for (const auto& k : c->contacts) {
+                if (!k.reach.empty()) {
+                    reach.push_back(fmt::format("{} ({}) {}", k.name,
+                                                k.relationship.empty() ? "contact" : k.relationship,
+                                                k.reach));
+                }
+            }
+            if (!reach.empty()) {
+                out += wrap("  reach: " + join(reach, "; "), 9);
+            }
+            if (!c->preparation.empty()) {
+                out += wrap("  prepare: " + join(c->preparation, "; "), 11);
             }
         }
     }
@@ -176,9 +197,9 @@ std::string rota_csv(const Rota& rota) {
          "preparation"});
     for (const auto& c : rota.calls) {
         row({format_date(c.date), c.ward_code, span(c.start, c.end, c.site_tz), c.site_tz,
-             their_text(c), c.resident_name, c.room, contacts_text(c), reach_text(c),
-             c.device_name, c.staff_name, to_string(c.status), c.code, c.request_code,
-             format_utc(c.start), format_utc(c.end), join(c.preparation, "; ")});
+             their_text(c), c.resident_name, c.room, contacts_text(c), reach_text(c), c.device_name,
+             c.staff_name, to_string(c.status), c.code, c.request_code, format_utc(c.start),
+             format_utc(c.end), join(c.preparation, "; ")});
     }
     return out;
 }

@@ -22,7 +22,9 @@ std::string day(Date d) {
     return fmt::format("{} {}", k_days[weekday_index(d)], format_date(d));
 }
 
-std::string their_time(const RotaCall& call, const RotaContact& contact) {
+namespace {
+
+std::string their(const RotaCall& call, const RotaContact& contact, bool with_end) {
     if (contact.tz.empty() || contact.tz == call.site_tz) {
         return {};
     }
@@ -31,12 +33,22 @@ std::string their_time(const RotaCall& call, const RotaContact& contact) {
     if (date::format("%F %H:%M %Z", site) == date::format("%F %H:%M %Z", mine)) {
         return {};
     }
-    auto text = span(call.start, call.end, contact.tz);
+    auto text = with_end ? span(call.start, call.end, contact.tz) : clock(call.start, contact.tz);
     auto my_date = Date{date::floor<date::days>(mine.get_local_time())};
     if (my_date != call.date) {
         text += " " + day(my_date);
     }
     return text;
+}
+
+} // namespace
+
+std::string their_time(const RotaCall& call, const RotaContact& contact) {
+    return their(call, contact, true);
+}
+
+std::string their_start(const RotaCall& call, const RotaContact& contact) {
+    return their(call, contact, false);
 }
 
 std::string who(const RotaContact& c) {

@@ -18,6 +18,8 @@ std::string day(Date d);
 /// The contact's own time of the call ("19:00-19:30 AEST", with their date when it is not the
 /// site's), or "" when their clock reads as the site's.
 std::string their_time(const RotaCall& call, const RotaContact& contact);
+/// Their start time only ("19:00 AEST", with their date when it is not the site's), or "".
+std::string their_start(const RotaCall& call, const RotaContact& contact);
 /// "Lucy Brown (daughter)".
 std::string who(const RotaContact& c);
 /// "room 12" or "".

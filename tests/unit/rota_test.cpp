@@ -7,6 +7,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "carecall/error.hpp"
 #include "carecall/rota.hpp"
 
 using namespace carecall;
@@ -91,7 +92,11 @@ std::vector<std::string> unfold(const std::string& ics) {
 bool valid_utf8(const std::string& s) {
     for (std::size_t i = 0; i < s.size();) {
         auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        std::size_t n = c < 0x80         ? 1
+                        : (c >> 5) == 6  ? 2
+                        : (c >> 4) == 14 ? 3
+                        : (c >> 3) == 30 ? 4
+                                         : 0;
         if (n == 0 || i + n > s.size()) {
             return false;
         }
@@ -114,8 +119,8 @@ TEST_SUITE("rota") {
         CHECK(ics_fold("SUMMARY:short") == "SUMMARY:short\r\n");
         std::string line = "DESCRIPTION:" + std::string(100, 'a');
         auto folded = ics_fold(line);
-        CHECK(folded == "DESCRIPTION:" + std::string(63, 'a') + "\r\n " + std::string(37, 'a') +
-                            "\r\n");
+        CHECK(folded ==
+              "DESCRIPTION:" + std::string(63, 'a') + "\r\n " + std::string(37, 'a') + "\r\n");
         // Multibyte characters straddling octet 75 stay whole.
         for (std::size_t pad = 0; pad < 4; ++pad) {
             std::string text = "SUMMARY:" + std::string(pad, 'x');
@@ -192,7 +197,8 @@ TEST_SUITE("rota") {
         CHECK(ics.find("Sam Reed") == std::string::npos);
         CHECK(ics.find("room 12") == std::string::npos);
         auto lines = unfold(ics);
-        CHECK(std::find(lines.begin(), lines.end(), "SUMMARY:Video call with A. P.") != lines.end());
+        CHECK(std::find(lines.begin(), lines.end(), "SUMMARY:Video call with A. P.") !=
+              lines.end());
         auto joined = std::accumulate(lines.begin(), lines.end(), std::string());
         CHECK(joined.find("Your time: 20:00-20:30 AEDT") != std::string::npos);
         CHECK(initials("Asha Patel") == "A. P.");
@@ -222,8 +228,10 @@ TEST_SUITE("rota") {
         CHECK(j["format"] == "carecall-rota/1");
         CHECK(j["producer"] == "carecall test");
         REQUIRE(j["calls"].size() == 1);
-        CHECK(j["calls"][0] == nlohmann::json{{"request", "Q1"}, {"resident", "R-ASHA"},
-                                              {"contact", "C-RAJ"}, {"device", "PORTAL-1"},
+        CHECK(j["calls"][0] == nlohmann::json{{"request", "Q1"},
+                                              {"resident", "R-ASHA"},
+                                              {"contact", "C-RAJ"},
+                                              {"device", "PORTAL-1"},
                                               {"staff", "E-SAM"},
                                               {"start_utc", "2027-03-27T09:00:00Z"},
                                               {"end_utc", "2027-03-27T09:30:00Z"}});
@@ -236,10 +244,13 @@ TEST_SUITE("rota") {
     TEST_CASE("HTML run-sheet: a page per ward and day, escaped text, A4") {
         auto r = sample();
         r.calls.front().resident_name = "Asha <b>Patel</b> & co";
-        r.devices = {{"PORTAL-1", "Portal-1", "SUNNY", "Europe/London",
+        r.devices = {{"PORTAL-1",
+                      "Portal-1",
+                      "SUNNY",
+                      "Europe/London",
                       {{DeviceBusy::call, r.calls[0].start, r.calls[0].end, "room 12", "W-ROSE"},
-                       {DeviceBusy::cleaning, r.calls[0].end, r.calls[0].end + std::chrono::minutes{10},
-                        "clean", "W-ROSE"},
+                       {DeviceBusy::cleaning, r.calls[0].end,
+                        r.calls[0].end + std::chrono::minutes{10}, "clean", "W-ROSE"},
                        {DeviceBusy::move, r.calls[0].end + std::chrono::minutes{10},
                         r.calls[0].end + std::chrono::minutes{15}, "to W-BLUE", "W-ROSE"}}}};
         auto html = rota_html(r);
@@ -258,5 +269,166 @@ TEST_SUITE("rota") {
         CHECK(html.find("<svg") != std::string::npos);
         CHECK(html.find("url(#clean-1)") != std::string::npos);
         CHECK(html.find("url(#move-1)") != std::string::npos);
+    }
+}
+
+// --- load_rota on a real store ------------------------------------------------------------------
+
+#include "carecall/booking.hpp"
+#include "carecall/exchange.hpp"
+#include "carecall/store.hpp"
+
+namespace {
+
+constexpr const char* k_rota_home = R"({
+ "format": "carecall-scenario/1",
+ "horizon": {"start_date": "2027-07-05", "days": 7},
+ "sites": [{"id": "S1", "name": "Sunnyside", "tz": "Europe/London"}],
+ "wards": [
+  {"id": "W1", "site": "S1", "name": "Rose",
+   "calling_hours": [{"weekdays": [0,1,2,3,4,5,6], "start": "00:00", "end": "24:00"}]},
+  {"id": "W2", "site": "S1", "name": "Bluebell",
+   "calling_hours": [{"weekdays": [0,1,2,3,4,5,6], "start": "00:00", "end": "24:00"}]}],
+ "residents": [
+  {"id": "R1", "ward": "W1", "name": "Asha Patel", "room": "12", "needs_assistance": true,
+   "competences": ["bsl", "captions", "interpreter:Polish"]},
+  {"id": "R2", "ward": "W2", "name": "Bill Evans", "room": "3"}],
+ "contacts": [
+  {"id": "C1", "name": "Mary O'Brien", "relationship": "daughter", "tz": "Europe/London",
+   "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "00:00", "end": "24:00"}]},
+  {"id": "C2", "name": "Raj Patel", "relationship": "son", "tz": "Australia/Sydney",
+   "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "00:00", "end": "24:00"}]}],
+ "devices": [{"id": "D1", "site": "S1", "name": "Portal 1", "wards": ["W1", "W2"],
+              "cleaning_minutes": 10, "move_minutes": 5}],
+ "staff": [{"id": "E1", "ward": "W1", "name": "Amy Jones",
+            "competences": ["bsl", "captions", "interpreter:Polish"],
+            "weekly_shifts": [{"weekdays": [0,1,2,3,4,5,6], "start": "00:00", "end": "24:00"}]}],
+ "requests": [],
+ "approvals": [{"resident": "R1", "contact": "C1"}, {"resident": "R1", "contact": "C2"},
+               {"resident": "R2", "contact": "C1"}]
+})";
+
+Instant london(const char* local) {
+    return to_utc(parse_local_datetime(local, "t"), find_zone("Europe/London"), "t");
+}
+
+struct RotaHome {
+    std::unique_ptr<Store> store = open_store("sqlite::memory:");
+    Instant now = london("2027-07-01T12:00");
+    BookingService service{*store, [this] { return now; }};
+    RotaHome() { import_scenario(*store, parse_scenario(k_rota_home)); }
+
+    Booking book(const char* r, const char* c, const char* at) {
+        BookRequest q;
+        q.resident = store->residents().get(r, "resident").id;
+        q.contacts = {store->contacts().get(c, "contact").id};
+        q.at = london(at);
+        return service.book(q).booking;
+    }
+    RotaQuery day(const char* d) {
+        RotaQuery q;
+        q.from = parse_date(d, "d");
+        q.to = q.from;
+        return q;
+    }
+};
+
+} // namespace
+
+TEST_SUITE("rota") {
+    TEST_CASE("load_rota: a day of the site, its people, preparation and device timelines") {
+        RotaHome h;
+        auto a = h.book("R1", "C2", "2027-07-05T09:00");
+        auto b = h.book("R2", "C1", "2027-07-05T10:00");
+        h.book("R1", "C1", "2027-07-05T23:30"); // the local date of its start counts
+        h.book("R2", "C1", "2027-07-06T00:30"); // another local date (23:30 UTC the day before)
+        auto rota = load_rota(*h.store, h.day("2027-07-05"));
+        REQUIRE(rota.calls.size() == 3);
+        const auto& c = rota.calls[0];
+        CHECK(c.code == a.code);
+        CHECK(c.booking == a.id);
+        CHECK(c.sequence == 0);
+        REQUIRE(c.updated.has_value());
+        CHECK(c.site_code == "S1");
+        CHECK(c.site_tz == "Europe/London");
+        CHECK(c.ward_name == "Rose");
+        CHECK(c.resident_name == "Asha Patel");
+        CHECK(c.room == "12");
+        REQUIRE(c.contacts.size() == 1);
+        CHECK(c.contacts[0].name == "Raj Patel");
+        CHECK(c.contacts[0].tz == "Australia/Sydney");
+        CHECK(c.staff_name == "Amy Jones");
+        CHECK(c.device_name == "Portal 1");
+        CHECK(c.preparation ==
+              std::vector<std::string>{"clean and charge Portal 1",
+                                       "position it in room 12 so no other resident is on camera",
+                                       "hearing aids in and glasses on, if worn",
+                                       "BSL interpreter: Amy Jones", "interpreter for Polish",
+                                       "captions needed: Portal 1 has none, arrange a device with "
+                                       "captions"});
+        // The device: call, cleaning, a move to the other ward, call, cleaning…
+        REQUIRE(rota.devices.size() == 1);
+        const auto& busy = rota.devices[0].busy;
+        REQUIRE(busy.size() >= 5);
+        CHECK(busy[0].kind == DeviceBusy::call);
+        CHECK(busy[0].start == london("2027-07-05T09:00"));
+        CHECK(busy[1].kind == DeviceBusy::cleaning);
+        CHECK(busy[1].end == london("2027-07-05T09:40"));
+        CHECK(busy[2].kind == DeviceBusy::move);
+        CHECK(busy[2].label == "to W2");
+        CHECK(busy[2].end == london("2027-07-05T09:45"));
+        CHECK(busy[3].start == b.start);
+        CHECK(busy[3].ward_code == "W2");
+
+        // Filters: a ward, a contact; a cancelled call only when asked, with its changes counted.
+        auto q = h.day("2027-07-05");
+        q.wards = {h.store->wards().get("W2", "ward").id};
+        CHECK(load_rota(*h.store, q).calls.size() == 1);
+        q = h.day("2027-07-05");
+        q.contact = h.store->contacts().get("C2", "contact").id;
+        CHECK(load_rota(*h.store, q).calls.size() == 1);
+        h.service.move(a.id, london("2027-07-05T08:00"));
+        h.service.cancel(a.id, "unwell");
+        CHECK(load_rota(*h.store, h.day("2027-07-05")).calls.size() == 2);
+        q = h.day("2027-07-05");
+        q.include_cancelled = true;
+        auto all = load_rota(*h.store, q);
+        REQUIRE(all.calls.size() == 3);
+        CHECK(all.calls[0].status == BookingStatus::cancelled);
+        CHECK(all.calls[0].sequence == 2);
+        // Two days: the three calls still booked.
+        q = h.day("2027-07-05");
+        q.to = parse_date("2027-07-06", "d");
+        CHECK(load_rota(*h.store, q).calls.size() == 3);
+        // A period instead of dates: the calls overlapping it.
+        RotaQuery p;
+        p.period = Period{london("2027-07-05T10:15"), london("2027-07-06T00:45"), ""};
+        auto in_period = load_rota(*h.store, p);
+        REQUIRE(in_period.calls.size() == 3);
+        CHECK(in_period.calls[0].start == b.start);
+        CHECK(in_period.from == parse_date("2027-07-05", "d"));
+        CHECK(in_period.to == parse_date("2027-07-06", "d"));
+        CHECK_THROWS_WITH_AS(load_rota(*h.store,
+                                       [&] {
+                                           auto r = h.day("2027-07-05");
+                                           r.to = parse_date("2027-07-04", "d");
+                                           return r;
+                                       }()),
+                             "--to: 2027-07-04 is before the first date 2027-07-05", InvalidInput);
+    }
+
+    TEST_CASE("record_changes counts a booking's audit rows") {
+        RotaHome h;
+        auto a = h.book("R2", "C1", "2027-07-05T10:00");
+        auto first = h.store->record_changes("booking", {a.id.value, 999});
+        REQUIRE(first.size() == 1);
+        CHECK(first[0].record_id == a.id.value);
+        CHECK(first[0].changes == 1);
+        h.service.move(a.id, london("2027-07-05T11:00"));
+        auto second = h.store->record_changes("booking", {a.id.value});
+        REQUIRE(second.size() == 1);
+        CHECK(second[0].changes == 2);
+        CHECK(second[0].last >= first[0].last);
+        CHECK(h.store->record_changes("booking", {}).empty());
     }
 }
