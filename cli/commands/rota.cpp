@@ -48,6 +48,8 @@ void register_rota(CLI::App& app, Env& env) {
         auto format = env.want_json() ? std::string("json") : env.format;
         RotaQuery q;
         q.include_cancelled = o->all || format == "ics";
+        q.explain_unmet = format == "json"; // the rota document's "unscheduled"
+        q.now = env.now();
         const date::time_zone* zone = nullptr;
         auto site_zone = [&](SiteId id) {
             auto s = store.sites().find(id);

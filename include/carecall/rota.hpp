@@ -36,6 +36,10 @@ struct RotaQuery {
     std::optional<ContactId> contact; ///< only this contact's calls
     /// Also cancelled calls and calls put on the waiting list (an ICS file must say they are off).
     bool include_cancelled = false;
+    /// Also the requests of these dates and wards that are not fully met and why ("unscheduled";
+    /// a dry-run plan, so it takes a moment). Never for a query by contact or device.
+    bool explain_unmet = false;
+    Instant now{}; ///< for explain_unmet: no free time is offered before this
 };
 
 struct RotaContact {
