@@ -61,5 +61,7 @@ void register_exchange(CLI::App& app, Env& env);
 void register_audit(CLI::App& app, Env& env);
 void register_booking(CLI::App& app, Env& env);
 void register_solve(CLI::App& app, Env& env);
+void register_person(CLI::App& app, Env& env);
+void register_purge(CLI::App& app, Env& env);
 
 } // namespace carecall::cli

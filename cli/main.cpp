@@ -101,6 +101,8 @@ int main(int argc, char** argv) {
     carecall::cli::register_audit(app, env);
     carecall::cli::register_booking(app, env);
     carecall::cli::register_solve(app, env);
+    carecall::cli::register_person(app, env);
+    carecall::cli::register_purge(app, env);
 
     try {
         app.parse(argc, argv);

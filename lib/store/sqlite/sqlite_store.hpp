@@ -38,6 +38,9 @@ public:
                std::string_view record_code, std::string_view details_json) override;
     [[nodiscard]] std::vector<AuditEvent> audit_events(int limit) override;
 
+    [[nodiscard]] std::vector<AuditEvent> audit_about(ResidentId r) override;
+    [[nodiscard]] std::vector<AuditEvent> audit_about(ContactId c) override;
+    bool flush_log() override;
     void set_actor(Actor actor) override;
     [[nodiscard]] CheckReport check() override;
     void backup(const std::string& path) override;
