@@ -49,7 +49,7 @@ void register_person(CLI::App& app, Env& env) {
     person->require_subcommand(1);
 
     struct Opts {
-        std::string kind, code;
+        std::string kind, code, output = "-";
         bool yes = false, dry_run = false;
     };
     auto o = std::make_shared<Opts>();
@@ -63,10 +63,18 @@ void register_person(CLI::App& app, Env& env) {
     auto* exp = person->add_subcommand(
         "export", "everything held about one person, as JSON (a subject access request)");
     add_target(exp);
-    exp->footer("Example:\n  carecall person export resident R-0042 --json > R-0042.json");
+    exp->add_option("-o,--output", o->output,
+                    "output file, created 0600 (default: - for stdout)");
+    exp->footer("Example:\n  carecall person export resident R-0042 --json -o R-0042.json");
     exp->callback([&env, o] {
         auto& store = env.store(false);
-        std::cout << subject_access_json(store, parse_person_kind(o->kind), o->code, env.now());
+        auto text = subject_access_json(store, parse_person_kind(o->kind), o->code, env.now());
+        if (o->output == "-") {
+            std::cout << text;
+            return;
+        }
+        write_private_file(o->output, text);
+        env.message(fmt::format("wrote {}", o->output));
     });
 
     auto* erase = person->add_subcommand(

@@ -60,6 +60,14 @@ TEST_CASE("person export: everything about a resident, other people by code") {
     CHECK(c["approvals"].size() == 8);
     check_refused(s, {"person", "export", "resident", "R-NONE", "--json"}, 4,
                   "resident R-NONE not found");
+    // To a file: private (0600) whatever the umask.
+    auto r = s.run(Invocation{now_args({"person", "export", "resident", "R-ASHA", "--json", "-o",
+                                        s.path("sar.json")}),
+                              {}, {}, true, "000"});
+    CHECK(r.code == 0);
+    CHECK(r.out.empty());
+    CHECK(mode_of(s.path("sar.json")) == 0600);
+    CHECK(parse_json(s.read("sar.json")) == j);
 }
 
 TEST_CASE("person erase: needs --yes in a script; --dry-run changes nothing") {
