@@ -67,5 +67,7 @@ void register_solve(CLI::App& app, Env& env);
 void register_schedule(CLI::App& app, Env& env);
 void register_report(CLI::App& app, Env& env);
 void register_rota(CLI::App& app, Env& env);
+void register_person(CLI::App& app, Env& env);
+void register_purge(CLI::App& app, Env& env);
 
 } // namespace carecall::cli

@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
                 fmt::format("--format {}: {} writes {}", env.format, command, list));
         }
     });
+    carecall::cli::register_person(app, env);
+    carecall::cli::register_purge(app, env);
 
     try {
         app.parse(argc, argv);

@@ -86,15 +86,8 @@ void register_exchange(CLI::App& app, Env& env) {
     scenario->footer("Example:\n  carecall --db home.db import scenario examples/sunnyside.json");
     scenario->callback([&env, file] {
         auto text = read_input(*file);
-        Scenario s;
-        try {
-            s = parse_scenario(text);
-        } catch (const InvalidInput& e) {
-            // "FILE: requests[3].duration_minutes: …"; an error of the whole document has no
-            // field ("FILE: a scenario must be a JSON object").
-            throw InvalidInput(e.field().empty() ? *file : fmt::format("{}: {}", *file, e.field()),
-                               e.reason());
-        }
+        // Errors read "FILE:LINE: requests[3].duration_minutes: …".
+        Scenario s = parse_scenario(text, *file);
         auto& store = env.store(true);
         auto summary = import_scenario(store, s);
         if (env.want_json()) {

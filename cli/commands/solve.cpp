@@ -39,14 +39,8 @@ void register_solve(CLI::App &app, Env &env) {
     cmd->footer("Example:\n  carecall solve examples/sunnyside.json --time-limit 5 -o rota.json");
     cmd->callback([&env, o] {
         auto text = read_input(o->file);
-        Scenario s;
-        try {
-            s = parse_scenario(text);
-        } catch (const InvalidInput &e) {
-            throw InvalidInput(e.field().empty() ? o->file
-                                                 : fmt::format("{}: {}", o->file, e.field()),
-                               e.reason());
-        }
+        // Errors read "FILE:LINE: requests[3].duration_minutes: …".
+        Scenario s = parse_scenario(text, o->file);
         ScheduleOptions opts;
         opts.time_limit_seconds = o->time_limit;
         opts.seed = o->seed ? *o->seed : static_cast<std::uint64_t>(s.seed.value_or(0));

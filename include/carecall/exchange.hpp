@@ -44,6 +44,11 @@ struct Scenario {
 /// and the later for an end.
 Scenario parse_scenario(std::string_view json_text);
 
+/// parse_scenario for the text of a file: every InvalidInput reads `FILE:LINE: path: reason`,
+/// LINE being where the bad value starts (or its enclosing record, for a missing member), and
+/// for text that is not JSON `FILE:LINE: column N: not valid JSON: …`.
+Scenario parse_scenario(std::string_view json_text, std::string_view file_name);
+
 /// Writes a "carecall-scenario/1" document (with the optional extra fields: names, rooms,
 /// consent, competences…). parse_scenario(write_scenario(s)) gives back s.
 std::string write_scenario(const Scenario& s);

@@ -110,6 +110,13 @@ public:
     /// Ordered by start, then id.
     [[nodiscard]] virtual std::vector<Booking> list(const BookingQuery& q) = 0;
 
+    /// Erasure: blanks the free-text reason of these bookings (no audit row each: the caller
+    /// writes one). Returns how many had a reason.
+    virtual int clear_reasons(const std::vector<BookingId>& ids) = 0;
+    /// Retention: deletes every booking that ended before `cutoff`, with its contact list (no
+    /// audit row each: the caller writes one). Returns how many.
+    virtual int purge_ended_before(Instant cutoff) = 0;
+
     /// find_by_code, or the booking with this numeric id; NotFound otherwise.
     [[nodiscard]] Booking get(std::string_view code_or_id) {
         if (auto b = find_by_code(code_or_id)) {
@@ -189,6 +196,16 @@ public:
     /// For each of these records of `kind` that has audit rows: how many, and the newest time.
     [[nodiscard]] virtual std::vector<RecordChanges>
     record_changes(std::string_view kind, const std::vector<std::int64_t>& record_ids) = 0;
+
+    /// Subject access: the audit rows about a resident (its record, approvals and bookings) or a
+    /// contact (its record, approvals and the bookings it takes part in), oldest first.
+    [[nodiscard]] virtual std::vector<AuditEvent> audit_about(ResidentId r) = 0;
+    [[nodiscard]] virtual std::vector<AuditEvent> audit_about(ContactId c) = 0;
+    /// After an erasure or a purge, outside any transaction: moves every committed change from
+    /// the write-ahead log into the database file (where secure_delete has zeroed the old bytes)
+    /// and empties the log, so that erased values survive in neither file. false when another
+    /// connection's open read kept the log from being emptied (run it again later).
+    virtual bool flush_log() = 0;
 
     virtual void set_actor(Actor actor) = 0;
     /// Things the person should know about this store, found when it was opened (a database

@@ -16,6 +16,7 @@
 #include "carecall/error.hpp"
 #include "carecall/exchange.hpp"
 #include "exchange/json_detail.hpp"
+#include "exchange/json_lines.hpp"
 
 namespace carecall {
 namespace {
@@ -706,6 +707,68 @@ Scenario parse_scenario(std::string_view json_text) {
         fail("", "a scenario must be a JSON object");
     }
     return Reader(root).read();
+}
+
+namespace {
+
+/// nlohmann's "last read: '…'" quotes the input: kept short and printable (the input may be a
+/// 10 MB line, NUL bytes or invalid UTF-8).
+std::string printable(std::string_view text, std::size_t limit = 60) {
+    std::string out;
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if (out.size() >= limit) {
+            out += "...";
+            break;
+        }
+        out += c >= 0x20 && c < 0x7f ? ch : '?';
+    }
+    return out;
+}
+
+} // namespace
+
+Scenario parse_scenario(std::string_view json_text, std::string_view file_name) {
+    std::string file(file_name);
+    json root;
+    try {
+        root = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+        // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error …"
+        std::string what = e.what();
+        std::string line = "1";
+        std::string column = fmt::format("byte {}", e.byte);
+        std::string reason = what;
+        auto at_pos = what.find("parse error at line ");
+        if (at_pos != std::string::npos) {
+            auto rest = what.substr(at_pos + 20);
+            auto comma = rest.find(", column ");
+            auto colon = rest.find(": ");
+            if (comma != std::string::npos && colon != std::string::npos && comma < colon) {
+                line = rest.substr(0, comma);
+                column = "column " + rest.substr(comma + 9, colon - comma - 9);
+                reason = rest.substr(colon + 2);
+            }
+        }
+        auto last = reason.find("; last read: ");
+        if (last != std::string::npos) {
+            reason = reason.substr(0, last + 13) + printable(reason.substr(last + 13));
+        }
+        throw InvalidInput(fmt::format("{}:{}: {}", file, line, column),
+                           "not valid JSON: " + printable(reason, 300));
+    }
+    if (!root.is_object()) {
+        throw InvalidInput(fmt::format("{}:{}", file, exchange_detail::json_path_line(json_text, "")),
+                           "a scenario must be a JSON object");
+    }
+    try {
+        return Reader(root).read();
+    } catch (const InvalidInput& e) {
+        auto line = exchange_detail::json_path_line(json_text, e.field());
+        throw InvalidInput(e.field().empty() ? fmt::format("{}:{}", file, line)
+                                             : fmt::format("{}:{}: {}", file, line, e.field()),
+                           e.reason());
+    }
 }
 
 } // namespace carecall

@@ -187,10 +187,19 @@ TEST_CASE("import scenario: a bad document exits 65 naming the JSON path and wri
         c.change(doc);
         s.write("bad.json", doc.dump(1));
         auto file = s.path("bad.json");
-        check_error(s.run({"import", "scenario", file}), 65, file + ": " + c.message);
+        // "FILE:LINE: path: reason" (the line of the value in the indented file).
+        auto refused = s.run({"import", "scenario", file});
+        CHECK(refused.code == 65);
+        CHECK(refused.out.empty());
+        auto prefix = "carecall: error: " + file + ":";
+        auto line = first_line(refused.err);
+        REQUIRE(starts_with(line, prefix));
+        auto digits = line.find_first_not_of("0123456789", prefix.size());
+        CHECK(digits > prefix.size());
+        CHECK(line.substr(digits) == ": " + c.message);
         if (&c == &cases.front()) {
-            // The same through stdin.
-            check_error(s.run({"import", "scenario", "-"}, doc.dump()), 65, "-: " + c.message);
+            // The same through stdin, all on line 1.
+            check_error(s.run({"import", "scenario", "-"}, doc.dump()), 65, "-:1: " + c.message);
             // Into no database at all: none is created.
             auto r = s.run(Invocation{{"--db", s.path("fresh.db"), "import", "scenario", file},
                                       {},
@@ -220,16 +229,16 @@ TEST_CASE("import scenario: not JSON, not an object, empty") {
     auto before = s.dump();
     auto r = s.run({"import", "scenario", "-"}, "{\"format\": ");
     CHECK(r.code == 65);
-    CHECK(starts_with(r.err, "carecall: error: -: line 1, column "));
+    CHECK(starts_with(r.err, "carecall: error: -:1: column "));
     CHECK(contains(first_line(r.err), ": not valid JSON: "));
     CHECK(r.out.empty());
     check_error(s.run({"import", "scenario", "-"}, "[1, 2]"), 65,
-                "-: a scenario must be a JSON object");
+                "-:1: a scenario must be a JSON object");
     r = s.run({"import", "scenario", "-"}, "");
     CHECK(r.code == 65);
-    CHECK(starts_with(r.err, "carecall: error: -: "));
+    CHECK(starts_with(r.err, "carecall: error: -:1: column 1: not valid JSON: "));
     check_error(s.run({"import", "scenario", "-"}, "{}"), 65,
-                "-: format: is required (\"carecall-scenario/1\")");
+                "-:1: format: is required (\"carecall-scenario/1\")");
     CARECALL_CHECK_SAME(before, s.dump());
 }
 

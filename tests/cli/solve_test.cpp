@@ -57,7 +57,7 @@ TEST_SUITE("cli solve") {
         CHECK(r.code == 65);
         CHECK(r.out.empty());
         CHECK(
-            r.err.find("bad.json: requests[0].duration_minutes: must be a positive whole number") !=
+            r.err.find("bad.json:1: requests[0].duration_minutes: must be a positive whole number") !=
             std::string::npos);
 
         auto missing = s.run({"solve", s.path("nothing.json")}, {}, {}, false);

@@ -90,6 +90,35 @@ public:
         return true;
     }
 
+    int clear_reasons(const std::vector<BookingId>& ids) override {
+        TxGuard tx(db(), m_ctx.change_mode());
+        int cleared = 0;
+        auto now = now_seconds();
+        for (auto id : ids) {
+            auto stmt = db().prepare(sql::k_booking_clear_reason);
+            stmt.bind(1, id.value).bind(2, now).run();
+            cleared += sqlite3_changes(db().handle()) > 0 ? 1 : 0;
+        }
+        tx.commit();
+        return cleared;
+    }
+
+    int purge_ended_before(Instant cutoff) override {
+        TxGuard tx(db(), m_ctx.change_mode());
+        std::int64_t count = 0;
+        {
+            auto stmt = db().prepare(sql::k_booking_count_ended_before);
+            stmt.bind(1, seconds(cutoff));
+            count = stmt.step() ? stmt.get_int(0) : 0;
+        }
+        if (count > 0) {
+            auto stmt = db().prepare(sql::k_booking_delete_ended_before);
+            stmt.bind(1, seconds(cutoff)).run();
+        }
+        tx.commit();
+        return static_cast<int>(count);
+    }
+
     std::optional<Booking> find(BookingId id) override {
         return one(sql::k_booking_by_id, [&](Statement& s) { s.bind(1, id.value); });
     }

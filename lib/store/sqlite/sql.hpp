@@ -506,6 +506,35 @@ inline constexpr std::string_view k_audit_changes =
     "WHERE kind = ?1 AND record_id IN (SELECT value FROM json_each(?2)) "
     "GROUP BY record_id ORDER BY record_id";
 
+// --- privacy (subject access, erasure, retention) -----------------------------------------
+
+#define CARECALL_AUDIT_SELECT                                                                      \
+    "SELECT id, at_utc, os_user, as_user, action, kind, record_id, record_code, details FROM audit "
+/// Audit rows about resident ?1: its own, its approvals' (keyed by the resident's id), and its
+/// bookings' (also those purged since: their rows name the resident's id in `details`).
+inline constexpr std::string_view k_audit_about_resident =
+    CARECALL_AUDIT_SELECT "WHERE (kind IN ('resident', 'approval') AND record_id = ?1) "
+    "OR (kind = 'booking' AND (record_id IN (SELECT id FROM booking WHERE resident_id = ?1) "
+    "OR json_extract(details, '$.resident') = ?1)) ORDER BY id";
+/// Audit rows about contact ?1 with code ?2: its own, its approvals' (code "R-…/<code>") and
+/// those of the bookings it takes part in.
+inline constexpr std::string_view k_audit_about_contact =
+    CARECALL_AUDIT_SELECT "WHERE (kind = 'contact' AND record_id = ?1) "
+    "OR (kind = 'approval' AND substr(record_code, -(length(?2) + 1)) = '/' || ?2) "
+    "OR (kind = 'booking' AND record_id IN "
+    "(SELECT booking_id FROM booking_contact WHERE contact_id = ?1)) ORDER BY id";
+#undef CARECALL_AUDIT_SELECT
+/// Erasure: the free-text reason of booking ?1 blanked.
+inline constexpr std::string_view k_booking_clear_reason =
+    "UPDATE booking SET reason = '', updated_at = ?2 WHERE id = ?1 AND reason <> ''";
+/// Retention: bookings that ended before ?1 (their contact lists CASCADE).
+inline constexpr std::string_view k_booking_count_ended_before =
+    "SELECT count(*) FROM booking WHERE end_utc < ?1";
+inline constexpr std::string_view k_booking_delete_ended_before =
+    "DELETE FROM booking WHERE end_utc < ?1";
+/// Copies the write-ahead log into the database file and empties it; row: busy, log, done.
+inline constexpr std::string_view k_wal_checkpoint_truncate = "PRAGMA wal_checkpoint(TRUNCATE)";
+
 
 // --- bookings -------------------------------------------------------------------------------
 

@@ -224,10 +224,10 @@ void SqliteStore::audit(std::string_view action, std::string_view kind, std::int
     tx.commit();
 }
 
-std::vector<AuditEvent> SqliteStore::audit_events(int limit) {
+namespace {
+
+std::vector<AuditEvent> read_audit(Statement& stmt) {
     std::vector<AuditEvent> out;
-    auto stmt = m_db->prepare(sql::k_audit_latest);
-    stmt.bind(1, std::max(0, limit));
     while (stmt.step()) {
         AuditEvent e;
         e.id = stmt.get_int(0);
@@ -242,6 +242,51 @@ std::vector<AuditEvent> SqliteStore::audit_events(int limit) {
         out.push_back(std::move(e));
     }
     return out;
+}
+
+} // namespace
+
+std::vector<AuditEvent> SqliteStore::audit_events(int limit) {
+    auto stmt = m_db->prepare(sql::k_audit_latest);
+    stmt.bind(1, std::max(0, limit));
+    return read_audit(stmt);
+}
+
+std::vector<AuditEvent> SqliteStore::audit_about(ResidentId r) {
+    auto stmt = m_db->prepare(sql::k_audit_about_resident);
+    stmt.bind(1, r.value);
+    return read_audit(stmt);
+}
+
+std::vector<AuditEvent> SqliteStore::audit_about(ContactId c) {
+    TxGuard tx(*m_db, m_ctx->read_mode());
+    std::string code;
+    {
+        auto stmt = m_db->prepare(sql::k_contact_code);
+        stmt.bind(1, c.value);
+        if (!stmt.step()) {
+            return {};
+        }
+        code = stmt.get_text(0);
+    }
+    std::vector<AuditEvent> out;
+    {
+        auto stmt = m_db->prepare(sql::k_audit_about_contact);
+        stmt.bind(1, c.value).bind(2, code);
+        out = read_audit(stmt);
+    }
+    tx.commit();
+    return out;
+}
+
+bool SqliteStore::flush_log() {
+    if (m_db->tx_state() != TxState::none) {
+        throw Error(ExitCode::internal, "internal",
+                    "the write-ahead log cannot be emptied inside a transaction");
+    }
+    auto stmt = m_db->prepare(sql::k_wal_checkpoint_truncate);
+    // In rollback-journal mode (a network file system) there is no log: the row is 0, -1, -1.
+    return !stmt.step() || stmt.get_int(0) == 0;
 }
 
 std::vector<RecordChanges> SqliteStore::record_changes(std::string_view kind,

@@ -40,6 +40,9 @@ public:
     [[nodiscard]] std::vector<RecordChanges>
     record_changes(std::string_view kind, const std::vector<std::int64_t>& record_ids) override;
 
+    [[nodiscard]] std::vector<AuditEvent> audit_about(ResidentId r) override;
+    [[nodiscard]] std::vector<AuditEvent> audit_about(ContactId c) override;
+    bool flush_log() override;
     void set_actor(Actor actor) override;
     [[nodiscard]] CheckReport check() override;
     void backup(const std::string& path) override;
