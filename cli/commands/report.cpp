@@ -17,14 +17,15 @@ const date::time_zone* home_zone(Store& store) {
     return find_zone(sites.empty() ? std::string("Etc/UTC") : sites.front().tz);
 }
 
-template <class Report> void print_report(const Env& env, const Report& report) {
+template <class Report>
+void print_report(const Env& env, const Report& report, bool for_spreadsheet) {
     if (env.want_json()) {
         std::cout << report_json(report) << '\n';
         return;
     }
     if (env.format == "csv") {
         auto rows = report_rows(report, false);
-        std::cout << write_csv(rows.header, rows.rows);
+        std::cout << write_csv(rows.header, rows.rows, for_spreadsheet);
         return;
     }
     if (env.format != "table") {
@@ -45,12 +46,20 @@ template <class Report> void print_report(const Env& env, const Report& report) 
 
 struct SpanOptions {
     std::string from, to;
+    bool for_spreadsheet = false;
 };
+
+void add_for_spreadsheet(CLI::App* sub, bool& flag) {
+    sub->add_flag("--for-spreadsheet", flag,
+                  "with --format csv: prefix ' to cells starting with = + - @ (names cannot run "
+                  "as formulas)");
+}
 
 void add_span(CLI::App* sub, SpanOptions& o) {
     sub->add_option("--from", o.from, "first day: YYYY-MM-DD, today, mon… (default: 6 days "
                                       "before --to)");
     sub->add_option("--to", o.to, "last day, inclusive (default: today)");
+    add_for_spreadsheet(sub, o.for_spreadsheet);
 }
 
 DateSpan read_span(Env& env, Store& store, const SpanOptions& o) {
@@ -88,18 +97,23 @@ void register_report(CLI::App& app, Env& env) {
     auto* iso = report->add_subcommand(
         "isolation", "residents with no completed call in N days, longest first, with their next "
                      "booked call");
-    auto days = std::make_shared<int>(7);
-    iso->add_option("--days", *days, "days without a completed call (default 7)")
+    struct IsolationOptions {
+        int days = 7;
+        bool for_spreadsheet = false;
+    };
+    auto io = std::make_shared<IsolationOptions>();
+    iso->add_option("--days", io->days, "days without a completed call (default 7)")
         ->check(CLI::Range(1, 3660));
+    add_for_spreadsheet(iso, io->for_spreadsheet);
     iso->footer("Example:\n  carecall report isolation --days 7\n  carecall --format csv report "
                 "isolation --days 14 > isolated.csv");
-    iso->callback([&env, days] {
+    iso->callback([&env, io] {
         auto& store = env.store(false);
         auto now = env.now();
         BookingQuery q;
         q.statuses = {BookingStatus::completed, BookingStatus::booked};
         auto data = load_report_data(store, q);
-        print_report(env, isolation_report(data, now, *days));
+        print_report(env, isolation_report(data, now, io->days), io->for_spreadsheet);
     });
 
     auto span_command = [&](const char* name, const char* help, const char* example, auto build) {
@@ -111,7 +125,7 @@ void register_report(CLI::App& app, Env& env) {
             auto& store = env.store(false);
             auto span = read_span(env, store, *o);
             auto data = load_report_data(store, span_query(span));
-            print_report(env, build(data, span, env.now()));
+            print_report(env, build(data, span, env.now()), o->for_spreadsheet);
         });
     };
     span_command("utilisation",

@@ -309,7 +309,8 @@ std::string column_of(const std::string& field) {
 template <class T, class IdT>
 SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
                                   const std::vector<Column<T>>& columns, SheetKind kind,
-                                  std::string_view text, std::string_view file_name) {
+                                  std::string_view text, std::string_view file_name,
+                                  const std::function<void(int, int)>& progress) {
     auto table = parse_csv(text, file_name);
     auto names = names_of(columns);
     std::vector<std::optional<std::size_t>> index(columns.size());
@@ -326,8 +327,14 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
             for (const auto& n : names) {
                 list += (list.empty() ? "" : ", ") + n;
             }
+            // A spreadsheet set to a European locale saves "code;name;ward" as one column.
+            auto hint = table.header.size() == 1 && table.header[i].find(';') != std::string::npos
+                            ? " (the fields seem to be separated by ';': save the file as CSV "
+                              "with commas)"
+                            : "";
             throw InvalidInput(fmt::format("{}:1: {}", file_name, table.header[i]),
-                               fmt::format("not a column of this file (expected {})", list));
+                               fmt::format("not a column of this file (expected {}){}", list,
+                                           hint));
         }
     }
     if (!index[0]) {
@@ -376,6 +383,9 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
             throw InvalidInput(where(current), e.what());
         }
         ++sum.rows;
+        if (progress && sum.rows % 500 == 0) {
+            progress(sum.rows, static_cast<int>(table.rows.size()));
+        }
     }
     store.audit("import", to_string(kind), 0, "",
                 fmt::format(R"({{"rows": {}, "added": {}, "updated": {}}})", sum.rows, sum.added,
@@ -432,17 +442,18 @@ std::string export_sheet(Store& store, SheetKind kind, bool for_spreadsheet) {
 }
 
 SheetImportSummary import_sheet(Store& store, SheetKind kind, std::string_view text,
-                                std::string_view file_name) {
+                                std::string_view file_name,
+                                const std::function<void(int, int)>& progress) {
     switch (kind) {
     case SheetKind::residents:
         return import_records(store, store.residents(), resident_columns(), kind, text,
-                              file_name);
+                              file_name, progress);
     case SheetKind::contacts:
         return import_records(store, store.contacts(), contact_columns(), kind, text,
-                              file_name);
+                              file_name, progress);
     case SheetKind::staff:
         return import_records(store, store.staff(), staff_columns(), kind, text,
-                              file_name);
+                              file_name, progress);
     }
     return {};
 }

@@ -187,6 +187,12 @@ TEST_CASE("import refuses a bad file naming file, line, column and value; nothin
            "1: colour: not a column of this file (expected code, name, ward, room, admitted, "
            "discharged, needs_assistance, competences, max_call_minutes, max_calls_per_day, "
            "care_blocks, one_off_blocks, consent, consent_by, consent_recorded, consent_review)");
+    refuse("code;name;ward\nR-1;A;W-ROSE\n",
+           "1: code;name;ward: not a column of this file (expected code, name, ward, room, "
+           "admitted, discharged, needs_assistance, competences, max_call_minutes, "
+           "max_calls_per_day, care_blocks, one_off_blocks, consent, consent_by, "
+           "consent_recorded, consent_review) (the fields seem to be separated by ';': save the "
+           "file as CSV with commas)");
     refuse("name,ward\nA,W-ROSE\n",
            "1: code: the header has no code column (it says which record a row is)");
     refuse("code,name,ward\nR-1,A,W-ROSE\nR-2,B,W-NONE\n", "3: ward: no ward W-NONE");

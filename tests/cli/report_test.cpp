@@ -82,6 +82,15 @@ TEST_CASE("report isolation: residents without a completed call, longest first")
     CHECK(contains(csv, "\r\nR-IVY,Ivy Clarke,W-ROSE,2027-07-05T10:00:00+01:00,,5,"
                         "2027-07-15T10:00:00+01:00,B-6\r\n"));
 
+    // A name a spreadsheet would run as a formula.
+    s.ok({"-q", "resident", "edit", "R-GUS", "--name", "=Gus Hill"});
+    auto safe = ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3",
+                          "--for-spreadsheet"},
+                      k_later);
+    CHECK(contains(safe, "\r\nR-GUS,'=Gus Hill,W-ROSE,"));
+    CHECK(contains(ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3"}, k_later),
+                   "\r\nR-GUS,=Gus Hill,W-ROSE,"));
+
     // Six days: only the never-called are left.
     auto six = parse_json(ok_at(s, {"--json", "report", "isolation", "--days", "6"}, k_later));
     CHECK(six["residents"].size() == 4);
