@@ -110,9 +110,7 @@ void register_report(CLI::App& app, Env& env) {
     iso->callback([&env, io] {
         auto& store = env.store(false);
         auto now = env.now();
-        BookingQuery q;
-        q.statuses = {BookingStatus::completed, BookingStatus::booked};
-        auto data = load_report_data(store, q);
+        auto data = load_isolation_data(store, now);
         print_report(env, isolation_report(data, now, io->days), io->for_spreadsheet);
     });
 

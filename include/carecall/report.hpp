@@ -25,11 +25,17 @@ struct ReportData {
     std::vector<Device> devices;
     std::vector<CallRequest> requests;
     std::vector<Booking> bookings;
+    /// Per resident, the start of the latest completed call (isolation; completed calls among
+    /// `bookings` count too).
+    std::vector<std::pair<ResidentId, Instant>> last_completed;
 };
 
 /// Every site, ward, resident, device and request, and the bookings `bookings` selects, read in
 /// one snapshot.
 ReportData load_report_data(Store& store, const BookingQuery& bookings);
+/// What isolation_report needs: each resident's latest completed call up to `now` (one aggregate
+/// query) and the calls booked from `now` on.
+ReportData load_isolation_data(Store& store, Instant now);
 
 /// Local dates first … last inclusive, in each site's own zone.
 struct DateSpan {

@@ -144,15 +144,34 @@ bool counts_as_call(BookingStatus s) {
 
 } // namespace
 
-ReportData load_report_data(Store& store, const BookingQuery& bookings) {
-    auto tx = store.begin(TxKind::read);
+namespace {
+
+/// The records and the bookings `q` selects, inside the caller's transaction.
+ReportData read_snapshot(Store& store, const BookingQuery& q) {
     ReportData d;
     d.sites = store.sites().list();
     d.wards = store.wards().list();
     d.residents = store.residents().list();
     d.devices = store.devices().list();
     d.requests = store.requests().list();
-    d.bookings = store.bookings().list(bookings);
+    d.bookings = store.bookings().list(q);
+    return d;
+}
+
+} // namespace
+
+ReportData load_report_data(Store& store, const BookingQuery& bookings) {
+    auto tx = store.begin(TxKind::read);
+    return read_snapshot(store, bookings);
+}
+
+ReportData load_isolation_data(Store& store, Instant now) {
+    auto tx = store.begin(TxKind::read);
+    BookingQuery q;
+    q.from = now;
+    q.statuses = {BookingStatus::booked};
+    auto d = read_snapshot(store, q);
+    d.last_completed = store.bookings().last_completed(now);
     return d;
 }
 
@@ -163,6 +182,11 @@ IsolationReport isolation_report(const ReportData& data, Instant now, int days) 
     rep.days = days;
     std::unordered_map<std::int64_t, Instant> last;
     std::unordered_map<std::int64_t, const Booking*> next;
+    for (const auto& [id, start] : data.last_completed) {
+        if (start <= now) {
+            last[id.value] = start;
+        }
+    }
     for (const auto& b : data.bookings) {
         auto id = b.resident.value;
         if (b.status == BookingStatus::completed && b.start <= now) {
