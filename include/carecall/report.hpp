@@ -102,7 +102,7 @@ struct FairnessRow {
     std::string resident;
     std::string name;
     std::string ward;
-    double asked = 0;   ///< sum over active requests of calls per week × weeks in the span
+    double asked = 0;   ///< sum over active requests of calls per week × weeks here in the span
     int calls = 0;      ///< calls booked, completed or missed starting in the span
     int completed = 0;
     int missed = 0;

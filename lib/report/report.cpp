@@ -348,7 +348,18 @@ FairnessReport fairness_report(const ReportData& data, DateSpan span) {
             continue;
         }
         if (auto* row = row_for(q.resident)) {
-            row->asked += q.calls * rep.weeks;
+            // Only the weeks the resident is here: admitted or discharged within the span asks
+            // for fewer calls.
+            const auto* r = ix.resident(q.resident);
+            auto from = date::sys_days{span.first};
+            auto to = date::sys_days{span.last};
+            if (r->admitted) {
+                from = std::max(from, date::sys_days{*r->admitted});
+            }
+            if (r->discharged) {
+                to = std::min(to, date::sys_days{*r->discharged});
+            }
+            row->asked += q.calls * static_cast<double>((to - from).count() + 1) / 7.0;
         }
     }
     for (const auto& b : data.bookings) {

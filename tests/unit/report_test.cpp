@@ -254,6 +254,25 @@ TEST_CASE("report: fairness compares calls with what was asked, with the spread"
     CHECK(j["spread"]["stddev"].get<double>() == doctest::Approx(0.25));
 }
 
+TEST_CASE("report: fairness asks only for the days a resident is here") {
+    auto d = home();
+    // R-F, admitted Fri 2027-07-09, asks for 7 calls a week: 10 of the 14 days are hers.
+    CallRequest q;
+    q.resident = ResidentId(6);
+    q.calls = 7;
+    d.requests.push_back(q);
+    // R-E, discharged Thu 2027-07-08 (a day counted as here), asks for 7 too: 4 days.
+    q.resident = ResidentId(5);
+    d.requests.push_back(q);
+    auto r = fairness_report(d, {day("2027-07-05"), day("2027-07-18")});
+    REQUIRE(r.rows.size() == 5);
+    CHECK(r.rows[0].resident == "R-E");
+    CHECK(r.rows[0].asked == doctest::Approx(4.0));
+    CHECK(r.rows[1].resident == "R-F");
+    CHECK(r.rows[1].asked == doctest::Approx(10.0));
+    CHECK(r.rows[1].share == doctest::Approx(0.0));
+}
+
 TEST_CASE("report: outcomes by status and reason") {
     auto r = outcomes_report(home(), k_week, utc("2027-07-10T12:00"));
     auto count = [&](const std::string& status, const std::string& outcome) {
