@@ -1,6 +1,7 @@
 // Residents, contacts and staff ↔ CSV sheets. One table of columns per kind says how each field
 // is written and read, so export and import cannot drift apart.
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -352,6 +353,10 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
         auto where = [&](const std::string& column) {
             return fmt::format("{}:{}: {}", file_name, line, column);
         };
+        // Spreadsheets save the rows below a list as ",,,": they hold nothing to import.
+        if (std::all_of(cells.begin(), cells.end(), [](const auto& c) { return c.empty(); })) {
+            continue;
+        }
         const auto& code = cells[*index[0]];
         if (auto [it, fresh] = seen.emplace(code, line); !fresh) {
             throw InvalidInput(where("code"), fmt::format("{} is also on line {}", code, it->second));

@@ -153,7 +153,8 @@ TEST_CASE("import residents: keyed by code, columns left out keep their values")
     Scratch s;
     small_home(s);
     auto r = s.run({"import", "residents", "-"},
-                   "code,name,ward\r\nR-0042,Asha Patel-Rao,W-ROSE\r\nR-0043,Ben Okafor,W-BLUE\r\n");
+                   "code,name,ward\r\nR-0042,Asha Patel-Rao,W-ROSE\r\nR-0043,Ben Okafor,W-BLUE\r\n"
+                   ",,\r\n,,\r\n"); // the empty rows a spreadsheet leaves are skipped
     INFO(r.err);
     REQUIRE(r.code == 0);
     CHECK(r.out.empty());
