@@ -37,6 +37,10 @@ ReportData load_report_data(Store& store, const BookingQuery& bookings);
 /// query) and the calls booked from `now` on.
 ReportData load_isolation_data(Store& store, Instant now);
 
+/// The part of a snapshot that concerns these wards: their residents and those residents'
+/// bookings, and the devices serving them (each device keeping only these of its wards).
+ReportData only_wards(const ReportData& data, const std::vector<WardId>& wards);
+
 /// Local dates first … last inclusive, in each site's own zone.
 struct DateSpan {
     Date first;

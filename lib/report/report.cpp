@@ -175,6 +175,46 @@ ReportData load_isolation_data(Store& store, Instant now) {
     return d;
 }
 
+ReportData only_wards(const ReportData& data, const std::vector<WardId>& wards) {
+    auto wanted = [&](WardId w) { return std::find(wards.begin(), wards.end(), w) != wards.end(); };
+    ReportData out;
+    out.sites = data.sites;
+    out.wards = data.wards;
+    std::unordered_map<std::int64_t, bool> residents;
+    for (const auto& r : data.residents) {
+        if (wanted(r.ward)) {
+            out.residents.push_back(r);
+            residents[r.id.value] = true;
+        }
+    }
+    auto kept = [&](ResidentId id) { return residents.count(id.value) > 0; };
+    for (const auto& d : data.devices) {
+        Device copy = d;
+        copy.wards.erase(std::remove_if(copy.wards.begin(), copy.wards.end(),
+                                        [&](WardId w) { return !wanted(w); }),
+                         copy.wards.end());
+        if (!copy.wards.empty()) {
+            out.devices.push_back(std::move(copy));
+        }
+    }
+    for (const auto& q : data.requests) {
+        if (kept(q.resident)) {
+            out.requests.push_back(q);
+        }
+    }
+    for (const auto& b : data.bookings) {
+        if (kept(b.resident)) {
+            out.bookings.push_back(b);
+        }
+    }
+    for (const auto& l : data.last_completed) {
+        if (kept(l.first)) {
+            out.last_completed.push_back(l);
+        }
+    }
+    return out;
+}
+
 IsolationReport isolation_report(const ReportData& data, Instant now, int days) {
     Index ix(data);
     IsolationReport rep;

@@ -225,6 +225,29 @@ TEST_CASE("report outcomes: calls by status and reason") {
     CHECK(contains(table, "\n5 calls from 2027-07-05 to 2027-07-11\n"));
 }
 
+TEST_CASE("report --ward: one ward's residents, calls and devices") {
+    Scratch s;
+    home_with_calls(s);
+    auto iso = parse_json(
+        ok_at(s, {"--json", "report", "isolation", "--days", "3", "--ward", "W-BLUE"}, k_later));
+    REQUIRE(iso["residents"].size() == 1);
+    CHECK(iso["residents"][0]["resident"] == "R-BEN");
+    auto use = parse_json(ok_at(s, {"--json", "report", "utilisation", "--from", "2027-07-05",
+                                    "--to", "2027-07-11", "--ward", "W-BLUE"},
+                                k_later));
+    REQUIRE(use["rows"].size() == 4);
+    CHECK(use["rows"][0]["device"] == "PORTAL-1");
+    CHECK(use["rows"][0]["ward"] == "W-BLUE");
+    CHECK(use["rows"][1]["bookable_minutes"] == 7 * 1440 - 120);
+    CHECK(use["rows"][1]["booked_minutes"] == 0); // R-ASHA's call on it is Rose Ward's
+    CHECK(use["rows"][3]["booked_minutes"] == 45);
+    auto out = parse_json(ok_at(s, {"--json", "report", "outcomes", "--from", "2027-07-05", "--to",
+                                    "2027-07-11", "--ward", "W-ROSE", "--ward", "W-BLUE"},
+                                k_later));
+    CHECK(out["total"] == 5);
+    refused_at(s, {"report", "fairness", "--ward", "W-NONE"}, 4, "ward W-NONE not found");
+}
+
 TEST_CASE("report: refused options") {
     Scratch s;
     home_with_calls(s);

@@ -275,6 +275,21 @@ TEST_CASE("report: fairness asks only for the days a resident is here") {
     CHECK(r.rows[1].share == doctest::Approx(0.0));
 }
 
+TEST_CASE("report: one ward's part of the snapshot") {
+    auto w2 = only_wards(home(), {WardId(2)});
+    auto u = utilisation_report(w2, k_week);
+    REQUIRE(u.rows.size() == 4);
+    // D1 keeps W2 alone: its total is W2's hours less the hour out of service, and R-B's call.
+    CHECK(u.rows[2].device == "D1");
+    CHECK(u.rows[2].ward == "W2");
+    CHECK(u.rows[3].bookable_minutes == 540);
+    CHECK(u.rows[3].booked_minutes == 20);
+    auto iso = isolation_report(only_wards(home(), {WardId(1)}), utc("2027-07-10T12:00"), 3);
+    REQUIRE(iso.rows.size() == 2);
+    CHECK(iso.rows[0].resident == "R-D");
+    CHECK(iso.rows[1].resident == "R-A");
+}
+
 TEST_CASE("report: outcomes by status and reason") {
     auto r = outcomes_report(home(), k_week, utc("2027-07-10T12:00"));
     auto count = [&](const std::string& status, const std::string& outcome) {
