@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -34,7 +35,28 @@ void register_sheet_import(CLI::App& import, Env& env, SheetKind kind) {
         auto text = read_input(*file);
         // A file that is not CSV is refused before the database is opened (or created).
         (void)parse_csv(text, *file);
-        auto summary = import_sheet(env.store(true), kind, text, *file);
+        // Progress on a terminal only (a large file takes a few seconds).
+        std::function<void(int, int)> progress;
+        if (!env.quiet && isatty(STDERR_FILENO) != 0) {
+            progress = [&](int done, int total) {
+                std::cerr << fmt::format("\rimporting {}: {} of {} rows", *file, done, total)
+                          << std::flush;
+            };
+        }
+        // The progress line is wiped whether the import succeeds or not.
+        struct Wipe {
+            bool on;
+            ~Wipe() {
+                if (on) {
+                    std::cerr << "\r\x1b[K" << std::flush;
+                }
+            }
+        };
+        SheetImportSummary summary;
+        {
+            Wipe wipe{static_cast<bool>(progress)};
+            summary = import_sheet(env.store(true), kind, text, *file, progress);
+        }
         if (env.want_json()) {
             print_json({{"format", "carecall-sheet-import/1"},
                         {"kind", to_string(kind)},

@@ -17,14 +17,15 @@ const date::time_zone* home_zone(Store& store) {
     return find_zone(sites.empty() ? std::string("Etc/UTC") : sites.front().tz);
 }
 
-template <class Report> void print_report(const Env& env, const Report& report) {
+template <class Report>
+void print_report(const Env& env, const Report& report, bool for_spreadsheet) {
     if (env.want_json()) {
         std::cout << report_json(report) << '\n';
         return;
     }
     if (env.format == "csv") {
         auto rows = report_rows(report, false);
-        std::cout << write_csv(rows.header, rows.rows);
+        std::cout << write_csv(rows.header, rows.rows, for_spreadsheet);
         return;
     }
     if (env.format != "table") {
@@ -45,12 +46,35 @@ template <class Report> void print_report(const Env& env, const Report& report) 
 
 struct SpanOptions {
     std::string from, to;
+    bool for_spreadsheet = false;
+    std::vector<std::string> wards;
 };
+
+/// The options every report takes: --for-spreadsheet and --ward.
+void add_common(CLI::App* sub, bool& for_spreadsheet, std::vector<std::string>& wards) {
+    sub->add_flag("--for-spreadsheet", for_spreadsheet,
+                  "with --format csv: prefix ' to cells starting with = + - @ (names cannot run "
+                  "as formulas)");
+    sub->add_option("--ward", wards, "only this ward (repeat for more)");
+}
+
+/// The snapshot narrowed to the --ward options, if any (an unknown ward is not found).
+ReportData for_wards(Store& store, ReportData data, const std::vector<std::string>& codes) {
+    if (codes.empty()) {
+        return data;
+    }
+    std::vector<WardId> ids;
+    for (const auto& code : codes) {
+        ids.push_back(store.wards().get(code, "ward").id);
+    }
+    return only_wards(data, ids);
+}
 
 void add_span(CLI::App* sub, SpanOptions& o) {
     sub->add_option("--from", o.from, "first day: YYYY-MM-DD, today, mon… (default: 6 days "
                                       "before --to)");
     sub->add_option("--to", o.to, "last day, inclusive (default: today)");
+    add_common(sub, o.for_spreadsheet, o.wards);
 }
 
 DateSpan read_span(Env& env, Store& store, const SpanOptions& o) {
@@ -89,18 +113,22 @@ void register_report(CLI::App& app, Env& env) {
         "isolation", "residents with no completed call in N days, longest first, with their next "
                      "booked call");
     env.formats[iso] = {"table", "json", "csv"};
-    auto days = std::make_shared<int>(7);
-    iso->add_option("--days", *days, "days without a completed call (default 7)")
+    struct IsolationOptions {
+        int days = 7;
+        bool for_spreadsheet = false;
+        std::vector<std::string> wards;
+    };
+    auto io = std::make_shared<IsolationOptions>();
+    iso->add_option("--days", io->days, "days without a completed call (default 7)")
         ->check(CLI::Range(1, 3660));
-    iso->footer("Example:\n  carecall report isolation --days 7\n  carecall --format csv report "
+    add_common(iso, io->for_spreadsheet, io->wards);
+    iso->footer("Example:\n  carecall report isolation --days 7 --ward W-ROSE\n  carecall --format csv report "
                 "isolation --days 14 > isolated.csv");
-    iso->callback([&env, days] {
+    iso->callback([&env, io] {
         auto& store = env.store(false);
         auto now = env.now();
-        BookingQuery q;
-        q.statuses = {BookingStatus::completed, BookingStatus::booked};
-        auto data = load_report_data(store, q);
-        print_report(env, isolation_report(data, now, *days));
+        auto data = for_wards(store, load_isolation_data(store, now), io->wards);
+        print_report(env, isolation_report(data, now, io->days), io->for_spreadsheet);
     });
 
     auto span_command = [&](const char* name, const char* help, const char* example, auto build) {
@@ -112,8 +140,8 @@ void register_report(CLI::App& app, Env& env) {
         sub->callback([&env, o, build] {
             auto& store = env.store(false);
             auto span = read_span(env, store, *o);
-            auto data = load_report_data(store, span_query(span));
-            print_report(env, build(data, span, env.now()));
+            auto data = for_wards(store, load_report_data(store, span_query(span)), o->wards);
+            print_report(env, build(data, span, env.now()), o->for_spreadsheet);
         });
     };
     span_command("utilisation",

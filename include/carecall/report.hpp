@@ -25,11 +25,21 @@ struct ReportData {
     std::vector<Device> devices;
     std::vector<CallRequest> requests;
     std::vector<Booking> bookings;
+    /// Per resident, the start of the latest completed call (isolation; completed calls among
+    /// `bookings` count too).
+    std::vector<std::pair<ResidentId, Instant>> last_completed;
 };
 
 /// Every site, ward, resident, device and request, and the bookings `bookings` selects, read in
 /// one snapshot.
 ReportData load_report_data(Store& store, const BookingQuery& bookings);
+/// What isolation_report needs: each resident's latest completed call up to `now` (one aggregate
+/// query) and the calls booked from `now` on.
+ReportData load_isolation_data(Store& store, Instant now);
+
+/// The part of a snapshot that concerns these wards: their residents and those residents'
+/// bookings, and the devices serving them (each device keeping only these of its wards).
+ReportData only_wards(const ReportData& data, const std::vector<WardId>& wards);
 
 /// Local dates first … last inclusive, in each site's own zone.
 struct DateSpan {
@@ -96,7 +106,7 @@ struct FairnessRow {
     std::string resident;
     std::string name;
     std::string ward;
-    double asked = 0;   ///< sum over active requests of calls per week × weeks in the span
+    double asked = 0;   ///< sum over active requests of calls per week × weeks here in the span
     int calls = 0;      ///< calls booked, completed or missed starting in the span
     int completed = 0;
     int missed = 0;

@@ -3,6 +3,7 @@
 /// columns), for coordinators who keep their lists in a spreadsheet. Every field the model holds
 /// has a column, so export → import into another database gives the same records.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,11 @@ struct SheetImportSummary {
 /// Imports a CSV file in one write transaction, keyed by code: a row whose code exists updates
 /// that record (a column the file leaves out keeps the stored value), other rows add records.
 /// All or nothing: the first bad row throws InvalidInput `FILE:LINE: column: reason` (naming the
-/// value) and nothing is written. Unknown columns and a code given twice are refused.
+/// value) and nothing is written. Unknown columns and a code given twice are refused; rows whose
+/// cells are all empty are skipped.
+/// `progress`, when given, is called with (rows done, rows in the file) every 500 rows.
 SheetImportSummary import_sheet(Store& store, SheetKind kind, std::string_view text,
-                                std::string_view file_name);
+                                std::string_view file_name,
+                                const std::function<void(int, int)>& progress = {});
 
 } // namespace carecall

@@ -8,11 +8,15 @@
 /// reference, exit 65), Conflict (duplicate code, record still in use, exit 3), NotFound (exit 4),
 /// StorageError (busy 75, I/O 74, read-only 77, corrupt 5), SchemaTooNew (78).
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "carecall/error.hpp"
@@ -116,6 +120,26 @@ public:
     /// Retention: deletes every booking that ended before `cutoff`, with its contact list (no
     /// audit row each: the caller writes one). Returns how many.
     virtual int purge_ended_before(Instant cutoff) = 0;
+    /// For each resident with a completed call that starts at or before `at`: the latest such
+    /// start, ordered by resident id. (The isolation report; a backend may answer it in one
+    /// aggregate query instead of listing every call.)
+    [[nodiscard]] virtual std::vector<std::pair<ResidentId, Instant>> last_completed(Instant at) {
+        BookingQuery q;
+        q.to = at + std::chrono::seconds{1};
+        q.statuses = {BookingStatus::completed};
+        std::map<std::int64_t, Instant> latest;
+        for (const auto& b : list(q)) {
+            if (b.start <= at) {
+                auto& t = latest.try_emplace(b.resident.value, b.start).first->second;
+                t = std::max(t, b.start);
+            }
+        }
+        std::vector<std::pair<ResidentId, Instant>> out;
+        for (const auto& [id, t] : latest) {
+            out.emplace_back(ResidentId(id), t);
+        }
+        return out;
+    }
 
     /// find_by_code, or the booking with this numeric id; NotFound otherwise.
     [[nodiscard]] Booking get(std::string_view code_or_id) {

@@ -223,6 +223,13 @@ private:
             if (names[i].empty()) {
                 throw error(fmt::format("column {}", i + 1), "the header names no column");
             }
+            // Only the file's first bytes may be a byte order mark; one after an empty line or
+            // in a name would be read back differently.
+            if (names[i].find("\xEF\xBB\xBF") != std::string::npos) {
+                throw error(fmt::format("column {}", i + 1),
+                            "a byte order mark (U+FEFF) in the header, not at the start of the "
+                            "file");
+            }
             for (std::size_t j = 0; j < i; ++j) {
                 if (names[j] == names[i]) {
                     throw error(names[i], fmt::format("named twice in the header (columns {} "
@@ -271,6 +278,11 @@ std::string write_csv(const std::vector<std::string>& header,
                       const std::vector<std::vector<std::string>>& rows, bool for_spreadsheet) {
     std::string out;
     auto line = [&](const std::vector<std::string>& fields) {
+        // A record of one empty field would be an empty line, which readers skip.
+        if (fields.size() == 1 && fields[0].empty()) {
+            out += "\"\"\r\n";
+            return;
+        }
         for (std::size_t i = 0; i < fields.size(); ++i) {
             if (i > 0) {
                 out += ',';

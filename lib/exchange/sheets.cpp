@@ -1,6 +1,7 @@
 // Residents, contacts and staff ↔ CSV sheets. One table of columns per kind says how each field
 // is written and read, so export and import cannot drift apart.
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -309,7 +310,8 @@ std::string column_of(const std::string& field) {
 template <class T, class IdT>
 SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
                                   const std::vector<Column<T>>& columns, SheetKind kind,
-                                  std::string_view text, std::string_view file_name) {
+                                  std::string_view text, std::string_view file_name,
+                                  const std::function<void(int, int)>& progress) {
     auto table = parse_csv(text, file_name);
     auto names = names_of(columns);
     std::vector<std::optional<std::size_t>> index(columns.size());
@@ -326,8 +328,14 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
             for (const auto& n : names) {
                 list += (list.empty() ? "" : ", ") + n;
             }
+            // A spreadsheet set to a European locale saves "code;name;ward" as one column.
+            auto hint = table.header.size() == 1 && table.header[i].find(';') != std::string::npos
+                            ? " (the fields seem to be separated by ';': save the file as CSV "
+                              "with commas)"
+                            : "";
             throw InvalidInput(fmt::format("{}:1: {}", file_name, table.header[i]),
-                               fmt::format("not a column of this file (expected {})", list));
+                               fmt::format("not a column of this file (expected {}){}", list,
+                                           hint));
         }
     }
     if (!index[0]) {
@@ -345,6 +353,10 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
         auto where = [&](const std::string& column) {
             return fmt::format("{}:{}: {}", file_name, line, column);
         };
+        // Spreadsheets save the rows below a list as ",,,": they hold nothing to import.
+        if (std::all_of(cells.begin(), cells.end(), [](const auto& c) { return c.empty(); })) {
+            continue;
+        }
         const auto& code = cells[*index[0]];
         if (auto [it, fresh] = seen.emplace(code, line); !fresh) {
             throw InvalidInput(where("code"), fmt::format("{} is also on line {}", code, it->second));
@@ -376,6 +388,9 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
             throw InvalidInput(where(current), e.what());
         }
         ++sum.rows;
+        if (progress && sum.rows % 500 == 0) {
+            progress(sum.rows, static_cast<int>(table.rows.size()));
+        }
     }
     store.audit("import", to_string(kind), 0, "",
                 fmt::format(R"({{"rows": {}, "added": {}, "updated": {}}})", sum.rows, sum.added,
@@ -432,17 +447,18 @@ std::string export_sheet(Store& store, SheetKind kind, bool for_spreadsheet) {
 }
 
 SheetImportSummary import_sheet(Store& store, SheetKind kind, std::string_view text,
-                                std::string_view file_name) {
+                                std::string_view file_name,
+                                const std::function<void(int, int)>& progress) {
     switch (kind) {
     case SheetKind::residents:
         return import_records(store, store.residents(), resident_columns(), kind, text,
-                              file_name);
+                              file_name, progress);
     case SheetKind::contacts:
         return import_records(store, store.contacts(), contact_columns(), kind, text,
-                              file_name);
+                              file_name, progress);
     case SheetKind::staff:
         return import_records(store, store.staff(), staff_columns(), kind, text,
-                              file_name);
+                              file_name, progress);
     }
     return {};
 }

@@ -40,26 +40,51 @@ std::string dump(const ojson& j) { return j.dump(2, ' ', false, ojson::error_han
 
 ReportRows report_rows(const IsolationReport& r, bool readable) {
     ReportRows out;
+    if (readable) {
+        // Narrow enough for a terminal: the last call's date (DAYS says how long ago), and the
+        // admission date only in CSV and JSON.
+        out.header = {"resident", "name", "ward", "last_call", "days", "next_call", "booking"};
+        for (const auto& row : r.rows) {
+            out.rows.push_back(
+                {row.resident, row.name, row.ward,
+                 row.last_call ? format_date(Date{date::floor<date::days>(
+                                     to_local(*row.last_call, find_zone(row.tz)))})
+                               : std::string("never"),
+                 row.days ? std::to_string(*row.days) : std::string("?"),
+                 row.next ? when(row.next->start, row.tz, true) : std::string("none booked"),
+                 row.next ? row.next->code : std::string()});
+        }
+        out.notes.push_back(fmt::format(
+            "DAYS: since the last completed call, or since admission when never called (? when "
+            "the admission date is not known); threshold {} days",
+            r.days));
+        return out;
+    }
     out.header = {"resident", "name", "ward", "last_call", "admitted", "days", "next_call",
                   "next_booking"};
     for (const auto& row : r.rows) {
-        out.rows.push_back(
-            {row.resident, row.name, row.ward,
-             row.last_call ? when(*row.last_call, row.tz, readable)
-                           : std::string(readable ? "never" : ""),
-             row.admitted ? format_date(*row.admitted) : std::string(),
-             readable && !row.days ? std::string("?") : opt_int(row.days),
-             row.next ? when(row.next->start, row.tz, readable)
-                      : std::string(readable ? "none booked" : ""),
-             row.next ? row.next->code : std::string()});
+        out.rows.push_back({row.resident, row.name, row.ward,
+                            row.last_call ? when(*row.last_call, row.tz, false) : std::string(),
+                            row.admitted ? format_date(*row.admitted) : std::string(),
+                            opt_int(row.days),
+                            row.next ? when(row.next->start, row.tz, false) : std::string(),
+                            row.next ? row.next->code : std::string()});
     }
     return out;
 }
 
 ReportRows report_rows(const UtilisationReport& r, bool readable) {
     ReportRows out;
-    out.header = {"device",    "ward",   "bookable_minutes", "booked_minutes", "use",
-                  "completed", "missed", "cancelled",        "booked"};
+    if (readable) {
+        out.header = {"device", "ward", "open_min", "used_min", "use",
+                      "done",   "missed", "cancelled", "pending"};
+        out.notes.push_back("OPEN MIN: bookable minutes (calling hours, less closures and out of "
+                            "service); USED MIN: minutes of calls booked, completed or missed; "
+                            "PENDING: calls still booked");
+    } else {
+        out.header = {"device",    "ward",   "bookable_minutes", "booked_minutes", "use",
+                      "completed", "missed", "cancelled",        "booked"};
+    }
     for (const auto& row : r.rows) {
         auto use = row.bookable_minutes > 0
                        ? ratio(static_cast<double>(row.booked_minutes) /

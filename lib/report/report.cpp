@@ -144,16 +144,75 @@ bool counts_as_call(BookingStatus s) {
 
 } // namespace
 
-ReportData load_report_data(Store& store, const BookingQuery& bookings) {
-    auto tx = store.begin(TxKind::read);
+namespace {
+
+/// The records and the bookings `q` selects, inside the caller's transaction.
+ReportData read_snapshot(Store& store, const BookingQuery& q) {
     ReportData d;
     d.sites = store.sites().list();
     d.wards = store.wards().list();
     d.residents = store.residents().list();
     d.devices = store.devices().list();
     d.requests = store.requests().list();
-    d.bookings = store.bookings().list(bookings);
+    d.bookings = store.bookings().list(q);
     return d;
+}
+
+} // namespace
+
+ReportData load_report_data(Store& store, const BookingQuery& bookings) {
+    auto tx = store.begin(TxKind::read);
+    return read_snapshot(store, bookings);
+}
+
+ReportData load_isolation_data(Store& store, Instant now) {
+    auto tx = store.begin(TxKind::read);
+    BookingQuery q;
+    q.from = now;
+    q.statuses = {BookingStatus::booked};
+    auto d = read_snapshot(store, q);
+    d.last_completed = store.bookings().last_completed(now);
+    return d;
+}
+
+ReportData only_wards(const ReportData& data, const std::vector<WardId>& wards) {
+    auto wanted = [&](WardId w) { return std::find(wards.begin(), wards.end(), w) != wards.end(); };
+    ReportData out;
+    out.sites = data.sites;
+    out.wards = data.wards;
+    std::unordered_map<std::int64_t, bool> residents;
+    for (const auto& r : data.residents) {
+        if (wanted(r.ward)) {
+            out.residents.push_back(r);
+            residents[r.id.value] = true;
+        }
+    }
+    auto kept = [&](ResidentId id) { return residents.count(id.value) > 0; };
+    for (const auto& d : data.devices) {
+        Device copy = d;
+        copy.wards.erase(std::remove_if(copy.wards.begin(), copy.wards.end(),
+                                        [&](WardId w) { return !wanted(w); }),
+                         copy.wards.end());
+        if (!copy.wards.empty()) {
+            out.devices.push_back(std::move(copy));
+        }
+    }
+    for (const auto& q : data.requests) {
+        if (kept(q.resident)) {
+            out.requests.push_back(q);
+        }
+    }
+    for (const auto& b : data.bookings) {
+        if (kept(b.resident)) {
+            out.bookings.push_back(b);
+        }
+    }
+    for (const auto& l : data.last_completed) {
+        if (kept(l.first)) {
+            out.last_completed.push_back(l);
+        }
+    }
+    return out;
 }
 
 IsolationReport isolation_report(const ReportData& data, Instant now, int days) {
@@ -163,6 +222,11 @@ IsolationReport isolation_report(const ReportData& data, Instant now, int days) 
     rep.days = days;
     std::unordered_map<std::int64_t, Instant> last;
     std::unordered_map<std::int64_t, const Booking*> next;
+    for (const auto& [id, start] : data.last_completed) {
+        if (start <= now) {
+            last[id.value] = start;
+        }
+    }
     for (const auto& b : data.bookings) {
         auto id = b.resident.value;
         if (b.status == BookingStatus::completed && b.start <= now) {
@@ -324,7 +388,18 @@ FairnessReport fairness_report(const ReportData& data, DateSpan span) {
             continue;
         }
         if (auto* row = row_for(q.resident)) {
-            row->asked += q.calls * rep.weeks;
+            // Only the weeks the resident is here: admitted or discharged within the span asks
+            // for fewer calls.
+            const auto* r = ix.resident(q.resident);
+            auto from = date::sys_days{span.first};
+            auto to = date::sys_days{span.last};
+            if (r->admitted) {
+                from = std::max(from, date::sys_days{*r->admitted});
+            }
+            if (r->discharged) {
+                to = std::min(to, date::sys_days{*r->discharged});
+            }
+            row->asked += q.calls * static_cast<double>((to - from).count() + 1) / 7.0;
         }
     }
     for (const auto& b : data.bookings) {

@@ -2,6 +2,7 @@
 // construction: the calls below are booked, then given outcomes, through the real binary.
 
 #include <map>
+#include <sstream>
 
 #include <doctest/doctest.h>
 
@@ -73,14 +74,30 @@ TEST_CASE("report isolation: residents without a completed call, longest first")
 
     auto table = ok_at(s, {"report", "isolation", "--days", "3"}, k_later);
     CHECK(first_line(table) ==
-          "RESIDENT  NAME        WARD    LAST CALL             ADMITTED  DAYS  NEXT CALL            "
-          " NEXT BOOKING");
-    CHECK(contains(table, "\nR-IVY     Ivy Clarke  W-ROSE  2027-07-05 10:00 BST            5     "
-                          "2027-07-15 10:00 BST  B-6\n"));
+          "RESIDENT  NAME        WARD    LAST CALL   DAYS  NEXT CALL             BOOKING");
+    CHECK(contains(table, "\nR-IVY     Ivy Clarke  W-ROSE  2027-07-05  5     2027-07-15 10:00 BST  "
+                          "B-6\n"));
+    CHECK(contains(table, "\nR-CORA    Cora Lin    W-ROSE  never       ?     none booked\n"));
+    // Readable at 80 columns.
+    std::istringstream lines(table);
+    for (std::string line; std::getline(lines, line);) {
+        if (starts_with(line, "R-")) {
+            CHECK(line.size() <= 80);
+        }
+    }
     auto csv = ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3"}, k_later);
     CHECK(starts_with(csv, "resident,name,ward,last_call,admitted,days,next_call,next_booking\r\n"));
     CHECK(contains(csv, "\r\nR-IVY,Ivy Clarke,W-ROSE,2027-07-05T10:00:00+01:00,,5,"
                         "2027-07-15T10:00:00+01:00,B-6\r\n"));
+
+    // A name a spreadsheet would run as a formula.
+    s.ok({"-q", "resident", "edit", "R-GUS", "--name", "=Gus Hill"});
+    auto safe = ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3",
+                          "--for-spreadsheet"},
+                      k_later);
+    CHECK(contains(safe, "\r\nR-GUS,'=Gus Hill,W-ROSE,"));
+    CHECK(contains(ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3"}, k_later),
+                   "\r\nR-GUS,=Gus Hill,W-ROSE,"));
 
     // Six days: only the never-called are left.
     auto six = parse_json(ok_at(s, {"--json", "report", "isolation", "--days", "6"}, k_later));
@@ -121,8 +138,10 @@ TEST_CASE("report utilisation: booked against bookable minutes per device and wa
 
     auto table = ok_at(s, {"report", "utilisation", "--from", "2027-07-05", "--to", "2027-07-11"},
                        k_later);
-    CHECK(contains(table, "\nPORTAL-2  W-ROSE  6300              60              1.0%  1          1"));
-    CHECK(contains(table, "\nTAB-B     (all)   10080             45              0.4%"));
+    CHECK(first_line(table) ==
+          "DEVICE    WARD    OPEN MIN  USED MIN  USE   DONE  MISSED  CANCELLED  PENDING");
+    CHECK(contains(table, "\nPORTAL-2  W-ROSE  6300      60        1.0%  1     1       0          0\n"));
+    CHECK(contains(table, "\nTAB-B     (all)   10080     45        0.4%  1     0       1          0\n"));
     auto csv = ok_at(s, {"--format", "csv", "report", "utilisation", "--from", "2027-07-05", "--to",
                          "2027-07-11"},
                      k_later);
@@ -204,6 +223,29 @@ TEST_CASE("report outcomes: calls by status and reason") {
                        k_later);
     CHECK(contains(table, "\nmissed     no_answer     1\n"));
     CHECK(contains(table, "\n5 calls from 2027-07-05 to 2027-07-11\n"));
+}
+
+TEST_CASE("report --ward: one ward's residents, calls and devices") {
+    Scratch s;
+    home_with_calls(s);
+    auto iso = parse_json(
+        ok_at(s, {"--json", "report", "isolation", "--days", "3", "--ward", "W-BLUE"}, k_later));
+    REQUIRE(iso["residents"].size() == 1);
+    CHECK(iso["residents"][0]["resident"] == "R-BEN");
+    auto use = parse_json(ok_at(s, {"--json", "report", "utilisation", "--from", "2027-07-05",
+                                    "--to", "2027-07-11", "--ward", "W-BLUE"},
+                                k_later));
+    REQUIRE(use["rows"].size() == 4);
+    CHECK(use["rows"][0]["device"] == "PORTAL-1");
+    CHECK(use["rows"][0]["ward"] == "W-BLUE");
+    CHECK(use["rows"][1]["bookable_minutes"] == 7 * 1440 - 120);
+    CHECK(use["rows"][1]["booked_minutes"] == 0); // R-ASHA's call on it is Rose Ward's
+    CHECK(use["rows"][3]["booked_minutes"] == 45);
+    auto out = parse_json(ok_at(s, {"--json", "report", "outcomes", "--from", "2027-07-05", "--to",
+                                    "2027-07-11", "--ward", "W-ROSE", "--ward", "W-BLUE"},
+                                k_later));
+    CHECK(out["total"] == 5);
+    refused_at(s, {"report", "fairness", "--ward", "W-NONE"}, 4, "ward W-NONE not found");
 }
 
 TEST_CASE("report: refused options") {

@@ -731,4 +731,43 @@ TEST_SUITE("store") {
         }
     }
 
+    TEST_CASE("last completed call per resident") {
+        TempDir dir;
+        for (const auto& url : backend_urls(dir)) {
+            CAPTURE(url);
+            auto store = open_test_store(url);
+            auto sample = add_sample(*store);
+            auto other = store->residents().add(make_resident("R2", sample.ward));
+            auto none = store->residents().add(make_resident("R3", sample.ward));
+            auto call = [&](ResidentId r, std::int64_t start, BookingStatus status) {
+                Booking b;
+                b.resident = r;
+                b.contacts = {sample.contact};
+                b.device = sample.device;
+                b.start = Instant{std::chrono::seconds{start}};
+                b.end = b.start + std::chrono::minutes{30};
+                b.status = status;
+                store->bookings().add(b);
+            };
+            const std::int64_t t = 1800000000;
+            call(sample.resident, t, BookingStatus::completed);
+            call(sample.resident, t + 7200, BookingStatus::completed);
+            call(sample.resident, t + 3600, BookingStatus::completed);
+            call(sample.resident, t + 90000, BookingStatus::completed); // after "at"
+            call(other, t - 86400, BookingStatus::completed);
+            call(other, t + 10000, BookingStatus::missed);
+            call(none, t, BookingStatus::cancelled);
+            call(none, t + 100, BookingStatus::booked);
+            Instant at{std::chrono::seconds{t + 7200}};
+            using Row = std::pair<ResidentId, Instant>;
+            std::vector<Row> expected{{sample.resident, at},
+                                      {other, Instant{std::chrono::seconds{t - 86400}}}};
+            auto& repo = store->bookings();
+            CHECK(repo.last_completed(at) == expected);
+            // The interface's own answer (through list) is the same.
+            CHECK(repo.BookingRepository::last_completed(at) == expected);
+            CHECK(repo.last_completed(Instant{std::chrono::seconds{t - 86401}}).empty());
+        }
+    }
+
 } // TEST_SUITE

@@ -1,5 +1,6 @@
 // The CSV reader and writer (RFC 4180) and lists inside one cell.
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,8 @@ TEST_CASE("csv: refuses bad input naming file, line, column and reason") {
     refused("a,b\n1,x\ry\n", "f.csv:2: b: a carriage return (CR) outside quotes (quote the field)");
     refused("a,,c\n", "f.csv:1: column 2: the header names no column");
     refused("a,b,a\n", "f.csv:1: a: named twice in the header (columns 1 and 3)");
+    refused("\r\n\xEF\xBB\xBF" "a,b\n", "f.csv:2: column 1: a byte order mark (U+FEFF) in the "
+                                       "header, not at the start of the file");
 }
 
 TEST_CASE("csv: writer quotes when needed and round-trips through the reader") {
@@ -93,6 +96,9 @@ TEST_CASE("csv: writer quotes when needed and round-trips through the reader") {
     CHECK(csv_field("two\nlines") == "\"two\nlines\"");
     CHECK(csv_field("") == "");
     CHECK(csv_field("=1+2") == "=1+2");
+    // A one-column record holding "" is written quoted, not as an empty line (which is skipped).
+    CHECK(write_csv({"note"}, {{""}, {"x"}}) == "note\r\n\"\"\r\nx\r\n");
+    CHECK(parse_csv(write_csv({"note"}, {{""}, {"x"}}), "f.csv").rows == Rows{{""}, {"x"}});
 
     std::vector<std::string> header{"code", "name", "note"};
     Rows rows{{"R-1", "O'Brien, Siobhán", "line one\r\nline \"two\""},
@@ -127,6 +133,52 @@ TEST_CASE("csv: lists in one cell") {
     CHECK(split_cell_list("a\\;b; c\\\\d") == std::vector<std::string>{"a;b", "c\\d"});
     CHECK(split_cell_list(" bsl ;dementia;; ") == std::vector<std::string>{"bsl", "dementia"});
     CHECK(split_cell_list("").empty());
+}
+
+TEST_CASE("csv: random text is read or refused, never crashes; random tables round-trip") {
+    std::mt19937 rng(20270705);
+    const std::vector<std::string> pieces{"a", "Zoë", ",", "\"", "\n", "\r", "\r\n", " ",
+                                          std::string(1, '\0'), "\xC3", "\xA9", "\xEF\xBB\xBF",
+                                          "=", "😀"};
+    std::uniform_int_distribution<std::size_t> piece(0, pieces.size() - 1);
+    std::uniform_int_distribution<int> length(0, 40);
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        for (int i = length(rng); i > 0; --i) {
+            text += pieces[piece(rng)];
+        }
+        INFO("text: " << text);
+        try {
+            auto t = parse_csv(text, "r.csv");
+            for (const auto& row : t.rows) {
+                CHECK(row.size() == t.header.size());
+            }
+            // What was read writes back to text that reads the same.
+            CHECK(parse_csv(write_csv(t.header, t.rows), "r.csv").rows == t.rows);
+        } catch (const InvalidInput& e) {
+            CHECK(std::string(e.what()).rfind("r.csv:", 0) == 0);
+        }
+    }
+    // Tables of valid UTF-8 cells: written and read back unchanged.
+    const std::vector<std::string> cell_pieces{"a", "Zoë", ",", "\"", "\n", "\r\n", " ", "'",
+                                               "=", "😀", "فا"};
+    std::uniform_int_distribution<std::size_t> cell_piece(0, cell_pieces.size() - 1);
+    for (int round = 0; round < 500; ++round) {
+        std::vector<std::string> header{"code", "name", "note"};
+        Rows rows(static_cast<std::size_t>(length(rng) % 6));
+        for (auto& row : rows) {
+            for (int c = 0; c < 3; ++c) {
+                std::string cell;
+                for (int i = length(rng) % 8; i > 0; --i) {
+                    cell += cell_pieces[cell_piece(rng)];
+                }
+                row.push_back(cell);
+            }
+        }
+        auto back = parse_csv(write_csv(header, rows), "r.csv");
+        CHECK(back.header == header);
+        CHECK(back.rows == rows);
+    }
 }
 
 } // TEST_SUITE

@@ -147,8 +147,10 @@ TEST_CASE("report: isolation lists the residents without a completed call, longe
     // R-C called yesterday; R-E discharged; R-F admitted a day ago; R-G not yet admitted.
 
     auto rows = report_rows(r, true);
-    CHECK(rows.rows[2][3] == "2027-07-05 10:00 BST");
-    CHECK(rows.rows[2][6] == "2027-07-13 10:00 BST");
+    CHECK(rows.rows[2][3] == "2027-07-05");
+    CHECK(rows.rows[2][4] == "5");
+    CHECK(rows.rows[2][5] == "2027-07-13 10:00 BST");
+    CHECK(rows.rows[0][4] == "?");
     CHECK(rows.rows[0][3] == "never");
     auto csv = report_rows(r, false);
     CHECK(csv.rows[2][3] == "2027-07-05T10:00:00+01:00");
@@ -252,6 +254,40 @@ TEST_CASE("report: fairness compares calls with what was asked, with the spread"
     auto j = nlohmann::json::parse(report_json(r));
     CHECK(j["format"] == "carecall-report-fairness/1");
     CHECK(j["spread"]["stddev"].get<double>() == doctest::Approx(0.25));
+}
+
+TEST_CASE("report: fairness asks only for the days a resident is here") {
+    auto d = home();
+    // R-F, admitted Fri 2027-07-09, asks for 7 calls a week: 10 of the 14 days are hers.
+    CallRequest q;
+    q.resident = ResidentId(6);
+    q.calls = 7;
+    d.requests.push_back(q);
+    // R-E, discharged Thu 2027-07-08 (a day counted as here), asks for 7 too: 4 days.
+    q.resident = ResidentId(5);
+    d.requests.push_back(q);
+    auto r = fairness_report(d, {day("2027-07-05"), day("2027-07-18")});
+    REQUIRE(r.rows.size() == 5);
+    CHECK(r.rows[0].resident == "R-E");
+    CHECK(r.rows[0].asked == doctest::Approx(4.0));
+    CHECK(r.rows[1].resident == "R-F");
+    CHECK(r.rows[1].asked == doctest::Approx(10.0));
+    CHECK(r.rows[1].share == doctest::Approx(0.0));
+}
+
+TEST_CASE("report: one ward's part of the snapshot") {
+    auto w2 = only_wards(home(), {WardId(2)});
+    auto u = utilisation_report(w2, k_week);
+    REQUIRE(u.rows.size() == 4);
+    // D1 keeps W2 alone: its total is W2's hours less the hour out of service, and R-B's call.
+    CHECK(u.rows[2].device == "D1");
+    CHECK(u.rows[2].ward == "W2");
+    CHECK(u.rows[3].bookable_minutes == 540);
+    CHECK(u.rows[3].booked_minutes == 20);
+    auto iso = isolation_report(only_wards(home(), {WardId(1)}), utc("2027-07-10T12:00"), 3);
+    REQUIRE(iso.rows.size() == 2);
+    CHECK(iso.rows[0].resident == "R-D");
+    CHECK(iso.rows[1].resident == "R-A");
 }
 
 TEST_CASE("report: outcomes by status and reason") {

@@ -202,6 +202,18 @@ public:
         return out;
     }
 
+    std::vector<std::pair<ResidentId, Instant>> last_completed(Instant at) override {
+        TxGuard tx(db(), m_ctx.read_mode());
+        std::vector<std::pair<ResidentId, Instant>> out;
+        auto stmt = db().prepare(sql::k_booking_last_completed);
+        stmt.bind(1, seconds(at));
+        while (stmt.step()) {
+            out.emplace_back(ResidentId(stmt.get_int(0)), instant(stmt.get_int(1)));
+        }
+        tx.commit();
+        return out;
+    }
+
 private:
     Connection& db() { return m_ctx.db; }
 

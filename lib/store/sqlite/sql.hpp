@@ -565,6 +565,9 @@ inline constexpr std::string_view k_booking_between_contact =
 inline constexpr std::string_view k_booking_waiting =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.status = 'waitlisted' "
     "ORDER BY b.start_utc, b.id";
+inline constexpr std::string_view k_booking_last_completed =
+    "SELECT resident_id, MAX(start_utc) FROM booking WHERE status = 'completed' AND start_utc <= ?1 "
+    "GROUP BY resident_id ORDER BY resident_id";
 inline constexpr std::string_view k_booking_next_id =
     "SELECT COALESCE(MAX(id), 0) + 1 FROM booking";
 inline constexpr std::string_view k_booking_insert =
