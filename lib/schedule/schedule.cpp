@@ -268,7 +268,10 @@ ScheduleScore score_calls(const Scenario &s, const std::vector<ScheduledCall> &c
 
 ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
     const auto start = Clock::now();
-    auto limit = std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds));
+    // The search stops at nine tenths of the limit: the rest is kept for the final check_call
+    // pass and the reasons (the exact mode uses the whole limit).
+    auto limit = std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds) *
+                                               (o.exact ? 1.0 : 0.9));
     sched::SearchLimits limits;
     limits.deadline = start + std::chrono::duration_cast<Clock::duration>(limit);
     limits.iterations = o.iterations;

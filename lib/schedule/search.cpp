@@ -1419,7 +1419,7 @@ public:
             tally("search.free_start", c.day, "a start was free but not taken");
         }
         std::vector<std::string> out;
-        if (cut) {
+        if (cut && !t.empty()) { // only when other calls were in the way
             out.emplace_back(
                 "search.time_limit: the time limit stopped the search before this request was met");
         }
