@@ -146,6 +146,7 @@ int main(int argc, char **argv) {
     bool reference = true;
     int threads = 0;
     std::string write_dir;
+    std::string scenario_file;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -168,19 +169,40 @@ int main(int argc, char **argv) {
             threads = std::stoi(next());
         } else if (a == "--write") {
             write_dir = next();
+        } else if (a == "--scenario") {
+            scenario_file = next();
         } else {
             std::cerr << "usage: carecall-bench-schedule [--size NAME|all] [--seed N] "
                          "[--time-limit S] [--reference-limit S] [--no-reference] [--threads N] "
-                         "[--write DIR]\n";
+                         "[--write DIR] [--scenario FILE]\n";
             return 64;
         }
     }
-    for (const auto &t : k_sizes) {
+    auto sizes = k_sizes;
+    if (!scenario_file.empty()) { // a scenario file instead of the generated sizes
+        sizes = {Target{scenario_file, 0.5}};
+        only = "all";
+    }
+    for (const auto &t : sizes) {
         if (only != "all" && only != t.size) {
             continue;
         }
         auto gen_start = std::chrono::steady_clock::now();
-        auto text = write_scenario(bench::generate(bench::preset(t.size, seed)));
+        std::string text;
+        if (scenario_file.empty()) {
+            text = write_scenario(bench::generate(bench::preset(t.size, seed)));
+        } else {
+            std::FILE *f = std::fopen(scenario_file.c_str(), "rb");
+            if (f == nullptr) {
+                std::cerr << "cannot read " << scenario_file << "\n";
+                return 66;
+            }
+            char buf[65536];
+            for (std::size_t n = 0; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) {
+                text.append(buf, n);
+            }
+            std::fclose(f);
+        }
         auto s = parse_scenario(text);
         double gen_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - gen_start).count();

@@ -1122,8 +1122,10 @@ private:
         Cbc_solve(m);
         *proven = Cbc_isProvenOptimal(m) != 0;
         *bound = Cbc_getBestPossibleObjValue(m);
-        const double *x = Cbc_getColSolution(m);
-        if (x != nullptr && Cbc_getObjValue(m) > -1e20) {
+        // The best integer solution found (not the last relaxation), kept only when it keeps
+        // every row and is no worse on this level than the one we had.
+        const double *x = Cbc_bestSolution(m);
+        if (x != nullptr && feasible(x)) {
             double old_value = 0;
             double new_value = 0;
             for (const auto &[col, coef] : objective) {
@@ -1137,6 +1139,18 @@ private:
             }
         }
         Cbc_deleteModel(m);
+    }
+
+    [[nodiscard]] bool feasible(const double *x) const {
+        auto keeps = [&](const Row &row) {
+            double lhs = 0;
+            for (const auto &[col, coef] : row.expr) {
+                lhs += coef * (x[col] > 0.5 ? 1.0 : 0.0);
+            }
+            return row.sense == 'G' ? lhs >= row.rhs - 1e-6 : lhs <= row.rhs + 1e-6;
+        };
+        return std::all_of(m_rows.begin(), m_rows.end(), keeps) &&
+               std::all_of(m_extra.begin(), m_extra.end(), keeps);
     }
 
     /// The MIP's rota replaces the heuristic's (it is at least as good on every level it solved).
