@@ -93,6 +93,7 @@ public:
         m_cls_served.assign(static_cast<std::size_t>(p.classes), 0);
         m_cls_calls.assign(static_cast<std::size_t>(p.classes), 0);
         m_cls_wait.assign(static_cast<std::size_t>(p.classes), 0);
+        m_day_version.assign(days + 1, 0);
         for (int k = 0; k < static_cast<int>(p.pinned.size()); ++k) {
             const auto &pc = at(p.pinned, k);
             Call c;
@@ -120,6 +121,10 @@ public:
     std::int64_t m_preferred = 0, m_fixed = 0, m_moves = 0;
     std::vector<std::pair<bool, int>> m_log; ///< (added, call) since the last mark
     bool m_logging = false;
+    /// Bumped on a plan date whenever a call that starts on it or a neighbouring date leaves: a
+    /// request known not to fit anywhere needs looking at again only on such dates.
+    std::vector<std::uint64_t> m_day_version;
+    std::uint64_t m_clock = 0;
 
     [[nodiscard]] Key key() const {
         Key k;
@@ -346,6 +351,12 @@ public:
     void erase(int id) {
         auto &c = at(m_calls, id);
         c.alive = false;
+        if (c.day >= 0) {
+            ++m_clock;
+            for (int d = std::max(0, c.day - 1); d <= c.day + 1; ++d) {
+                m_day_version[static_cast<std::size_t>(d)] = m_clock;
+            }
+        }
         if (c.device >= 0) {
             auto &t = at(m_dev, c.device);
             auto pos = t.lower(c.start);
@@ -432,6 +443,7 @@ public:
             }
         }
         m_stuck.assign(p.reqs.size(), 0);
+        m_failed_at.assign(p.reqs.size(), 0);
     }
 
     State &state() { return m_st; }
@@ -508,8 +520,12 @@ public:
         int best_ci = -1;
         int best_d = -1;
         int best_h = -1;
+        const std::uint64_t failed = at(m_failed_at, r);
         for (int ci = 0; ci < static_cast<int>(q.cands.size()); ++ci) {
             const auto &c = at(q.cands, ci);
+            if (failed != 0 && m_st.m_day_version[static_cast<std::size_t>(c.day)] < failed) {
+                continue; // nothing left that date since it last failed
+            }
             int staff = -1;
             if (!m_st.people_ok(r, c, &staff)) {
                 continue;
@@ -543,6 +559,7 @@ public:
         }
         if (!best) {
             at(m_stuck, r) = m_epoch;
+            at(m_failed_at, r) = m_st.m_clock + 1;
             return false;
         }
         m_st.add(r, best_ci, best_d, best_h);
@@ -597,6 +614,9 @@ private:
     std::vector<std::vector<ResEntry>> m_class_res;
     std::vector<int> m_stuck;
     int m_epoch = 0;
+    /// Per request: one more than the state clock when no start fitted (0: never); only dates
+    /// whose version is at least that can fit now.
+    std::vector<std::uint64_t> m_failed_at;
 
     int pick(std::size_t n) {
         return static_cast<int>(m_rng() % static_cast<std::uint64_t>(std::max<std::size_t>(n, 1)));
@@ -865,7 +885,12 @@ public:
                 bool proven = false;
                 double bound = 0;
                 if (remaining > 0.01) {
-                    solve(lv.expr, remaining, best, &proven, &bound);
+                    std::vector<const std::vector<std::pair<int, double>> *> rest;
+                    for (auto k = static_cast<std::size_t>(&lv - levels.data()); k < levels.size();
+                         ++k) {
+                        rest.push_back(&levels[k].expr);
+                    }
+                    solve(rest, remaining, best, &proven, &bound);
                 }
                 double found = 0;
                 for (const auto &[col, coef] : lv.expr) {
@@ -1086,8 +1111,12 @@ private:
         }
     }
 
-    void solve(const std::vector<std::pair<int, double>> &objective, double seconds,
-               std::vector<double> &solution, bool *proven, double *bound) {
+    /// Maximises the first of `levels`; the solution found replaces `solution` when it is
+    /// lexicographically no worse over all of `levels` (so the heuristic's lower levels are kept
+    /// when the time runs out before they are reached).
+    void solve(const std::vector<const std::vector<std::pair<int, double>> *> &levels,
+               double seconds, std::vector<double> &solution, bool *proven, double *bound) {
+        const auto &objective = *levels.front();
         Cbc_Model *m = Cbc_newModel();
         Cbc_setLogLevel(m, 0);
         std::vector<double> obj(static_cast<std::size_t>(m_ncols), 0.0);
@@ -1126,13 +1155,19 @@ private:
         // every row and is no worse on this level than the one we had.
         const double *x = Cbc_bestSolution(m);
         if (x != nullptr && feasible(x)) {
-            double old_value = 0;
-            double new_value = 0;
-            for (const auto &[col, coef] : objective) {
-                old_value += coef * solution[static_cast<std::size_t>(col)];
-                new_value += coef * x[static_cast<std::size_t>(col)];
+            std::vector<long> old_value;
+            std::vector<long> new_value;
+            for (const auto *lv : levels) {
+                double o = 0;
+                double n = 0;
+                for (const auto &[col, coef] : *lv) {
+                    o += coef * solution[static_cast<std::size_t>(col)];
+                    n += coef * (x[col] > 0.5 ? 1.0 : 0.0);
+                }
+                old_value.push_back(std::lround(o));
+                new_value.push_back(std::lround(n));
             }
-            if (new_value >= old_value - 1e-6) {
+            if (new_value >= old_value) {
                 for (int c = 0; c < m_ncols; ++c) {
                     solution[static_cast<std::size_t>(c)] = x[c] > 0.5 ? 1.0 : 0.0;
                 }
