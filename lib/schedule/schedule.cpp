@@ -300,7 +300,8 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
     }
 
     // Time slices: a part gets the time left in proportion to its requests among the parts not
-    // started yet, times the threads working (the greedy rota is built whatever the time).
+    // started yet, times the threads working, times four (the greedy rota is built whatever the
+    // time).
     std::vector<double> weight(parts.size(), 1.0);
     {
         std::vector<std::size_t> part_of_site(s.sites.size(), 0);
@@ -336,7 +337,10 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
                 std::lock_guard lock(mu);
                 auto now = Clock::now();
                 if (now < limits.deadline) {
-                    double share = std::min(1.0, weight[i] * threads / std::max(weight_left, 1.0));
+                    // Up to four times its even share: most parts stop early (no gain left),
+                    // and the shares of the parts after it are worked out from what is left.
+                    double share =
+                        std::min(1.0, 4.0 * weight[i] * threads / std::max(weight_left, 1.0));
                     mine.deadline = now + std::chrono::duration_cast<Clock::duration>(
                                               (limits.deadline - now) * share);
                 }
