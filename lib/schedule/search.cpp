@@ -879,7 +879,9 @@ public:
         std::vector<double> best = start;
         for (const auto &lv : levels) {
             int value = 0;
-            if (reached) {
+            if (reached && lv.expr.empty()) {
+                value = 0; // nothing to choose at this level (no variables)
+            } else if (reached) {
                 double remaining =
                     std::chrono::duration<double>(deadline - Clock::now()).count();
                 bool proven = false;
