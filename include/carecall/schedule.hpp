@@ -64,7 +64,11 @@ struct ScheduledCall {
 struct Unscheduled {
     RequestId request;
     int missing_calls = 0;
-    /// The rules that blocked it, most frequent first: "rule: example message (N of M starts)".
+    /// The rules that blocked it: first what other calls were in the way at the starts its own
+    /// windows allow ("search.time_limit" first when the time cut the search), then what ruled out
+    /// the other starts; each most frequent first, at most five, as "rule: example (N of M starts;
+    /// the plan dates, or every day)", e.g. "device.busy: no device free (in a call, being
+    /// cleaned or being moved) (12 of 672 starts; Tue 2025-03-25, Wed 2025-03-26)".
     std::vector<std::string> reasons;
     friend bool operator==(const Unscheduled &, const Unscheduled &) = default;
 };
