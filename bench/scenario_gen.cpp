@@ -215,7 +215,7 @@ GenParams preset(const std::string &name, std::uint64_t seed) {
         p.residents = 20;
         p.devices = 3;
         p.days = 1;
-        p.calls_per_resident = 7.0; // one or two calls each on the day
+        p.calls_per_resident = 12.0; // one or two calls each on the day
     } else if (name == "home-week") {
         p.sites = 1;
         p.residents = 40;

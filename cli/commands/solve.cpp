@@ -44,6 +44,19 @@ void register_solve(CLI::App &app, Env &env) {
         ScheduleOptions opts;
         opts.time_limit_seconds = o->time_limit;
         opts.seed = o->seed ? *o->seed : static_cast<std::uint64_t>(s.seed.value_or(0));
+        // Progress on a terminal: parts done, rewritten in place at most twice a second.
+        const bool tty = !env.quiet && isatty(STDERR_FILENO) == 1;
+        double shown = -1.0;
+        if (tty) {
+            opts.progress = [&shown](const ScheduleProgress &p) {
+                if (p.seconds - shown >= 0.5 || p.parts_done == p.parts) {
+                    shown = p.seconds;
+                    std::cerr << fmt::format("\rsolve: {}/{} parts planned ({:.1f} s)",
+                                             p.parts_done, p.parts, p.seconds)
+                              << (p.parts_done == p.parts ? "\n" : "") << std::flush;
+                }
+            };
+        }
         auto result = schedule(s, opts);
         auto out = rota_json(rota_from_schedule(s, result), RotaJsonOptions{false, {}});
         if (o->output == "-") {
@@ -57,11 +70,20 @@ void register_solve(CLI::App &app, Env &env) {
                                    classes.empty() ? "" : "; ", priority_name(c.priority),
                                    c.residents_served, c.residents_asking, c.calls, c.calls_asked);
         }
-        env.message(fmt::format("solve: {} ({:.2f} s): {} calls, {} in preferred windows, {} "
-                                "requests unscheduled; {}",
+        env.message(fmt::format("solve: {} ({:.2f} s): {} calls, {} in preferred windows, {} at "
+                                "fixed times, {} device moves, {} requests unscheduled; {}",
                                 result.status, result.seconds, result.calls.size(),
-                                result.score.preferred_calls, result.unscheduled.size(),
+                                result.score.preferred_calls, result.fixed_calls,
+                                result.device_moves, result.unscheduled.size(),
                                 classes.empty() ? "no requests" : classes));
+        const auto &pf = result.price_of_fairness;
+        if (pf.computed) {
+            env.message(fmt::format(
+                "solve: price of fairness: {} residents served with {} calls; volume first would "
+                "serve {} with {} calls ({:+d} residents, {:+d} calls)",
+                pf.residents_served, pf.calls, pf.volume_residents_served, pf.volume_calls,
+                pf.residents_served - pf.volume_residents_served, pf.calls - pf.volume_calls));
+        }
         if (o->output != "-") {
             env.message(fmt::format("wrote {}", o->output));
         }

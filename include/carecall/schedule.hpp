@@ -37,6 +37,11 @@ struct ScheduleOptions {
     int threads = 0; ///< worker threads; 0: one per core
     /// Also plan for volume alone (calls first, then residents) to report what fairness costs.
     bool price_of_fairness = true;
+    /// Solve each part exactly with a time-indexed integer programme (COIN-OR CBC), level by
+    /// level of the score, within the time limit; the greedy and improved rota is its starting
+    /// point. Only in builds with CARECALL_WITH_CBC (otherwise std::runtime_error). For small
+    /// problems and as the benchmark's reference.
+    bool exact = false;
     std::function<void(const ScheduleProgress &)> progress; ///< optional
 };
 
@@ -59,7 +64,11 @@ struct ScheduledCall {
 struct Unscheduled {
     RequestId request;
     int missing_calls = 0;
-    /// The rules that blocked it, most frequent first: "rule: example message (N of M starts)".
+    /// The rules that blocked it: first what other calls were in the way at the starts its own
+    /// windows allow ("search.time_limit" first when the time cut the search), then what ruled out
+    /// the other starts; each most frequent first, at most five, as "rule: example (N of M starts;
+    /// the plan dates, or every day)", e.g. "device.busy: no device free (in a call, being
+    /// cleaned or being moved) (12 of 672 starts; Tue 2025-03-25, Wed 2025-03-26)".
     std::vector<std::string> reasons;
     friend bool operator==(const Unscheduled &, const Unscheduled &) = default;
 };
@@ -93,8 +102,8 @@ struct PriceOfFairness {
 };
 
 struct ScheduleResult {
-    std::string status; ///< "optimal" (every call placed, all in preferred windows), "feasible",
-                        ///< "time_limit"
+    std::string status; ///< "optimal" (every call placed, all in preferred windows, or proved by
+                        ///< the exact mode), "feasible", "time_limit"
     std::vector<ScheduledCall> calls;     ///< sorted by start, then device
     std::vector<Unscheduled> unscheduled; ///< by request id
     ScheduleScore score;
@@ -106,6 +115,10 @@ struct ScheduleResult {
     int parts = 0;       ///< independent parts solved
     /// Calls the final check_call pass refused (and dropped); always 0 unless there is a bug.
     int rejected_by_check = 0;
+    /// Exact mode: the best score any rota can have as far as proved (each class's residents
+    /// served and calls, preferred calls; a level the time did not reach counts what was asked).
+    /// Equal to `score` when status is "optimal".
+    std::optional<ScheduleScore> bound;
 };
 
 /// Plans the scenario's active requests over its horizon. Deterministic for the same scenario,

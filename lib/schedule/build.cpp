@@ -139,7 +139,22 @@ bool has_all(const std::vector<std::string> &held, const std::vector<std::string
 
 class Builder {
 public:
-    Builder(const Scenario &s, const ScheduleOptions &o, Part &p) : m_s(s), m_o(o), m_p(p) {
+    Builder(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index, Part &p)
+        : m_s(s), m_o(o), m_p(p) {
+        auto gather = [&](const std::vector<std::vector<std::size_t>> &by_site) {
+            std::vector<std::size_t> out;
+            for (auto si : p.sites) {
+                out.insert(out.end(), by_site[si].begin(), by_site[si].end());
+            }
+            std::sort(out.begin(), out.end());
+            out.erase(std::unique(out.begin(), out.end()), out.end());
+            return out;
+        };
+        m_ward_list = gather(index.wards);
+        m_res_list = gather(index.residents);
+        m_dev_list = gather(index.devices);
+        m_staff_list = gather(index.staff);
+        m_req_list = gather(index.requests);
         m_days = std::max(1, s.horizon.days);
         p.days = m_days;
         auto first = date::sys_days{s.horizon.start};
@@ -161,6 +176,7 @@ private:
     const Scenario &m_s;
     const ScheduleOptions &m_o;
     Part &m_p;
+    std::vector<std::size_t> m_ward_list, m_res_list, m_dev_list, m_staff_list, m_req_list;
     int m_days = 1;
     Clock m_clock;
     std::vector<SiteLocal> m_sites;
@@ -205,7 +221,8 @@ private:
     }
 
     void wards() {
-        for (const auto &w : m_s.wards) {
+        for (auto wi : m_ward_list) {
+            const auto &w = m_s.wards[wi];
             auto it = m_site_of.find(w.site.value);
             if (it == m_site_of.end()) {
                 continue;
@@ -233,7 +250,8 @@ private:
     }
 
     void residents() {
-        for (const auto &r : m_s.residents) {
+        for (auto ri_index : m_res_list) {
+            const auto &r = m_s.residents[ri_index];
             auto it = m_wards.find(r.ward.value);
             if (it == m_wards.end()) {
                 continue;
@@ -300,7 +318,8 @@ private:
             return std::any_of(wards.begin(), wards.end(),
                                [&](WardId w) { return m_wards.count(w.value) != 0; });
         };
-        for (const auto &d : m_s.devices) {
+        for (auto di_index : m_dev_list) {
+            const auto &d = m_s.devices[di_index];
             if (!serves(d.wards) && m_site_of.count(d.site.value) == 0) {
                 continue;
             }
@@ -313,7 +332,8 @@ private:
             m_dev_of[d.id.value] = static_cast<int>(m_p.devices.size());
             m_p.devices.push_back(std::move(di));
         }
-        for (const auto &st : m_s.staff) {
+        for (auto si : m_staff_list) {
+            const auto &st = m_s.staff[si];
             if (serves(st.wards)) {
                 add_staff(st);
             }
@@ -339,7 +359,7 @@ private:
 
     void requests() {
         std::vector<int> priorities;
-        for (std::size_t qi = 0; qi < m_s.requests.size(); ++qi) {
+        for (auto qi : m_req_list) {
             const auto &q = m_s.requests[qi];
             if (!q.active || q.calls <= 0 || m_res_of.count(q.resident.value) == 0) {
                 continue;
@@ -383,7 +403,8 @@ private:
         }
         // Devices serving the ward, those whose home ward it is first.
         std::vector<std::pair<bool, int>> devs;
-        for (const auto &d : m_s.devices) {
+        for (auto di_index : m_dev_list) {
+            const auto &d = m_s.devices[di_index];
             auto it = m_dev_of.find(d.id.value);
             if (it != m_dev_of.end() &&
                 std::find(d.wards.begin(), d.wards.end(), r.ward) != d.wards.end()) {
@@ -397,7 +418,8 @@ private:
         }
         bool ward_staff = false;
         if (r.needs_assistance) {
-            for (const auto &st : m_s.staff) {
+            for (auto si : m_staff_list) {
+                const auto &st = m_s.staff[si];
                 if (std::find(st.wards.begin(), st.wards.end(), r.ward) == st.wards.end()) {
                     continue;
                 }
@@ -451,31 +473,45 @@ private:
         }
         auto preferred = m_clock.covering(q.preferred, site.zone);
         const auto &blocked = m_res_blocked[static_cast<std::size_t>(rq.resident)];
+        // Messages are written once per rule (the first start it rules out).
+        auto fail = [&](const char *rule, int day, auto &&example) {
+            auto it = rq.static_reasons.find(rule);
+            if (it == rq.static_reasons.end()) {
+                tally(rq.static_reasons, rule, day, m_days, example());
+            } else {
+                ++it->second.count;
+                ++it->second.per_day[static_cast<std::size_t>(day)];
+            }
+        };
+        const bool dated = r.admitted.has_value() || r.discharged.has_value();
         for (const auto &g : grid) {
             Min s = g.start;
             Min e = s + q.duration_minutes;
-            auto day = Date{date::local_days{m_s.horizon.start} + date::days{g.day}};
-            auto fail = [&](const std::string &rule, const std::string &example) {
-                tally(rq.static_reasons, rule, g.day, m_days, example);
-            };
-            if ((r.admitted && date::sys_days{day} < date::sys_days{*r.admitted}) ||
-                (r.discharged && date::sys_days{day} > date::sys_days{*r.discharged})) {
-                fail("resident.not_admitted", fmt::format("{} is not on the ward then", rname));
-                continue;
+            if (dated) {
+                auto day = date::sys_days{m_s.horizon.start} + date::days{g.day};
+                if ((r.admitted && day < date::sys_days{*r.admitted}) ||
+                    (r.discharged && day > date::sys_days{*r.discharged})) {
+                    fail("resident.not_admitted", g.day,
+                         [&] { return fmt::format("{} is not on the ward then", rname); });
+                    continue;
+                }
             }
             int last = day_index(site.midnights, e - 1);
             if (wl.closed[static_cast<std::size_t>(g.day + 2)] ||
                 (last >= -2 && last <= m_days + 1 && wl.closed[static_cast<std::size_t>(last + 2)])) {
-                fail("resident.ward_closed", fmt::format("ward {} is closed", wname));
+                fail("resident.ward_closed", g.day,
+                     [&] { return fmt::format("ward {} is closed", wname); });
                 continue;
             }
             if (!covered(wl.hours, s, e)) {
-                fail("resident.calling_hours",
-                     fmt::format("outside the calling hours of ward {}", wname));
+                fail("resident.calling_hours", g.day, [&] {
+                    return fmt::format("outside the calling hours of ward {}", wname);
+                });
                 continue;
             }
             if (overlaps_any(blocked, s, e)) {
-                fail("resident.care_block", fmt::format("{} has a care block", rname));
+                fail("resident.care_block", g.day,
+                     [&] { return fmt::format("{} has a care block", rname); });
                 continue;
             }
             bool ok = true;
@@ -483,11 +519,13 @@ private:
                 const auto &cl = m_contacts.at(q.contacts[k].value);
                 const auto &c = nth(m_s.contacts, q.contacts[k].value);
                 if (!covered(cl.available, s, e)) {
-                    fail("contact.availability",
-                         fmt::format("{} is not available then ({})", display_name(c), c.tz));
+                    fail("contact.availability", g.day, [&] {
+                        return fmt::format("{} is not available then ({})", display_name(c), c.tz);
+                    });
                     ok = false;
                 } else if (overlaps_any(cl.absent, s, e)) {
-                    fail("contact.absent", fmt::format("{} is away", display_name(c)));
+                    fail("contact.absent", g.day,
+                         [&] { return fmt::format("{} is away", display_name(c)); });
                     ok = false;
                 }
             }
@@ -542,11 +580,73 @@ private:
 
 } // namespace
 
-Part build_part(const Scenario &s, const ScheduleOptions &o, const std::vector<std::size_t> &sites,
-                const std::vector<std::size_t> &pinned) {
+SiteIndex index_sites(const Scenario &s) {
+    SiteIndex ix;
+    const auto n = s.sites.size();
+    for (auto *v : {&ix.wards, &ix.residents, &ix.devices, &ix.staff, &ix.requests}) {
+        v->resize(n);
+    }
+    auto site_of_ward = [&](WardId w) -> std::optional<std::size_t> {
+        if (w.value < 1 || static_cast<std::size_t>(w.value) > s.wards.size()) {
+            return std::nullopt;
+        }
+        auto si = nth(s.wards, w.value).site.value - 1;
+        if (si < 0 || static_cast<std::size_t>(si) >= n) {
+            return std::nullopt;
+        }
+        return static_cast<std::size_t>(si);
+    };
+    auto add_once = [](std::vector<std::size_t> &v, std::size_t i) {
+        if (v.empty() || v.back() != i) {
+            v.push_back(i);
+        }
+    };
+    for (std::size_t i = 0; i < s.wards.size(); ++i) {
+        if (auto si = site_of_ward(s.wards[i].id)) {
+            ix.wards[*si].push_back(i);
+        }
+    }
+    std::vector<std::optional<std::size_t>> res_site(s.residents.size());
+    for (std::size_t i = 0; i < s.residents.size(); ++i) {
+        res_site[i] = site_of_ward(s.residents[i].ward);
+        if (res_site[i]) {
+            ix.residents[*res_site[i]].push_back(i);
+        }
+    }
+    for (std::size_t i = 0; i < s.devices.size(); ++i) {
+        const auto &d = s.devices[i];
+        if (d.site.value >= 1 && static_cast<std::size_t>(d.site.value) <= n) {
+            add_once(ix.devices[static_cast<std::size_t>(d.site.value - 1)], i);
+        }
+        for (auto w : d.wards) {
+            if (auto si = site_of_ward(w)) {
+                add_once(ix.devices[*si], i);
+            }
+        }
+    }
+    for (std::size_t i = 0; i < s.staff.size(); ++i) {
+        for (auto w : s.staff[i].wards) {
+            if (auto si = site_of_ward(w)) {
+                add_once(ix.staff[*si], i);
+            }
+        }
+    }
+    for (std::size_t i = 0; i < s.requests.size(); ++i) {
+        auto r = s.requests[i].resident.value;
+        if (r >= 1 && static_cast<std::size_t>(r) <= s.residents.size()) {
+            if (auto si = res_site[static_cast<std::size_t>(r - 1)]) {
+                ix.requests[*si].push_back(i);
+            }
+        }
+    }
+    return ix;
+}
+
+Part build_part(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index,
+                const std::vector<std::size_t> &sites, const std::vector<std::size_t> &pinned) {
     Part p;
     p.sites = sites;
-    Builder(s, o, p).run(pinned);
+    Builder(s, o, index, p).run(pinned);
     return p;
 }
 

@@ -155,11 +155,24 @@ struct PartOutcome {
     std::vector<Unscheduled> unscheduled;
     int moves = 0;
     PriceOfFairness price;
+    // Exact mode: whether the MIP proved the rota optimal, and per class the bounds on residents
+    // served and calls (levels not reached: what was asked), then on preferred calls.
+    bool exact = false;
+    bool proven = false;
+    std::vector<std::pair<int, int>> bound;
+    int bound_preferred = 0;
 };
 
+/// The records of each site (indexes into the scenario's vectors, in scenario order), built once
+/// for all parts. A device or helper is listed under every site it serves.
+struct SiteIndex {
+    std::vector<std::vector<std::size_t>> wards, residents, devices, staff, requests;
+};
+SiteIndex index_sites(const Scenario &s);
+
 /// Builds the part for these sites (thread-safe: reads the scenario only).
-Part build_part(const Scenario &s, const ScheduleOptions &o, const std::vector<std::size_t> &sites,
-                const std::vector<std::size_t> &pinned);
+Part build_part(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index,
+                const std::vector<std::size_t> &sites, const std::vector<std::size_t> &pinned);
 
 /// Plans the part: greedy, then improvement, the final check_call pass and the reasons.
 PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &p,

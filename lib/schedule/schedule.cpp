@@ -70,6 +70,10 @@ struct PartResult {
     int fixed = 0;
     bool all_preferred = true;
     PriceOfFairness price;
+    bool exact = false;
+    bool proven = false;
+    std::map<int, std::pair<int, int>> bound; ///< priority -> residents served, calls
+    int bound_preferred = 0;
 };
 
 /// Parts: groups of sites linked by a device, a helper or a contact (or a pinned call).
@@ -168,6 +172,12 @@ PartResult collect(const Scenario &s, const ScheduleOptions &o, const sched::Par
     r.rejected = out.rejected;
     r.moves = out.moves;
     r.price = out.price;
+    r.exact = out.exact;
+    r.proven = out.proven;
+    for (std::size_t c = 0; c < out.bound.size(); ++c) {
+        r.bound[p.class_priority[c]] = out.bound[c];
+    }
+    r.bound_preferred = out.bound_preferred;
     r.unscheduled = std::move(out.unscheduled);
     const Instant epoch{date::sys_days{s.horizon.start} - date::days{2}};
     for (const auto &c : out.calls) {
@@ -258,13 +268,17 @@ ScheduleScore score_calls(const Scenario &s, const std::vector<ScheduledCall> &c
 
 ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
     const auto start = Clock::now();
-    auto limit = std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds));
+    // The search stops at nine tenths of the limit: the rest is kept for the final check_call
+    // pass and the reasons (the exact mode uses the whole limit).
+    auto limit = std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds) *
+                                               (o.exact ? 1.0 : 0.9));
     sched::SearchLimits limits;
     limits.deadline = start + std::chrono::duration_cast<Clock::duration>(limit);
     limits.iterations = o.iterations;
     static_cast<void>(date::get_tzdb()); // load the zones before the threads read them
 
     const auto parts = split(s, o);
+    const auto index = sched::index_sites(s);
     std::vector<std::vector<std::size_t>> pinned(parts.size());
     {
         std::vector<std::size_t> part_of_site(s.sites.size(), 0);
@@ -285,6 +299,28 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
         }
     }
 
+    // Time slices: a part gets the time left in proportion to its requests among the parts not
+    // started yet, times the threads working, times four (the greedy rota is built whatever the
+    // time).
+    std::vector<double> weight(parts.size(), 1.0);
+    {
+        std::vector<std::size_t> part_of_site(s.sites.size(), 0);
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            for (auto si : parts[i]) {
+                part_of_site[si] = i;
+            }
+        }
+        for (const auto &q : s.requests) {
+            const auto &ward = nth(s.wards, nth(s.residents, q.resident.value).ward.value);
+            weight[part_of_site.at(static_cast<std::size_t>(ward.site.value - 1))] += 1.0;
+        }
+    }
+    double weight_left = std::accumulate(weight.begin(), weight.end(), 0.0);
+
+    unsigned threads = o.exact ? 1U // one solver at a time
+                     : o.threads > 0 ? static_cast<unsigned>(o.threads)
+                                     : std::max(1U, std::thread::hardware_concurrency());
+    threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, parts.size())));
     std::vector<PartResult> results(parts.size());
     std::atomic<std::size_t> next{0};
     std::mutex mu;
@@ -296,9 +332,23 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
             if (i >= parts.size()) {
                 return;
             }
+            sched::SearchLimits mine = limits;
+            {
+                std::lock_guard lock(mu);
+                auto now = Clock::now();
+                if (now < limits.deadline) {
+                    // Up to four times its even share: most parts stop early (no gain left),
+                    // and the shares of the parts after it are worked out from what is left.
+                    double share =
+                        std::min(1.0, 4.0 * weight[i] * threads / std::max(weight_left, 1.0));
+                    mine.deadline = now + std::chrono::duration_cast<Clock::duration>(
+                                              (limits.deadline - now) * share);
+                }
+                weight_left -= weight[i];
+            }
             try {
-                auto part = sched::build_part(s, o, parts[i], pinned[i]);
-                auto out = sched::solve_part(s, o, part, mix(o.seed ^ mix(i)), limits);
+                auto part = sched::build_part(s, o, index, parts[i], pinned[i]);
+                auto out = sched::solve_part(s, o, part, mix(o.seed ^ mix(i)), mine);
                 results[i] = collect(s, o, part, std::move(out));
             } catch (...) {
                 std::lock_guard lock(mu);
@@ -317,9 +367,6 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
             }
         }
     };
-    unsigned threads = o.threads > 0 ? static_cast<unsigned>(o.threads)
-                                     : std::max(1U, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, parts.size())));
     if (threads <= 1) {
         work();
     } else {
@@ -338,7 +385,16 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
     ScheduleResult res;
     bool cut = false;
     bool all = true;
+    bool proven = o.exact;
+    std::map<int, std::pair<int, int>> bound;
+    int bound_preferred = 0;
     for (auto &r : results) {
+        proven = proven && r.proven;
+        for (const auto &[prio, b] : r.bound) {
+            bound[prio].first += b.first;
+            bound[prio].second += b.second;
+        }
+        bound_preferred += r.bound_preferred;
         cut = cut || r.cut;
         all = all && r.all_preferred && r.unscheduled.empty();
         res.iterations += r.iterations;
@@ -363,7 +419,20 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
     std::sort(res.unscheduled.begin(), res.unscheduled.end(),
               [](const auto &a, const auto &b) { return a.request < b.request; });
     res.score = score_calls(s, res.calls);
-    res.status = cut ? "time_limit" : (all ? "optimal" : "feasible");
+    res.status = cut ? "time_limit" : (all || proven ? "optimal" : "feasible");
+    if (o.exact) {
+        ScheduleScore b;
+        for (auto c : res.score.classes) {
+            auto it = bound.find(c.priority);
+            if (it != bound.end()) {
+                c.residents_served = it->second.first;
+                c.calls = it->second.second;
+            }
+            b.classes.push_back(c);
+        }
+        b.preferred_calls = proven ? res.score.preferred_calls : bound_preferred;
+        res.bound = b;
+    }
     res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return res;
 }

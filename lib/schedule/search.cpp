@@ -10,12 +10,21 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "carecall/rules.hpp"
 #include "schedule/part.hpp"
+
+#ifdef CARECALL_WITH_CBC
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <coin/Cbc_C_Interface.h>
+#endif
 
 namespace carecall::sched {
 
@@ -84,6 +93,7 @@ public:
         m_cls_served.assign(static_cast<std::size_t>(p.classes), 0);
         m_cls_calls.assign(static_cast<std::size_t>(p.classes), 0);
         m_cls_wait.assign(static_cast<std::size_t>(p.classes), 0);
+        m_day_version.assign(days + 1, 0);
         for (int k = 0; k < static_cast<int>(p.pinned.size()); ++k) {
             const auto &pc = at(p.pinned, k);
             Call c;
@@ -111,6 +121,10 @@ public:
     std::int64_t m_preferred = 0, m_fixed = 0, m_moves = 0;
     std::vector<std::pair<bool, int>> m_log; ///< (added, call) since the last mark
     bool m_logging = false;
+    /// Bumped on a plan date whenever a call that starts on it or a neighbouring date leaves: a
+    /// request known not to fit anywhere needs looking at again only on such dates.
+    std::vector<std::uint64_t> m_day_version;
+    std::uint64_t m_clock = 0;
 
     [[nodiscard]] Key key() const {
         Key k;
@@ -306,17 +320,23 @@ public:
         m_log.clear();
     }
 
+    /// The device moves the call at `pos` adds between its neighbours.
+    static int moves_around(const Timeline &t, std::size_t pos, std::int64_t ward) {
+        const bool has_pred = pos > 0;
+        const bool has_succ = pos + 1 < t.v.size();
+        const std::int64_t pred = has_pred ? t.v[pos - 1].tag : ward;
+        const std::int64_t succ = has_succ ? t.v[pos + 1].tag : ward;
+        return (pred != ward ? 1 : 0) + (succ != ward ? 1 : 0) -
+               (has_pred && has_succ && pred != succ ? 1 : 0);
+    }
+
     void insert(int id) {
         auto &c = at(m_calls, id);
         c.alive = true;
         if (c.device >= 0) {
             auto &t = at(m_dev, c.device);
             auto pos = t.insert(Iv{c.start, c.end, id, c.ward});
-            const Iv *pred = pos > 0 ? &t.v[pos - 1] : nullptr;
-            const Iv *succ = pos + 1 < t.v.size() ? &t.v[pos + 1] : nullptr;
-            m_moves += (pred != nullptr && pred->tag != c.ward ? 1 : 0) +
-                       (succ != nullptr && succ->tag != c.ward ? 1 : 0) -
-                       (pred != nullptr && succ != nullptr && pred->tag != succ->tag ? 1 : 0);
+            m_moves += moves_around(t, pos, c.ward);
         }
         at(m_res, c.resident).insert(Iv{c.start, c.end, id, 0});
         for (int k : contacts_of(c)) {
@@ -331,17 +351,19 @@ public:
     void erase(int id) {
         auto &c = at(m_calls, id);
         c.alive = false;
+        if (c.day >= 0) {
+            ++m_clock;
+            for (int d = std::max(0, c.day - 1); d <= c.day + 1; ++d) {
+                m_day_version[static_cast<std::size_t>(d)] = m_clock;
+            }
+        }
         if (c.device >= 0) {
             auto &t = at(m_dev, c.device);
             auto pos = t.lower(c.start);
             while (pos < t.v.size() && t.v[pos].call != id) {
                 ++pos;
             }
-            const Iv *pred = pos > 0 ? &t.v[pos - 1] : nullptr;
-            const Iv *succ = pos + 1 < t.v.size() ? &t.v[pos + 1] : nullptr;
-            m_moves -= (pred != nullptr && pred->tag != c.ward ? 1 : 0) +
-                       (succ != nullptr && succ->tag != c.ward ? 1 : 0) -
-                       (pred != nullptr && succ != nullptr && pred->tag != succ->tag ? 1 : 0);
+            m_moves -= moves_around(t, pos, c.ward);
             t.v.erase(t.v.begin() + static_cast<std::ptrdiff_t>(pos));
         }
         at(m_res, c.resident).erase(id, c.start);
@@ -421,6 +443,7 @@ public:
             }
         }
         m_stuck.assign(p.reqs.size(), 0);
+        m_failed_at.assign(p.reqs.size(), 0);
     }
 
     State &state() { return m_st; }
@@ -497,8 +520,12 @@ public:
         int best_ci = -1;
         int best_d = -1;
         int best_h = -1;
+        const std::uint64_t failed = at(m_failed_at, r);
         for (int ci = 0; ci < static_cast<int>(q.cands.size()); ++ci) {
             const auto &c = at(q.cands, ci);
+            if (failed != 0 && m_st.m_day_version[static_cast<std::size_t>(c.day)] < failed) {
+                continue; // nothing left that date since it last failed
+            }
             int staff = -1;
             if (!m_st.people_ok(r, c, &staff)) {
                 continue;
@@ -532,6 +559,7 @@ public:
         }
         if (!best) {
             at(m_stuck, r) = m_epoch;
+            at(m_failed_at, r) = m_st.m_clock + 1;
             return false;
         }
         m_st.add(r, best_ci, best_d, best_h);
@@ -586,6 +614,9 @@ private:
     std::vector<std::vector<ResEntry>> m_class_res;
     std::vector<int> m_stuck;
     int m_epoch = 0;
+    /// Per request: one more than the state clock when no start fitted (0: never); only dates
+    /// whose version is at least that can fit now.
+    std::vector<std::uint64_t> m_failed_at;
 
     int pick(std::size_t n) {
         return static_cast<int>(m_rng() % static_cast<std::uint64_t>(std::max<std::size_t>(n, 1)));
@@ -766,6 +797,418 @@ private:
         }
     }
 };
+
+
+#ifdef CARECALL_WITH_CBC
+/// The time-indexed integer programme of a part: one binary per (request, start, device, helper)
+/// that the windows and the pinned calls allow; at most one call per resident, contact and helper
+/// at each start time, and per device at each start time counting the cleaning gap, with the
+/// moving gap between wards as extra pairs; the counts per request, day and resident. Solved level
+/// by level of the score (each level's optimum is kept as a constraint for the next).
+class Exact {
+public:
+    Exact(const Part &p, State &st) : m_p(p), m_st(st) {}
+
+    void run(Clock::time_point deadline, PartOutcome *out) {
+        State base(m_p, true); // the pinned calls alone
+        variables(base);
+        rows(base);
+        // The heuristic's rota as the first start.
+        std::vector<double> start(static_cast<std::size_t>(m_ncols), 0.0);
+        for (const auto &c : m_st.m_calls) {
+            if (c.alive && c.pin < 0) {
+                auto it = m_index.find(std::tuple(c.req, c.cand, c.device, c.staff));
+                if (it != m_index.end()) {
+                    start[static_cast<std::size_t>(it->second)] = 1.0;
+                }
+            }
+        }
+        for (const auto &[key, col] : m_y) {
+            start[static_cast<std::size_t>(col)] =
+                m_st.served(key.first, key.second) ? 1.0 : 0.0;
+        }
+        // Levels: per class residents served, calls; then preferred, fixed times.
+        struct Level {
+            std::vector<std::pair<int, double>> expr;
+            int constant = 0;
+            int cls = -1;
+            bool served = false;
+        };
+        std::vector<Level> levels;
+        for (int c = 0; c < m_p.classes; ++c) {
+            Level served;
+            served.cls = c;
+            served.served = true;
+            served.constant = at(base.m_cls_served, c);
+            for (const auto &[key, col] : m_y) {
+                if (key.second == c) {
+                    served.expr.emplace_back(col, 1.0);
+                }
+            }
+            Level calls;
+            calls.cls = c;
+            calls.constant = at(base.m_cls_calls, c);
+            for (int v = 0; v < m_nvars; ++v) {
+                if (at(m_p.reqs, at(m_vars, v).r).cls == c) {
+                    calls.expr.emplace_back(v, 1.0);
+                }
+            }
+            levels.push_back(std::move(served));
+            levels.push_back(std::move(calls));
+        }
+        Level pref;
+        for (int v = 0; v < m_nvars; ++v) {
+            if (at(m_vars, v).preferred) {
+                pref.expr.emplace_back(v, 1.0);
+            }
+        }
+        levels.push_back(std::move(pref));
+        out->exact = true;
+        out->proven = true;
+        out->bound.assign(static_cast<std::size_t>(m_p.classes), {0, 0});
+        // What was asked: the bound of levels not reached.
+        std::vector<std::set<int>> asking(static_cast<std::size_t>(m_p.classes));
+        std::vector<int> asked(static_cast<std::size_t>(m_p.classes), 0);
+        int asked_total = 0;
+        for (const auto &q : m_p.reqs) {
+            asking[static_cast<std::size_t>(q.cls)].insert(q.resident);
+            asked[static_cast<std::size_t>(q.cls)] += q.calls;
+            asked_total += q.calls;
+        }
+        bool reached = true;
+        std::vector<double> best = start;
+        for (const auto &lv : levels) {
+            int value = 0;
+            if (reached && lv.expr.empty()) {
+                value = 0; // nothing to choose at this level (no variables)
+            } else if (reached) {
+                double remaining =
+                    std::chrono::duration<double>(deadline - Clock::now()).count();
+                bool proven = false;
+                double bound = 0;
+                if (remaining > 0.01) {
+                    std::vector<const std::vector<std::pair<int, double>> *> rest;
+                    for (auto k = static_cast<std::size_t>(&lv - levels.data()); k < levels.size();
+                         ++k) {
+                        rest.push_back(&levels[k].expr);
+                    }
+                    solve(rest, remaining, best, &proven, &bound);
+                }
+                double found = 0;
+                for (const auto &[col, coef] : lv.expr) {
+                    found += coef * best[static_cast<std::size_t>(col)];
+                }
+                if (proven) {
+                    value = static_cast<int>(std::lround(found));
+                    m_extra.push_back(Row{lv.expr, 'G', static_cast<double>(value)});
+                } else {
+                    reached = false;
+                    out->proven = false;
+                    value = remaining > 0.01 ? static_cast<int>(std::floor(bound + 1e-6))
+                                             : std::numeric_limits<int>::max();
+                }
+            } else {
+                value = std::numeric_limits<int>::max();
+            }
+            if (lv.cls >= 0) {
+                auto &b = out->bound[static_cast<std::size_t>(lv.cls)];
+                int cap = lv.served ? static_cast<int>(asking[static_cast<std::size_t>(lv.cls)].size())
+                                    : asked[static_cast<std::size_t>(lv.cls)];
+                int total = value == std::numeric_limits<int>::max() ? cap
+                                                                      : std::min(cap, value + lv.constant);
+                (lv.served ? b.first : b.second) = total;
+            } else {
+                out->bound_preferred =
+                    value == std::numeric_limits<int>::max() ? asked_total : std::min(asked_total, value);
+            }
+        }
+        apply(best);
+    }
+
+private:
+    struct Var {
+        int r = 0, ci = 0, d = 0, h = -1;
+        Min s = 0, e = 0;
+        int day = 0;
+        bool preferred = false;
+    };
+    struct Row {
+        std::vector<std::pair<int, double>> expr;
+        char sense = 'L';
+        double rhs = 0;
+    };
+    const Part &m_p;
+    State &m_st;
+    std::vector<Var> m_vars;
+    int m_nvars = 0;
+    int m_ncols = 0;
+    std::map<std::tuple<int, int, int, int>, int> m_index;
+    std::map<std::pair<int, int>, int> m_y; ///< (resident, class) -> column
+    std::vector<Row> m_rows;
+    std::vector<Row> m_extra;
+
+    void variables(const State &base) {
+        for (int r = 0; r < static_cast<int>(m_p.reqs.size()); ++r) {
+            const auto &q = at(m_p.reqs, r);
+            for (int ci = 0; ci < static_cast<int>(q.cands.size()); ++ci) {
+                const auto &c = at(q.cands, ci);
+                const Min e = c.start + q.duration;
+                if (at(base.m_res, q.resident).overlaps(c.start, e) ||
+                    std::any_of(q.contacts.begin(), q.contacts.end(),
+                                [&](int k) { return at(base.m_con, k).overlaps(c.start, e); })) {
+                    continue;
+                }
+                std::vector<int> helpers;
+                if (q.needs_help) {
+                    for (const auto &h : q.helpers) {
+                        if (covered(at(m_p.shift_sets, h.shifts), c.start, e) &&
+                            !at(base.m_stf, h.staff).overlaps(c.start, e)) {
+                            helpers.push_back(h.staff);
+                        }
+                    }
+                } else {
+                    helpers.push_back(-1);
+                }
+                for (int d : q.devices) {
+                    if (!base.device_ok(d, c.start, e, q.ward, nullptr, nullptr)) {
+                        continue;
+                    }
+                    for (int h : helpers) {
+                        m_index[std::tuple(r, ci, d, h)] = static_cast<int>(m_vars.size());
+                        m_vars.push_back(Var{r, ci, d, h, c.start, e, c.day, c.preferred});
+                    }
+                }
+            }
+        }
+        m_nvars = static_cast<int>(m_vars.size());
+        m_ncols = m_nvars;
+        for (const auto &v : m_vars) {
+            const auto &q = at(m_p.reqs, v.r);
+            auto key = std::pair(q.resident, q.cls);
+            if (!base.served(q.resident, q.cls) && m_y.count(key) == 0) {
+                m_y[key] = m_ncols++;
+            }
+        }
+    }
+
+    /// At most one of `group` covering each start time t (s <= t < e + pad).
+    void cliques(const std::vector<int> &group, int pad) {
+        std::vector<Min> starts;
+        for (int v : group) {
+            starts.push_back(at(m_vars, v).s);
+        }
+        std::sort(starts.begin(), starts.end());
+        starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+        for (Min t : starts) {
+            Row row;
+            for (int v : group) {
+                const auto &x = at(m_vars, v);
+                if (x.s <= t && t < x.e + pad) {
+                    row.expr.emplace_back(v, 1.0);
+                }
+            }
+            if (row.expr.size() > 1) {
+                row.rhs = 1;
+                m_rows.push_back(std::move(row));
+            }
+        }
+    }
+
+    void rows(const State &base) {
+        std::map<int, std::vector<int>> by_req, by_res, by_staff, by_dev;
+        std::map<int, std::vector<int>> by_contact;
+        std::map<std::pair<int, int>, std::vector<int>> req_day, res_day;
+        for (int v = 0; v < m_nvars; ++v) {
+            const auto &x = at(m_vars, v);
+            const auto &q = at(m_p.reqs, x.r);
+            by_req[x.r].push_back(v);
+            by_res[q.resident].push_back(v);
+            for (int k : q.contacts) {
+                by_contact[k].push_back(v);
+            }
+            if (x.h >= 0) {
+                by_staff[x.h].push_back(v);
+            }
+            by_dev[x.d].push_back(v);
+            req_day[{x.r, x.day}].push_back(v);
+            res_day[{q.resident, x.day}].push_back(v);
+        }
+        auto cap = [&](const std::vector<int> &vs, int rhs) {
+            Row row;
+            for (int v : vs) {
+                row.expr.emplace_back(v, 1.0);
+            }
+            row.rhs = std::max(0, rhs);
+            m_rows.push_back(std::move(row));
+        };
+        for (const auto &[r, vs] : by_req) {
+            cap(vs, at(m_p.reqs, r).calls - at(base.m_placed, r));
+        }
+        for (const auto &[key, vs] : req_day) {
+            const auto &q = at(m_p.reqs, key.first);
+            if (q.max_per_day > 0) {
+                cap(vs, q.max_per_day - base.req_day(key.first, key.second));
+            }
+        }
+        for (const auto &[key, vs] : res_day) {
+            const auto &ri = at(m_p.residents, key.first);
+            if (ri.max_per_day > 0) {
+                cap(vs, ri.max_per_day - base.res_day(key.first, key.second));
+            }
+        }
+        for (const auto &[k, vs] : by_res) {
+            cliques(vs, 0);
+        }
+        for (const auto &[k, vs] : by_contact) {
+            cliques(vs, 0);
+        }
+        for (const auto &[k, vs] : by_staff) {
+            cliques(vs, 0);
+        }
+        for (const auto &[d, vs] : by_dev) {
+            const auto &dev = at(m_p.devices, d);
+            cliques(vs, dev.cleaning);
+            if (dev.move <= 0) {
+                continue;
+            }
+            // A call of another ward starting within the moving gap after u.
+            std::map<Min, std::vector<int>> at_start;
+            for (int v : vs) {
+                at_start[at(m_vars, v).s].push_back(v);
+            }
+            for (int u : vs) {
+                const auto &xu = at(m_vars, u);
+                const std::int64_t wu = at(m_p.reqs, xu.r).ward;
+                const Min from = xu.e + dev.cleaning;
+                for (auto it = at_start.lower_bound(from);
+                     it != at_start.end() && it->first < from + dev.move; ++it) {
+                    Row row;
+                    row.expr.emplace_back(u, 1.0);
+                    for (int v : it->second) {
+                        if (at(m_p.reqs, at(m_vars, v).r).ward != wu) {
+                            row.expr.emplace_back(v, 1.0);
+                        }
+                    }
+                    if (row.expr.size() > 1) {
+                        row.rhs = 1;
+                        m_rows.push_back(std::move(row));
+                    }
+                }
+            }
+        }
+        // y(resident, class) <= its calls of the class.
+        std::map<std::pair<int, int>, std::vector<int>> res_cls;
+        for (int v = 0; v < m_nvars; ++v) {
+            const auto &q = at(m_p.reqs, at(m_vars, v).r);
+            res_cls[{q.resident, q.cls}].push_back(v);
+        }
+        for (const auto &[key, col] : m_y) {
+            Row row;
+            row.expr.emplace_back(col, 1.0);
+            for (int v : res_cls[key]) {
+                row.expr.emplace_back(v, -1.0);
+            }
+            row.rhs = 0;
+            m_rows.push_back(std::move(row));
+        }
+    }
+
+    /// Maximises the first of `levels`; the solution found replaces `solution` when it is
+    /// lexicographically no worse over all of `levels` (so the heuristic's lower levels are kept
+    /// when the time runs out before they are reached).
+    void solve(const std::vector<const std::vector<std::pair<int, double>> *> &levels,
+               double seconds, std::vector<double> &solution, bool *proven, double *bound) {
+        const auto &objective = *levels.front();
+        Cbc_Model *m = Cbc_newModel();
+        Cbc_setLogLevel(m, 0);
+        std::vector<double> obj(static_cast<std::size_t>(m_ncols), 0.0);
+        for (const auto &[col, coef] : objective) {
+            obj[static_cast<std::size_t>(col)] = coef;
+        }
+        for (int c = 0; c < m_ncols; ++c) {
+            Cbc_addCol(m, "", 0.0, 1.0, obj[static_cast<std::size_t>(c)], 1, 0, nullptr, nullptr);
+        }
+        auto add = [&](const Row &row) {
+            std::vector<int> cols;
+            std::vector<double> coefs;
+            for (const auto &[col, coef] : row.expr) {
+                cols.push_back(col);
+                coefs.push_back(coef);
+            }
+            Cbc_addRow(m, "", static_cast<int>(cols.size()), cols.data(), coefs.data(), row.sense,
+                       row.rhs);
+        };
+        for (const auto &row : m_rows) {
+            add(row);
+        }
+        for (const auto &row : m_extra) {
+            add(row);
+        }
+        Cbc_setObjSense(m, -1.0);
+        Cbc_setMaximumSeconds(m, seconds);
+        Cbc_setParameter(m, "threads", "1");
+        std::vector<int> idx(static_cast<std::size_t>(m_ncols));
+        std::iota(idx.begin(), idx.end(), 0);
+        Cbc_setMIPStartI(m, m_ncols, idx.data(), solution.data());
+        Cbc_solve(m);
+        *proven = Cbc_isProvenOptimal(m) != 0;
+        *bound = Cbc_getBestPossibleObjValue(m);
+        // The best integer solution found (not the last relaxation), kept only when it keeps
+        // every row and is no worse on this level than the one we had.
+        const double *x = Cbc_bestSolution(m);
+        if (x != nullptr && feasible(x)) {
+            std::vector<long> old_value;
+            std::vector<long> new_value;
+            for (const auto *lv : levels) {
+                double o = 0;
+                double n = 0;
+                for (const auto &[col, coef] : *lv) {
+                    o += coef * solution[static_cast<std::size_t>(col)];
+                    n += coef * (x[col] > 0.5 ? 1.0 : 0.0);
+                }
+                old_value.push_back(std::lround(o));
+                new_value.push_back(std::lround(n));
+            }
+            if (new_value >= old_value) {
+                for (int c = 0; c < m_ncols; ++c) {
+                    solution[static_cast<std::size_t>(c)] = x[c] > 0.5 ? 1.0 : 0.0;
+                }
+            }
+        }
+        Cbc_deleteModel(m);
+    }
+
+    [[nodiscard]] bool feasible(const double *x) const {
+        auto keeps = [&](const Row &row) {
+            double lhs = 0;
+            for (const auto &[col, coef] : row.expr) {
+                lhs += coef * (x[col] > 0.5 ? 1.0 : 0.0);
+            }
+            return row.sense == 'G' ? lhs >= row.rhs - 1e-6 : lhs <= row.rhs + 1e-6;
+        };
+        return std::all_of(m_rows.begin(), m_rows.end(), keeps) &&
+               std::all_of(m_extra.begin(), m_extra.end(), keeps);
+    }
+
+    /// The MIP's rota replaces the heuristic's (it is at least as good on every level it solved).
+    void apply(const std::vector<double> &x) {
+        m_st.mark();
+        for (int id = 0; id < static_cast<int>(m_st.m_calls.size()); ++id) {
+            const auto &c = at(m_st.m_calls, id);
+            if (c.alive && c.pin < 0) {
+                m_st.remove(id);
+            }
+        }
+        for (int v = 0; v < m_nvars; ++v) {
+            if (x[static_cast<std::size_t>(v)] > 0.5) {
+                const auto &xv = at(m_vars, v);
+                m_st.add(xv.r, xv.ci, xv.d, xv.h);
+            }
+        }
+        m_st.settle(true);
+    }
+};
+#endif
 
 /// A World of the part's records, for check_call.
 World world_of(const Scenario &s, const Part &p) {
@@ -1027,7 +1470,7 @@ public:
             tally("search.free_start", c.day, "a start was free but not taken");
         }
         std::vector<std::string> out;
-        if (cut) {
+        if (cut && !t.empty()) { // only when other calls were in the way
             out.emplace_back(
                 "search.time_limit: the time limit stopped the search before this request was met");
         }
@@ -1080,7 +1523,19 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
     }
     Search search(p, true, seed);
     search.fill(false);
-    search.improve(limits, budget, &out.cut, &out.iterations);
+    // The volume-first run (price of fairness) gets the last fifth of the part's time.
+    SearchLimits fair = limits;
+    if (o.price_of_fairness && !o.exact) {
+        fair.deadline = Clock::now() + (limits.deadline - Clock::now()) * 4 / 5;
+    }
+    search.improve(fair, budget, &out.cut, &out.iterations);
+    if (o.exact) {
+#ifdef CARECALL_WITH_CBC
+        Exact(p, search.state()).run(limits.deadline, &out);
+#else
+        throw std::runtime_error("the exact mode needs a build with CARECALL_WITH_CBC=ON");
+#endif
+    }
     Finisher fin(s, o, p, search);
     out.rejected = fin.verify();
     auto &st = search.state();
@@ -1099,7 +1554,13 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
         }
     }
     if (o.price_of_fairness) {
+        // Volume first, starting from the fair rota (so it never reports fewer calls).
         Search volume(p, false, seed ^ 0x9e3779b97f4a7c15ULL);
+        for (const auto &c : st.m_calls) {
+            if (c.alive && c.pin < 0) {
+                volume.state().add(c.req, c.cand, c.device, c.staff);
+            }
+        }
         volume.fill(false);
         bool cut = false;
         long its = 0;

@@ -36,6 +36,7 @@ TEST_SUITE("cli solve") {
             CHECK_FALSE(u["reasons"].empty());
         }
         CHECK(r.err.find("solve: ") != std::string::npos);
+        CHECK(r.err.find("solve: price of fairness: ") != std::string::npos);
         CHECK_FALSE(s.dir().empty());
         CHECK_FALSE(std::filesystem::exists(s.db())); // no database
 
