@@ -26,6 +26,8 @@ struct PlanRequest {
     /// Re-plan: calls the scheduler booked (reason "scheduled"), still booked, not pinned, in the
     /// scope, starting after now and inside the horizon may move; those the new plan does not
     /// keep exactly as they are are cancelled ("re-planned"). Calls booked by hand never move.
+    /// Times stay stable: the calls move only if the plan with them free scores better (by the
+    /// objective's order) than the plan that keeps them where they are.
     bool replan = false;
     bool dry_run = false; ///< plan but write nothing
     double time_limit_seconds = 10.0;

@@ -1,6 +1,7 @@
 // Planning from the store: a snapshot in, the pure scheduler, the new calls saved in one write
 // transaction that checks each of them again against the store as it is then.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -118,6 +119,27 @@ std::optional<Booking> to_scenario(const IdMap& m, Booking b) {
         b.request = IdMap::to_pos(m.request_pos, *b.request);
     }
     return b;
+}
+
+/// Whether score a beats score b in the objective's order: classes from the highest (residents
+/// served, then calls), then calls in preferred windows.
+bool better(const ScheduleScore& a, const ScheduleScore& b) {
+    std::map<int, std::pair<const ClassScore*, const ClassScore*>, std::greater<>> classes;
+    for (const auto& c : a.classes) {
+        classes[c.priority].first = &c;
+    }
+    for (const auto& c : b.classes) {
+        classes[c.priority].second = &c;
+    }
+    for (const auto& [priority, pair] : classes) {
+        auto key = [](const ClassScore* c) {
+            return c == nullptr ? std::pair<int, int>{0, 0} : std::pair<int, int>{c->residents_served, c->calls};
+        };
+        if (key(pair.first) != key(pair.second)) {
+            return key(pair.first) > key(pair.second);
+        }
+    }
+    return a.preferred_calls > b.preferred_calls;
 }
 
 /// A request of the scenario with the store's ids.
@@ -407,6 +429,24 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     }
 
     auto result = schedule(s, opts);
+    if (!releasable.empty()) {
+        // Stable times: a re-plan moves calls only when that makes the plan better by the
+        // objective's own order; otherwise every call stays where it was.
+        auto stay = opts;
+        for (const auto& b : releasable) {
+            if (auto sb = to_scenario(ids, b)) {
+                stay.pinned.push_back(*sb);
+            }
+        }
+        auto stayed = schedule(s, stay);
+        if (!better(result.score, stayed.score)) {
+            result = std::move(stayed);
+            for (auto& b : releasable) {
+                out.kept.push_back(std::move(b));
+            }
+            releasable.clear();
+        }
+    }
     out.status = result.status;
     out.seconds = result.seconds;
     out.score = result.score;

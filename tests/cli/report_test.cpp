@@ -252,7 +252,7 @@ TEST_CASE("report: refused options") {
     Scratch s;
     home_with_calls(s);
     refused_at(s, {"--format", "ics", "report", "outcomes"}, 2,
-               "--format: ics: carecall report outcomes writes table, json, csv (see carecall --help)");
+               "--format ics: carecall report outcomes writes table, json or csv (see carecall --help)");
     refused_at(s, {"report", "fairness", "--from", "2027-07-10", "--to", "2027-07-01"}, 65,
                "--to: 2027-07-01 is before --from 2027-07-10");
     refused_at(s, {"report", "utilisation", "--from", "2027-02-30"}, 65,

@@ -199,8 +199,13 @@ TEST_SUITE("cli schedule") {
                                "--first-free", "--after", "2026-12-02 09:00", "--duration", "30m"});
         auto hand_code = by_hand["booking"]["code"].get<std::string>();
         auto hand_start = by_hand["booking"]["start"].get<std::string>();
+        auto before = agenda(s);
         auto j = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--replan"});
         CHECK(j["saved"] == true);
+        // Nothing better was possible, so nothing moved: times stay stable from plan to plan.
+        CHECK(j["cancelled"].empty());
+        CHECK(j["added"].empty());
+        CHECK(agenda(s) == before);
         auto all = s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "7", "--all"})["calls"];
         std::map<std::string, int> per_request;
         bool by_hand_kept = false;
