@@ -1,6 +1,7 @@
 #pragma once
 // What every command shares: global options, the store, "now", and output helpers.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ struct Env {
     std::string now_option; // --now
     std::string as;         // --as
     int wait_ms = 5000;     // --wait (milliseconds the store waits for a busy database)
+    /// The --format values a command writes, when more than table and json (main refuses others).
+    std::map<const CLI::App*, std::vector<std::string>> formats;
 
     /// --db, then CARECALL_DB, then $XDG_DATA_HOME/carecall/carecall.db (~/.local/share/…).
     [[nodiscard]] std::string db_path() const;
@@ -61,5 +64,8 @@ void register_exchange(CLI::App& app, Env& env);
 void register_audit(CLI::App& app, Env& env);
 void register_booking(CLI::App& app, Env& env);
 void register_solve(CLI::App& app, Env& env);
+void register_schedule(CLI::App& app, Env& env);
+void register_report(CLI::App& app, Env& env);
+void register_rota(CLI::App& app, Env& env);
 
 } // namespace carecall::cli

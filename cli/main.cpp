@@ -1,10 +1,12 @@
 // The carecall command: parses arguments, calls the library, prints. See docs/cli.md.
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "carecall/booking.hpp"
 #include "carecall/error.hpp"
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
                    "database file (default: $CARECALL_DB, then "
                    "$XDG_DATA_HOME/carecall/carecall.db)");
     app.add_option("--format", env.format, "output format")
-        ->check(CLI::IsMember({"table", "json"}));
+        ->check(CLI::IsMember({"table", "json", "csv", "ics", "html"}));
     app.add_flag("--json", env.json, "output JSON (same as --format json)");
     app.add_flag("-q,--quiet", env.quiet, "no messages on stderr");
     app.add_flag("--no-color", env.no_color, "never colour the output");
@@ -101,6 +103,26 @@ int main(int argc, char** argv) {
     carecall::cli::register_audit(app, env);
     carecall::cli::register_booking(app, env);
     carecall::cli::register_solve(app, env);
+    carecall::cli::register_schedule(app, env);
+    carecall::cli::register_report(app, env);
+    carecall::cli::register_rota(app, env);
+    // Before any command runs: it must write the --format asked for (most write table or json).
+    app.parse_complete_callback([&app, &env] {
+        const CLI::App* leaf = &app;
+        std::string command = "carecall";
+        while (!leaf->get_subcommands().empty()) {
+            leaf = leaf->get_subcommands().front();
+            command += " " + leaf->get_name();
+        }
+        auto it = env.formats.find(leaf);
+        std::vector<std::string> ok = it != env.formats.end() ? it->second
+                                                              : std::vector<std::string>{"table", "json"};
+        if (std::find(ok.begin(), ok.end(), env.format) == ok.end()) {
+            throw CLI::ValidationError(
+                "--format", fmt::format("{}: {} writes {}", env.format, command,
+                                        fmt::join(ok, ", ")));
+        }
+    });
 
     try {
         app.parse(argc, argv);

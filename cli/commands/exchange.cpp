@@ -1,4 +1,4 @@
-// carecall import scenario FILE, carecall export scenario
+// carecall import scenario|residents|contacts|staff FILE, carecall export (the same nouns)
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -12,10 +12,68 @@
 #include <fmt/format.h>
 
 #include "carecall/error.hpp"
+#include "carecall/csv.hpp"
 #include "carecall/exchange.hpp"
+#include "carecall/spreadsheet.hpp"
 #include "env.hpp"
 
 namespace carecall::cli {
+namespace {
+
+void register_sheet_import(CLI::App& import, Env& env, SheetKind kind) {
+    auto name = to_string(kind);
+    auto* sub = import.add_subcommand(
+        name, fmt::format("load {} from a CSV file with a header row (keyed by code: existing codes "
+                          "are updated); all or nothing",
+                          name));
+    auto file = std::make_shared<std::string>();
+    sub->add_option("file", *file, "the CSV file, or - for stdin")->required();
+    sub->footer(fmt::format("Columns: {}\nExample:\n  carecall --db home.db import {} {}.csv",
+                            join_cell_list(sheet_columns(kind)), name, name));
+    sub->callback([&env, file, kind] {
+        auto text = read_input(*file);
+        // A file that is not CSV is refused before the database is opened (or created).
+        (void)parse_csv(text, *file);
+        auto summary = import_sheet(env.store(true), kind, text, *file);
+        if (env.want_json()) {
+            print_json({{"format", "carecall-sheet-import/1"},
+                        {"kind", to_string(kind)},
+                        {"rows", summary.rows},
+                        {"added", summary.added},
+                        {"updated", summary.updated}});
+        } else {
+            env.message(fmt::format("imported {}: {} {} ({} added, {} updated)", *file,
+                                    summary.rows, to_string(kind), summary.added, summary.updated));
+        }
+    });
+}
+
+void register_sheet_export(CLI::App& exp, Env& env, SheetKind kind) {
+    auto name = to_string(kind);
+    auto* sub = exp.add_subcommand(
+        name, fmt::format("write every {} as a CSV file with a header row (RFC 4180)", name));
+    struct Opts {
+        std::string output = "-";
+        bool for_spreadsheet = false;
+    };
+    auto o = std::make_shared<Opts>();
+    sub->add_option("-o,--output", o->output, "output file, - for stdout (default)");
+    sub->add_flag("--for-spreadsheet", o->for_spreadsheet,
+                  "prefix ' to cells starting with = + - @ so a spreadsheet cannot run them as "
+                  "formulas (for viewing: import keeps the ')");
+    sub->footer(fmt::format("Example:\n  carecall export {} -o {}.csv", name, name));
+    sub->callback([&env, o, kind] {
+        auto text = export_sheet(env.store(false), kind, o->for_spreadsheet);
+        if (o->output == "-") {
+            std::cout << text;
+            return;
+        }
+        write_private_file(o->output, text);
+        env.message(fmt::format("wrote {}", o->output));
+    });
+}
+
+} // namespace
 
 void register_exchange(CLI::App& app, Env& env) {
     auto* import = app.add_subcommand("import", "load records from a file");
@@ -59,8 +117,15 @@ void register_exchange(CLI::App& app, Env& env) {
         }
     });
 
+    for (auto kind : {SheetKind::residents, SheetKind::contacts, SheetKind::staff}) {
+        register_sheet_import(*import, env, kind);
+    }
+
     auto* exp = app.add_subcommand("export", "write records to a file");
     exp->require_subcommand(1);
+    for (auto kind : {SheetKind::residents, SheetKind::contacts, SheetKind::staff}) {
+        register_sheet_export(*exp, env, kind);
+    }
     auto* escen = exp->add_subcommand("scenario", "write everything as a carecall-scenario/1 file");
     struct Opts {
         std::string from, output = "-";

@@ -14,54 +14,11 @@
 
 #include "carecall/error.hpp"
 #include "carecall/exchange.hpp"
+#include "carecall/rota.hpp"
 #include "carecall/schedule.hpp"
 #include "env.hpp"
 
 namespace carecall::cli {
-namespace {
-
-template <class T> const std::string &code_at(const std::vector<T> &v, std::int64_t id) {
-    return v.at(static_cast<std::size_t>(id - 1)).code;
-}
-
-nlohmann::json rota_json(const Scenario &s, const ScheduleResult &r) {
-    auto calls = nlohmann::json::array();
-    for (const auto &c : r.calls) {
-        nlohmann::json contact =
-            c.contacts.empty() ? nlohmann::json(nullptr)
-                               : nlohmann::json(code_at(s.contacts, c.contacts.front().value));
-        nlohmann::json j{{"request", c.request.valid()
-                                         ? nlohmann::json(code_at(s.requests, c.request.value))
-                                         : nlohmann::json(nullptr)},
-                         {"resident", code_at(s.residents, c.resident.value)},
-                         {"contact", contact}};
-        if (c.contacts.size() > 1) {
-            auto list = nlohmann::json::array();
-            for (auto id : c.contacts) {
-                list.push_back(code_at(s.contacts, id.value));
-            }
-            j["contacts"] = list;
-        }
-        j["device"] = code_at(s.devices, c.device.value);
-        j["staff"] =
-            c.staff ? nlohmann::json(code_at(s.staff, c.staff->value)) : nlohmann::json(nullptr);
-        j["start_utc"] = format_utc(c.start);
-        j["end_utc"] = format_utc(c.end);
-        calls.push_back(std::move(j));
-    }
-    auto unscheduled = nlohmann::json::array();
-    for (const auto &u : r.unscheduled) {
-        unscheduled.push_back({{"request", code_at(s.requests, u.request.value)},
-                               {"missing_calls", u.missing_calls},
-                               {"reasons", u.reasons}});
-    }
-    return {{"format", "carecall-rota/1"},
-            {"producer", fmt::format("carecall {}", CARECALL_VERSION)},
-            {"calls", calls},
-            {"unscheduled", unscheduled}};
-}
-
-} // namespace
 
 void register_solve(CLI::App &app, Env &env) {
     auto *cmd = app.add_subcommand(
@@ -94,7 +51,7 @@ void register_solve(CLI::App &app, Env &env) {
         opts.time_limit_seconds = o->time_limit;
         opts.seed = o->seed ? *o->seed : static_cast<std::uint64_t>(s.seed.value_or(0));
         auto result = schedule(s, opts);
-        auto out = rota_json(s, result).dump(2) + "\n";
+        auto out = rota_json(rota_from_schedule(s, result), RotaJsonOptions{false, {}});
         if (o->output == "-") {
             std::cout << out;
         } else {

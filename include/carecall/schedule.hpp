@@ -4,6 +4,8 @@
 /// check_call (rules.hpp), the one definition of feasibility.
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,10 +15,29 @@
 
 namespace carecall {
 
+/// How far the solver is (reported from the worker threads, one call at a time).
+struct ScheduleProgress {
+    int parts_done = 0; ///< independent parts (groups of sites sharing nothing) finished
+    int parts = 0;
+    double seconds = 0.0;
+};
+
 struct ScheduleOptions {
     std::uint64_t seed = 0;           ///< breaks ties among equally good choices
-    double time_limit_seconds = 10.0; ///< stop with the best rota so far
+    double time_limit_seconds = 10.0; ///< bounds the improvement only: the greedy rota is always
+                                      ///< built in full
     std::vector<Booking> pinned;      ///< calls that stay where they are (ids of the scenario)
+    /// Each resident's last call: longest-waiting first (residents absent here have waited
+    /// longest). Orders who is served first among residents of a class.
+    std::map<ResidentId, Instant> last_call;
+    /// Improvement steps per independent part: -1 chooses from the part's size, 0 keeps the
+    /// greedy rota. The result is the same for the same input and seed unless the time limit cuts
+    /// the search first (status "time_limit").
+    long iterations = -1;
+    int threads = 0; ///< worker threads; 0: one per core
+    /// Also plan for volume alone (calls first, then residents) to report what fairness costs.
+    bool price_of_fairness = true;
+    std::function<void(const ScheduleProgress &)> progress; ///< optional
 };
 
 /// One planned call.
@@ -60,6 +81,17 @@ struct ScheduleScore {
     friend bool operator==(const ScheduleScore &, const ScheduleScore &) = default;
 };
 
+/// What serving as many residents as possible cost in volume: the same solver with the classes'
+/// calls ranked before their residents served, everything summed over all classes.
+struct PriceOfFairness {
+    bool computed = false;
+    int calls = 0;                   ///< calls of the rota (fairness first)
+    int residents_served = 0;        ///< residents served by the rota
+    int volume_calls = 0;            ///< calls of the volume-first rota
+    int volume_residents_served = 0; ///< residents served by the volume-first rota
+    friend bool operator==(const PriceOfFairness &, const PriceOfFairness &) = default;
+};
+
 struct ScheduleResult {
     std::string status; ///< "optimal" (every call placed, all in preferred windows), "feasible",
                         ///< "time_limit"
@@ -67,6 +99,13 @@ struct ScheduleResult {
     std::vector<Unscheduled> unscheduled; ///< by request id
     ScheduleScore score;
     double seconds = 0.0; ///< time taken
+    int device_moves = 0; ///< consecutive calls of a device on different wards
+    int fixed_calls = 0;  ///< calls at their request's fixed weekly time
+    PriceOfFairness price_of_fairness;
+    long iterations = 0; ///< improvement steps run, all parts together
+    int parts = 0;       ///< independent parts solved
+    /// Calls the final check_call pass refused (and dropped); always 0 unless there is a bug.
+    int rejected_by_check = 0;
 };
 
 /// Plans the scenario's active requests over its horizon. Deterministic for the same scenario,

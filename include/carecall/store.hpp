@@ -41,6 +41,13 @@ struct AuditEvent {
     std::string details;     ///< JSON object: changed fields (names only), counts
 };
 
+/// How often a record changed, from the audit trail (calendar SEQUENCE and DTSTAMP).
+struct RecordChanges {
+    std::int64_t record_id = 0;
+    int changes = 0; ///< audit rows of the record (1: written once, never changed)
+    Instant last;    ///< when the newest of them was written
+};
+
 /// Basic CRUD over one aggregate, addressed by id or by code.
 template <class T, class IdT> class Repository {
 public:
@@ -179,6 +186,9 @@ public:
                        std::string_view record_code, std::string_view details_json) = 0;
     /// The newest `limit` audit rows, newest first.
     [[nodiscard]] virtual std::vector<AuditEvent> audit_events(int limit = 100) = 0;
+    /// For each of these records of `kind` that has audit rows: how many, and the newest time.
+    [[nodiscard]] virtual std::vector<RecordChanges>
+    record_changes(std::string_view kind, const std::vector<std::int64_t>& record_ids) = 0;
 
     virtual void set_actor(Actor actor) = 0;
     /// Things the person should know about this store, found when it was opened (a database

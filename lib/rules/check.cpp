@@ -146,7 +146,8 @@ private:
         }
         const auto* d = m_world.device(m_plan.device);
         if (d == nullptr) {
-            return add("device.unknown", fmt::format("device #{} does not exist", m_plan.device.value));
+            add("device.unknown", fmt::format("device #{} does not exist", m_plan.device.value));
+            return false; // the window and clash rules need the device
         }
         m_device = d;
         if (std::find(d->wards.begin(), d->wards.end(), r.ward) == d->wards.end()) {

@@ -246,8 +246,8 @@ TEST_CASE("import scenario: a missing or unreadable file exits 66") {
     CHECK(starts_with(r.err, "carecall: error: cannot read " + s.path("a-directory")));
     CHECK_FALSE(std::filesystem::exists(s.db()));
     check_error(s.run({"import", "scenario"}), 2, "file is required (see carecall --help)");
-    check_error(s.run({"import", "residents", "x.csv"}), 2,
-                "unknown command: residents (see carecall --help)");
+    check_error(s.run({"import", "rooms", "x.csv"}), 2,
+                "unknown command: rooms (see carecall --help)");
 }
 
 TEST_CASE("export scenario: export, import into a fresh database, export again: identical") {

@@ -181,6 +181,16 @@ TEST_SUITE("rules") {
               "device Portal 1 is out of service from 09:00 BST to 11:00 BST (repair)");
     }
 
+    TEST_CASE("an unknown device is reported, and the device rules are not run without it") {
+        Home h;
+        auto p = h.asha_raj("2027-07-01T10:00");
+        p.device = DeviceId{99};
+        auto v = check_call(h.world, p);
+        REQUIRE(v.size() == 1);
+        CHECK(v[0].rule == "device.unknown");
+        CHECK(v[0].message == "device #99 does not exist");
+    }
+
     TEST_CASE("resident: one call at a time, calls per day, longest call, admission, consent") {
         Home h;
         h.book(1, ResidentId{1}, ContactId{2}, "2027-07-01T09:00", 30, StaffId{1});

@@ -500,6 +500,11 @@ inline constexpr std::string_view k_audit_insert =
 inline constexpr std::string_view k_audit_latest =
     "SELECT id, at_utc, os_user, as_user, action, kind, record_id, record_code, details "
     "FROM audit ORDER BY id DESC LIMIT ?1";
+// ?2 is a JSON array of record ids: one pass over the audit table for all of them.
+inline constexpr std::string_view k_audit_changes =
+    "SELECT record_id, COUNT(*), MAX(at_utc) FROM audit "
+    "WHERE kind = ?1 AND record_id IN (SELECT value FROM json_each(?2)) "
+    "GROUP BY record_id ORDER BY record_id";
 
 
 // --- bookings -------------------------------------------------------------------------------

@@ -244,6 +244,28 @@ std::vector<AuditEvent> SqliteStore::audit_events(int limit) {
     return out;
 }
 
+std::vector<RecordChanges> SqliteStore::record_changes(std::string_view kind,
+                                                       const std::vector<std::int64_t>& record_ids) {
+    std::vector<RecordChanges> out;
+    if (record_ids.empty()) {
+        return out;
+    }
+    TxGuard tx(*m_db, m_ctx->read_mode());
+    {
+        auto stmt = m_db->prepare(sql::k_audit_changes);
+        stmt.bind(1, kind).bind(2, nlohmann::json(record_ids).dump());
+        while (stmt.step()) {
+            RecordChanges c;
+            c.record_id = stmt.get_int(0);
+            c.changes = static_cast<int>(stmt.get_int(1));
+            c.last = Instant{std::chrono::seconds{stmt.get_int(2)}};
+            out.push_back(c);
+        }
+    }
+    tx.commit();
+    return out;
+}
+
 void SqliteStore::set_actor(Actor actor) { m_ctx->actor = with_os_user(std::move(actor)); }
 
 CheckReport SqliteStore::check() {

@@ -37,6 +37,8 @@ public:
     void audit(std::string_view action, std::string_view kind, std::int64_t record_id,
                std::string_view record_code, std::string_view details_json) override;
     [[nodiscard]] std::vector<AuditEvent> audit_events(int limit) override;
+    [[nodiscard]] std::vector<RecordChanges>
+    record_changes(std::string_view kind, const std::vector<std::int64_t>& record_ids) override;
 
     void set_actor(Actor actor) override;
     [[nodiscard]] CheckReport check() override;

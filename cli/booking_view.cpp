@@ -1,0 +1,128 @@
+// How the commands show a booking (see booking_view.hpp).
+#include "booking_view.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "carecall/error.hpp"
+#include "carecall/rules.hpp"
+
+namespace carecall::cli {
+
+using nlohmann::json;
+
+const date::time_zone* resident_zone(Store& store, const Resident& r) {
+    auto w = store.wards().find(r.ward);
+    auto s = w ? store.sites().find(w->site) : std::nullopt;
+    if (!s) {
+        throw NotFound(fmt::format("the site of resident {} not found", r.code));
+    }
+    return find_zone(s->tz);
+}
+
+std::string hhmm(Instant t, const date::time_zone* zone) {
+    auto text = format_local_datetime(to_local(t, zone));
+    return text.substr(11, 5);
+}
+
+std::string local_day(Instant t, const date::time_zone* zone) {
+    static constexpr std::array<const char*, 7> k_days{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    auto d = Date{date::floor<date::days>(to_local(t, zone))};
+    return fmt::format("{} {}", k_days[static_cast<std::size_t>(weekday_index(d))], format_date(d));
+}
+
+std::string abbrev(Instant t, const date::time_zone* zone) { return zone->get_info(t).abbrev; }
+
+std::string times(Instant s, Instant e, const date::time_zone* zone) {
+    auto a = abbrev(s, zone);
+    auto b = abbrev(e, zone);
+    if (a != b) {
+        return fmt::format("{} {}-{} {}", hhmm(s, zone), a, hhmm(e, zone), b);
+    }
+    return fmt::format("{}-{} {}", hhmm(s, zone), hhmm(e, zone), a);
+}
+
+std::string span(Instant s, Instant e, const date::time_zone* zone) {
+    return fmt::format("{} {}", local_day(s, zone), times(s, e, zone));
+}
+
+json booking_json(Store& store, const Booking& b) {
+    auto r = store.residents().find(b.resident);
+    auto zone = r ? resident_zone(store, *r) : find_zone("UTC");
+    json contacts = json::array();
+    for (auto cid : b.contacts) {
+        auto c = store.contacts().find(cid);
+        if (!c) {
+            continue;
+        }
+        auto cz = find_zone(c->tz);
+        contacts.push_back({{"code", c->code},
+                            {"name", c->name},
+                            {"tz", c->tz},
+                            {"start", format_iso_offset(b.start, cz)},
+                            {"end", format_iso_offset(b.end, cz)},
+                            {"reach", c->reach}});
+    }
+    auto d = store.devices().find(b.device);
+    std::optional<Staff> st;
+    if (b.staff) {
+        st = store.staff().find(*b.staff);
+    }
+    std::optional<CallRequest> q;
+    if (b.request) {
+        q = store.requests().find(*b.request);
+    }
+    auto w = r ? store.wards().find(r->ward) : std::nullopt;
+    return json{{"code", b.code},
+                {"id", b.id.value},
+                {"status", to_string(b.status)},
+                {"resident", r ? r->code : ""},
+                {"resident_name", r ? r->name : ""},
+                {"room", r ? r->room : ""},
+                {"ward", w ? w->code : ""},
+                {"contacts", contacts},
+                {"device", d ? d->code : ""},
+                {"device_name", d ? d->name : ""},
+                {"staff", st ? json(st->code) : json(nullptr)},
+                {"staff_name", st ? json(st->name) : json(nullptr)},
+                {"tz", zone->name()},
+                {"start", format_iso_offset(b.start, zone)},
+                {"end", format_iso_offset(b.end, zone)},
+                {"start_utc", format_utc(b.start)},
+                {"end_utc", format_utc(b.end)},
+                {"duration_minutes", std::chrono::duration_cast<std::chrono::minutes>(b.end - b.start).count()},
+                {"priority", priority_name(b.priority)},
+                {"outcome", b.outcome},
+                {"reason", b.reason},
+                {"request", q ? json(q->code) : json(nullptr)},
+                {"series", b.series},
+                {"availability_overridden", b.availability_overridden},
+                {"pinned", b.pinned}};
+}
+
+std::string describe(Store& store, const Booking& b) {
+    auto j = booking_json(store, b);
+    auto r = store.residents().find(b.resident);
+    auto zone = find_zone(j["tz"].get<std::string>());
+    std::string who;
+    for (const auto& c : j["contacts"]) {
+        who += (who.empty() ? "" : ", ") + (c["name"].get<std::string>().empty() ? c["code"].get<std::string>() : c["name"].get<std::string>());
+    }
+    auto out = fmt::format("{} {}: {} with {} on {}{}\n  {} ({})\n", b.code, to_string(b.status),
+                           r ? display_name(*r) : "?", who,
+                           j["device_name"].get<std::string>().empty() ? j["device"].get<std::string>() : j["device_name"].get<std::string>(),
+                           j["staff_name"].is_null() ? "" : ", helped by " + j["staff_name"].get<std::string>(),
+                           span(b.start, b.end, zone), zone->name());
+    for (const auto& c : j["contacts"]) {
+        auto cz = find_zone(c["tz"].get<std::string>());
+        if (cz != zone) {
+            out += fmt::format("  {}: {} ({})\n",
+                               c["name"].get<std::string>().empty() ? c["code"].get<std::string>() : c["name"].get<std::string>(),
+                               span(b.start, b.end, cz), cz->name());
+        }
+    }
+    return out;
+}
+
+} // namespace carecall::cli

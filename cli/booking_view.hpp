@@ -1,0 +1,29 @@
+#pragma once
+// How the commands show a booking: site time with the zone, each contact's own time, JSON.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "carecall/store.hpp"
+#include "carecall/time.hpp"
+
+namespace carecall::cli {
+
+/// The zone of a resident's site.
+const date::time_zone* resident_zone(Store& store, const Resident& r);
+/// "14:30"
+std::string hhmm(Instant t, const date::time_zone* zone);
+/// "Thu 2027-07-01"
+std::string local_day(Instant t, const date::time_zone* zone);
+/// "BST"
+std::string abbrev(Instant t, const date::time_zone* zone);
+/// "10:00-10:30 BST"; across a clock change each end with its own zone: "01:30 BST-01:00 GMT".
+std::string times(Instant s, Instant e, const date::time_zone* zone);
+/// "Thu 2027-07-01 10:00-10:30 BST"
+std::string span(Instant s, Instant e, const date::time_zone* zone);
+/// A booking as JSON: codes and names of its parties, site and contact times, status.
+nlohmann::json booking_json(Store& store, const Booking& b);
+/// Lines describing a booking for people: site time, then each contact's own time if different.
+std::string describe(Store& store, const Booking& b);
+
+} // namespace carecall::cli

@@ -1,0 +1,430 @@
+// carecall schedule: plan from the database and save the new calls in one transaction;
+// carecall why REQUEST: why a request is not (fully) met; carecall import rota: save a
+// carecall-rota/1 file's calls, every rule checked, all or nothing.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "booking_view.hpp"
+#include "carecall/booking.hpp"
+#include "carecall/error.hpp"
+#include "carecall/planning.hpp"
+#include "env.hpp"
+
+namespace carecall::cli {
+namespace {
+
+using nlohmann::json;
+
+/// The zone in which --from is read: the scope's site, else the first site.
+const date::time_zone* scope_zone(Store& store, std::optional<WardId> ward, std::optional<SiteId> site) {
+    if (ward) {
+        if (auto w = store.wards().find(*ward)) {
+            site = w->site;
+        }
+    }
+    if (site) {
+        if (auto s = store.sites().find(*site)) {
+            return find_zone(s->tz);
+        }
+    }
+    auto sites = store.sites().list();
+    return find_zone(sites.empty() ? std::string("UTC") : sites.front().tz);
+}
+
+std::string who(Store& store, const Booking& b) {
+    auto j = booking_json(store, b);
+    auto bz = find_zone(j["tz"].get<std::string>());
+    std::string contacts;
+    for (const auto& c : j["contacts"]) {
+        auto cz = find_zone(c["tz"].get<std::string>());
+        auto name = c["name"].get<std::string>().empty() ? c["code"].get<std::string>()
+                                                        : c["name"].get<std::string>();
+        contacts += (contacts.empty() ? "" : ", ") + name;
+        if (cz != bz) {
+            contacts += fmt::format(" ({} {})", hhmm(b.start, cz), abbrev(b.start, cz));
+        }
+    }
+    return contacts;
+}
+
+void print_calls(Store& store, const std::vector<Booking>& calls) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& b : calls) {
+        auto j = booking_json(store, b);
+        auto bz = find_zone(j["tz"].get<std::string>());
+        rows.push_back({b.code.empty() ? "(new)" : b.code, local_day(b.start, bz),
+                        times(b.start, b.end, bz),
+                        j["resident_name"].get<std::string>().empty()
+                            ? j["resident"].get<std::string>()
+                            : j["resident_name"].get<std::string>(),
+                        who(store, b), j["device"].get<std::string>(),
+                        j["staff"].is_null() ? "" : j["staff"].get<std::string>()});
+    }
+    print_table({"CALL", "DAY", "TIME", "RESIDENT", "CONTACTS (THEIR TIME)", "DEVICE", "HELPER"}, rows);
+}
+
+json unmet_json(Store& store, const UnmetRequest& u) {
+    auto r = store.residents().find(u.request.resident);
+    return json{{"request", u.request.code},
+                {"resident", r ? r->code : ""},
+                {"wanted_calls", u.wanted},
+                {"booked_calls", u.booked},
+                {"missing_calls", u.missing},
+                {"reasons", u.reasons}};
+}
+
+std::string request_title(Store& store, const CallRequest& q) {
+    auto r = store.residents().find(q.resident);
+    std::string contacts;
+    for (auto cid : q.contacts) {
+        if (auto c = store.contacts().find(cid)) {
+            contacts += (contacts.empty() ? "" : " and ") + display_name(*c);
+        }
+    }
+    return fmt::format("{}: {} with {}, {} call{} of {} min a week, {}", q.code,
+                       r ? display_name(*r) : "?", contacts, q.calls, q.calls == 1 ? "" : "s",
+                       q.duration_minutes, priority_name(q.priority));
+}
+
+std::string scope_text(Store& store, const PlanRequest& p) {
+    if (p.ward) {
+        return fmt::format("ward {}", store.wards().find(*p.ward)->code);
+    }
+    if (p.site) {
+        return fmt::format("site {}", store.sites().find(*p.site)->code);
+    }
+    return "every ward";
+}
+
+Booking call_of(Store& store, const json& c, std::size_t i, const std::string& file) {
+    auto path = [&](const char* field) { return fmt::format("{}: calls[{}].{}", file, i, field); };
+    auto text = [&](const char* field) -> std::string {
+        if (!c.contains(field) || !c[field].is_string() || c[field].get<std::string>().empty()) {
+            throw InvalidInput(path(field), "is required (a code)");
+        }
+        return c[field].get<std::string>();
+    };
+    auto instant = [&](const char* field) {
+        auto t = text(field);
+        auto reading = read_time_phrase(t, find_zone("UTC"), Instant{}, path(field));
+        if (!reading.explicit_offset || reading.instants.size() != 1) {
+            throw InvalidInput(path(field), fmt::format("{} is not a UTC time like 2027-03-28T10:15:00Z", t));
+        }
+        return reading.instants.front();
+    };
+    auto unknown = [&](const char* field, const char* kind, const std::string& code) {
+        return InvalidInput(path(field), fmt::format("no {} with code {}", kind, code));
+    };
+    Booking b;
+    auto rcode = text("resident");
+    auto r = store.residents().find_by_code(rcode);
+    if (!r) {
+        throw unknown("resident", "resident", rcode);
+    }
+    b.resident = r->id;
+    std::vector<std::string> codes;
+    if (c.contains("contacts") && c["contacts"].is_array() && !c["contacts"].empty()) {
+        for (const auto& x : c["contacts"]) {
+            if (!x.is_string()) {
+                throw InvalidInput(path("contacts"), "must be a list of contact codes");
+            }
+            codes.push_back(x.get<std::string>());
+        }
+    } else {
+        codes.push_back(text("contact"));
+    }
+    for (const auto& code : codes) {
+        auto ct = store.contacts().find_by_code(code);
+        if (!ct) {
+            throw unknown("contact", "contact", code);
+        }
+        b.contacts.push_back(ct->id);
+    }
+    auto dcode = text("device");
+    auto d = store.devices().find_by_code(dcode);
+    if (!d) {
+        throw unknown("device", "device", dcode);
+    }
+    b.device = d->id;
+    if (c.contains("staff") && !c["staff"].is_null()) {
+        auto scode = text("staff");
+        auto st = store.staff().find_by_code(scode);
+        if (!st) {
+            throw unknown("staff", "member of staff", scode);
+        }
+        b.staff = st->id;
+    }
+    if (c.contains("request") && !c["request"].is_null()) {
+        auto qcode = text("request");
+        auto q = store.requests().find_by_code(qcode);
+        if (!q) {
+            throw unknown("request", "request", qcode);
+        }
+        if (q->resident != r->id) {
+            throw InvalidInput(path("request"),
+                               fmt::format("{} is a request of another resident, not {}", qcode, rcode));
+        }
+        b.request = q->id;
+        b.priority = q->priority;
+    }
+    b.start = instant("start_utc");
+    b.end = instant("end_utc");
+    auto minutes = std::chrono::duration_cast<std::chrono::minutes>(b.end - b.start).count();
+    if (minutes <= 0 || minutes > 1440) {
+        throw InvalidInput(path("end_utc"),
+                           fmt::format("{} must be after start_utc, by at most 1440 minutes", text("end_utc")));
+    }
+    b.reason = "imported rota";
+    return b;
+}
+
+} // namespace
+
+void register_schedule(CLI::App& app, Env& env) {
+    // ---- schedule ----
+    auto* cmd = app.add_subcommand(
+        "schedule", "plan the call requests from the database and book the calls (one transaction)");
+    struct Opts {
+        std::string from = "tomorrow";
+        int days = 1;
+        std::string ward, site;
+        bool dry_run = false, replan = false;
+        double time_limit = 10.0;
+        std::optional<std::uint64_t> seed;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("--from", o->from, "first local date: YYYY-MM-DD, today, tomorrow, mon… (default tomorrow)");
+    cmd->add_option("--days", o->days, "days to plan (default 1)")->check(CLI::Range(1, 366));
+    auto* ward_opt = cmd->add_option("--ward", o->ward, "only this ward's residents");
+    cmd->add_option("--site", o->site, "only this site's residents")->excludes(ward_opt);
+    cmd->add_flag("--dry-run", o->dry_run, "show the plan, book nothing");
+    cmd->add_flag("--replan", o->replan,
+                  "let booked, unpinned future calls of the scope move (those that move are cancelled)");
+    cmd->add_option("--time-limit", o->time_limit, "seconds to search (default 10)")->check(CLI::Range(0.0, 86400.0));
+    cmd->add_option("--seed", o->seed, "seed for ties (default: the database's plan.seed, else 0)");
+    cmd->footer("Example:\n  carecall schedule --from tomorrow --days 7 --ward W-ROSE --dry-run");
+    cmd->callback([&env, o] {
+        auto& store = env.store(false);
+        auto now = env.now();
+        PlanRequest p;
+        {
+            auto tx = store.begin(TxKind::read);
+            if (!o->ward.empty()) {
+                p.ward = store.wards().get(o->ward, "ward").id;
+            }
+            if (!o->site.empty()) {
+                p.site = store.sites().get(o->site, "site").id;
+            }
+            p.from = parse_date_phrase(o->from, scope_zone(store, p.ward, p.site), now, "from");
+            auto seed = store.setting("plan.seed");
+            p.seed = o->seed ? *o->seed : 0;
+            if (!o->seed && seed) {
+                try {
+                    p.seed = static_cast<std::uint64_t>(std::stoll(*seed));
+                } catch (const std::exception&) {
+                    // not a number: planned with seed 0
+                }
+            }
+            tx->commit();
+        }
+        p.days = o->days;
+        p.dry_run = o->dry_run;
+        p.replan = o->replan;
+        p.time_limit_seconds = o->time_limit;
+        auto r = plan_from_store(store, p, now);
+        if (env.want_json()) {
+            json added = json::array(), cancelled = json::array(), unmet = json::array();
+            for (const auto& b : r.added) {
+                added.push_back(booking_json(store, b));
+            }
+            for (const auto& b : r.released) {
+                cancelled.push_back(booking_json(store, b));
+            }
+            for (const auto& u : r.unmet) {
+                unmet.push_back(unmet_json(store, u));
+            }
+            print_json({{"format", "carecall-schedule/1"},
+                        {"from", format_date(p.from)},
+                        {"days", p.days},
+                        {"dry_run", p.dry_run},
+                        {"saved", r.saved},
+                        {"status", r.status},
+                        {"seconds", r.seconds},
+                        {"added", added},
+                        {"cancelled", cancelled},
+                        {"kept", r.kept.size()},
+                        {"unscheduled", unmet}});
+        } else {
+            if (!r.added.empty()) {
+                print_calls(store, r.added);
+            }
+            if (!r.released.empty()) {
+                std::cout << "\nCancelled by the re-plan (moved):\n";
+                print_calls(store, r.released);
+            }
+            if (!r.unmet.empty()) {
+                std::cout << "\nNot fully met:\n";
+                for (const auto& u : r.unmet) {
+                    std::cout << fmt::format("{}: {} of {} calls missing\n", request_title(store, u.request),
+                                             u.missing, u.wanted);
+                    for (const auto& why : u.reasons) {
+                        std::cout << "  " << why << '\n';
+                    }
+                }
+            }
+        }
+        auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
+        env.message(fmt::format("schedule: {} {} new call{} for {} ({} to {}), {} kept, {} cancelled, {} "
+                                "request{} not fully met; {} in {:.2f} s",
+                                p.dry_run ? "would book" : "booked", r.added.size(),
+                                r.added.size() == 1 ? "" : "s", scope_text(store, p), format_date(p.from),
+                                format_date(last), r.kept.size(), r.released.size(), r.unmet.size(),
+                                r.unmet.size() == 1 ? "" : "s", r.status, r.seconds));
+    });
+
+    // ---- why ----
+    auto* why = app.add_subcommand("why", "why a call request is not (fully) met, in words");
+    struct WhyOpts {
+        std::string request;
+        std::string from = "today";
+        int days = 7;
+        double time_limit = 5.0;
+    };
+    auto w = std::make_shared<WhyOpts>();
+    why->add_option("request", w->request, "the request's code or id")->required();
+    why->add_option("--from", w->from, "first local date (default today)");
+    why->add_option("--days", w->days, "days to look at (default 7)")->check(CLI::Range(1, 366));
+    why->add_option("--time-limit", w->time_limit, "seconds to search (default 5)")->check(CLI::Range(0.0, 86400.0));
+    why->footer("Example:\n  carecall why Q-001 --from mon --days 7");
+    why->callback([&env, w] {
+        auto& store = env.store(false);
+        auto now = env.now();
+        PlanRequest p;
+        CallRequest q;
+        {
+            auto tx = store.begin(TxKind::read);
+            q = store.requests().get(w->request, "request");
+            auto r = store.residents().find(q.resident);
+            p.ward = r->ward;
+            p.from = parse_date_phrase(w->from, scope_zone(store, p.ward, std::nullopt), now, "from");
+            tx->commit();
+        }
+        p.days = w->days;
+        p.dry_run = true;
+        p.time_limit_seconds = w->time_limit;
+        auto plan = plan_from_store(store, p, now);
+        auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
+        std::vector<Booking> held, would_add;
+        for (const auto& b : plan.kept) {
+            if (b.request && *b.request == q.id) {
+                held.push_back(b);
+            }
+        }
+        for (const auto& b : plan.added) {
+            if (b.request && *b.request == q.id) {
+                would_add.push_back(b);
+            }
+        }
+        const UnmetRequest* unmet = nullptr;
+        for (const auto& u : plan.unmet) {
+            if (u.request.id == q.id) {
+                unmet = &u;
+            }
+        }
+        if (env.want_json()) {
+            json h = json::array(), a = json::array();
+            for (const auto& b : held) {
+                h.push_back(booking_json(store, b));
+            }
+            for (const auto& b : would_add) {
+                a.push_back(booking_json(store, b));
+            }
+            print_json({{"format", "carecall-why/1"},
+                        {"request", q.code},
+                        {"from", format_date(p.from)},
+                        {"days", p.days},
+                        {"active", q.active},
+                        {"booked", h},
+                        {"would_add", a},
+                        {"missing_calls", unmet ? unmet->missing : 0},
+                        {"reasons", unmet ? json(unmet->reasons) : json::array()}});
+            return;
+        }
+        std::cout << request_title(store, q) << '\n';
+        std::cout << fmt::format("  {} to {}:\n", format_date(p.from), format_date(last));
+        if (!q.active) {
+            std::cout << "  the request is paused (not active), so it is not planned\n";
+            return;
+        }
+        for (const auto& b : held) {
+            auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
+            std::cout << fmt::format("  booked: {} {} on {}\n", b.code, span(b.start, b.end, bz),
+                                     booking_json(store, b)["device"].get<std::string>());
+        }
+        for (const auto& b : would_add) {
+            auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
+            std::cout << fmt::format("  free: {} on {} (carecall schedule would book it)\n",
+                                     span(b.start, b.end, bz), booking_json(store, b)["device"].get<std::string>());
+        }
+        if (unmet != nullptr) {
+            std::cout << fmt::format("  {} call{} cannot be placed:\n", unmet->missing,
+                                     unmet->missing == 1 ? "" : "s");
+            for (const auto& reason : unmet->reasons) {
+                std::cout << "    " << reason << '\n';
+            }
+        } else if (would_add.empty()) {
+            std::cout << "  every call it asks for is booked\n";
+        }
+    });
+
+    // ---- import rota ----
+    auto* import = app.get_subcommand("import");
+    auto* rota = import->add_subcommand(
+        "rota", "book the calls of a carecall-rota/1 file (from carecall solve): every rule checked, all or nothing");
+    auto file = std::make_shared<std::string>();
+    rota->add_option("file", *file, "the rota file, or - for stdin")->required();
+    rota->footer("Example:\n  carecall solve week.json -o rota.json && carecall import rota rota.json");
+    rota->callback([&env, file] {
+        auto text = read_input(*file);
+        json doc;
+        try {
+            doc = json::parse(text);
+        } catch (const json::parse_error& e) {
+            throw InvalidInput(*file, fmt::format("not JSON (at byte {})", e.byte));
+        }
+        if (!doc.is_object() || !doc.contains("format") || doc["format"] != "carecall-rota/1") {
+            throw InvalidInput(fmt::format("{}: format", *file), "must be \"carecall-rota/1\"");
+        }
+        if (!doc.contains("calls") || !doc["calls"].is_array()) {
+            throw InvalidInput(fmt::format("{}: calls", *file), "must be a list of calls");
+        }
+        auto& store = env.store(false);
+        std::vector<Booking> calls;
+        {
+            auto tx = store.begin(TxKind::read);
+            for (std::size_t i = 0; i < doc["calls"].size(); ++i) {
+                const auto& c = doc["calls"][i];
+                if (!c.is_object()) {
+                    throw InvalidInput(fmt::format("{}: calls[{}]", *file, i), "must be an object");
+                }
+                calls.push_back(call_of(store, c, i, *file));
+            }
+            tx->commit();
+        }
+        json details{{"file_calls", calls.size()}};
+        auto saved = save_calls(store, std::move(calls), env.now(), "import", details.dump());
+        if (env.want_json()) {
+            json list = json::array();
+            for (const auto& b : saved) {
+                list.push_back(booking_json(store, b));
+            }
+            print_json({{"format", "carecall-import-rota/1"}, {"calls", list}});
+        } else if (!saved.empty()) {
+            print_calls(store, saved);
+        }
+        env.message(fmt::format("imported {} call{} from {}", saved.size(), saved.size() == 1 ? "" : "s", *file));
+    });
+}
+
+} // namespace carecall::cli

@@ -1,0 +1,495 @@
+// Planning from the store: a snapshot in, the pure scheduler, the new calls saved in one write
+// transaction that checks each of them again against the store as it is then.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "carecall/booking.hpp"
+#include "carecall/exchange.hpp"
+#include "carecall/planning.hpp"
+#include "carecall/rules.hpp"
+#include "carecall/store.hpp"
+
+namespace carecall {
+namespace {
+
+constexpr auto k_margin = date::days{1}; // bookings this far around a call can affect it
+constexpr const char* k_scheduled = "scheduled"; // the reason on the calls the scheduler books
+
+/// Local midnight of a date in a zone, as an instant (the earlier reading if it occurs twice, the
+/// change itself if midnight does not exist there that day).
+Instant midnight(Date d, const date::time_zone* zone) {
+    auto local = date::local_days{d};
+    auto info = zone->get_info(local);
+    if (info.result == date::local_info::nonexistent) {
+        return info.first.end;
+    }
+    return Instant{local.time_since_epoch() - info.first.offset};
+}
+
+/// Store ids in the order load_scenario numbers records (each repository's list() order), checked
+/// against the scenario's codes so a change of that order cannot go unnoticed.
+template <class T, class IdT>
+std::vector<std::int64_t> ids_in_scenario_order(Repository<T, IdT>& repo, const std::vector<T>& in_scenario) {
+    auto list = repo.list();
+    if (list.size() != in_scenario.size()) {
+        throw std::logic_error("planning: the store changed between two reads of one transaction");
+    }
+    std::vector<std::int64_t> ids;
+    ids.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (list[i].code != in_scenario[i].code) {
+            throw std::logic_error("planning: load_scenario's order is not the repository's");
+        }
+        ids.push_back(list[i].id.value);
+    }
+    return ids;
+}
+
+std::unordered_map<std::int64_t, std::int64_t> inverse(const std::vector<std::int64_t>& ids) {
+    std::unordered_map<std::int64_t, std::int64_t> m;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        m.emplace(ids[i], static_cast<std::int64_t>(i) + 1);
+    }
+    return m;
+}
+
+/// Scenario position <-> store id for every kind of record.
+struct IdMap {
+    std::vector<std::int64_t> wards, residents, contacts, devices, staff, requests;
+    std::unordered_map<std::int64_t, std::int64_t> ward_pos, resident_pos, contact_pos, device_pos,
+        staff_pos, request_pos;
+
+    template <class Id> static Id to_store(const std::vector<std::int64_t>& ids, Id pos) {
+        return Id(ids.at(static_cast<std::size_t>(pos.value - 1)));
+    }
+    template <class Id>
+    static std::optional<Id> to_pos(const std::unordered_map<std::int64_t, std::int64_t>& m, Id id) {
+        auto it = m.find(id.value);
+        if (it == m.end()) {
+            return std::nullopt;
+        }
+        return Id(it->second);
+    }
+};
+
+IdMap id_map(Store& store, const Scenario& s) {
+    IdMap m;
+    m.wards = ids_in_scenario_order(store.wards(), s.wards);
+    m.residents = ids_in_scenario_order(store.residents(), s.residents);
+    m.contacts = ids_in_scenario_order(store.contacts(), s.contacts);
+    m.devices = ids_in_scenario_order(store.devices(), s.devices);
+    m.staff = ids_in_scenario_order(store.staff(), s.staff);
+    m.requests = ids_in_scenario_order(store.requests(), s.requests);
+    m.ward_pos = inverse(m.wards);
+    m.resident_pos = inverse(m.residents);
+    m.contact_pos = inverse(m.contacts);
+    m.device_pos = inverse(m.devices);
+    m.staff_pos = inverse(m.staff);
+    m.request_pos = inverse(m.requests);
+    return m;
+}
+
+/// A booking of the store in the scenario's numbering; nullopt if a party is unknown to it.
+std::optional<Booking> to_scenario(const IdMap& m, Booking b) {
+    auto r = IdMap::to_pos(m.resident_pos, b.resident);
+    auto d = IdMap::to_pos(m.device_pos, b.device);
+    if (!r || !d) {
+        return std::nullopt;
+    }
+    b.resident = *r;
+    b.device = *d;
+    for (auto& c : b.contacts) {
+        auto p = IdMap::to_pos(m.contact_pos, c);
+        if (!p) {
+            return std::nullopt;
+        }
+        c = *p;
+    }
+    if (b.staff) {
+        b.staff = IdMap::to_pos(m.staff_pos, *b.staff);
+    }
+    if (b.request) {
+        b.request = IdMap::to_pos(m.request_pos, *b.request);
+    }
+    return b;
+}
+
+/// A request of the scenario with the store's ids.
+CallRequest request_in_store(const IdMap& m, CallRequest q) {
+    q.id = IdMap::to_store(m.requests, q.id);
+    q.resident = IdMap::to_store(m.residents, q.resident);
+    for (auto& c : q.contacts) {
+        c = IdMap::to_store(m.contacts, c);
+    }
+    return q;
+}
+
+/// Every record of the store and the bookings around [from, to) that can clash, less `leave_out`.
+World world_of(Store& store, Instant from, Instant to, const std::set<std::int64_t>& leave_out) {
+    World w;
+    for (auto& x : store.sites().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.wards().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.residents().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.contacts().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.devices().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.staff().list()) {
+        w.add(std::move(x));
+    }
+    for (const auto& a : store.approvals().list()) {
+        w.add(a);
+    }
+    BookingQuery q;
+    q.from = from - k_margin;
+    q.to = to + k_margin;
+    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+    for (auto& b : store.bookings().list(q)) {
+        if (leave_out.count(b.id.value) == 0) {
+            w.add(std::move(b));
+        }
+    }
+    return w;
+}
+
+const date::time_zone* zone_of_resident(const World& w, ResidentId id) {
+    const auto* r = w.resident(id);
+    return r != nullptr ? w.ward_zone(r->ward) : find_zone("UTC");
+}
+
+/// Checks and writes the calls inside the caller's write transaction; returns them saved.
+std::vector<Booking> save_in_transaction(Store& store, std::vector<Booking> calls, Instant now,
+                                         const std::set<std::int64_t>& leave_out) {
+    if (calls.empty()) {
+        return calls;
+    }
+    Instant from = calls.front().start;
+    Instant to = calls.front().end;
+    for (const auto& b : calls) {
+        from = std::min(from, b.start);
+        to = std::max(to, b.end);
+    }
+    auto world = world_of(store, from, to, leave_out);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        auto& b = calls[i];
+        CallPlan plan;
+        plan.resident = b.resident;
+        plan.contacts = b.contacts;
+        plan.device = b.device;
+        plan.staff = b.staff;
+        plan.start = b.start;
+        plan.end = b.end;
+        plan.priority = b.priority;
+        plan.override_availability = b.availability_overridden;
+        auto v = check_call(world, plan);
+        if (v.empty() && b.start + std::chrono::minutes{1} < now) {
+            const auto* zone = zone_of_resident(world, b.resident);
+            v.push_back(Violation{"time.past",
+                                  fmt::format("{} is in the past (now is {})",
+                                              describe_time(b.start, zone, now),
+                                              describe_time(now, zone)),
+                                  std::nullopt});
+        }
+        if (!v.empty()) {
+            for (auto& x : v) {
+                x.message = fmt::format("calls[{}]: {}", i, x.message);
+            }
+            throw BookingConflict(std::move(v));
+        }
+        b.status = BookingStatus::booked;
+        b.id = store.bookings().add(b);
+        b = *store.bookings().find(b.id);
+        world.add(b);
+    }
+    return calls;
+}
+
+} // namespace
+
+std::vector<Booking> save_calls(Store& store, std::vector<Booking> calls, Instant now,
+                                const std::string& audit_action,
+                                const std::string& audit_details_json) {
+    auto tx = store.begin(TxKind::write);
+    auto saved = save_in_transaction(store, std::move(calls), now, {});
+    store.audit(audit_action, "booking", 0, "", audit_details_json);
+    tx->commit();
+    return saved;
+}
+
+PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
+    if (req.days < 1 || req.days > 366) {
+        throw InvalidInput("days", fmt::format("{} must be a whole number of days from 1 to 366", req.days));
+    }
+    if (req.slot_minutes < 1 || req.slot_minutes > 1440) {
+        throw InvalidInput("slot_minutes",
+                           fmt::format("{} must be a whole number of minutes from 1 to 1440", req.slot_minutes));
+    }
+    PlanResult out;
+    Scenario s;
+    IdMap ids;
+    std::vector<Booking> existing; // store numbering
+    std::set<std::int64_t> scope_wards;
+    {
+        auto tx = store.begin(TxKind::read);
+        Horizon h;
+        h.start = req.from;
+        h.days = req.days;
+        h.slot_minutes = req.slot_minutes;
+        s = load_scenario(store, h);
+        ids = id_map(store, s);
+        for (const auto& w : store.wards().list()) {
+            if ((!req.ward || w.id == *req.ward) && (!req.site || w.site == *req.site)) {
+                scope_wards.insert(w.id.value);
+            }
+        }
+        if (scope_wards.empty()) {
+            throw NotFound(req.ward || req.site ? std::string("no ward in the scope to plan")
+                                                : std::string("no ward to plan: add one first"));
+        }
+        // The plan's instants: from the earliest first midnight to the latest last one.
+        bool first = true;
+        for (const auto& site : s.sites) {
+            const auto* zone = find_zone(site.tz);
+            auto a = midnight(req.from, zone);
+            auto b = midnight(Date{date::sys_days{req.from} + date::days{req.days}}, zone);
+            out.horizon_start = first ? a : std::min(out.horizon_start, a);
+            out.horizon_end = first ? b : std::max(out.horizon_end, b);
+            first = false;
+        }
+        BookingQuery q;
+        // Bookings from the start of the rolling weeks (for what requests already have) to the
+        // end of the horizon, and a margin for cleaning and move times.
+        int weeks = (req.days + 6) / 7;
+        q.from = out.horizon_start - date::days{7 * weeks - req.days} - k_margin;
+        q.to = out.horizon_end + k_margin;
+        q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+        existing = store.bookings().list(q);
+        tx->commit();
+    }
+
+    const int weeks = (req.days + 6) / 7;
+    const Instant rolling_start = out.horizon_start - date::days{7 * weeks - req.days};
+    auto in_scope = [&](ResidentId scenario_resident) {
+        const auto& r = s.residents.at(static_cast<std::size_t>(scenario_resident.value - 1));
+        return scope_wards.count(IdMap::to_store(ids.wards, r.ward).value) != 0;
+    };
+
+    // Pinned: every booking that can clash, except those a re-plan may move.
+    ScheduleOptions opts;
+    opts.seed = req.seed;
+    opts.time_limit_seconds = req.time_limit_seconds;
+    std::map<std::int64_t, int> prior;   // store request id -> calls before the horizon
+    std::map<std::int64_t, int> holding; // store request id -> calls inside it, kept
+    std::vector<Booking> releasable;
+    for (const auto& b : existing) {
+        bool counts = b.request && b.status != BookingStatus::missed;
+        auto sb = to_scenario(ids, b);
+        bool scoped = sb && in_scope(sb->resident);
+        if (b.start < out.horizon_start) {
+            if (counts && b.start >= rolling_start) {
+                ++prior[b.request->value];
+            }
+        } else if (req.replan && scoped && b.status == BookingStatus::booked && !b.pinned &&
+                   b.reason == k_scheduled && b.request && b.start >= now &&
+                   b.start < out.horizon_end) {
+            releasable.push_back(b);
+            continue;
+        } else if (scoped && b.start < out.horizon_end) {
+            out.kept.push_back(b);
+            if (counts) {
+                ++holding[b.request->value];
+            }
+        }
+        if (sb) {
+            if (b.status == BookingStatus::missed || b.start < out.horizon_start) {
+                sb->request.reset(); // blocks time, serves no request of this horizon
+            }
+            opts.pinned.push_back(*sb);
+        }
+    }
+
+    // Requests: in the scope, with consent and approvals as the store records them (the scenario
+    // format treats both as given), wanting what the rolling weeks still lack.
+    World records;
+    for (const auto& site : s.sites) {
+        records.add(site);
+    }
+    for (const auto& w : s.wards) {
+        records.add(w);
+    }
+    for (const auto& r : s.residents) {
+        records.add(r);
+    }
+    for (const auto& c : s.contacts) {
+        records.add(c);
+    }
+    for (const auto& a : s.approvals) {
+        records.add(a);
+    }
+    std::vector<UnmetRequest> standing; // refused for reasons no time can change
+    std::vector<int> week_calls;
+    for (const auto& q : s.requests) {
+        week_calls.push_back(q.calls);
+    }
+    std::map<std::int64_t, int> wanted_of;
+    for (auto& q : s.requests) {
+        auto store_id = IdMap::to_store(ids.requests, q.id).value;
+        if (!q.active || !in_scope(q.resident)) {
+            q.active = false;
+            continue;
+        }
+        // The horizon's share of the weekly calls, less what the rolling weeks already have.
+        int have = prior[store_id];
+        int share = (q.calls * req.days + 6) / 7;
+        int wanted = std::min(share, std::max(0, q.calls * weeks - have));
+        wanted_of[store_id] = wanted;
+        CallPlan probe;
+        probe.resident = q.resident;
+        probe.contacts = q.contacts;
+        probe.start = out.horizon_start;
+        probe.end = out.horizon_start + std::chrono::minutes{q.duration_minutes};
+        std::vector<std::string> reasons;
+        for (const auto& v : check_call(records, probe)) {
+            if (v.rule == "resident.consent" || v.rule == "contact.approval") {
+                reasons.push_back(fmt::format("{}: {}", v.rule, v.message));
+            }
+        }
+        int need = wanted;
+        if (!reasons.empty()) {
+            q.active = false;
+            int held = holding[store_id];
+            if (need > held) {
+                auto store_q = request_in_store(ids, q);
+                standing.push_back(UnmetRequest{store_q, wanted, held, need - held, reasons});
+            }
+            continue;
+        }
+        q.calls = need;
+        if (need == 0) {
+            q.active = false;
+        }
+    }
+    // Calls never start before now: the time already gone is blocked for every resident.
+    if (now > out.horizon_start) {
+        for (auto& r : s.residents) {
+            r.one_off_blocks.push_back(Period{out.horizon_start - k_margin, now, "time already past"});
+        }
+    }
+
+    auto result = schedule(s, opts);
+    out.status = result.status;
+    out.seconds = result.seconds;
+    out.score = result.score;
+
+    for (const auto& c : result.calls) {
+        if (c.pinned) {
+            continue;
+        }
+        Booking b;
+        b.resident = IdMap::to_store(ids.residents, c.resident);
+        for (auto cid : c.contacts) {
+            b.contacts.push_back(IdMap::to_store(ids.contacts, cid));
+        }
+        b.device = IdMap::to_store(ids.devices, c.device);
+        if (c.staff) {
+            b.staff = IdMap::to_store(ids.staff, *c.staff);
+        }
+        b.start = c.start;
+        b.end = c.end;
+        b.priority = c.priority;
+        if (c.request.valid()) {
+            b.request = IdMap::to_store(ids.requests, c.request);
+        }
+        b.reason = k_scheduled;
+        out.added.push_back(std::move(b));
+    }
+    // A re-plan keeps a call that lands exactly where it was.
+    for (const auto& old : releasable) {
+        auto same = std::find_if(out.added.begin(), out.added.end(), [&](const Booking& b) {
+            return b.resident == old.resident && b.contacts == old.contacts &&
+                   b.device == old.device && b.staff == old.staff && b.start == old.start &&
+                   b.end == old.end && b.request == old.request;
+        });
+        if (same != out.added.end()) {
+            out.added.erase(same);
+            out.kept.push_back(old);
+        } else {
+            out.released.push_back(old);
+        }
+    }
+    for (const auto& u : result.unscheduled) {
+        auto store_id = IdMap::to_store(ids.requests, u.request).value;
+        auto q = request_in_store(ids, s.requests.at(static_cast<std::size_t>(u.request.value - 1)));
+        int wanted = wanted_of[store_id];
+        out.unmet.push_back(UnmetRequest{q, wanted, wanted - u.missing_calls, u.missing_calls, u.reasons});
+    }
+    for (auto& u : standing) {
+        out.unmet.push_back(std::move(u));
+    }
+    // The request as stored (calls per week), not the horizon's remainder.
+    for (auto& u : out.unmet) {
+        auto pos = IdMap::to_pos(ids.request_pos, u.request.id);
+        if (pos) {
+            u.request.calls = week_calls.at(static_cast<std::size_t>(pos->value - 1));
+        }
+    }
+    std::sort(out.unmet.begin(), out.unmet.end(),
+              [](const UnmetRequest& a, const UnmetRequest& b) { return a.request.code < b.request.code; });
+    std::sort(out.added.begin(), out.added.end(), [](const Booking& a, const Booking& b) {
+        return std::tie(a.start, a.device.value) < std::tie(b.start, b.device.value);
+    });
+    if (req.dry_run) {
+        return out;
+    }
+
+    auto tx = store.begin(TxKind::write);
+    std::set<std::int64_t> leave_out;
+    for (const auto& old : out.released) {
+        auto now_stored = store.bookings().find(old.id);
+        if (!now_stored || now_stored->status != BookingStatus::booked) {
+            throw Conflict(fmt::format("call {} changed while the plan was made; run schedule again", old.code),
+                           "plan.stale");
+        }
+        Booking cancelled = *now_stored;
+        cancelled.status = BookingStatus::cancelled;
+        cancelled.reason = "re-planned";
+        if (!store.bookings().transition(cancelled, BookingStatus::booked)) {
+            throw Conflict(fmt::format("call {} changed while the plan was made; run schedule again", old.code),
+                           "plan.stale");
+        }
+        leave_out.insert(old.id.value);
+    }
+    out.added = save_in_transaction(store, std::move(out.added), now, leave_out);
+    nlohmann::json details{{"from", format_date(req.from)},
+                           {"days", req.days},
+                           {"added", out.added.size()},
+                           {"cancelled", out.released.size()},
+                           {"unmet_requests", out.unmet.size()},
+                           {"replan", req.replan}};
+    if (req.ward) {
+        details["ward"] = req.ward->value;
+    }
+    if (req.site) {
+        details["site"] = req.site->value;
+    }
+    store.audit("schedule", "booking", 0, "", details.dump());
+    tx->commit();
+    out.saved = true;
+    return out;
+}
+
+} // namespace carecall

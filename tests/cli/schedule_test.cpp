@@ -1,0 +1,297 @@
+// carecall schedule, why and import rota: plans from the database, saved in one transaction.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
+
+#include "cli_fixture.hpp"
+
+using namespace carecall::test;
+using json = nlohmann::json;
+
+namespace {
+
+// Sunday 29 November 2026, noon in London (GMT): the plan starts on Monday 30 November.
+const std::string k_now = "--now=2026-11-29T12:00:00Z";
+
+/// A ward with one Portal (15 minutes' cleaning), three residents and their families:
+/// - Q-ANN: Ann (no help needed) and Bob in London (10:00-12:00), 2 calls of 30 min a week, at
+///   most 1 a day;
+/// - Q-SYD: Ann and Cath in Sydney (07:00-09:00 AEDT = 20:00-22:00 GMT, after calling hours):
+///   never possible;
+/// - Q-DAN: Dan (needs help: Eve works Mon-Fri 09:00-17:00) and Bob, 1 call of 30 min.
+const char* const k_ward = R"({
+ "format": "carecall-scenario/1",
+ "horizon": {"start_date": "2026-11-30", "days": 7},
+ "sites": [{"id": "OAKS", "name": "The Oaks", "tz": "Europe/London"}],
+ "wards": [{"id": "W-ELM", "site": "OAKS", "name": "Elm",
+            "calling_hours": [{"weekdays": [0,1,2,3,4,5,6], "start": "09:00", "end": "20:00"}]}],
+ "residents": [{"id": "R-ANN", "ward": "W-ELM", "name": "Ann Lee"},
+               {"id": "R-DAN", "ward": "W-ELM", "name": "Dan Shaw", "needs_assistance": true}],
+ "contacts": [{"id": "C-BOB", "name": "Bob Lee", "tz": "Europe/London",
+               "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "10:00", "end": "12:00"}]},
+              {"id": "C-CATH", "name": "Cath Lee", "tz": "Australia/Sydney",
+               "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "07:00", "end": "09:00"}]}],
+ "devices": [{"id": "D-P1", "name": "Portal 1", "site": "OAKS", "wards": ["W-ELM"],
+              "cleaning_minutes": 15, "move_minutes": 0}],
+ "staff": [{"id": "E-EVE", "name": "Eve Hart", "ward": "W-ELM", "shifts": [],
+            "weekly_shifts": [{"weekdays": [0,1,2,3,4], "start": "09:00", "end": "17:00"}]}],
+ "requests": [{"id": "Q-ANN", "resident": "R-ANN", "contact": "C-BOB", "calls": 2,
+               "duration_minutes": 30, "priority": 1, "max_per_day": 1},
+              {"id": "Q-SYD", "resident": "R-ANN", "contact": "C-CATH", "calls": 1,
+               "duration_minutes": 30, "priority": 1},
+              {"id": "Q-DAN", "resident": "R-DAN", "contact": "C-BOB", "calls": 1,
+               "duration_minutes": 30, "priority": 1}]
+})";
+
+void load_ward(const Scratch& s) { s.ok({"-q", "import", "scenario", "-"}, k_ward); }
+
+json agenda(const Scratch& s) {
+    return s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "14"})["calls"];
+}
+
+std::time_t utc(const std::string& iso) {
+    std::tm tm{};
+    strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return timegm(&tm);
+}
+
+/// Independent of the rules library: no device, resident or contact in two calls at once, and
+/// 15 minutes' cleaning between two calls on a device.
+void check_no_overlap(const json& calls) {
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        for (std::size_t j = i + 1; j < calls.size(); ++j) {
+            const auto& a = calls[i];
+            const auto& b = calls[j];
+            auto as = utc(a["start_utc"]), ae = utc(a["end_utc"]);
+            auto bs = utc(b["start_utc"]), be = utc(b["end_utc"]);
+            if (a["device"] == b["device"]) {
+                CHECK_MESSAGE((ae + 15 * 60 <= bs || be + 15 * 60 <= as),
+                              a["code"] << " and " << b["code"] << " share " << a["device"]);
+            }
+            bool overlap = as < be && bs < ae;
+            if (overlap) {
+                CHECK(a["resident"] != b["resident"]);
+                CHECK(a["contacts"][0]["code"] != b["contacts"][0]["code"]);
+            }
+        }
+    }
+}
+
+} // namespace
+
+TEST_SUITE("cli schedule") {
+
+    TEST_CASE("schedule books a week of calls in one transaction and says what it could not") {
+        Scratch s;
+        load_ward(s);
+        auto r = s.run({"--json", k_now, "schedule", "--from", "2026-11-30", "--days", "7",
+                        "--time-limit", "5"});
+        INFO("stderr: " << r.err);
+        REQUIRE(r.code == 0);
+        auto j = json::parse(r.out);
+        CHECK(j["format"] == "carecall-schedule/1");
+        CHECK(j["saved"] == true);
+        CHECK(j["from"] == "2026-11-30");
+        std::map<std::string, int> per_request;
+        std::set<std::string> ann_days;
+        for (const auto& c : j["added"]) {
+            per_request[c["request"].get<std::string>()]++;
+            auto start = c["start"].get<std::string>(); // site time, GMT in November
+            if (c["request"] == "Q-ANN") {
+                ann_days.insert(start.substr(0, 10));
+                CHECK(start.substr(11, 5) >= "10:00");
+                CHECK(start.substr(11, 5) <= "11:30"); // Bob: 10:00-12:00
+            }
+            if (c["request"] == "Q-DAN") {
+                CHECK(c["staff"] == "E-EVE");
+            } else {
+                CHECK(c["staff"].is_null());
+            }
+        }
+        CHECK(per_request["Q-ANN"] == 2);
+        CHECK(ann_days.size() == 2); // at most one a day
+        CHECK(per_request["Q-DAN"] == 1);
+        CHECK(per_request.count("Q-SYD") == 0);
+        REQUIRE(j["unscheduled"].size() == 1);
+        const auto& u = j["unscheduled"][0];
+        CHECK(u["request"] == "Q-SYD");
+        CHECK(u["missing_calls"] == 1);
+        CHECK(u["reasons"].dump().find("contact.availability") != std::string::npos);
+
+        // The calls are in the database, as the agenda shows them, and keep the rules.
+        auto calls = agenda(s);
+        CHECK(calls.size() == j["added"].size());
+        check_no_overlap(calls);
+        // One audit row per call, and one for the plan.
+        auto audit = s.json({"audit", "list", "--limit", "50"});
+        int adds = 0, plans = 0;
+        for (const auto& e : audit["items"]) {
+            adds += (e["action"] == "book" && e["kind"] == "booking") ? 1 : 0;
+            plans += e["action"] == "schedule" ? 1 : 0;
+        }
+        CHECK(adds == 3);
+        CHECK(plans == 1);
+
+        // Planning again adds nothing: every request is met or cannot be.
+        auto again = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
+        CHECK(again["added"].empty());
+        CHECK(again["kept"] == 3);
+        CHECK(agenda(s).size() == 3);
+    }
+
+    TEST_CASE("schedule --dry-run writes nothing; the table and summary read well") {
+        Scratch s;
+        load_ward(s);
+        auto before = s.dump();
+        auto r = s.run({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--dry-run"});
+        INFO("stderr: " << r.err);
+        REQUIRE(r.code == 0);
+        CARECALL_CHECK_SAME(before, s.dump());
+        CHECK(contains(r.out, "CALL"));
+        CHECK(contains(r.out, "(new)"));
+        CHECK(contains(r.out, "Ann Lee"));
+        CHECK(contains(r.out, "Q-SYD: Ann Lee with Cath Lee, 1 call of 30 min a week, routine: 1 of 1 calls missing"));
+        CHECK(contains(r.err, "schedule: would book 3 new calls for every ward (2026-11-30 to 2026-12-06)"));
+    }
+
+    TEST_CASE("day by day, a request's weekly calls are spread over the first days with room") {
+        Scratch s;
+        load_ward(s);
+        for (const char* day : {"2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03"}) {
+            s.ok({"-q", k_now, "schedule", "--from", day});
+        }
+        std::map<std::string, int> per_request;
+        for (const auto& c : agenda(s)) {
+            per_request[c["request"].get<std::string>()]++;
+        }
+        CHECK(per_request["Q-ANN"] == 2); // Monday and Tuesday, then the week is full
+        CHECK(per_request["Q-DAN"] == 1);
+    }
+
+    TEST_CASE("no call is planned before now") {
+        Scratch s;
+        load_ward(s);
+        // Monday 10:50 GMT: Bob's 10:00-12:00 has room from 10:50 on (the 11:00 start).
+        auto j = s.json({"--now=2026-11-30T10:50:00Z", "schedule", "--from", "today"});
+        REQUIRE_FALSE(j["added"].empty());
+        for (const auto& c : j["added"]) {
+            CHECK(c["start_utc"].get<std::string>() >= "2026-11-30T10:50:00Z");
+        }
+    }
+
+    TEST_CASE("schedule --ward plans one ward; other wards' calls still block the device") {
+        Scratch s;
+        load_ward(s);
+        auto j = s.json({k_now, "schedule", "--ward", "W-ELM", "--from", "2026-11-30"});
+        CHECK_FALSE(j["added"].empty());
+        check_refused(s, {k_now, "schedule", "--ward", "W-NONE"}, 4, "ward W-NONE not found");
+    }
+
+    TEST_CASE("schedule --replan moves only the scheduler's future calls; the moved are cancelled") {
+        Scratch s;
+        load_ward(s);
+        s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
+        // A call agreed by phone, booked by hand on Tuesday at 10:45 for Dan (for no request).
+        s.ok({"-q", k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB", "--at",
+              "2026-12-01 10:45", "--duration", "30m"});
+        auto j = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--replan"});
+        CHECK(j["saved"] == true);
+        auto all = s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "7", "--all"})["calls"];
+        std::map<std::string, int> per_request;
+        bool by_hand_kept = false;
+        int cancelled = 0;
+        for (const auto& c : all) {
+            if (c["status"] == "cancelled") {
+                ++cancelled;
+                CHECK(c["reason"] == "re-planned");
+                continue;
+            }
+            if (c["request"].is_string()) {
+                per_request[c["request"].get<std::string>()]++;
+            }
+            by_hand_kept = by_hand_kept || (c["code"] == "B-4" && c["start"] == "2026-12-01T10:45:00+00:00");
+        }
+        CHECK(by_hand_kept);
+        CHECK(cancelled == static_cast<int>(j["cancelled"].size()));
+        CHECK(per_request["Q-ANN"] == 2);
+        CHECK(per_request["Q-DAN"] == 1);
+        check_no_overlap(agenda(s));
+    }
+
+    TEST_CASE("why explains an unmet request in words, and lists what a met one has") {
+        Scratch s;
+        load_ward(s);
+        auto r = s.run({k_now, "why", "Q-SYD", "--from", "2026-11-30"});
+        INFO("stderr: " << r.err);
+        REQUIRE(r.code == 0);
+        CHECK(contains(r.out, "Q-SYD: Ann Lee with Cath Lee, 1 call of 30 min a week, routine"));
+        CHECK(contains(r.out, "1 call cannot be placed:"));
+        CHECK(contains(r.out, "Cath Lee"));
+        CHECK(contains(r.out, "Australia/Sydney"));
+
+        s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
+        auto ok = s.run({k_now, "why", "Q-ANN", "--from", "2026-11-30"});
+        REQUIRE(ok.code == 0);
+        CHECK(contains(ok.out, "booked: B-"));
+        CHECK(contains(ok.out, "every call it asks for is booked"));
+        auto j = s.json({k_now, "why", "Q-ANN", "--from", "2026-11-30"});
+        CHECK(j["format"] == "carecall-why/1");
+        CHECK(j["booked"].size() == 2);
+        CHECK(j["missing_calls"] == 0);
+
+        check_refused(s, {k_now, "why", "Q-NONE"}, 4, "request Q-NONE not found");
+    }
+
+    TEST_CASE("import rota books a solved rota, checking every call; all or nothing") {
+        Scratch s;
+        s.ok({"-q", "import", "scenario", source_path("tests/data/scenario-ward-day.json")});
+        auto solved = s.run({"-q", "solve", source_path("tests/data/scenario-ward-day.json"),
+                             "--time-limit", "5", "-o", s.path("rota.json")},
+                            {}, {}, false);
+        REQUIRE(solved.code == 0);
+        auto rota = json::parse(s.read("rota.json"));
+        REQUIRE(rota["calls"].size() > 5);
+        const std::string before_plan = "--now=2025-03-20T12:00:00Z";
+
+        // A bad file: nothing written, the JSON path named.
+        auto bad = rota;
+        bad["calls"][2]["device"] = "NO-SUCH";
+        s.write("bad.json", bad.dump());
+        check_refused(s, {before_plan, "import", "rota", s.path("bad.json")}, 65,
+                      s.path("bad.json") + ": calls[2].device: no device with code NO-SUCH");
+        bad = rota;
+        bad["format"] = "carecall-scenario/1";
+        s.write("bad.json", bad.dump());
+        check_refused(s, {before_plan, "import", "rota", s.path("bad.json")}, 65,
+                      s.path("bad.json") + ": format: must be \"carecall-rota/1\"");
+        // Two calls on one device at once: the second breaks a rule, so neither is booked.
+        bad = rota;
+        auto twin = bad["calls"][0];
+        twin["resident"] = bad["calls"][1]["resident"];
+        twin["request"] = bad["calls"][1]["request"];
+        twin["contact"] = bad["calls"][1]["contact"];
+        twin["staff"] = bad["calls"][1]["staff"];
+        bad["calls"] = json::array({bad["calls"][0], twin});
+        s.write("bad.json", bad.dump());
+        auto before = s.dump();
+        auto refused = s.run({before_plan, "import", "rota", s.path("bad.json")});
+        CHECK(refused.code == 3);
+        CHECK(refused.out.empty());
+        CHECK(starts_with(refused.err, "carecall: error: calls[1]: "));
+        CARECALL_CHECK_SAME(before, s.dump());
+        // After the day: in the past.
+        auto late = s.run({"--now=2025-03-30T12:00:00Z", "import", "rota", s.path("rota.json")});
+        CHECK(late.code == 3);
+        CHECK(contains(late.err, "is in the past"));
+
+        auto j = s.json({before_plan, "import", "rota", s.path("rota.json")});
+        CHECK(j["calls"].size() == rota["calls"].size());
+        auto listed = s.json({before_plan, "agenda", "--date", "2025-03-24", "--days", "1"})["calls"];
+        CHECK(listed.size() == rota["calls"].size());
+        for (std::size_t i = 0; i < listed.size(); ++i) {
+            CHECK(listed[i]["start_utc"] == rota["calls"][i]["start_utc"]);
+        }
+    }
+}

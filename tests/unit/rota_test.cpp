@@ -1,0 +1,262 @@
+// The rota renderers on a hand-built rota: ICS folding, escaping and line ends, CSV quoting,
+// the carecall-rota/1 fields, the family calendar, and the HTML run-sheet's escaping.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <numeric>
+#include <sstream>
+
+#include "carecall/rota.hpp"
+
+using namespace carecall;
+
+namespace {
+
+Instant utc(const char* text) {
+    return Instant{parse_local_datetime(text, "t").time_since_epoch()};
+}
+
+/// Two calls on one ward in London across the spring clock change (2027-03-28), one cancelled; a
+/// contact in Sydney with a long name in several scripts.
+Rota sample() {
+    Rota r;
+    r.from = parse_date("2027-03-27", "d");
+    r.to = parse_date("2027-03-28", "d");
+    RotaCall a;
+    a.booking = BookingId(7);
+    a.code = "B-7";
+    a.sequence = 2;
+    a.updated = utc("2027-03-01T09:30");
+    a.site_code = "SUNNY";
+    a.site_name = "Sunnyside Care Home";
+    a.site_tz = "Europe/London";
+    a.ward_code = "W-ROSE";
+    a.ward_name = "Rose Ward";
+    a.start = utc("2027-03-27T09:00"); // 09:00 GMT, 20:00 AEDT
+    a.end = utc("2027-03-27T09:30");
+    a.date = parse_date("2027-03-27", "d");
+    a.resident_code = "R-ASHA";
+    a.resident_name = "Asha Patel";
+    a.room = "12";
+    a.contacts = {{"C-RAJ", "Rajendra Ñandú Patel-Kowalczyk 王小明 Øster; the eldest, son", "son",
+                   "+61 2 5550 1234, WhatsApp", "Australia/Sydney"}};
+    a.device_code = "PORTAL-1";
+    a.device_name = "Portal-1";
+    a.staff_code = "E-SAM";
+    a.staff_name = "Sam Reed";
+    a.request_code = "Q1";
+    a.preparation = {"clean and charge Portal-1", "captions on"};
+    RotaCall b = a;
+    b.booking = BookingId(8);
+    b.code = "B-8";
+    b.status = BookingStatus::cancelled;
+    b.sequence = 1;
+    b.start = utc("2027-03-28T09:00"); // 10:00 BST after the change
+    b.end = utc("2027-03-28T09:30");
+    b.date = parse_date("2027-03-28", "d");
+    b.staff_code.clear();
+    b.staff_name.clear();
+    b.request_code.clear();
+    r.calls = {a, b};
+    return r;
+}
+
+std::vector<std::string> physical_lines(const std::string& ics) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < ics.size()) {
+        auto at = ics.find("\r\n", pos);
+        REQUIRE(at != std::string::npos); // every line ends with CRLF
+        out.push_back(ics.substr(pos, at - pos));
+        pos = at + 2;
+    }
+    return out;
+}
+
+/// Unfolds and returns the logical lines.
+std::vector<std::string> unfold(const std::string& ics) {
+    std::vector<std::string> out;
+    for (auto& l : physical_lines(ics)) {
+        if (!l.empty() && l.front() == ' ') {
+            REQUIRE_FALSE(out.empty());
+            out.back() += l.substr(1);
+        } else {
+            out.push_back(l);
+        }
+    }
+    return out;
+}
+
+bool valid_utf8(const std::string& s) {
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (n == 0 || i + n > s.size()) {
+            return false;
+        }
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0U) != 0x80U) {
+                return false;
+            }
+        }
+        i += n;
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_SUITE("rota") {
+    TEST_CASE("ICS text escaping and folding") {
+        CHECK(ics_escape("a\\b;c,d\ne") == "a\\\\b\\;c\\,d\\ne");
+        CHECK(ics_escape("x\r\ny") == "x\\ny");
+        CHECK(ics_fold("SUMMARY:short") == "SUMMARY:short\r\n");
+        std::string line = "DESCRIPTION:" + std::string(100, 'a');
+        auto folded = ics_fold(line);
+        CHECK(folded == "DESCRIPTION:" + std::string(63, 'a') + "\r\n " + std::string(37, 'a') +
+                            "\r\n");
+        // Multibyte characters straddling octet 75 stay whole.
+        for (std::size_t pad = 0; pad < 4; ++pad) {
+            std::string text = "SUMMARY:" + std::string(pad, 'x');
+            for (int i = 0; i < 40; ++i) {
+                text += "王é";
+            }
+            auto lines = physical_lines(ics_fold(text));
+            std::string joined;
+            for (std::size_t i = 0; i < lines.size(); ++i) {
+                CHECK(lines[i].size() <= 75);
+                CHECK(valid_utf8(i == 0 ? lines[i] : lines[i].substr(1)));
+                joined += i == 0 ? lines[i] : lines[i].substr(1);
+            }
+            CHECK(joined == text);
+            CHECK(lines.size() > 2);
+        }
+    }
+
+    TEST_CASE("ICS calendar: UTC times, UID, DTSTAMP, SEQUENCE, cancelled, CRLF, 75 octets") {
+        auto ics = rota_ics(sample());
+        for (const auto& l : physical_lines(ics)) {
+            CHECK(l.size() <= 75);
+            CHECK(valid_utf8(l));
+        }
+        auto lines = unfold(ics);
+        CHECK(lines.front() == "BEGIN:VCALENDAR");
+        CHECK(lines.back() == "END:VCALENDAR");
+        auto has = [&](const std::string& l) {
+            return std::find(lines.begin(), lines.end(), l) != lines.end();
+        };
+        CHECK(has("VERSION:2.0"));
+        CHECK(has("UID:booking-7@sunny.carecall"));
+        CHECK(has("UID:booking-8@sunny.carecall"));
+        CHECK(has("DTSTART:20270327T090000Z"));
+        CHECK(has("DTEND:20270327T093000Z"));
+        CHECK(has("DTSTART:20270328T090000Z"));
+        CHECK(has("DTSTAMP:20270301T093000Z"));
+        CHECK(has("SEQUENCE:2"));
+        CHECK(has("SEQUENCE:1"));
+        CHECK(has("STATUS:CONFIRMED"));
+        CHECK(has("STATUS:CANCELLED"));
+        CHECK(has("LOCATION:Sunnyside Care Home\\, Rose Ward\\, room 12"));
+        // The site's clock change: 09:00 GMT before, 10:00 BST after; Sydney leaves summer time
+        // a week later, so the contact's own time is 20:00 AEDT both days.
+        auto joined = std::accumulate(lines.begin(), lines.end(), std::string());
+        CHECK(joined.find("Site time: 09:00-09:30 GMT") != std::string::npos);
+        CHECK(joined.find("Site time: 10:00-10:30 BST") != std::string::npos);
+        CHECK(joined.find("their time 20:00-20:30 AEDT") != std::string::npos);
+        CHECK(joined.find("Patel-Kowalczyk 王小明 Øster\\; the eldest\\, son (son): +61 2 5550 "
+                          "1234\\, WhatsApp") != std::string::npos);
+        // No TZID anywhere: every time is UTC.
+        CHECK(ics.find("TZID") == std::string::npos);
+        // The same rota gives the same bytes (DTSTAMP is the booking's change, not "now").
+        CHECK(rota_ics(sample()) == ics);
+    }
+
+    TEST_CASE("family calendar: only their calls, redacted names") {
+        auto r = sample();
+        RotaCall other = r.calls.front();
+        other.booking = BookingId(9);
+        other.resident_code = "R-IVY";
+        other.resident_name = "Ivy Clarke";
+        other.contacts = {{"C-LUCY", "Lucy Brown", "daughter", "07700 900123", "Europe/London"}};
+        r.calls.push_back(other);
+        auto mine = for_contact(r, "C-RAJ", true);
+        REQUIRE(mine.calls.size() == 2);
+        CHECK(mine.devices.empty());
+        IcsOptions o;
+        o.for_contact = "C-RAJ";
+        auto ics = rota_ics(mine, o);
+        CHECK(ics.find("Ivy") == std::string::npos);
+        CHECK(ics.find("Lucy") == std::string::npos);
+        CHECK(ics.find("Asha") == std::string::npos);
+        CHECK(ics.find("Sam Reed") == std::string::npos);
+        CHECK(ics.find("room 12") == std::string::npos);
+        auto lines = unfold(ics);
+        CHECK(std::find(lines.begin(), lines.end(), "SUMMARY:Video call with A. P.") != lines.end());
+        auto joined = std::accumulate(lines.begin(), lines.end(), std::string());
+        CHECK(joined.find("Your time: 20:00-20:30 AEDT") != std::string::npos);
+        CHECK(initials("Asha Patel") == "A. P.");
+        CHECK(initials("Øster ñandú") == "Ø. ñ.");
+        CHECK(initials("") == "a resident");
+        auto plain = for_contact(r, "C-RAJ", false);
+        CHECK(plain.calls.front().resident_name == "Asha Patel");
+    }
+
+    TEST_CASE("CSV follows RFC 4180") {
+        auto csv = rota_csv(sample());
+        std::istringstream in(csv);
+        CHECK(csv.find("\r\n") != std::string::npos);
+        CHECK(csv.substr(0, csv.find("\r\n")) ==
+              "date,ward,site_time,site_tz,their_time,resident,room,contacts,reach,device,helper,"
+              "status,booking,request,start_utc,end_utc,preparation");
+        CHECK(csv.find("\"Rajendra Ñandú Patel-Kowalczyk 王小明 Øster; the eldest, son (son)\"") !=
+              std::string::npos);
+        CHECK(csv.find("\"+61 2 5550 1234, WhatsApp\"") != std::string::npos);
+        auto r = sample();
+        r.calls.front().resident_name = "Asha \"Ash\" Patel";
+        CHECK(rota_csv(r).find(",\"Asha \"\"Ash\"\" Patel\",") != std::string::npos);
+    }
+
+    TEST_CASE("carecall-rota/1 JSON: the contract's fields, cancelled calls left out") {
+        auto j = nlohmann::json::parse(rota_json(sample(), {false, "carecall test"}));
+        CHECK(j["format"] == "carecall-rota/1");
+        CHECK(j["producer"] == "carecall test");
+        REQUIRE(j["calls"].size() == 1);
+        CHECK(j["calls"][0] == nlohmann::json{{"request", "Q1"}, {"resident", "R-ASHA"},
+                                              {"contact", "C-RAJ"}, {"device", "PORTAL-1"},
+                                              {"staff", "E-SAM"},
+                                              {"start_utc", "2027-03-27T09:00:00Z"},
+                                              {"end_utc", "2027-03-27T09:30:00Z"}});
+        CHECK(j["unscheduled"] == nlohmann::json::array());
+        auto d = nlohmann::json::parse(rota_json(sample()));
+        CHECK(d["calls"][0]["start_local"] == "2027-03-27T09:00:00+00:00");
+        CHECK(d["calls"][0]["booking"] == "B-7");
+    }
+
+    TEST_CASE("HTML run-sheet: a page per ward and day, escaped text, A4") {
+        auto r = sample();
+        r.calls.front().resident_name = "Asha <b>Patel</b> & co";
+        r.devices = {{"PORTAL-1", "Portal-1", "SUNNY", "Europe/London",
+                      {{DeviceBusy::call, r.calls[0].start, r.calls[0].end, "room 12", "W-ROSE"},
+                       {DeviceBusy::cleaning, r.calls[0].end, r.calls[0].end + std::chrono::minutes{10},
+                        "clean", "W-ROSE"},
+                       {DeviceBusy::move, r.calls[0].end + std::chrono::minutes{10},
+                        r.calls[0].end + std::chrono::minutes{15}, "to W-BLUE", "W-ROSE"}}}};
+        auto html = rota_html(r);
+        CHECK(html.find("@page { size: A4") != std::string::npos);
+        CHECK(html.find("Asha &lt;b&gt;Patel&lt;/b&gt; &amp; co") != std::string::npos);
+        CHECK(html.find("<b>Patel</b>") == std::string::npos);
+        std::size_t pages = 0;
+        for (auto at = html.find("<section class=\"sheet\">"); at != std::string::npos;
+             at = html.find("<section class=\"sheet\">", at + 1)) {
+            ++pages;
+        }
+        CHECK(pages == 2);
+        CHECK(html.find("Rose Ward: Sat 2027-03-27") != std::string::npos);
+        CHECK(html.find("Rose Ward: Sun 2027-03-28") != std::string::npos);
+        CHECK(html.find("CANCELLED") != std::string::npos);
+        CHECK(html.find("<svg") != std::string::npos);
+        CHECK(html.find("url(#clean-1)") != std::string::npos);
+        CHECK(html.find("url(#move-1)") != std::string::npos);
+    }
+}
