@@ -556,8 +556,24 @@ TEST_CASE("A2: kill -9 during db backup: the backup absent or whole, the databas
         CARECALL_CHECK_SAME(content, content_of(db));
         check_integrity(s, db);
     }
+    // A backup to a name whose copy was killed succeeds, and clears what the killed one left.
+    for (int trial = 0; trial < trials; ++trial) {
+        auto target = s.path("trial-" + std::to_string(trial) + ".bak");
+        if (fs::exists(target)) {
+            continue;
+        }
+        auto r = run_process(s, carecall_argv(db, {"-q", "db", "backup", target}));
+        INFO("backup again: " << r.err);
+        CHECK(r.code == 0);
+        CARECALL_CHECK_SAME(content, content_of(target));
+        for (const auto& e : fs::directory_iterator(s.dir())) {
+            CHECK_FALSE(starts_with(e.path().filename().string(),
+                                    fs::path(target).filename().string() + ".partial"));
+        }
+    }
     MESSAGE("A2 backup, " << trials << " trials: backup whole " << whole << ", absent " << absent
-                          << " (" << partial_left << " .partial files left, 0600)");
+                          << " (" << partial_left << " .partial files left, 0600, removed by "
+                          << "the next backup to that name)");
 }
 
 } // TEST_SUITE
