@@ -4,7 +4,7 @@
 // after); a refused one has none and changed nothing. That the row and the change are one
 // transaction is what the crash harness shows (tests/crash: after kill -9 every record has its
 // row and no row lacks its record).
-// CI makes 200 changes; CARECALL_U1_CHANGES=1000 runs the full target.
+// CI makes 100 changes; CARECALL_U1_CHANGES=1000 runs the full target.
 #include <chrono>
 #include <random>
 
@@ -40,7 +40,7 @@ TEST_SUITE("cli audit") {
 TEST_CASE("U1: random changes: exactly one audit row each, with who, what, when, before/after") {
     Scratch s;
     care_home(s);
-    const int changes = env_int("CARECALL_U1_CHANGES", 200);
+    const int changes = env_int("CARECALL_U1_CHANGES", 100);
     std::uint64_t seed = std::random_device{}();
     if (const char* v = std::getenv("CARECALL_U1_SEED"); v != nullptr && *v != '\0') {
         seed = std::stoull(v);
