@@ -2,6 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <string_view>
+
+#include <signal.h>
 
 #include <unistd.h>
 
@@ -11,6 +15,45 @@
 #include "store/sqlite/sql.hpp"
 
 namespace carecall::sqlite {
+namespace {
+
+/// Removes `PATH.partial-PID-N` files left by a copy to `path` that was killed: those whose
+/// process is gone (a running copy's file is left alone). They hold personal data and can
+/// never be completed.
+void remove_stale_partials(const std::string& path) {
+    auto target = std::filesystem::path(path);
+    auto prefix = target.filename().string() + ".partial-";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(target.parent_path().empty()
+                                                                     ? std::filesystem::path(".")
+                                                                     : target.parent_path(),
+                                                                 ec)) {
+        auto name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) != 0) {
+            continue;
+        }
+        // PID-N, or the journal SQLite kept beside it (PID-N-journal).
+        auto rest = name.substr(prefix.size());
+        for (const char* suffix : {"-journal", "-wal", "-shm"}) {
+            std::string_view sv(suffix);
+            if (rest.size() > sv.size() && rest.compare(rest.size() - sv.size(), sv.size(), sv) == 0) {
+                rest.resize(rest.size() - sv.size());
+                break;
+            }
+        }
+        auto dash = rest.find('-');
+        if (dash == 0 || dash == std::string::npos || dash > 9 ||
+            rest.find_first_not_of("0123456789-") != std::string::npos) {
+            continue;
+        }
+        auto pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
+        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
+            std::filesystem::remove(entry.path(), ec);
+        }
+    }
+}
+
+} // namespace
 
 void copy_database(Connection& src, const std::string& path, int busy_timeout_ms) {
     auto exists = [&] {
@@ -22,6 +65,7 @@ void copy_database(Connection& src, const std::string& path, int busy_timeout_ms
     }
     auto dir = parent_dir(path);
     make_private_dirs(dir);
+    remove_stale_partials(path);
     // Written under a temporary name and linked into place when complete, so that a backup file
     // is either absent or whole (a kill -9 leaves only the .partial file).
     std::string partial;

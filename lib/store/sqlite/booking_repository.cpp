@@ -21,15 +21,25 @@ std::int64_t now_seconds() {
         .count();
 }
 
-/// What an audit row says of a booking: ids and times, never names.
-std::string audit_details(const Booking& b, const std::vector<std::string>& changed = {}) {
-    nlohmann::json j{{"start", format_utc(b.start)},
-                     {"end", format_utc(b.end)},
-                     {"device", b.device.value},
-                     {"resident", b.resident.value},
-                     {"status", to_string(b.status)}};
+/// The state of a booking an audit row keeps: ids, times and status, never names.
+nlohmann::json audit_state(const Booking& b) {
+    return {{"start", format_utc(b.start)},
+            {"end", format_utc(b.end)},
+            {"device", b.device.value},
+            {"resident", b.resident.value},
+            {"status", to_string(b.status)}};
+}
+
+/// What an audit row says of a booking: its state after the change and, for a change of an
+/// existing booking, the fields that changed and the state before.
+std::string audit_details(const Booking& b, const std::vector<std::string>& changed = {},
+                          const Booking* before = nullptr) {
+    nlohmann::json j = audit_state(b);
     if (!changed.empty()) {
         j["changed"] = changed;
+    }
+    if (before != nullptr) {
+        j["before"] = audit_state(*before);
     }
     return j.dump();
 }
@@ -71,7 +81,7 @@ public:
         }
         write(b, std::nullopt);
         m_ctx.write_audit(action_for(*before, b), "booking", b.id.value, before->code,
-                          audit_details(b, changed(*before, b)));
+                          audit_details(b, changed(*before, b), &*before));
         tx.commit();
     }
 
@@ -85,7 +95,7 @@ public:
             return false;
         }
         m_ctx.write_audit(action_for(*before, b), "booking", b.id.value, before->code,
-                          audit_details(b, changed(*before, b)));
+                          audit_details(b, changed(*before, b), &*before));
         tx.commit();
         return true;
     }
