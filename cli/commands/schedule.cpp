@@ -420,6 +420,8 @@ void register_schedule(CLI::App& app, Env& env) {
             doc = json::parse(text);
         } catch (const json::parse_error& e) {
             throw InvalidInput(*file, fmt::format("not JSON (at byte {})", e.byte));
+        } catch (const json::exception& e) { // a number too large to hold
+            throw InvalidInput(*file, fmt::format("not valid JSON: {}", e.what()));
         }
         if (!doc.is_object() || !doc.contains("format") || doc["format"] != "carecall-rota/1") {
             throw InvalidInput(fmt::format("{}: format", *file), "must be \"carecall-rota/1\"");

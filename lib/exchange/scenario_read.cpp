@@ -341,6 +341,8 @@ json parse_json(std::string_view text) {
             }
         }
         fail(fmt::format("byte {}", e.byte), "not valid JSON: " + what);
+    } catch (const json::exception& e) {
+        fail("number", std::string("not valid JSON: a number too large to hold (") + e.what() + ")");
     }
 }
 
@@ -756,6 +758,22 @@ Scenario parse_scenario(std::string_view json_text, std::string_view file_name) 
         }
         throw InvalidInput(fmt::format("{}:{}: {}", file, line, column),
                            "not valid JSON: " + printable(reason, 300));
+    } catch (const json::exception& e) {
+        // A number too large for a double ("1e999"): out_of_range.406, which names the number
+        // but not where it is; the line is that of its first occurrence.
+        std::string what = e.what();
+        std::size_t line = 1;
+        auto quote = what.find("parsing '");
+        if (quote != std::string::npos && what.size() > quote + 10) {
+            auto number = what.substr(quote + 9, what.size() - quote - 10);
+            auto at = json_text.find(number);
+            if (at != std::string_view::npos) {
+                line += static_cast<std::size_t>(
+                    std::count(json_text.begin(), json_text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+            }
+        }
+        throw InvalidInput(fmt::format("{}:{}", file, line),
+                           "not valid JSON: a number too large to hold (" + printable(what, 120) + ")");
     }
     if (!root.is_object()) {
         throw InvalidInput(fmt::format("{}:{}", file, exchange_detail::json_path_line(json_text, "")),

@@ -175,6 +175,20 @@ Scenario as_imported(Scenario s) {
 
 TEST_SUITE("exchange") {
 
+TEST_CASE("a number too large to hold is an input error naming its line, not a crash") {
+    // Found by the scenario fuzzer: nlohmann's out_of_range.406 escaped the reader.
+    std::string text = "{\n  \"format\": \"carecall-scenario/1\",\n  \"seed\": 1e999\n}";
+    try {
+        parse_scenario(text, "big.json");
+        FAIL("no error");
+    } catch (const InvalidInput& e) {
+        CHECK(e.exit_code() == ExitCode::invalid_input);
+        CHECK(std::string(e.what()) ==
+              "big.json:3: not valid JSON: a number too large to hold "
+              "([json.exception.out_of_range.406] number overflow parsing '1e999')");
+    }
+}
+
 TEST_CASE("the ward-day example reads with its counts and values") {
     auto s = parse_scenario(data_file("scenario-ward-day.json"));
     CHECK(s.seed == 11);
