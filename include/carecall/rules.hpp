@@ -87,6 +87,9 @@ private:
     std::unordered_map<StaffId, std::vector<std::size_t>> m_by_staff;
 };
 
+/// The call a booking makes (its parties, times, priority and any availability override).
+CallPlan plan_of(const Booking& b);
+
 /// Checks every hard rule for the call. Returns the broken rules, most fundamental first (the
 /// record rules — ward, consent, approval — then time windows, then clashes); empty when the call
 /// may be booked. With `first_only` it stops at the first.

@@ -208,16 +208,7 @@ std::vector<Booking> save_in_transaction(Store& store, std::vector<Booking> call
     auto world = world_of(store, from, to, leave_out);
     for (std::size_t i = 0; i < calls.size(); ++i) {
         auto& b = calls[i];
-        CallPlan plan;
-        plan.resident = b.resident;
-        plan.contacts = b.contacts;
-        plan.device = b.device;
-        plan.staff = b.staff;
-        plan.start = b.start;
-        plan.end = b.end;
-        plan.priority = b.priority;
-        plan.override_availability = b.availability_overridden;
-        auto v = check_call(world, plan);
+        auto v = check_call(world, plan_of(b));
         if (v.empty() && b.start + std::chrono::minutes{1} < now) {
             const auto* zone = zone_of_resident(world, b.resident);
             v.push_back(Violation{"time.past",

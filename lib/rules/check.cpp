@@ -395,6 +395,19 @@ std::string describe_time(Instant t, const date::time_zone* zone, std::optional<
     return text;
 }
 
+CallPlan plan_of(const Booking& b) {
+    CallPlan plan;
+    plan.resident = b.resident;
+    plan.contacts = b.contacts;
+    plan.device = b.device;
+    plan.staff = b.staff;
+    plan.start = b.start;
+    plan.end = b.end;
+    plan.priority = b.priority;
+    plan.override_availability = b.availability_overridden;
+    return plan;
+}
+
 std::vector<Violation> check_call(const World& world, const CallPlan& plan, bool first_only) {
     return Checker(world, plan, first_only).run();
 }

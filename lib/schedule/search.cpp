@@ -1339,14 +1339,7 @@ public:
                     continue;
                 }
                 auto b = booking(id);
-                CallPlan plan;
-                plan.resident = b.resident;
-                plan.contacts = b.contacts;
-                plan.device = b.device;
-                plan.staff = b.staff;
-                plan.start = b.start;
-                plan.end = b.end;
-                plan.priority = b.priority;
+                auto plan = plan_of(b);
                 plan.ignoring = {b.id};
                 if (!check_call(w, plan, true).empty()) {
                     bad.push_back(id);
