@@ -797,8 +797,8 @@ std::vector<Timing> run(Store& store, const Bench& bench, const Requests& req) {
                                       res.booking.staff ? res.booking.staff->value : 0);
                 ok = true;
             } catch (const BookingConflict& e) {
-                outcome = fmt::format("{}: {}", e.violations().front().rule, e.what());
-                ++rules[e.violations().front().rule];
+                outcome = fmt::format("{}: {}", rule_name(e.violations().front().rule), e.what());
+                ++rules[rule_name(e.violations().front().rule)];
             }
         });
         book.ms.push_back(ms);

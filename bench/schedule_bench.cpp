@@ -91,7 +91,7 @@ std::map<std::string, int> broken_rules(const Scenario &s, const ScheduleResult 
         CallPlan p{c.resident, c.contacts, c.device, c.staff, c.start, c.end, c.priority, false,
                    {BookingId(static_cast<std::int64_t>(i) + 1)}};
         for (const auto &v : check_call(w, p)) {
-            ++out[v.rule];
+            ++out[rule_name(v.rule)];
         }
         const auto &q = nth(s.requests, c.request.value);
         if (std::chrono::duration_cast<std::chrono::minutes>(c.end - c.start).count() !=

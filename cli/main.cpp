@@ -58,12 +58,12 @@ void print_error(const carecall::cli::Env& env, const std::string& code, int exi
         if (violations != nullptr) {
             auto list = nlohmann::json::array();
             for (const auto& v : *violations) {
-                list.push_back({{"rule", v.rule},
+                list.push_back({{"rule", rule_name(v.rule)},
                                 {"message", v.message},
                                 {"other_booking_id", v.other ? nlohmann::json(v.other->value)
                                                              : nlohmann::json(nullptr)}});
             }
-            j["rule"] = violations->empty() ? "conflict" : violations->front().rule;
+            j["rule"] = violations->empty() ? "conflict" : rule_name(violations->front().rule);
             j["violations"] = list;
         }
         std::cerr << j.dump() << '\n';

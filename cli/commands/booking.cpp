@@ -150,7 +150,7 @@ void register_booking(CLI::App& app, Env& env) {
             for (const auto& o : result.occurrences) {
                 json v = json::array();
                 for (const auto& x : o.violations) {
-                    v.push_back({{"rule", x.rule}, {"message", x.message}});
+                    v.push_back({{"rule", rule_name(x.rule)}, {"message", x.message}});
                 }
                 items.push_back({{"date", format_date(o.date)},
                                  {"booking", o.booking ? booking_json(store, *o.booking) : json(nullptr)},
@@ -437,7 +437,7 @@ void register_booking(CLI::App& app, Env& env) {
             }
             json refused = json::array();
             for (const auto& r : why) {
-                refused.push_back({{"rule", r.rule}, {"example", r.example}, {"starts", r.starts}});
+                refused.push_back({{"rule", rule_name(r.rule)}, {"example", r.example}, {"starts", r.starts}});
             }
             print_json({{"format", "carecall-slots/1"}, {"slots", items}, {"refused", refused}});
             return;
@@ -464,7 +464,7 @@ void register_booking(CLI::App& app, Env& env) {
             env.message(fmt::format("no free time in the next {} days", so->days));
             for (std::size_t i = 0; i < why.size() && i < 3; ++i) {
                 env.message(fmt::format("  {} of the starts: {} (e.g. {})", why[i].starts,
-                                        why[i].rule, why[i].example));
+                                        rule_name(why[i].rule), why[i].example));
             }
         }
     });

@@ -24,7 +24,7 @@ public:
     explicit BookingConflict(std::vector<Violation> violations)
         : Conflict(violations.empty() ? std::string("the call breaks a rule")
                                       : violations.front().message,
-                   violations.empty() ? std::string("conflict") : violations.front().rule),
+                   violations.empty() ? std::string("conflict") : rule_name(violations.front().rule)),
           m_violations(std::move(violations)) {}
     [[nodiscard]] const std::vector<Violation>& violations() const noexcept { return m_violations; }
 
@@ -81,7 +81,7 @@ struct Slot {
 
 /// Why starts were refused: a rule, one of its messages, and how many starts it blocked first.
 struct SlotReason {
-    std::string rule;
+    Rule rule;
     std::string example;
     int starts = 0;
 };

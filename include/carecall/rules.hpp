@@ -27,10 +27,102 @@ struct CallPlan {
     std::vector<BookingId> ignoring;
 };
 
-/// One broken rule: a stable rule id, a sentence naming the other party and the times, and the
-/// booking in the way where there is one.
+/// Every rule a call, a booking change or a plan can break: one entry each in rule_catalogue(),
+/// the only place a rule's name ("device.busy") is spelled. Grouped by stage, in the order
+/// check_call checks them.
+enum class Rule : unsigned char {
+    // The call itself: without these nothing else can be checked.
+    resident_unknown,
+    resident_ward,
+    time_order,
+    contact_none,
+    // The records: who may call whom, with which device.
+    resident_not_admitted,
+    resident_consent,
+    resident_max_call,
+    contact_unknown,
+    contact_approval,
+    device_unknown,
+    device_ward,
+    // Time windows: when each party can take part.
+    resident_ward_closed,
+    resident_calling_hours,
+    resident_care_block,
+    contact_availability,
+    contact_absent,
+    device_out_of_service,
+    help_none,
+    help_unknown,
+    help_ward,
+    help_competence,
+    help_shift,
+    help_busy,
+    // Clashes with other calls.
+    device_busy,
+    device_cleaning,
+    resident_busy,
+    resident_calls_per_day,
+    contact_busy,
+    // A change to the bookings (book, move, cancel, outcomes), outside check_call.
+    time_past,
+    time_gap,
+    booking_state,
+    device_none,
+    slot_none,
+    // A standing request and the scheduler's search.
+    request_max_per_day,
+    search_free_start,
+    search_time_limit,
+};
+
+/// Where a rule is checked.
+enum class RuleStage : unsigned char {
+    call,    ///< check_call, first: the call's own shape (stops the check)
+    record,  ///< check_call: the records (consent, approval, device's wards…)
+    window,  ///< check_call: time windows, absences, out of service, the helper
+    clash,   ///< check_call: other calls
+    change,  ///< the booking service: the time and the state of a change
+    plan,    ///< the scheduler: a request's own limits, and notes on its search
+};
+
+/// Whom a rule is about: the other party a message names. Another device or helper can lift a
+/// rule about the device or the helper, never one about the resident, a contact or the time.
+enum class RuleParty : unsigned char { resident, contact, device, helper, time, booking, request };
+
+/// How the scheduler keeps a rule in its faster form (lib/schedule), derived from the same
+/// definition; the final pass runs check_call on every call it books, whatever the form.
+enum class SchedulerForm : unsigned char {
+    input,   ///< the problem cannot express a call breaking it (or planning leaves the request out)
+    request, ///< ruled out for the whole request, before the search (consent, devices, helpers)
+    start,   ///< ruled out per possible start, before the search, from window_intervals
+    search,  ///< kept by the search's occupancy timelines, against the other calls
+    none,    ///< not a rule of a call the scheduler books (a change's time or state)
+};
+
+/// One entry of the catalogue.
+struct RuleInfo {
+    Rule id;
+    const char* name;        ///< the stable id users and files see: "device.busy"
+    RuleStage stage;
+    RuleParty party;
+    bool gives_way;          ///< an end-of-life call may displace a lower-priority call for it
+    SchedulerForm scheduler;
+    const char* description; ///< one line, for `why`, `carecall rules` and the user guide
+};
+
+/// Every rule, in the order of the enumeration (rule_catalogue()[i].id == Rule(i)).
+const std::vector<RuleInfo>& rule_catalogue();
+/// The catalogue entry of a rule.
+const RuleInfo& rule_info(Rule id);
+/// "device.busy".
+std::string rule_name(Rule id);
+/// The rule of a name ("device.busy"), or nullopt.
+std::optional<Rule> find_rule(const std::string& name);
+
+/// One broken rule: its id, a sentence naming the other party and the times, and the booking in
+/// the way where there is one.
 struct Violation {
-    std::string rule; ///< "device.busy", "device.cleaning", "contact.availability"…
+    Rule rule;
     std::string message;
     std::optional<BookingId> other;
     friend bool operator==(const Violation&, const Violation&) = default;
@@ -86,6 +178,33 @@ private:
     std::unordered_map<ContactId, std::vector<std::size_t>> m_by_contact;
     std::unordered_map<StaffId, std::vector<std::size_t>> m_by_staff;
 };
+
+/// The rules check_call checks, in the order it checks them: each has one small function there.
+const std::vector<Rule>& check_call_rules();
+
+/// The facts behind the rules, shared by check_call and the scheduler's faster forms of the same
+/// rules, so both read one definition.
+namespace rule_facts {
+/// The resident is on the ward on this local date (admitted, not yet discharged).
+bool on_ward(const Resident& r, Date day);
+/// The ward's closure covering this local date, if any.
+const DateRange* closure_on(const Ward& w, Date day);
+/// The resident has given consent to video calls.
+bool consents(const Resident& r);
+/// The resident manages a call of this many minutes.
+bool manages(const Resident& r, long long minutes);
+/// The device serves the ward.
+bool serves(const Device& d, WardId ward);
+/// The staff member works on the ward.
+bool works_on(const Staff& s, WardId ward);
+/// The first competence the resident needs that the helper lacks, or nullptr.
+const std::string* missing_competence(const Staff& s, const Resident& r);
+/// Minutes a device needs after a call before the next one: cleaning, and moving when the next
+/// call is on another ward.
+int device_gap_minutes(const Device& d, bool moves);
+/// The resident has room for one more call on a day that already has `calls`.
+bool room_for_call(const Resident& r, int calls);
+} // namespace rule_facts
 
 /// The call a booking makes (its parties, times, priority and any availability override).
 CallPlan plan_of(const Booking& b);

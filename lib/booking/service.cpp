@@ -15,14 +15,12 @@ using std::chrono::minutes;
 
 constexpr auto k_margin = date::days{1}; // bookings this far around a call can affect it
 
-bool displaceable_rule(const std::string& rule) {
-    return rule == "device.busy" || rule == "device.cleaning" || rule == "resident.busy" ||
-           rule == "contact.busy" || rule == "help.busy";
-}
+bool displaceable_rule(Rule rule) { return rule_info(rule).gives_way; }
 
-bool independent_of_device(const std::string& rule) {
-    return rule.rfind("resident.", 0) == 0 || rule.rfind("contact.", 0) == 0 ||
-           rule.rfind("time.", 0) == 0;
+/// No other device or helper can lift a rule about the resident, a contact or the time.
+bool independent_of_device(Rule rule) {
+    auto party = rule_info(rule).party;
+    return party == RuleParty::resident || party == RuleParty::contact || party == RuleParty::time;
 }
 
 /// What the rules need for calls of one resident between `from` and `to`: the resident, the
@@ -139,7 +137,7 @@ Pick pick(const Scope& sc, CallPlan plan, std::optional<StaffId> fixed_staff) {
     if (helpers.empty()) {
         helpers.push_back(std::nullopt); // the rules say help.none if help is needed
     }
-    auto is_help = [](const Violation& x) { return x.rule.rfind("help.", 0) == 0; };
+    auto is_help = [](const Violation& x) { return rule_info(x.rule).party == RuleParty::helper; };
     std::optional<std::size_t> best_count;
     for (auto d : sc.devices) {
         plan.device = d;
@@ -174,7 +172,7 @@ Pick pick(const Scope& sc, CallPlan plan, std::optional<StaffId> fixed_staff) {
             for (const auto& m : helper_reasons) {
                 why += (why.empty() ? "" : "; ") + m;
             }
-            device_best = {Violation{"help.none",
+            device_best = {Violation{Rule::help_none,
                                      fmt::format("{} needs a member of staff to help with calls "
                                                  "and none is free on ward {} ({})",
                                                  display_name(sc.resident), display_name(sc.ward),
@@ -187,7 +185,7 @@ Pick pick(const Scope& sc, CallPlan plan, std::optional<StaffId> fixed_staff) {
         }
     }
     if (sc.devices.empty()) {
-        best.violations = {Violation{"device.none",
+        best.violations = {Violation{Rule::device_none,
                                      fmt::format("no device serves ward {}", display_name(sc.ward)),
                                      std::nullopt}};
     }
@@ -226,7 +224,7 @@ std::vector<Instant> grid(const date::time_zone* zone, Instant from, int days, i
 
 void refuse_past(Instant start, Instant now, const date::time_zone* zone) {
     if (start + minutes{1} < now) {
-        throw BookingConflict({Violation{"time.past",
+        throw BookingConflict({Violation{Rule::time_past,
                                          fmt::format("{} is in the past (now is {})",
                                                      describe_time(start, zone, now),
                                                      describe_time(now, zone)),
@@ -333,7 +331,7 @@ BookResult BookingService::book(const BookRequest& req) {
         }
         if (!chosen) {
             std::vector<Violation> v{Violation{
-                "slot.none",
+                Rule::slot_none,
                 fmt::format("no free time for this call between {} and {}",
                             describe_time(from, sc.zone, from), describe_time(to, sc.zone, from)),
                 std::nullopt}};
@@ -429,7 +427,7 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
         occ.date = Date{d};
         auto info = zone->get_info(d + time_of_day);
         if (info.result == date::local_info::nonexistent) {
-            occ.violations = {Violation{"time.gap",
+            occ.violations = {Violation{Rule::time_gap,
                                         fmt::format("{} {} does not exist in {}: the clocks go "
                                                     "forward then",
                                                     format_date(Date{d}),
@@ -451,7 +449,7 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
         plan.start = start;
         plan.end = start + minutes{req.duration_minutes};
         if (start + minutes{1} < now) {
-            occ.violations = {Violation{"time.past",
+            occ.violations = {Violation{Rule::time_past,
                                         fmt::format("{} is in the past", describe_time(start, zone)),
                                         std::nullopt}};
             out.occurrences.push_back(std::move(occ));
@@ -495,7 +493,7 @@ Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId
     if (b->status != BookingStatus::booked && b->status != BookingStatus::waitlisted) {
         throw Conflict(fmt::format("booking {} is {}: only a booked or waiting call can be moved",
                                    b->code, to_string(b->status)),
-                       "booking.state");
+                       rule_name(Rule::booking_state));
     }
     if (override_availability && reason.empty()) {
         throw InvalidInput("reason", "an availability override needs a reason (--reason)");
@@ -547,7 +545,7 @@ Booking transition(Store& store, BookingId id, BookingStatus to, const std::stri
                    (to == BookingStatus::cancelled && from == BookingStatus::waitlisted);
     if (!allowed) {
         throw Conflict(fmt::format("booking {} is already {}", b->code, to_string(from)),
-                       "booking.state");
+                       rule_name(Rule::booking_state));
     }
     Booking next = *b;
     next.status = to;
@@ -557,7 +555,7 @@ Booking transition(Store& store, BookingId id, BookingStatus to, const std::stri
     }
     if (!store.bookings().transition(next, from)) {
         throw Conflict(fmt::format("booking {} was changed by someone else: look again", b->code),
-                       "booking.state");
+                       rule_name(Rule::booking_state));
     }
     tx->commit();
     return next;

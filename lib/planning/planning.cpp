@@ -211,7 +211,7 @@ std::vector<Booking> save_in_transaction(Store& store, std::vector<Booking> call
         auto v = check_call(world, plan_of(b));
         if (v.empty() && b.start + std::chrono::minutes{1} < now) {
             const auto* zone = zone_of_resident(world, b.resident);
-            v.push_back(Violation{"time.past",
+            v.push_back(Violation{Rule::time_past,
                                   fmt::format("{} is in the past (now is {})",
                                               describe_time(b.start, zone, now),
                                               describe_time(now, zone)),
@@ -393,8 +393,9 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
         probe.end = out.horizon_start + std::chrono::minutes{q.duration_minutes};
         std::vector<std::string> reasons;
         for (const auto& v : check_call(records, probe)) {
-            if (v.rule == "resident.consent" || v.rule == "contact.approval") {
-                reasons.push_back(fmt::format("{}: {}", v.rule, v.message));
+            // No time can change these: the request waits until the records do.
+            if (v.rule == Rule::resident_consent || v.rule == Rule::contact_approval) {
+                reasons.push_back(fmt::format("{}: {}", rule_name(v.rule), v.message));
             }
         }
         int need = wanted;

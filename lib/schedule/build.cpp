@@ -3,6 +3,7 @@
 // hours, care blocks, the contacts' availability in their own zones, closures, absences), and why
 // the other starts are ruled out. What depends on other calls is left to the search.
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <unordered_map>
 
@@ -118,7 +119,7 @@ struct ContactLocal {
     Intervals absent;
 };
 
-void tally(Tallies &t, const std::string &rule, int day, int days, const std::string &example,
+void tally(Tallies &t, Rule rule, int day, int days, const std::string &example,
            int count = 1) {
     auto &x = t[rule];
     if (x.count == 0) {
@@ -129,12 +130,6 @@ void tally(Tallies &t, const std::string &rule, int day, int days, const std::st
     if (day >= 0 && day < days) {
         x.per_day[static_cast<std::size_t>(day)] += count;
     }
-}
-
-bool has_all(const std::vector<std::string> &held, const std::vector<std::string> &needed) {
-    return std::all_of(needed.begin(), needed.end(), [&](const std::string &c) {
-        return std::find(held.begin(), held.end(), c) != held.end();
-    });
 }
 
 class Builder {
@@ -235,11 +230,8 @@ private:
             wl.closed.assign(static_cast<std::size_t>(m_days + 4), false);
             for (int d = -2; d <= m_days + 1; ++d) {
                 auto day = date::sys_days{m_s.horizon.start} + date::days{d};
-                for (const auto &c : w.closures) {
-                    if (date::sys_days{c.first} <= day && day <= date::sys_days{c.last}) {
-                        wl.closed[static_cast<std::size_t>(d + 2)] = true;
-                    }
-                }
+                wl.closed[static_cast<std::size_t>(d + 2)] =
+                    rule_facts::closure_on(w, Date{day}) != nullptr;
             }
             m_wards.emplace(w.id.value, std::move(wl));
         }
@@ -385,7 +377,22 @@ private:
         const auto &q = m_s.requests[qi];
         const auto &r = nth(m_s.residents, q.resident.value);
         const auto &wl = m_wards.at(r.ward.value);
-        const auto &site = m_sites[static_cast<std::size_t>(wl.site)];
+        Req rq = request_header(qi, q, r);
+        rq.devices = candidate_devices(r);
+        bool ward_staff = candidate_helpers(r, wl, rq);
+        rq.total_starts = static_cast<int>(m_sites[static_cast<std::size_t>(wl.site)].grid.size());
+        RequestCtx rc{q, r, wl, rq, ward_staff};
+        for (const auto &check : k_request_checks) {
+            if ((this->*check.refuses)(rc)) {
+                refuse_every_start(rq, check.rule, (this->*check.word)(rc));
+                return rq;
+            }
+        }
+        possible_starts(q, r, wl, rq);
+        return rq;
+    }
+
+    Req request_header(std::size_t qi, const CallRequest &q, const Resident &r) {
         Req rq;
         rq.index = qi;
         rq.id = q.id;
@@ -401,147 +408,252 @@ private:
         for (auto c : q.contacts) {
             rq.contacts.push_back(contact(c));
         }
-        // Devices serving the ward, those whose home ward it is first.
+        return rq;
+    }
+
+    /// Devices serving the ward (rule device.ward), those whose home ward it is first.
+    std::vector<int> candidate_devices(const Resident &r) const {
         std::vector<std::pair<bool, int>> devs;
         for (auto di_index : m_dev_list) {
             const auto &d = m_s.devices[di_index];
             auto it = m_dev_of.find(d.id.value);
-            if (it != m_dev_of.end() &&
-                std::find(d.wards.begin(), d.wards.end(), r.ward) != d.wards.end()) {
+            if (it != m_dev_of.end() && rule_facts::serves(d, r.ward)) {
                 devs.emplace_back(d.wards.front() != r.ward, it->second);
             }
         }
         std::stable_sort(devs.begin(), devs.end(),
                          [](const auto &a, const auto &b) { return a.first < b.first; });
+        std::vector<int> out;
         for (const auto &d : devs) {
-            rq.devices.push_back(d.second);
+            out.push_back(d.second);
         }
-        bool ward_staff = false;
-        if (r.needs_assistance) {
-            for (auto si : m_staff_list) {
-                const auto &st = m_s.staff[si];
-                if (std::find(st.wards.begin(), st.wards.end(), r.ward) == st.wards.end()) {
-                    continue;
-                }
-                ward_staff = true;
-                if (has_all(st.competences, r.competences)) {
-                    int k = add_staff(st);
-                    rq.helpers.push_back(StaffOption{k, shift_set(k, wl.site)});
-                }
-            }
-        }
-        const auto &grid = site.grid;
-        rq.total_starts = static_cast<int>(grid.size());
-        auto all = [&](const std::string &rule, const std::string &example) {
-            tally(rq.static_reasons, rule, -1, m_days, example, 0);
-            auto &t = rq.static_reasons[rule];
-            for (const auto &g : grid) {
-                ++t.count;
-                ++t.per_day[static_cast<std::size_t>(g.day)];
-            }
-        };
-        auto rname = display_name(r);
-        auto wname = display_name(*wl.ward);
-        if (r.consent.status == ConsentStatus::refused) {
-            all("resident.consent", fmt::format("{} has refused video calls", rname));
-            return rq;
-        }
-        if (r.max_call_minutes && q.duration_minutes > *r.max_call_minutes) {
-            all("resident.max_call",
-                fmt::format("{} manages calls of at most {} minutes; this one is {}", rname,
-                            *r.max_call_minutes, q.duration_minutes));
-            return rq;
-        }
-        if (rq.devices.empty()) {
-            all("device.ward", fmt::format("no device serves ward {}", wname));
-            return rq;
-        }
-        if (r.needs_assistance && rq.helpers.empty()) {
-            if (ward_staff) {
-                std::string needed;
-                for (const auto &c : r.competences) {
-                    needed += (needed.empty() ? "" : ", ") + c;
-                }
-                all("help.competence",
-                    fmt::format("no staff member of ward {} holds {} ({} needs it)", wname, needed,
-                                rname));
-            } else {
-                all("help.none", fmt::format("{} needs help with calls and no staff work on ward {}",
-                                             rname, wname));
-            }
-            return rq;
-        }
-        auto preferred = m_clock.covering(q.preferred, site.zone);
-        const auto &blocked = m_res_blocked[static_cast<std::size_t>(rq.resident)];
-        // Messages are written once per rule (the first start it rules out).
-        auto fail = [&](const char *rule, int day, auto &&example) {
-            auto it = rq.static_reasons.find(rule);
-            if (it == rq.static_reasons.end()) {
-                tally(rq.static_reasons, rule, day, m_days, example());
-            } else {
-                ++it->second.count;
-                ++it->second.per_day[static_cast<std::size_t>(day)];
-            }
-        };
-        const bool dated = r.admitted.has_value() || r.discharged.has_value();
-        for (const auto &g : grid) {
-            Min s = g.start;
-            Min e = s + q.duration_minutes;
-            if (dated) {
-                auto day = date::sys_days{m_s.horizon.start} + date::days{g.day};
-                if ((r.admitted && day < date::sys_days{*r.admitted}) ||
-                    (r.discharged && day > date::sys_days{*r.discharged})) {
-                    fail("resident.not_admitted", g.day,
-                         [&] { return fmt::format("{} is not on the ward then", rname); });
-                    continue;
-                }
-            }
-            int last = day_index(site.midnights, e - 1);
-            if (wl.closed[static_cast<std::size_t>(g.day + 2)] ||
-                (last >= -2 && last <= m_days + 1 && wl.closed[static_cast<std::size_t>(last + 2)])) {
-                fail("resident.ward_closed", g.day,
-                     [&] { return fmt::format("ward {} is closed", wname); });
-                continue;
-            }
-            if (!covered(wl.hours, s, e)) {
-                fail("resident.calling_hours", g.day, [&] {
-                    return fmt::format("outside the calling hours of ward {}", wname);
-                });
-                continue;
-            }
-            if (overlaps_any(blocked, s, e)) {
-                fail("resident.care_block", g.day,
-                     [&] { return fmt::format("{} has a care block", rname); });
-                continue;
-            }
-            bool ok = true;
-            for (std::size_t k = 0; k < q.contacts.size() && ok; ++k) {
-                const auto &cl = m_contacts.at(q.contacts[k].value);
-                const auto &c = nth(m_s.contacts, q.contacts[k].value);
-                if (!covered(cl.available, s, e)) {
-                    fail("contact.availability", g.day, [&] {
-                        return fmt::format("{} is not available then ({})", display_name(c), c.tz);
-                    });
-                    ok = false;
-                } else if (overlaps_any(cl.absent, s, e)) {
-                    fail("contact.absent", g.day,
-                         [&] { return fmt::format("{} is away", display_name(c)); });
-                    ok = false;
-                }
-            }
-            if (!ok) {
-                continue;
-            }
-            Cand c;
-            c.start = s;
-            c.day = g.day;
-            c.preferred = covered(preferred, s, e);
-            c.fixed = q.fixed && q.fixed->weekday == g.weekday && q.fixed->start == g.minute;
-            rq.cands.push_back(c);
-        }
-        return rq;
+        return out;
     }
 
+    /// Helpers who work on the ward (help.ward) and hold the resident's competences
+    /// (help.competence); true when anyone works on the ward at all.
+    bool candidate_helpers(const Resident &r, const WardLocal &wl, Req &rq) {
+        bool ward_staff = false;
+        if (!r.needs_assistance) {
+            return ward_staff;
+        }
+        for (auto si : m_staff_list) {
+            const auto &st = m_s.staff[si];
+            if (!rule_facts::works_on(st, r.ward)) {
+                continue;
+            }
+            ward_staff = true;
+            if (rule_facts::missing_competence(st, r) == nullptr) {
+                int k = add_staff(st);
+                rq.helpers.push_back(StaffOption{k, shift_set(k, wl.site)});
+            }
+        }
+        return ward_staff;
+    }
+
+    // --- Rules that rule out a whole request, whatever the start (check_call's record rules and
+    // the helper's), in check_call's order.
+
+    struct RequestCtx {
+        const CallRequest &q;
+        const Resident &r;
+        const WardLocal &wl;
+        const Req &rq;
+        bool ward_staff;
+        [[nodiscard]] std::string rname() const { return display_name(r); }
+        [[nodiscard]] std::string wname() const { return display_name(*wl.ward); }
+    };
+    struct RequestCheck {
+        Rule rule;
+        bool (Builder::*refuses)(const RequestCtx &) const;
+        std::string (Builder::*word)(const RequestCtx &) const;
+    };
+
+    /// A scenario's consent not recorded reads as given (the format's default, as the final check
+    /// reads it); planning leaves out the requests of a store's residents without consent.
+    bool no_consent(const RequestCtx &c) const {
+        return c.r.consent.status != ConsentStatus::none && !rule_facts::consents(c.r);
+    }
+    std::string no_consent_text(const RequestCtx &c) const {
+        return fmt::format("{} has refused video calls", c.rname());
+    }
+    bool too_long(const RequestCtx &c) const {
+        return !rule_facts::manages(c.r, c.q.duration_minutes);
+    }
+    std::string too_long_text(const RequestCtx &c) const {
+        return fmt::format("{} manages calls of at most {} minutes; this one is {}", c.rname(),
+                           *c.r.max_call_minutes, c.q.duration_minutes);
+    }
+    bool no_device(const RequestCtx &c) const { return c.rq.devices.empty(); }
+    std::string no_device_text(const RequestCtx &c) const {
+        return fmt::format("no device serves ward {}", c.wname());
+    }
+    bool no_helper(const RequestCtx &c) const {
+        return c.r.needs_assistance && c.rq.helpers.empty() && !c.ward_staff;
+    }
+    std::string no_helper_text(const RequestCtx &c) const {
+        return fmt::format("{} needs help with calls and no staff work on ward {}", c.rname(),
+                           c.wname());
+    }
+    bool no_competent_helper(const RequestCtx &c) const {
+        return c.r.needs_assistance && c.rq.helpers.empty() && c.ward_staff;
+    }
+    std::string no_competent_helper_text(const RequestCtx &c) const {
+        std::string needed;
+        for (const auto &comp : c.r.competences) {
+            needed += (needed.empty() ? "" : ", ") + comp;
+        }
+        return fmt::format("no staff member of ward {} holds {} ({} needs it)", c.wname(), needed,
+                           c.rname());
+    }
+
+    static constexpr std::array<RequestCheck, 5> k_request_checks{{
+        {Rule::resident_consent, &Builder::no_consent, &Builder::no_consent_text},
+        {Rule::resident_max_call, &Builder::too_long, &Builder::too_long_text},
+        {Rule::device_ward, &Builder::no_device, &Builder::no_device_text},
+        {Rule::help_competence, &Builder::no_competent_helper, &Builder::no_competent_helper_text},
+        {Rule::help_none, &Builder::no_helper, &Builder::no_helper_text},
+    }};
+
+    void refuse_every_start(Req &rq, Rule rule, const std::string &example) const {
+        const auto &grid = m_sites[static_cast<std::size_t>(m_wards.at(rq.ward).site)].grid;
+        tally(rq.static_reasons, rule, -1, m_days, example, 0);
+        auto &t = rq.static_reasons[rule];
+        for (const auto &g : grid) {
+            ++t.count;
+            ++t.per_day[static_cast<std::size_t>(g.day)];
+        }
+    }
+
+    // --- Rules that rule out one start, whatever the other calls (check_call's window rules that
+    // do not depend on the rota), in check_call's order.
+
+    struct StartCtx {
+        const CallRequest &q;
+        const Resident &r;
+        const WardLocal &wl;
+        const Intervals &blocked;
+        const GridStart &g;
+        Min s;
+        Min e;
+        mutable std::size_t contact = 0; ///< the contact a contact rule refused
+    };
+    struct StartCheck {
+        Rule rule;
+        bool (Builder::*refuses)(const StartCtx &) const;
+        std::string (Builder::*word)(const StartCtx &) const;
+    };
+
+    bool not_on_ward(const StartCtx &c) const {
+        if (!c.r.admitted && !c.r.discharged) {
+            return false;
+        }
+        return !rule_facts::on_ward(c.r, Date{date::sys_days{m_s.horizon.start} + date::days{c.g.day}});
+    }
+    std::string not_on_ward_text(const StartCtx &c) const {
+        return fmt::format("{} is not on the ward then", display_name(c.r));
+    }
+    bool ward_closed(const StartCtx &c) const {
+        const auto &site = m_sites[static_cast<std::size_t>(c.wl.site)];
+        int last = day_index(site.midnights, c.e - 1);
+        return c.wl.closed[static_cast<std::size_t>(c.g.day + 2)] ||
+               (last >= -2 && last <= m_days + 1 && c.wl.closed[static_cast<std::size_t>(last + 2)]);
+    }
+    std::string ward_closed_text(const StartCtx &c) const {
+        return fmt::format("ward {} is closed", display_name(*c.wl.ward));
+    }
+    bool outside_hours(const StartCtx &c) const { return !covered(c.wl.hours, c.s, c.e); }
+    std::string outside_hours_text(const StartCtx &c) const {
+        return fmt::format("outside the calling hours of ward {}", display_name(*c.wl.ward));
+    }
+    bool in_care_block(const StartCtx &c) const { return overlaps_any(c.blocked, c.s, c.e); }
+    std::string in_care_block_text(const StartCtx &c) const {
+        return fmt::format("{} has a care block", display_name(c.r));
+    }
+    bool contact_unavailable(const StartCtx &c) const {
+        for (std::size_t k = 0; k < c.q.contacts.size(); ++k) {
+            if (!covered(m_contacts.at(c.q.contacts[k].value).available, c.s, c.e)) {
+                c.contact = k;
+                return true;
+            }
+        }
+        return false;
+    }
+    std::string contact_unavailable_text(const StartCtx &c) const {
+        const auto &ct = nth(m_s.contacts, c.q.contacts[c.contact].value);
+        return fmt::format("{} is not available then ({})", display_name(ct), ct.tz);
+    }
+    bool contact_away(const StartCtx &c) const {
+        for (std::size_t k = 0; k < c.q.contacts.size(); ++k) {
+            if (overlaps_any(m_contacts.at(c.q.contacts[k].value).absent, c.s, c.e)) {
+                c.contact = k;
+                return true;
+            }
+        }
+        return false;
+    }
+    std::string contact_away_text(const StartCtx &c) const {
+        return fmt::format("{} is away", display_name(nth(m_s.contacts, c.q.contacts[c.contact].value)));
+    }
+
+    static constexpr std::array<StartCheck, 6> k_start_checks{{
+        {Rule::resident_not_admitted, &Builder::not_on_ward, &Builder::not_on_ward_text},
+        {Rule::resident_ward_closed, &Builder::ward_closed, &Builder::ward_closed_text},
+        {Rule::resident_calling_hours, &Builder::outside_hours, &Builder::outside_hours_text},
+        {Rule::resident_care_block, &Builder::in_care_block, &Builder::in_care_block_text},
+        {Rule::contact_availability, &Builder::contact_unavailable,
+         &Builder::contact_unavailable_text},
+        {Rule::contact_absent, &Builder::contact_away, &Builder::contact_away_text},
+    }};
+
+    /// The request's possible starts on the grid; the others tallied by the rule that ruled them
+    /// out (worded once per rule: the first start it rules out).
+    void possible_starts(const CallRequest &q, const Resident &r, const WardLocal &wl, Req &rq) {
+        const auto &site = m_sites[static_cast<std::size_t>(wl.site)];
+        auto preferred = m_clock.covering(q.preferred, site.zone);
+        const auto &blocked = m_res_blocked[static_cast<std::size_t>(rq.resident)];
+        for (const auto &g : site.grid) {
+            StartCtx c{q, r, wl, blocked, g, g.start, g.start + q.duration_minutes};
+            const StartCheck *refused = nullptr;
+            for (const auto &check : k_start_checks) {
+                if ((this->*check.refuses)(c)) {
+                    refused = &check;
+                    break;
+                }
+            }
+            if (refused != nullptr) {
+                auto it = rq.static_reasons.find(refused->rule);
+                if (it == rq.static_reasons.end()) {
+                    tally(rq.static_reasons, refused->rule, g.day, m_days, (this->*refused->word)(c));
+                } else {
+                    ++it->second.count;
+                    ++it->second.per_day[static_cast<std::size_t>(g.day)];
+                }
+                continue;
+            }
+            Cand cand;
+            cand.start = c.s;
+            cand.day = g.day;
+            cand.preferred = covered(preferred, c.s, c.e);
+            cand.fixed = q.fixed && q.fixed->weekday == g.weekday && q.fixed->start == g.minute;
+            rq.cands.push_back(cand);
+        }
+    }
+
+public:
+    /// The rules this builder keeps before the search, in its two tables.
+    static std::vector<std::pair<Rule, SchedulerForm>> kept_rules() {
+        std::vector<std::pair<Rule, SchedulerForm>> out;
+        for (const auto &c : k_request_checks) {
+            out.emplace_back(c.rule, SchedulerForm::request);
+        }
+        for (const auto &c : k_start_checks) {
+            out.emplace_back(c.rule, SchedulerForm::start);
+        }
+        return out;
+    }
+
+private:
     void pins(const std::vector<std::size_t> &pinned) {
         for (auto bi : pinned) {
             const auto &b = m_o.pinned[bi];
@@ -641,6 +753,8 @@ SiteIndex index_sites(const Scenario &s) {
     }
     return ix;
 }
+
+std::vector<std::pair<Rule, SchedulerForm>> build_kept_rules() { return Builder::kept_rules(); }
 
 Part build_part(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index,
                 const std::vector<std::size_t> &sites, const std::vector<std::size_t> &pinned) {

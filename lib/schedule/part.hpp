@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "carecall/rules.hpp"
 #include "carecall/schedule.hpp"
 
 namespace carecall::sched {
@@ -31,7 +32,7 @@ struct Tally {
     int count = 0;
     std::vector<int> per_day;
 };
-using Tallies = std::map<std::string, Tally>;
+using Tallies = std::map<Rule, Tally>;
 
 struct StaffOption {
     int staff = 0;  ///< index into Part::staff
@@ -171,6 +172,11 @@ struct SiteIndex {
 SiteIndex index_sites(const Scenario &s);
 
 /// Builds the part for these sites (thread-safe: reads the scenario only).
+/// The rules the builder keeps before the search (SchedulerForm::request and ::start).
+std::vector<std::pair<Rule, SchedulerForm>> build_kept_rules();
+/// Every rule the scheduler keeps in a faster form: the builder's and the search's.
+std::vector<std::pair<Rule, SchedulerForm>> kept_rules();
+
 Part build_part(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index,
                 const std::vector<std::size_t> &sites, const std::vector<std::size_t> &pinned);
 

@@ -1377,7 +1377,7 @@ public:
         const auto &q = at(m_p.reqs, r);
         const int days = m_p.days;
         Tallies t;
-        auto tally = [&](const std::string &rule, int day, const std::string &example) {
+        auto tally = [&](Rule rule, int day, const std::string &example) {
             auto &x = t[rule];
             if (x.count == 0) {
                 x.example = example;
@@ -1392,7 +1392,7 @@ public:
         for (const auto &c : q.cands) {
             const Min e = c.start + q.duration;
             if (q.max_per_day > 0 && m_st.req_day(r, c.day) >= q.max_per_day) {
-                tally("request.max_per_day",
+                tally(Rule::request_max_per_day,
                       c.day, fmt::format("request {} already has {} call(s) that day (at most {})",
                                          rq.code, m_st.req_day(r, c.day), q.max_per_day));
                 continue;
@@ -1407,12 +1407,12 @@ public:
                     }
                 }
                 if (!on_shift) {
-                    tally("help.shift", c.day,
+                    tally(Rule::help_shift, c.day,
                           fmt::format("no helper for {} is on shift", rname));
                     continue;
                 }
                 if (!free) {
-                    tally("help.busy", c.day,
+                    tally(Rule::help_busy, c.day,
                           fmt::format("every helper on shift is helping another call"));
                     continue;
                 }
@@ -1427,23 +1427,23 @@ public:
                 }
             }
             if (!in_service) {
-                tally("device.out_of_service", c.day, "every device of the ward is out of service");
+                tally(Rule::device_out_of_service, c.day, "every device of the ward is out of service");
                 continue;
             }
             if (!device_free) {
-                tally("device.busy", c.day,
+                tally(Rule::device_busy, c.day,
                       "no device free (in a call, being cleaned or being moved)");
                 continue;
             }
             const auto &ri = at(m_p.residents, q.resident);
             if (ri.max_per_day > 0 && m_st.res_day(q.resident, c.day) >= ri.max_per_day) {
-                tally("resident.calls_per_day", c.day,
+                tally(Rule::resident_calls_per_day, c.day,
                       fmt::format("{} already has {} call(s) that day (at most {})", rname,
                                   m_st.res_day(q.resident, c.day), ri.max_per_day));
                 continue;
             }
             if (at(m_st.m_res, q.resident).overlaps(c.start, e)) {
-                tally("resident.busy", c.day, fmt::format("{} is in another call", rname));
+                tally(Rule::resident_busy, c.day, fmt::format("{} is in another call", rname));
                 continue;
             }
             bool busy = false;
@@ -1451,7 +1451,7 @@ public:
                 if (at(m_st.m_con, k).overlaps(c.start, e)) {
                     const auto &ct =
                         m_s.contacts.at(static_cast<std::size_t>(at(m_p.contact_ids, k).value - 1));
-                    tally("contact.busy", c.day,
+                    tally(Rule::contact_busy, c.day,
                           fmt::format("{} is in another call", display_name(ct)));
                     busy = true;
                     break;
@@ -1460,18 +1460,23 @@ public:
             if (busy) {
                 continue;
             }
-            tally("search.free_start", c.day, "a start was free but not taken");
+            tally(Rule::search_free_start, c.day, "a start was free but not taken");
         }
         std::vector<std::string> out;
         if (cut && !t.empty()) { // only when other calls were in the way
-            out.emplace_back(
-                "search.time_limit: the time limit stopped the search before this request was met");
+            out.emplace_back(rule_name(Rule::search_time_limit) +
+                             ": the time limit stopped the search before this request was met");
         }
         const Tallies *const maps[] = {&t, &q.static_reasons};
         for (const auto *m : maps) {
-            std::vector<std::pair<std::string, Tally>> list(m->begin(), m->end());
-            std::stable_sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
-                return a.second.count > b.second.count;
+            std::vector<std::pair<std::string, Tally>> list;
+            for (const auto &[rule, x] : *m) {
+                list.emplace_back(rule_name(rule), x);
+            }
+            // Most frequent first, ties by name.
+            std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
+                return a.second.count != b.second.count ? a.second.count > b.second.count
+                                                        : a.first < b.first;
             });
             for (const auto &[rule, x] : list) {
                 if (out.size() == 5) {
@@ -1568,6 +1573,19 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
             out.price.volume_residents_served += served;
             out.price.volume_calls += calls;
         }
+    }
+    return out;
+}
+
+/// The rules the search keeps against the other calls (State's timelines and day counts), each
+/// tallied by reasons() when it blocks an unmet request.
+std::vector<std::pair<Rule, SchedulerForm>> kept_rules() {
+    auto out = build_kept_rules();
+    for (auto rule : {Rule::request_max_per_day, Rule::help_shift, Rule::help_busy,
+                      Rule::device_out_of_service, Rule::device_busy, Rule::device_cleaning,
+                      Rule::resident_calls_per_day, Rule::resident_busy, Rule::contact_busy,
+                      Rule::search_free_start, Rule::search_time_limit}) {
+        out.emplace_back(rule, SchedulerForm::search);
     }
     return out;
 }

@@ -67,7 +67,7 @@ std::string refusal(Home& h, const BookRequest& q) {
     try {
         h.service.book(q);
     } catch (const BookingConflict& e) {
-        return e.violations().front().rule + ": " + e.what();
+        return rule_name(e.violations().front().rule) + ": " + e.what();
     }
     return "booked";
 }

@@ -109,7 +109,7 @@ struct Home {
 
 std::string first(const World& w, const CallPlan& p) {
     auto v = check_call(w, p, true);
-    return v.empty() ? std::string("ok") : v.front().rule + ": " + v.front().message;
+    return v.empty() ? std::string("ok") : rule_name(v.front().rule) + ": " + v.front().message;
 }
 
 } // namespace
@@ -187,7 +187,7 @@ TEST_SUITE("rules") {
         p.device = DeviceId{99};
         auto v = check_call(h.world, p);
         REQUIRE(v.size() == 1);
-        CHECK(v[0].rule == "device.unknown");
+        CHECK(v[0].rule == Rule::device_unknown);
         CHECK(v[0].message == "device #99 does not exist");
     }
 
@@ -251,7 +251,7 @@ TEST_SUITE("rules") {
         p.staff.reset();
         auto v = check_call(h.world, p);
         REQUIRE(v.size() == 2);
-        CHECK(v[0].rule == "help.none");
+        CHECK(v[0].rule == Rule::help_none);
         CHECK(v[1].message == "Asha Patel is already in call B-3 from 10:00 BST to 10:30");
         CHECK(v[1].other == BookingId{3});
     }
