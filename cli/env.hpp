@@ -69,5 +69,6 @@ void register_report(CLI::App& app, Env& env);
 void register_rota(CLI::App& app, Env& env);
 void register_person(CLI::App& app, Env& env);
 void register_purge(CLI::App& app, Env& env);
+void register_rules(CLI::App& app, Env& env);
 
 } // namespace carecall::cli

@@ -118,6 +118,12 @@ const RuleInfo& rule_info(Rule id);
 std::string rule_name(Rule id);
 /// The rule of a name ("device.busy"), or nullopt.
 std::optional<Rule> find_rule(const std::string& name);
+/// "call", "record", "window", "clash", "change", "plan".
+std::string to_string(RuleStage stage);
+/// "resident", "contact", "device", "helper", "time", "booking", "request".
+std::string to_string(RuleParty party);
+/// "input", "request", "start", "search", "none".
+std::string to_string(SchedulerForm form);
 
 /// One broken rule: its id, a sentence naming the other party and the times, and the booking in
 /// the way where there is one.

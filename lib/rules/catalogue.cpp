@@ -2,6 +2,7 @@
 // end-of-life call, how the scheduler keeps it, and the line that explains it. Nothing else in
 // carecall spells a rule's name.
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include "carecall/rules.hpp"
@@ -116,6 +117,24 @@ std::optional<Rule> find_rule(const std::string& name) {
         return std::nullopt;
     }
     return it->id;
+}
+
+std::string to_string(RuleStage stage) {
+    static constexpr std::array<const char*, 6> k_names{"call",   "record", "window",
+                                                        "clash",  "change", "plan"};
+    return k_names.at(static_cast<std::size_t>(stage));
+}
+
+std::string to_string(RuleParty party) {
+    static constexpr std::array<const char*, 7> k_names{"resident", "contact", "device", "helper",
+                                                        "time",     "booking", "request"};
+    return k_names.at(static_cast<std::size_t>(party));
+}
+
+std::string to_string(SchedulerForm form) {
+    static constexpr std::array<const char*, 5> k_names{"input", "request", "start", "search",
+                                                        "none"};
+    return k_names.at(static_cast<std::size_t>(form));
 }
 
 } // namespace carecall
