@@ -215,8 +215,15 @@ void register_booking(CLI::App& app, Env& env) {
         if (!mo->staff.empty()) {
             staff = store.staff().get(mo->staff, "staff member").id;
         }
+        MoveRequest req;
+        req.booking = b.id;
+        req.start = start;
+        req.device = device;
+        req.staff = staff;
+        req.override_availability = mo->override_availability;
+        req.reason = mo->reason;
         BookingService service(store, [now] { return now; });
-        auto moved = service.move(b.id, start, device, staff, mo->override_availability, mo->reason);
+        auto moved = service.move(req);
         print_booking(env, store, moved, {}, "moved");
     });
 

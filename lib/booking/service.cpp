@@ -483,26 +483,25 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
     return out;
 }
 
-Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId> device,
-                             std::optional<StaffId> staff, bool override_availability,
-                             const std::string& reason) {
+Booking BookingService::move(const MoveRequest& req) {
     auto now = m_now();
     auto tx = m_store.begin(TxKind::write);
-    auto b = m_store.bookings().find(id);
+    auto b = m_store.bookings().find(req.booking);
     if (!b) {
-        throw NotFound(fmt::format("booking #{} not found", id.value));
+        throw NotFound(fmt::format("booking #{} not found", req.booking.value));
     }
     if (b->status != BookingStatus::booked && b->status != BookingStatus::waitlisted) {
         throw Conflict(fmt::format("booking {} is {}: only a booked or waiting call can be moved",
                                    b->code, to_string(b->status)),
                        "booking.state");
     }
-    if (override_availability && reason.empty()) {
+    if (req.override_availability && req.reason.empty()) {
         throw InvalidInput("reason", "an availability override needs a reason (--reason)");
     }
+    auto start = req.start;
     auto len = b->end - b->start;
-    auto sc = load_scope(m_store, b->resident, b->contacts, device, staff ? staff : std::nullopt,
-                         start, start + len);
+    auto sc = load_scope(m_store, b->resident, b->contacts, req.device, req.staff, start,
+                         start + len);
     refuse_past(start, now, sc.zone);
     CallPlan plan;
     plan.resident = b->resident;
@@ -510,11 +509,11 @@ Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId
     plan.priority = b->priority;
     // An override was agreed for the booked time only: a new time needs its own.
     plan.override_availability =
-        override_availability || (b->availability_overridden && start == b->start);
+        req.override_availability || (b->availability_overridden && start == b->start);
     plan.start = start;
     plan.end = start + len;
     plan.ignoring = {b->id};
-    auto p = pick(sc, plan, staff);
+    auto p = pick(sc, plan, req.staff);
     if (!p.plan) {
         throw BookingConflict(p.violations);
     }
@@ -525,8 +524,8 @@ Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId
     moved.staff = p.plan->staff;
     moved.status = BookingStatus::booked;
     moved.availability_overridden = plan.override_availability;
-    if (!reason.empty()) {
-        moved.reason = reason;
+    if (!req.reason.empty()) {
+        moved.reason = req.reason;
     }
     m_store.bookings().update(moved);
     tx->commit();
