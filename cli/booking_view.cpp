@@ -101,6 +101,14 @@ json booking_json(Store& store, const Booking& b) {
                 {"pinned", b.pinned}};
 }
 
+json bookings_json(Store& store, const std::vector<Booking>& list) {
+    json items = json::array();
+    for (const auto& b : list) {
+        items.push_back(booking_json(store, b));
+    }
+    return items;
+}
+
 std::string describe(Store& store, const Booking& b) {
     auto j = booking_json(store, b);
     auto r = store.residents().find(b.resident);

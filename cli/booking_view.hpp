@@ -1,6 +1,7 @@
 #pragma once
 // How the commands show a booking: site time with the zone, each contact's own time, JSON.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,8 @@ std::string times(Instant s, Instant e, const date::time_zone* zone);
 std::string span(Instant s, Instant e, const date::time_zone* zone);
 /// A booking as JSON: codes and names of its parties, site and contact times, status.
 nlohmann::json booking_json(Store& store, const Booking& b);
+/// booking_json of each booking, as a JSON array.
+nlohmann::json bookings_json(Store& store, const std::vector<Booking>& list);
 /// Lines describing a booking for people: site time, then each contact's own time if different.
 std::string describe(Store& store, const Booking& b);
 

@@ -438,106 +438,96 @@ struct ResidentOpts {
     List competences, care_blocks, blocks;
 };
 
-void register_resident(CLI::App& app, Env& env) {
-    auto* noun_app = app.add_subcommand("resident", "residents and patients");
-    noun_app->require_subcommand(1);
-    auto noun = std::make_shared<Noun<Resident, ResidentId>>(Noun<Resident, ResidentId>{
-        "resident", "residents",
-        [](Store& s) -> Repository<Resident, ResidentId>& { return s.residents(); },
-        {{"CODE", "code"}, {"NAME", "name"}, {"WARD", "ward"}, {"ROOM", "room"},
-         {"HELP", "needs_assistance"}, {"CONSENT", "consent.status"}},
-        {{"ward", "ward"}},
-        [](Store& store, const Resident& r, json& j) {
-            json a = json::array();
-            for (const auto& ap : store.approvals().for_resident(r.id)) {
-                auto c = store.contacts().find(ap.contact);
-                a.push_back({{"contact", c ? c->code : ""},
-                             {"approved", ap.approved},
-                             {"key_contact", ap.key_contact},
-                             {"restrictions", ap.restrictions},
-                             {"text", fmt::format("{}{}{}", c ? c->code : "",
-                                                  ap.key_contact ? " (key contact)" : "",
-                                                  ap.approved ? "" : " (not approved)")}});
-            }
-            j["approved_contacts"] = a;
-        }});
-    register_add_edit<Resident, ResidentId, ResidentOpts>(
-        noun_app, env, noun,
-        [](CLI::App* sub, ResidentOpts& o, bool adding) {
-            o.name.add(sub, "--name", "the resident's name");
-            o.ward.add(sub, "--ward", "the ward's code");
-            if (adding) {
-                o.ward.opt->required();
-            }
-            o.room.add(sub, "--room", "room or bed");
-            o.admitted.add(sub, "--admitted", "admission date YYYY-MM-DD");
-            o.discharged.add(sub, "--discharged", "discharge date YYYY-MM-DD ('none' to clear)");
-            o.assist.opt = sub->add_flag("--needs-assistance", o.assist.value,
-                                         "needs a member of staff to help with calls");
-            o.no_assist.opt = sub->add_flag("--no-assistance", o.no_assist.value,
-                                            "manages calls alone");
-            o.competences.add(sub, "--competence",
-                              "a competence the helper must hold, e.g. dementia, bsl (repeat)");
-            o.max_call.add(sub, "--max-call", "longest call they manage, e.g. 15m ('none')");
-            o.max_per_day.add(sub, "--max-calls-per-day", "most calls a day ('none')");
-            o.care_blocks.add(sub, "--care-block",
-                              "weekly block, site time: \"daily 12:00-13:00 lunch\" (repeat)");
-            o.blocks.add(sub, "--block",
-                         "one-off block, site time: \"2026-12-01 14:00-15:00 physio\" (repeat)");
-        },
-        [](Store& store, const ResidentOpts& o, Resident& r, bool) {
-            if (o.name.given()) {
-                r.name = o.name.value;
-            }
-            if (o.ward.given()) {
-                r.ward = store.wards().get(o.ward.value, "ward").id;
-            }
-            if (o.room.given()) {
-                r.room = o.room.value;
-            }
-            if (o.admitted.given()) {
-                r.admitted = opt_date(o.admitted, "--admitted");
-            }
-            if (o.discharged.given()) {
-                r.discharged = opt_date(o.discharged, "--discharged");
-            }
-            if (o.assist.given() && o.no_assist.given()) {
-                throw UsageError("--needs-assistance and --no-assistance cannot go together");
-            }
-            if (o.assist.given()) {
-                r.needs_assistance = true;
-            }
-            if (o.no_assist.given()) {
-                r.needs_assistance = false;
-            }
-            if (o.competences.given()) {
-                r.competences = o.competences.items();
-            }
-            if (o.max_call.given()) {
-                r.max_call_minutes = o.max_call.value == "none"
-                                         ? std::nullopt
-                                         : std::optional<int>(parse_duration_minutes(
-                                               o.max_call.value, "--max-call"));
-            }
-            if (o.max_per_day.given()) {
-                r.max_calls_per_day =
-                    o.max_per_day.value == "none"
-                        ? std::nullopt
-                        : std::optional<int>(whole_number(o.max_per_day.value,
-                                                          "--max-calls-per-day"));
-            }
-            if (o.care_blocks.given()) {
-                r.care_blocks = windows(o.care_blocks, "--care-block");
-            }
-            if (o.blocks.given()) {
-                r.one_off_blocks = periods(o.blocks, ward_zone(store, r.ward), "--block");
-            }
-        },
-        "carecall resident add R-0042 --ward W-ROSE --name \"Asha Patel\" --room 12 "
-        "--needs-assistance --care-block \"daily 12:00-13:00 lunch\"");
-    register_common(noun_app, env, noun);
+/// The resident's approved contacts, for show and JSON.
+void resident_approvals(Store& store, const Resident& r, json& j) {
+    json a = json::array();
+    for (const auto& ap : store.approvals().for_resident(r.id)) {
+        auto c = store.contacts().find(ap.contact);
+        a.push_back({{"contact", c ? c->code : ""},
+                     {"approved", ap.approved},
+                     {"key_contact", ap.key_contact},
+                     {"restrictions", ap.restrictions},
+                     {"text", fmt::format("{}{}{}", c ? c->code : "",
+                                          ap.key_contact ? " (key contact)" : "",
+                                          ap.approved ? "" : " (not approved)")}});
+    }
+    j["approved_contacts"] = a;
+}
 
-    // resident consent
+void add_resident_options(CLI::App* sub, ResidentOpts& o, bool adding) {
+    o.name.add(sub, "--name", "the resident's name");
+    o.ward.add(sub, "--ward", "the ward's code");
+    if (adding) {
+        o.ward.opt->required();
+    }
+    o.room.add(sub, "--room", "room or bed");
+    o.admitted.add(sub, "--admitted", "admission date YYYY-MM-DD");
+    o.discharged.add(sub, "--discharged", "discharge date YYYY-MM-DD ('none' to clear)");
+    o.assist.opt = sub->add_flag("--needs-assistance", o.assist.value,
+                                 "needs a member of staff to help with calls");
+    o.no_assist.opt = sub->add_flag("--no-assistance", o.no_assist.value,
+                                    "manages calls alone");
+    o.competences.add(sub, "--competence",
+                      "a competence the helper must hold, e.g. dementia, bsl (repeat)");
+    o.max_call.add(sub, "--max-call", "longest call they manage, e.g. 15m ('none')");
+    o.max_per_day.add(sub, "--max-calls-per-day", "most calls a day ('none')");
+    o.care_blocks.add(sub, "--care-block",
+                      "weekly block, site time: \"daily 12:00-13:00 lunch\" (repeat)");
+    o.blocks.add(sub, "--block",
+                 "one-off block, site time: \"2026-12-01 14:00-15:00 physio\" (repeat)");
+}
+
+void apply_resident_options(Store& store, const ResidentOpts& o, Resident& r, bool) {
+    if (o.name.given()) {
+        r.name = o.name.value;
+    }
+    if (o.ward.given()) {
+        r.ward = store.wards().get(o.ward.value, "ward").id;
+    }
+    if (o.room.given()) {
+        r.room = o.room.value;
+    }
+    if (o.admitted.given()) {
+        r.admitted = opt_date(o.admitted, "--admitted");
+    }
+    if (o.discharged.given()) {
+        r.discharged = opt_date(o.discharged, "--discharged");
+    }
+    if (o.assist.given() && o.no_assist.given()) {
+        throw UsageError("--needs-assistance and --no-assistance cannot go together");
+    }
+    if (o.assist.given()) {
+        r.needs_assistance = true;
+    }
+    if (o.no_assist.given()) {
+        r.needs_assistance = false;
+    }
+    if (o.competences.given()) {
+        r.competences = o.competences.items();
+    }
+    if (o.max_call.given()) {
+        r.max_call_minutes = o.max_call.value == "none"
+                                 ? std::nullopt
+                                 : std::optional<int>(parse_duration_minutes(
+                                       o.max_call.value, "--max-call"));
+    }
+    if (o.max_per_day.given()) {
+        r.max_calls_per_day =
+            o.max_per_day.value == "none"
+                ? std::nullopt
+                : std::optional<int>(whole_number(o.max_per_day.value,
+                                                  "--max-calls-per-day"));
+    }
+    if (o.care_blocks.given()) {
+        r.care_blocks = windows(o.care_blocks, "--care-block");
+    }
+    if (o.blocks.given()) {
+        r.one_off_blocks = periods(o.blocks, ward_zone(store, r.ward), "--block");
+    }
+}
+
+/// resident consent
+void register_resident_consent(CLI::App* noun_app, Env& env) {
     auto* consent = noun_app->add_subcommand("consent", "record consent to video calls");
     struct ConsentOpts {
         std::string code, status, by, on, review;
@@ -571,6 +561,24 @@ void register_resident(CLI::App& app, Env& env) {
         tx->commit();
         env.message(fmt::format("consent for resident {}: {}", r.code, to_string(c.status)));
     });
+}
+
+void register_resident(CLI::App& app, Env& env) {
+    auto* noun_app = app.add_subcommand("resident", "residents and patients");
+    noun_app->require_subcommand(1);
+    auto noun = std::make_shared<Noun<Resident, ResidentId>>(Noun<Resident, ResidentId>{
+        "resident", "residents",
+        [](Store& s) -> Repository<Resident, ResidentId>& { return s.residents(); },
+        {{"CODE", "code"}, {"NAME", "name"}, {"WARD", "ward"}, {"ROOM", "room"},
+         {"HELP", "needs_assistance"}, {"CONSENT", "consent.status"}},
+        {{"ward", "ward"}},
+        resident_approvals});
+    register_add_edit<Resident, ResidentId, ResidentOpts>(
+        noun_app, env, noun, add_resident_options, apply_resident_options,
+        "carecall resident add R-0042 --ward W-ROSE --name \"Asha Patel\" --room 12 "
+        "--needs-assistance --care-block \"daily 12:00-13:00 lunch\"");
+    register_common(noun_app, env, noun);
+    register_resident_consent(noun_app, env);
 }
 
 // ---- contact ----

@@ -10,124 +10,157 @@
 
 namespace carecall::cli {
 
-void register_rota(CLI::App& app, Env& env) {
-    struct Opts {
-        std::string date, from, to, ward, site, device, contact, output = "-";
-        std::optional<int> days;
-        bool redact = false;
-        bool all = false;
+namespace {
+
+struct RotaOpts {
+    std::string date, from, to, ward, site, device, contact, output = "-";
+    std::optional<int> days;
+    bool redact = false;
+    bool all = false;
+};
+
+void add_rota_options(CLI::App* cmd, RotaOpts& o) {
+    auto* date_opt = cmd->add_option("--date", o.date,
+                                     "the day: YYYY-MM-DD, today, tomorrow, mon… (default today, "
+                                     "site time)");
+    auto* from_opt = cmd->add_option("--from", o.from, "first day of a range");
+    cmd->add_option("--to", o.to, "last day of a range (inclusive)")->needs(from_opt);
+    cmd->add_option("--days", o.days, "how many days from --date or --from (default 1)")
+        ->check(CLI::Range(1, 366));
+    date_opt->excludes(from_opt);
+    cmd->add_option("--ward", o.ward, "only this ward");
+    cmd->add_option("--site", o.site, "only this site");
+    cmd->add_option("--device", o.device, "only this device");
+    auto* fc = cmd->add_option("--for-contact", o.contact,
+                               "the calendar a family receives: only this contact's calls, "
+                               "nothing about other residents");
+    cmd->add_flag("--redact", o.redact, "with --for-contact: people's names as initials")
+        ->needs(fc);
+    cmd->add_flag("--all", o.all, "also cancelled and waiting calls (ICS always has them)");
+    cmd->add_option("-o,--output", o.output, "write to this file (created 0600), - for stdout");
+    cmd->footer("Examples:\n  carecall rota --date tomorrow --ward W-ROSE\n"
+                "  carecall rota --from 2027-03-22 --days 7 --format ics --for-contact C-RAJ "
+                "-o raj.ics\n  carecall rota --date tomorrow --format html -o noticeboard.html");
+}
+
+/// The site, ward, device and contact of the query; returns the zone its dates are read in
+/// (the scope's site, else the first site) and sets the contact's code.
+const date::time_zone* rota_scope(Store& store, const RotaOpts& o, RotaQuery& q,
+                                  std::string& contact_code) {
+    const date::time_zone* zone = nullptr;
+    auto site_zone = [&](SiteId id) {
+        auto s = store.sites().find(id);
+        return s ? find_zone(s->tz) : nullptr;
     };
-    auto o = std::make_shared<Opts>();
+    if (!o.site.empty()) {
+        auto s = store.sites().get(o.site, "site");
+        q.sites = {s.id};
+        zone = find_zone(s.tz);
+    }
+    if (!o.ward.empty()) {
+        auto w = store.wards().get(o.ward, "ward");
+        q.wards = {w.id};
+        zone = site_zone(w.site);
+    }
+    if (!o.device.empty()) {
+        auto d = store.devices().get(o.device, "device");
+        q.devices = {d.id};
+        zone = zone != nullptr ? zone : site_zone(d.site);
+    }
+    if (!o.contact.empty()) {
+        auto c = store.contacts().get(o.contact, "contact");
+        q.contact = c.id;
+        contact_code = c.code;
+    }
+    if (zone == nullptr) {
+        auto sites = store.sites().list();
+        zone = find_zone(sites.empty() ? std::string("UTC") : sites.front().tz);
+    }
+    return zone;
+}
+
+/// The query's dates from --date, --from/--to and --days, read in `zone`.
+void set_rota_dates(const RotaOpts& o, RotaQuery& q, const date::time_zone* zone, Instant now) {
+    auto today = Date{date::floor<date::days>(to_local(now, zone))};
+    if (!o.from.empty()) {
+        q.from = parse_date_phrase(o.from, zone, now, "--from");
+        q.to = o.to.empty() ? q.from : parse_date_phrase(o.to, zone, now, "--to");
+        if (!o.to.empty() && o.days) {
+            throw UsageError("--to and --days cannot both be given");
+        }
+    } else {
+        q.from = o.date.empty() ? today : parse_date_phrase(o.date, zone, now, "--date");
+        q.to = q.from;
+    }
+    if (o.days) {
+        q.to = Date{date::sys_days{q.from} + date::days{*o.days - 1}};
+    }
+}
+
+std::string render_rota(const Rota& rota, const std::string& format, const std::string& contact_code) {
+    std::string out;
+    if (format == "json") {
+        out = rota_json(rota);
+    } else if (format == "csv") {
+        out = rota_csv(rota);
+    } else if (format == "ics") {
+        IcsOptions io;
+        io.for_contact = contact_code;
+        io.calendar_name = contact_code.empty() ? "carecall rota" : "Video calls";
+        out = rota_ics(rota, io);
+    } else if (format == "html") {
+        out = rota_html(rota);
+    } else {
+        out = rota_table(rota);
+    }
+    return out;
+}
+
+/// Writes the rendered rota to stdout or the file, then counts the calls that take place.
+void write_rota(Env& env, const RotaOpts& o, const Rota& rota, const std::string& out) {
+    if (o.output == "-") {
+        std::cout << out;
+    } else {
+        write_private_file(o.output, out);
+        env.message(fmt::format("wrote {}", o.output));
+    }
+    std::size_t n = 0;
+    for (const auto& c : rota.calls) {
+        n += c.status == BookingStatus::cancelled || c.status == BookingStatus::waitlisted ? 0
+                                                                                           : 1;
+    }
+    env.message(fmt::format("{} call{} from {} to {}", n, n == 1 ? "" : "s",
+                            format_date(rota.from), format_date(rota.to)));
+}
+
+void run_rota(Env& env, const RotaOpts& o) {
+    auto& store = env.store(false);
+    auto format = env.want_json() ? std::string("json") : env.format;
+    RotaQuery q;
+    q.include_cancelled = o.all || format == "ics";
+    q.explain_unmet = format == "json"; // the rota document's "unscheduled"
+    q.now = env.now();
+    std::string contact_code;
+    const auto* zone = rota_scope(store, o, q, contact_code);
+    auto now = env.now();
+    set_rota_dates(o, q, zone, now);
+    auto rota = load_rota(store, q);
+    if (!contact_code.empty()) {
+        rota = for_contact(rota, contact_code, o.redact);
+    }
+    write_rota(env, o, rota, render_rota(rota, format, contact_code));
+}
+
+} // namespace
+
+void register_rota(CLI::App& app, Env& env) {
+    auto o = std::make_shared<RotaOpts>();
     auto* cmd = app.add_subcommand(
         "rota", "the calls of a day or dates for a ward, site or device: a table, CSV, "
                 "carecall-rota/1 JSON, a calendar (ICS) or a printable run-sheet (HTML)");
     env.formats[cmd] = {"table", "json", "csv", "ics", "html"};
-    auto* date_opt = cmd->add_option("--date", o->date,
-                                     "the day: YYYY-MM-DD, today, tomorrow, mon… (default today, "
-                                     "site time)");
-    auto* from_opt = cmd->add_option("--from", o->from, "first day of a range");
-    cmd->add_option("--to", o->to, "last day of a range (inclusive)")->needs(from_opt);
-    cmd->add_option("--days", o->days, "how many days from --date or --from (default 1)")
-        ->check(CLI::Range(1, 366));
-    date_opt->excludes(from_opt);
-    cmd->add_option("--ward", o->ward, "only this ward");
-    cmd->add_option("--site", o->site, "only this site");
-    cmd->add_option("--device", o->device, "only this device");
-    auto* fc = cmd->add_option("--for-contact", o->contact,
-                               "the calendar a family receives: only this contact's calls, "
-                               "nothing about other residents");
-    cmd->add_flag("--redact", o->redact, "with --for-contact: people's names as initials")
-        ->needs(fc);
-    cmd->add_flag("--all", o->all, "also cancelled and waiting calls (ICS always has them)");
-    cmd->add_option("-o,--output", o->output, "write to this file (created 0600), - for stdout");
-    cmd->footer("Examples:\n  carecall rota --date tomorrow --ward W-ROSE\n"
-                "  carecall rota --from 2027-03-22 --days 7 --format ics --for-contact C-RAJ "
-                "-o raj.ics\n  carecall rota --date tomorrow --format html -o noticeboard.html");
-    cmd->callback([&env, o] {
-        auto& store = env.store(false);
-        auto format = env.want_json() ? std::string("json") : env.format;
-        RotaQuery q;
-        q.include_cancelled = o->all || format == "ics";
-        q.explain_unmet = format == "json"; // the rota document's "unscheduled"
-        q.now = env.now();
-        const date::time_zone* zone = nullptr;
-        auto site_zone = [&](SiteId id) {
-            auto s = store.sites().find(id);
-            return s ? find_zone(s->tz) : nullptr;
-        };
-        if (!o->site.empty()) {
-            auto s = store.sites().get(o->site, "site");
-            q.sites = {s.id};
-            zone = find_zone(s.tz);
-        }
-        if (!o->ward.empty()) {
-            auto w = store.wards().get(o->ward, "ward");
-            q.wards = {w.id};
-            zone = site_zone(w.site);
-        }
-        if (!o->device.empty()) {
-            auto d = store.devices().get(o->device, "device");
-            q.devices = {d.id};
-            zone = zone != nullptr ? zone : site_zone(d.site);
-        }
-        std::string contact_code;
-        if (!o->contact.empty()) {
-            auto c = store.contacts().get(o->contact, "contact");
-            q.contact = c.id;
-            contact_code = c.code;
-        }
-        if (zone == nullptr) {
-            auto sites = store.sites().list();
-            zone = find_zone(sites.empty() ? std::string("UTC") : sites.front().tz);
-        }
-        auto now = env.now();
-        auto today = Date{date::floor<date::days>(to_local(now, zone))};
-        if (!o->from.empty()) {
-            q.from = parse_date_phrase(o->from, zone, now, "--from");
-            q.to = o->to.empty() ? q.from : parse_date_phrase(o->to, zone, now, "--to");
-            if (!o->to.empty() && o->days) {
-                throw UsageError("--to and --days cannot both be given");
-            }
-        } else {
-            q.from = o->date.empty() ? today : parse_date_phrase(o->date, zone, now, "--date");
-            q.to = q.from;
-        }
-        if (o->days) {
-            q.to = Date{date::sys_days{q.from} + date::days{*o->days - 1}};
-        }
-        auto rota = load_rota(store, q);
-        if (!contact_code.empty()) {
-            rota = for_contact(rota, contact_code, o->redact);
-        }
-        std::string out;
-        if (format == "json") {
-            out = rota_json(rota);
-        } else if (format == "csv") {
-            out = rota_csv(rota);
-        } else if (format == "ics") {
-            IcsOptions io;
-            io.for_contact = contact_code;
-            io.calendar_name = contact_code.empty() ? "carecall rota" : "Video calls";
-            out = rota_ics(rota, io);
-        } else if (format == "html") {
-            out = rota_html(rota);
-        } else {
-            out = rota_table(rota);
-        }
-        if (o->output == "-") {
-            std::cout << out;
-        } else {
-            write_private_file(o->output, out);
-            env.message(fmt::format("wrote {}", o->output));
-        }
-        std::size_t n = 0;
-        for (const auto& c : rota.calls) {
-            n += c.status == BookingStatus::cancelled || c.status == BookingStatus::waitlisted ? 0
-                                                                                               : 1;
-        }
-        env.message(fmt::format("{} call{} from {} to {}", n, n == 1 ? "" : "s",
-                                format_date(rota.from), format_date(rota.to)));
-    });
+    add_rota_options(cmd, *o);
+    cmd->callback([&env, o] { run_rota(env, *o); });
 }
 
 } // namespace carecall::cli

@@ -181,280 +181,333 @@ Booking call_of(Store& store, const json& c, std::size_t i, const std::string& f
     return b;
 }
 
-} // namespace
+// ---- schedule ----
 
-void register_schedule(CLI::App& app, Env& env) {
-    // ---- schedule ----
+struct ScheduleOpts {
+    std::string from = "tomorrow";
+    int days = 1;
+    std::string ward, site;
+    bool dry_run = false, replan = false;
+    double time_limit = 10.0;
+    std::optional<std::uint64_t> seed;
+};
+
+void add_schedule_options(CLI::App& cmd, ScheduleOpts& o) {
+    cmd.add_option("--from", o.from, "first local date: YYYY-MM-DD, today, tomorrow, mon… (default tomorrow)");
+    cmd.add_option("--days", o.days, "days to plan (default 1)")->check(CLI::Range(1, 366));
+    auto* ward_opt = cmd.add_option("--ward", o.ward, "only this ward's residents");
+    cmd.add_option("--site", o.site, "only this site's residents")->excludes(ward_opt);
+    cmd.add_flag("--dry-run", o.dry_run, "show the plan, book nothing");
+    cmd.add_flag("--replan", o.replan,
+                 "let booked, unpinned future calls of the scope move (those that move are cancelled)");
+    cmd.add_option("--time-limit", o.time_limit, "seconds to search (default 10)")->check(CLI::Range(0.0, 86400.0));
+    cmd.add_option("--seed", o.seed, "seed for ties (default: the database's plan.seed, else 0)");
+    cmd.footer("Example:\n  carecall schedule --from tomorrow --days 7 --ward W-ROSE --dry-run");
+}
+
+/// The scope, first date and seed (--seed, else the database's plan.seed, else 0), read in one
+/// transaction; then the options that need no store.
+PlanRequest schedule_request(Env& env, Store& store, const ScheduleOpts& o, Instant now) {
+    PlanRequest p;
+    {
+        auto tx = store.begin(TxKind::read);
+        if (!o.ward.empty()) {
+            p.ward = store.wards().get(o.ward, "ward").id;
+        }
+        if (!o.site.empty()) {
+            p.site = store.sites().get(o.site, "site").id;
+        }
+        p.from = parse_date_phrase(o.from, scope_zone(store, p.ward, p.site), now, "from");
+        auto seed = store.setting("plan.seed");
+        p.seed = o.seed ? *o.seed : 0;
+        if (!o.seed && seed) {
+            try {
+                p.seed = static_cast<std::uint64_t>(std::stoll(*seed));
+            } catch (const std::exception&) {
+                // not a number: planned with seed 0
+            }
+        }
+        tx->commit();
+    }
+    p.days = o.days;
+    p.dry_run = o.dry_run;
+    p.replan = o.replan;
+    p.time_limit_seconds = o.time_limit;
+    if (!env.quiet && ::isatty(STDERR_FILENO) != 0) {
+        p.progress = [](const ScheduleProgress& pr) {
+            std::cerr << fmt::format("\rschedule: {} of {} parts planned ({:.1f} s)", pr.parts_done,
+                                     pr.parts, pr.seconds)
+                      << (pr.parts_done == pr.parts ? "\n" : "") << std::flush;
+        };
+    }
+    return p;
+}
+
+void print_schedule_json(Store& store, const PlanRequest& p, const PlanResult& r) {
+    json unmet = json::array();
+    for (const auto& u : r.unmet) {
+        unmet.push_back(unmet_json(store, u));
+    }
+    print_json({{"format", "carecall-schedule/1"},
+                {"from", format_date(p.from)},
+                {"days", p.days},
+                {"dry_run", p.dry_run},
+                {"saved", r.saved},
+                {"status", r.status},
+                {"seconds", r.seconds},
+                {"added", bookings_json(store, r.added)},
+                {"cancelled", bookings_json(store, r.released)},
+                {"kept", r.kept.size()},
+                {"device_moves", r.device_moves},
+                {"price_of_fairness",
+                 r.price_of_fairness.computed
+                     ? json{{"calls", r.price_of_fairness.calls},
+                            {"residents_served", r.price_of_fairness.residents_served},
+                            {"volume_first_calls", r.price_of_fairness.volume_calls},
+                            {"volume_first_residents_served",
+                             r.price_of_fairness.volume_residents_served}}
+                     : json(nullptr)},
+                {"unscheduled", unmet}});
+}
+
+void print_schedule_text(Store& store, const PlanResult& r) {
+    if (!r.added.empty()) {
+        print_calls(store, r.added);
+    }
+    if (!r.released.empty()) {
+        std::cout << "\nCancelled by the re-plan (moved):\n";
+        print_calls(store, r.released);
+    }
+    if (!r.unmet.empty()) {
+        std::cout << "\nNot fully met:\n";
+        for (const auto& u : r.unmet) {
+            std::cout << fmt::format("{}: {} of {} calls missing\n", request_title(store, u.request),
+                                     u.missing, u.wanted);
+            for (const auto& why : u.reasons) {
+                std::cout << "  " << why << '\n';
+            }
+        }
+    }
+}
+
+/// The summary line, and what fairness cost when it cost calls.
+void schedule_summary(Env& env, Store& store, const PlanRequest& p, const PlanResult& r) {
+    auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
+    env.message(fmt::format("schedule: {} {} new call{} for {} ({} to {}), {} kept, {} cancelled, {} "
+                            "request{} not fully met; {} in {:.2f} s",
+                            p.dry_run ? "would book" : "booked", r.added.size(),
+                            r.added.size() == 1 ? "" : "s", scope_text(store, p), format_date(p.from),
+                            format_date(last), r.kept.size(), r.released.size(), r.unmet.size(),
+                            r.unmet.size() == 1 ? "" : "s", r.status, r.seconds));
+    const auto& pf = r.price_of_fairness;
+    if (pf.computed && pf.volume_calls > pf.calls) {
+        env.message(fmt::format("schedule: the price of fairness: {} call{} fewer than a plan for "
+                                "volume alone ({} calls, {} residents served), so that {} more "
+                                "resident{} get a call",
+                                pf.volume_calls - pf.calls, pf.volume_calls - pf.calls == 1 ? "" : "s",
+                                pf.volume_calls, pf.volume_residents_served,
+                                pf.residents_served - pf.volume_residents_served,
+                                pf.residents_served - pf.volume_residents_served == 1 ? "" : "s"));
+    }
+}
+
+void run_schedule(Env& env, const ScheduleOpts& o) {
+    auto& store = env.store(false);
+    auto now = env.now();
+    auto p = schedule_request(env, store, o, now);
+    auto r = plan_from_store(store, p, now);
+    if (env.want_json()) {
+        print_schedule_json(store, p, r);
+    } else {
+        print_schedule_text(store, r);
+    }
+    schedule_summary(env, store, p, r);
+}
+
+void register_schedule_command(CLI::App& app, Env& env) {
     auto* cmd = app.add_subcommand(
         "schedule", "plan the call requests from the database and book the calls (one transaction)");
-    struct Opts {
-        std::string from = "tomorrow";
-        int days = 1;
-        std::string ward, site;
-        bool dry_run = false, replan = false;
-        double time_limit = 10.0;
-        std::optional<std::uint64_t> seed;
-    };
-    auto o = std::make_shared<Opts>();
-    cmd->add_option("--from", o->from, "first local date: YYYY-MM-DD, today, tomorrow, mon… (default tomorrow)");
-    cmd->add_option("--days", o->days, "days to plan (default 1)")->check(CLI::Range(1, 366));
-    auto* ward_opt = cmd->add_option("--ward", o->ward, "only this ward's residents");
-    cmd->add_option("--site", o->site, "only this site's residents")->excludes(ward_opt);
-    cmd->add_flag("--dry-run", o->dry_run, "show the plan, book nothing");
-    cmd->add_flag("--replan", o->replan,
-                  "let booked, unpinned future calls of the scope move (those that move are cancelled)");
-    cmd->add_option("--time-limit", o->time_limit, "seconds to search (default 10)")->check(CLI::Range(0.0, 86400.0));
-    cmd->add_option("--seed", o->seed, "seed for ties (default: the database's plan.seed, else 0)");
-    cmd->footer("Example:\n  carecall schedule --from tomorrow --days 7 --ward W-ROSE --dry-run");
-    cmd->callback([&env, o] {
-        auto& store = env.store(false);
-        auto now = env.now();
-        PlanRequest p;
-        {
-            auto tx = store.begin(TxKind::read);
-            if (!o->ward.empty()) {
-                p.ward = store.wards().get(o->ward, "ward").id;
-            }
-            if (!o->site.empty()) {
-                p.site = store.sites().get(o->site, "site").id;
-            }
-            p.from = parse_date_phrase(o->from, scope_zone(store, p.ward, p.site), now, "from");
-            auto seed = store.setting("plan.seed");
-            p.seed = o->seed ? *o->seed : 0;
-            if (!o->seed && seed) {
-                try {
-                    p.seed = static_cast<std::uint64_t>(std::stoll(*seed));
-                } catch (const std::exception&) {
-                    // not a number: planned with seed 0
-                }
-            }
-            tx->commit();
-        }
-        p.days = o->days;
-        p.dry_run = o->dry_run;
-        p.replan = o->replan;
-        p.time_limit_seconds = o->time_limit;
-        if (!env.quiet && ::isatty(STDERR_FILENO) != 0) {
-            p.progress = [](const ScheduleProgress& pr) {
-                std::cerr << fmt::format("\rschedule: {} of {} parts planned ({:.1f} s)", pr.parts_done,
-                                         pr.parts, pr.seconds)
-                          << (pr.parts_done == pr.parts ? "\n" : "") << std::flush;
-            };
-        }
-        auto r = plan_from_store(store, p, now);
-        if (env.want_json()) {
-            json added = json::array(), cancelled = json::array(), unmet = json::array();
-            for (const auto& b : r.added) {
-                added.push_back(booking_json(store, b));
-            }
-            for (const auto& b : r.released) {
-                cancelled.push_back(booking_json(store, b));
-            }
-            for (const auto& u : r.unmet) {
-                unmet.push_back(unmet_json(store, u));
-            }
-            print_json({{"format", "carecall-schedule/1"},
-                        {"from", format_date(p.from)},
-                        {"days", p.days},
-                        {"dry_run", p.dry_run},
-                        {"saved", r.saved},
-                        {"status", r.status},
-                        {"seconds", r.seconds},
-                        {"added", added},
-                        {"cancelled", cancelled},
-                        {"kept", r.kept.size()},
-                        {"device_moves", r.device_moves},
-                        {"price_of_fairness",
-                         r.price_of_fairness.computed
-                             ? json{{"calls", r.price_of_fairness.calls},
-                                    {"residents_served", r.price_of_fairness.residents_served},
-                                    {"volume_first_calls", r.price_of_fairness.volume_calls},
-                                    {"volume_first_residents_served",
-                                     r.price_of_fairness.volume_residents_served}}
-                             : json(nullptr)},
-                        {"unscheduled", unmet}});
-        } else {
-            if (!r.added.empty()) {
-                print_calls(store, r.added);
-            }
-            if (!r.released.empty()) {
-                std::cout << "\nCancelled by the re-plan (moved):\n";
-                print_calls(store, r.released);
-            }
-            if (!r.unmet.empty()) {
-                std::cout << "\nNot fully met:\n";
-                for (const auto& u : r.unmet) {
-                    std::cout << fmt::format("{}: {} of {} calls missing\n", request_title(store, u.request),
-                                             u.missing, u.wanted);
-                    for (const auto& why : u.reasons) {
-                        std::cout << "  " << why << '\n';
-                    }
-                }
-            }
-        }
-        auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
-        env.message(fmt::format("schedule: {} {} new call{} for {} ({} to {}), {} kept, {} cancelled, {} "
-                                "request{} not fully met; {} in {:.2f} s",
-                                p.dry_run ? "would book" : "booked", r.added.size(),
-                                r.added.size() == 1 ? "" : "s", scope_text(store, p), format_date(p.from),
-                                format_date(last), r.kept.size(), r.released.size(), r.unmet.size(),
-                                r.unmet.size() == 1 ? "" : "s", r.status, r.seconds));
-        const auto& pf = r.price_of_fairness;
-        if (pf.computed && pf.volume_calls > pf.calls) {
-            env.message(fmt::format("schedule: the price of fairness: {} call{} fewer than a plan for "
-                                    "volume alone ({} calls, {} residents served), so that {} more "
-                                    "resident{} get a call",
-                                    pf.volume_calls - pf.calls, pf.volume_calls - pf.calls == 1 ? "" : "s",
-                                    pf.volume_calls, pf.volume_residents_served,
-                                    pf.residents_served - pf.volume_residents_served,
-                                    pf.residents_served - pf.volume_residents_served == 1 ? "" : "s"));
-        }
-    });
+    auto o = std::make_shared<ScheduleOpts>();
+    add_schedule_options(*cmd, *o);
+    cmd->callback([&env, o] { run_schedule(env, *o); });
+}
 
-    // ---- why ----
+// ---- why ----
+
+struct WhyOpts {
+    std::string request;
+    std::string from = "today";
+    int days = 7;
+    double time_limit = 5.0;
+};
+
+/// The calls among `calls` that serve request `id`.
+std::vector<Booking> calls_for(const std::vector<Booking>& calls, RequestId id) {
+    std::vector<Booking> out;
+    for (const auto& b : calls) {
+        if (b.request && *b.request == id) {
+            out.push_back(b);
+        }
+    }
+    return out;
+}
+
+/// What a dry-run plan says about one request.
+struct WhyAnswer {
+    std::vector<Booking> held, would_add;
+    const UnmetRequest* unmet = nullptr; // points into the plan
+};
+
+WhyAnswer why_answer(const PlanResult& plan, RequestId id) {
+    WhyAnswer a{calls_for(plan.kept, id), calls_for(plan.added, id), nullptr};
+    for (const auto& u : plan.unmet) {
+        if (u.request.id == id) {
+            a.unmet = &u;
+        }
+    }
+    return a;
+}
+
+void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, const WhyAnswer& a) {
+    auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
+    std::cout << request_title(store, q) << '\n';
+    std::cout << fmt::format("  {} to {}:\n", format_date(p.from), format_date(last));
+    if (!q.active) {
+        std::cout << "  the request is paused (not active), so it is not planned\n";
+        return;
+    }
+    for (const auto& b : a.held) {
+        auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
+        std::cout << fmt::format("  booked: {} {} on {}\n", b.code, span(b.start, b.end, bz),
+                                 booking_json(store, b)["device"].get<std::string>());
+    }
+    for (const auto& b : a.would_add) {
+        auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
+        std::cout << fmt::format("  free: {} on {} (carecall schedule would book it)\n",
+                                 span(b.start, b.end, bz), booking_json(store, b)["device"].get<std::string>());
+    }
+    if (a.unmet != nullptr) {
+        std::cout << fmt::format("  {} call{} cannot be placed:\n", a.unmet->missing,
+                                 a.unmet->missing == 1 ? "" : "s");
+        for (const auto& reason : a.unmet->reasons) {
+            std::cout << "    " << reason << '\n';
+        }
+    } else if (a.would_add.empty()) {
+        std::cout << "  every call it asks for is booked\n";
+    }
+}
+
+void run_why(Env& env, const WhyOpts& w) {
+    auto& store = env.store(false);
+    auto now = env.now();
+    PlanRequest p;
+    CallRequest q;
+    {
+        auto tx = store.begin(TxKind::read);
+        q = store.requests().get(w.request, "request");
+        auto r = store.residents().find(q.resident);
+        p.ward = r->ward;
+        p.from = parse_date_phrase(w.from, scope_zone(store, p.ward, std::nullopt), now, "from");
+        tx->commit();
+    }
+    p.days = w.days;
+    p.dry_run = true;
+    p.time_limit_seconds = w.time_limit;
+    auto plan = plan_from_store(store, p, now);
+    auto a = why_answer(plan, q.id);
+    if (env.want_json()) {
+        print_json({{"format", "carecall-why/1"},
+                    {"request", q.code},
+                    {"from", format_date(p.from)},
+                    {"days", p.days},
+                    {"active", q.active},
+                    {"booked", bookings_json(store, a.held)},
+                    {"would_add", bookings_json(store, a.would_add)},
+                    {"missing_calls", a.unmet ? a.unmet->missing : 0},
+                    {"reasons", a.unmet ? json(a.unmet->reasons) : json::array()}});
+        return;
+    }
+    print_why_text(store, q, p, a);
+}
+
+void register_why(CLI::App& app, Env& env) {
     auto* why = app.add_subcommand("why", "why a call request is not (fully) met, in words");
-    struct WhyOpts {
-        std::string request;
-        std::string from = "today";
-        int days = 7;
-        double time_limit = 5.0;
-    };
     auto w = std::make_shared<WhyOpts>();
     why->add_option("request", w->request, "the request's code or id")->required();
     why->add_option("--from", w->from, "first local date (default today)");
     why->add_option("--days", w->days, "days to look at (default 7)")->check(CLI::Range(1, 366));
     why->add_option("--time-limit", w->time_limit, "seconds to search (default 5)")->check(CLI::Range(0.0, 86400.0));
     why->footer("Example:\n  carecall why Q-001 --from mon --days 7");
-    why->callback([&env, w] {
-        auto& store = env.store(false);
-        auto now = env.now();
-        PlanRequest p;
-        CallRequest q;
-        {
-            auto tx = store.begin(TxKind::read);
-            q = store.requests().get(w->request, "request");
-            auto r = store.residents().find(q.resident);
-            p.ward = r->ward;
-            p.from = parse_date_phrase(w->from, scope_zone(store, p.ward, std::nullopt), now, "from");
-            tx->commit();
-        }
-        p.days = w->days;
-        p.dry_run = true;
-        p.time_limit_seconds = w->time_limit;
-        auto plan = plan_from_store(store, p, now);
-        auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
-        std::vector<Booking> held, would_add;
-        for (const auto& b : plan.kept) {
-            if (b.request && *b.request == q.id) {
-                held.push_back(b);
-            }
-        }
-        for (const auto& b : plan.added) {
-            if (b.request && *b.request == q.id) {
-                would_add.push_back(b);
-            }
-        }
-        const UnmetRequest* unmet = nullptr;
-        for (const auto& u : plan.unmet) {
-            if (u.request.id == q.id) {
-                unmet = &u;
-            }
-        }
-        if (env.want_json()) {
-            json h = json::array(), a = json::array();
-            for (const auto& b : held) {
-                h.push_back(booking_json(store, b));
-            }
-            for (const auto& b : would_add) {
-                a.push_back(booking_json(store, b));
-            }
-            print_json({{"format", "carecall-why/1"},
-                        {"request", q.code},
-                        {"from", format_date(p.from)},
-                        {"days", p.days},
-                        {"active", q.active},
-                        {"booked", h},
-                        {"would_add", a},
-                        {"missing_calls", unmet ? unmet->missing : 0},
-                        {"reasons", unmet ? json(unmet->reasons) : json::array()}});
-            return;
-        }
-        std::cout << request_title(store, q) << '\n';
-        std::cout << fmt::format("  {} to {}:\n", format_date(p.from), format_date(last));
-        if (!q.active) {
-            std::cout << "  the request is paused (not active), so it is not planned\n";
-            return;
-        }
-        for (const auto& b : held) {
-            auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
-            std::cout << fmt::format("  booked: {} {} on {}\n", b.code, span(b.start, b.end, bz),
-                                     booking_json(store, b)["device"].get<std::string>());
-        }
-        for (const auto& b : would_add) {
-            auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
-            std::cout << fmt::format("  free: {} on {} (carecall schedule would book it)\n",
-                                     span(b.start, b.end, bz), booking_json(store, b)["device"].get<std::string>());
-        }
-        if (unmet != nullptr) {
-            std::cout << fmt::format("  {} call{} cannot be placed:\n", unmet->missing,
-                                     unmet->missing == 1 ? "" : "s");
-            for (const auto& reason : unmet->reasons) {
-                std::cout << "    " << reason << '\n';
-            }
-        } else if (would_add.empty()) {
-            std::cout << "  every call it asks for is booked\n";
-        }
-    });
+    why->callback([&env, w] { run_why(env, *w); });
+}
 
-    // ---- import rota ----
+// ---- import rota ----
+
+/// A carecall-rota/1 document with a list of calls, or an input error naming the file.
+json read_rota_file(const std::string& file) {
+    auto text = read_input(file);
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw InvalidInput(file, fmt::format("not JSON (at byte {})", e.byte));
+    } catch (const json::exception& e) { // a number too large to hold
+        throw InvalidInput(file, fmt::format("not valid JSON: {}", e.what()));
+    }
+    if (!doc.is_object() || !doc.contains("format") || doc["format"] != "carecall-rota/1") {
+        throw InvalidInput(fmt::format("{}: format", file), "must be \"carecall-rota/1\"");
+    }
+    if (!doc.contains("calls") || !doc["calls"].is_array()) {
+        throw InvalidInput(fmt::format("{}: calls", file), "must be a list of calls");
+    }
+    return doc;
+}
+
+/// The document's calls as bookings, their codes read in one transaction.
+std::vector<Booking> rota_calls(Store& store, const json& doc, const std::string& file) {
+    std::vector<Booking> calls;
+    auto tx = store.begin(TxKind::read);
+    for (std::size_t i = 0; i < doc["calls"].size(); ++i) {
+        const auto& c = doc["calls"][i];
+        if (!c.is_object()) {
+            throw InvalidInput(fmt::format("{}: calls[{}]", file, i), "must be an object");
+        }
+        calls.push_back(call_of(store, c, i, file));
+    }
+    tx->commit();
+    return calls;
+}
+
+void run_import_rota(Env& env, const std::string& file) {
+    auto doc = read_rota_file(file);
+    auto& store = env.store(false);
+    auto calls = rota_calls(store, doc, file);
+    json details{{"file_calls", calls.size()}};
+    auto saved = save_calls(store, std::move(calls), env.now(), "import", details.dump());
+    if (env.want_json()) {
+        print_json({{"format", "carecall-import-rota/1"}, {"calls", bookings_json(store, saved)}});
+    } else if (!saved.empty()) {
+        print_calls(store, saved);
+    }
+    env.message(fmt::format("imported {} call{} from {}", saved.size(), saved.size() == 1 ? "" : "s", file));
+}
+
+void register_import_rota(CLI::App& app, Env& env) {
     auto* import = app.get_subcommand("import");
     auto* rota = import->add_subcommand(
         "rota", "book the calls of a carecall-rota/1 file (from carecall solve): every rule checked, all or nothing");
     auto file = std::make_shared<std::string>();
     rota->add_option("file", *file, "the rota file, or - for stdin")->required();
     rota->footer("Example:\n  carecall solve week.json -o rota.json && carecall import rota rota.json");
-    rota->callback([&env, file] {
-        auto text = read_input(*file);
-        json doc;
-        try {
-            doc = json::parse(text);
-        } catch (const json::parse_error& e) {
-            throw InvalidInput(*file, fmt::format("not JSON (at byte {})", e.byte));
-        } catch (const json::exception& e) { // a number too large to hold
-            throw InvalidInput(*file, fmt::format("not valid JSON: {}", e.what()));
-        }
-        if (!doc.is_object() || !doc.contains("format") || doc["format"] != "carecall-rota/1") {
-            throw InvalidInput(fmt::format("{}: format", *file), "must be \"carecall-rota/1\"");
-        }
-        if (!doc.contains("calls") || !doc["calls"].is_array()) {
-            throw InvalidInput(fmt::format("{}: calls", *file), "must be a list of calls");
-        }
-        auto& store = env.store(false);
-        std::vector<Booking> calls;
-        {
-            auto tx = store.begin(TxKind::read);
-            for (std::size_t i = 0; i < doc["calls"].size(); ++i) {
-                const auto& c = doc["calls"][i];
-                if (!c.is_object()) {
-                    throw InvalidInput(fmt::format("{}: calls[{}]", *file, i), "must be an object");
-                }
-                calls.push_back(call_of(store, c, i, *file));
-            }
-            tx->commit();
-        }
-        json details{{"file_calls", calls.size()}};
-        auto saved = save_calls(store, std::move(calls), env.now(), "import", details.dump());
-        if (env.want_json()) {
-            json list = json::array();
-            for (const auto& b : saved) {
-                list.push_back(booking_json(store, b));
-            }
-            print_json({{"format", "carecall-import-rota/1"}, {"calls", list}});
-        } else if (!saved.empty()) {
-            print_calls(store, saved);
-        }
-        env.message(fmt::format("imported {} call{} from {}", saved.size(), saved.size() == 1 ? "" : "s", *file));
-    });
+    rota->callback([&env, file] { run_import_rota(env, *file); });
+}
+
+} // namespace
+
+void register_schedule(CLI::App& app, Env& env) {
+    register_schedule_command(app, env);
+    register_why(app, env);
+    register_import_rota(app, env);
 }
 
 } // namespace carecall::cli

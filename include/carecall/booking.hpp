@@ -48,6 +48,19 @@ struct BookRequest {
     std::string series; ///< a weekly series' code (set by book_weekly)
 };
 
+/// A booked (or waiting) call to move to a new start. The call keeps its length, contacts and
+/// priority; every rule is checked again as for book().
+struct MoveRequest {
+    BookingId booking;
+    Instant start;                    ///< the new start
+    std::optional<DeviceId> device{}; ///< another device; picked when not given (home ward's first)
+    std::optional<StaffId> staff{};   ///< another helper; picked when the resident needs one
+    /// Agreed with the family by phone; needs a reason. An override of the booked time is kept
+    /// only while the start stays the same: a new time needs its own.
+    bool override_availability = false;
+    std::string reason{}; ///< recorded on the booking when given
+};
+
 /// A routine call moved (or put on the waiting list) to make room for a higher-priority one.
 struct Displacement {
     Booking before;
@@ -121,10 +134,9 @@ public:
     /// occurrence is checked; those that break a rule or fall in a clock-change gap are reported,
     /// never shifted. All bookable occurrences are written in one transaction.
     WeeklyResult book_weekly(const BookRequest& request, Date until);
-    /// Moves a booked call to a new start (and optionally device/helper), re-checking every rule.
-    Booking move(BookingId id, Instant start, std::optional<DeviceId> device = std::nullopt,
-                 std::optional<StaffId> staff = std::nullopt, bool override_availability = false,
-                 const std::string& reason = {});
+    /// Moves a booked or waiting call to a new start (and optionally device/helper),
+    /// re-checking every rule; the call is booked afterwards.
+    Booking move(const MoveRequest& request);
     /// Conditional state changes: only a booked call can be cancelled or given an outcome.
     Booking cancel(BookingId id, const std::string& reason);
     Booking complete(BookingId id, const std::string& note = {});

@@ -253,7 +253,9 @@ void check_duration(int minutes_long) {
 BookingService::BookingService(Store& store, std::function<Instant()> now)
     : m_store(store), m_now(std::move(now)) {}
 
-BookResult BookingService::book(const BookRequest& req) {
+namespace {
+
+void check_book_request(const BookRequest& req) {
     check_duration(req.duration_minutes);
     if (req.contacts.empty()) {
         throw InvalidInput("contact", "at least one contact is required");
@@ -261,141 +263,171 @@ BookResult BookingService::book(const BookRequest& req) {
     if (req.override_availability && req.reason.empty()) {
         throw InvalidInput("reason", "an availability override needs a reason (--reason)");
     }
+}
+
+/// The call a request asks for, without its time, device and helper.
+CallPlan plan_for(const BookRequest& req) {
+    CallPlan plan;
+    plan.resident = req.resident;
+    plan.contacts = req.contacts;
+    plan.priority = req.priority;
+    plan.override_availability = req.override_availability;
+    return plan;
+}
+
+/// The booking a request makes with the time, device and helper chosen.
+Booking booking_of(const BookRequest& req, const CallPlan& chosen, const std::string& series) {
+    Booking b;
+    b.resident = req.resident;
+    b.contacts = req.contacts;
+    b.device = chosen.device;
+    b.staff = chosen.staff;
+    b.start = chosen.start;
+    b.end = chosen.end;
+    b.priority = req.priority;
+    b.status = BookingStatus::booked;
+    b.reason = req.reason;
+    b.request = req.request;
+    b.availability_overridden = req.override_availability;
+    b.series = series;
+    return b;
+}
+
+/// Whether every violation is a displaceable rule broken by a future, booked routine call.
+bool only_displaceable(const Scope& sc, const std::vector<Violation>& violations, Instant now) {
+    bool all_displaceable = !violations.empty();
+    for (const auto& v : violations) {
+        const auto* other = v.other ? sc.world.booking(*v.other) : nullptr;
+        all_displaceable = all_displaceable && displaceable_rule(v.rule) &&
+                           // domain.md: end-of-life calls displace routine ones
+                           other != nullptr && other->priority <= priority::routine &&
+                           other->status == BookingStatus::booked && other->start >= now;
+    }
+    return all_displaceable;
+}
+
+/// The call at its exact time. end_of_life calls make room: they leave out lower-priority calls
+/// in the way, as long as only they block (the plan's `ignoring` lists them).
+CallPlan exact_call(const Scope& sc, CallPlan plan, const BookRequest& req, Instant now) {
+    auto dur = minutes{req.duration_minutes};
+    refuse_past(*req.at, now, sc.zone);
+    plan.start = *req.at;
+    plan.end = *req.at + dur;
+    auto p = pick(sc, plan, req.staff);
+    if (!p.plan && req.priority >= priority::end_of_life) {
+        auto trial = plan;
+        for (int round = 0; round < 16 && !p.plan; ++round) {
+            if (!only_displaceable(sc, p.violations, now)) {
+                break;
+            }
+            for (const auto& v : p.violations) {
+                // One call can be in the way twice (device and contact): displace it once.
+                if (std::find(trial.ignoring.begin(), trial.ignoring.end(), *v.other) ==
+                    trial.ignoring.end()) {
+                    trial.ignoring.push_back(*v.other);
+                }
+            }
+            p = pick(sc, trial, req.staff);
+        }
+    }
+    if (!p.plan) {
+        throw BookingConflict(p.violations);
+    }
+    return *p.plan;
+}
+
+/// The first feasible start of the 15-minute grid in [from, to), or a conflict naming the
+/// window and why its first start was refused.
+CallPlan first_free_call(const Scope& sc, CallPlan plan, const BookRequest& req, Instant from,
+                         Instant to, Instant now) {
+    auto dur = minutes{req.duration_minutes};
+    // A search window that began in the past is searched from now on.
+    auto starts = grid(sc.zone, std::max(from, now), static_cast<int>((to - from) / date::days{1}) + 1, 15);
+    std::vector<Violation> first_reason;
+    for (auto s : starts) {
+        if (s + dur > to) {
+            break;
+        }
+        plan.start = s;
+        plan.end = s + dur;
+        auto p = pick(sc, plan, req.staff);
+        if (p.plan) {
+            return *p.plan;
+        }
+        if (first_reason.empty()) {
+            first_reason = p.violations;
+        }
+    }
+    std::vector<Violation> v{Violation{
+        Rule::slot_none,
+        fmt::format("no free time for this call between {} and {}",
+                    describe_time(from, sc.zone, from), describe_time(to, sc.zone, from)),
+        std::nullopt}};
+    v.insert(v.end(), first_reason.begin(), first_reason.end());
+    throw BookingConflict(v);
+}
+
+/// Moves a displaced call to its next feasible slot in 14 days, else puts it on the waiting
+/// list; `by` names the call that took its place.
+Displacement displace(Store& store, const Booking& other, Instant now, const std::string& by) {
+    Displacement d{other, std::nullopt};
+    auto osc = load_scope(store, other.resident, other.contacts, std::nullopt, std::nullopt,
+                          other.start, other.start + date::days{14});
+    CallPlan op;
+    op.resident = other.resident;
+    op.contacts = other.contacts;
+    op.priority = other.priority;
+    op.ignoring = {other.id};
+    auto len = other.end - other.start;
+    for (auto s : grid(osc.zone, std::max(other.start, now), 14, 15)) {
+        op.start = s;
+        op.end = s + len;
+        auto p = pick(osc, op, std::nullopt);
+        if (p.plan) {
+            Booking moved = other;
+            moved.start = p.plan->start;
+            moved.end = p.plan->end;
+            moved.device = p.plan->device;
+            moved.staff = p.plan->staff;
+            moved.reason = fmt::format("moved for {}", by);
+            store.bookings().update(moved);
+            d.after = moved;
+            return d;
+        }
+    }
+    Booking waiting = other;
+    waiting.status = BookingStatus::waitlisted;
+    waiting.reason = fmt::format("displaced by {}", by);
+    store.bookings().update(waiting);
+    return d;
+}
+
+} // namespace
+
+BookResult BookingService::book(const BookRequest& req) {
+    check_book_request(req);
     auto now = m_now();
     auto tx = m_store.begin(TxKind::write);
     auto dur = minutes{req.duration_minutes};
     Instant from = req.at ? *req.at : (req.after ? *req.after : now);
     Instant to = req.at ? *req.at + dur : (req.before ? *req.before : from + date::days{14});
     auto sc = load_scope(m_store, req.resident, req.contacts, req.device, req.staff, from, to);
-    CallPlan plan;
-    plan.resident = req.resident;
-    plan.contacts = req.contacts;
-    plan.priority = req.priority;
-    plan.override_availability = req.override_availability;
+    auto plan = plan_for(req);
+    auto chosen = req.at ? exact_call(sc, plan, req, now) : first_free_call(sc, plan, req, from, to, now);
 
     BookResult result;
-    std::optional<CallPlan> chosen;
-    if (req.at) {
-        refuse_past(*req.at, now, sc.zone);
-        plan.start = *req.at;
-        plan.end = *req.at + dur;
-        auto p = pick(sc, plan, req.staff);
-        if (!p.plan && req.priority >= priority::end_of_life) {
-            // Make room: leave out lower-priority calls in the way, as long as only they block.
-            auto trial = plan;
-            for (int round = 0; round < 16 && !p.plan; ++round) {
-                bool all_displaceable = !p.violations.empty();
-                for (const auto& v : p.violations) {
-                    const auto* other = v.other ? sc.world.booking(*v.other) : nullptr;
-                    all_displaceable = all_displaceable && displaceable_rule(v.rule) &&
-                                       // domain.md: end-of-life calls displace routine ones
-                                       other != nullptr && other->priority <= priority::routine &&
-                                       other->status == BookingStatus::booked &&
-                                       other->start >= now;
-                }
-                if (!all_displaceable) {
-                    break;
-                }
-                for (const auto& v : p.violations) {
-                    // One call can be in the way twice (device and contact): displace it once.
-                    if (std::find(trial.ignoring.begin(), trial.ignoring.end(), *v.other) ==
-                        trial.ignoring.end()) {
-                        trial.ignoring.push_back(*v.other);
-                    }
-                }
-                p = pick(sc, trial, req.staff);
-            }
-        }
-        if (!p.plan) {
-            throw BookingConflict(p.violations);
-        }
-        chosen = p.plan;
-    } else {
-        // A search window that began in the past is searched from now on.
-        auto starts = grid(sc.zone, std::max(from, now), static_cast<int>((to - from) / date::days{1}) + 1, 15);
-        std::vector<Violation> first_reason;
-        for (auto s : starts) {
-            if (s + dur > to) {
-                break;
-            }
-            plan.start = s;
-            plan.end = s + dur;
-            auto p = pick(sc, plan, req.staff);
-            if (p.plan) {
-                chosen = p.plan;
-                break;
-            }
-            if (first_reason.empty()) {
-                first_reason = p.violations;
-            }
-        }
-        if (!chosen) {
-            std::vector<Violation> v{Violation{
-                Rule::slot_none,
-                fmt::format("no free time for this call between {} and {}",
-                            describe_time(from, sc.zone, from), describe_time(to, sc.zone, from)),
-                std::nullopt}};
-            v.insert(v.end(), first_reason.begin(), first_reason.end());
-            throw BookingConflict(v);
-        }
-    }
-
-    Booking b;
-    b.resident = req.resident;
-    b.contacts = req.contacts;
-    b.device = chosen->device;
-    b.staff = chosen->staff;
-    b.start = chosen->start;
-    b.end = chosen->end;
-    b.priority = req.priority;
-    b.status = BookingStatus::booked;
-    b.reason = req.reason;
-    b.request = req.request;
-    b.availability_overridden = req.override_availability;
-    b.series = req.series;
+    auto b = booking_of(req, chosen, req.series);
     b.id = m_store.bookings().add(b);
     result.booking = *m_store.bookings().find(b.id);
 
     // Displaced calls: each to its next feasible slot, or the waiting list.
-    for (auto other_id : chosen->ignoring) {
+    auto by = fmt::format("{} call {}", priority_name(req.priority), result.booking.code);
+    for (auto other_id : chosen.ignoring) {
         auto other = m_store.bookings().find(other_id);
         if (!other || other->status != BookingStatus::booked) {
             continue;
         }
-        Displacement d{*other, std::nullopt};
-        auto osc = load_scope(m_store, other->resident, other->contacts, std::nullopt, std::nullopt,
-                              other->start, other->start + date::days{14});
-        CallPlan op;
-        op.resident = other->resident;
-        op.contacts = other->contacts;
-        op.priority = other->priority;
-        op.ignoring = {other->id};
-        auto len = other->end - other->start;
-        for (auto s : grid(osc.zone, std::max(other->start, now), 14, 15)) {
-            op.start = s;
-            op.end = s + len;
-            auto p = pick(osc, op, std::nullopt);
-            if (p.plan) {
-                Booking moved = *other;
-                moved.start = p.plan->start;
-                moved.end = p.plan->end;
-                moved.device = p.plan->device;
-                moved.staff = p.plan->staff;
-                moved.reason = fmt::format("moved for {} call {}", priority_name(req.priority),
-                                           result.booking.code);
-                m_store.bookings().update(moved);
-                d.after = moved;
-                break;
-            }
-        }
-        if (!d.after) {
-            Booking waiting = *other;
-            waiting.status = BookingStatus::waitlisted;
-            waiting.reason = fmt::format("displaced by {} call {}", priority_name(req.priority),
-                                         result.booking.code);
-            m_store.bookings().update(waiting);
-        }
-        result.displaced.push_back(std::move(d));
+        result.displaced.push_back(displace(m_store, *other, now, by));
     }
     tx->commit();
     return result;
@@ -441,11 +473,7 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
         auto start = Instant{(d + time_of_day).time_since_epoch() - info.first.offset};
         auto sc = load_scope(m_store, req.resident, req.contacts, req.device, req.staff, start,
                              start + minutes{req.duration_minutes});
-        CallPlan plan;
-        plan.resident = req.resident;
-        plan.contacts = req.contacts;
-        plan.priority = req.priority;
-        plan.override_availability = req.override_availability;
+        auto plan = plan_for(req);
         plan.start = start;
         plan.end = start + minutes{req.duration_minutes};
         if (start + minutes{1} < now) {
@@ -461,18 +489,7 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
             out.occurrences.push_back(std::move(occ));
             continue;
         }
-        Booking b;
-        b.resident = req.resident;
-        b.contacts = req.contacts;
-        b.device = p.plan->device;
-        b.staff = p.plan->staff;
-        b.start = p.plan->start;
-        b.end = p.plan->end;
-        b.priority = req.priority;
-        b.reason = req.reason;
-        b.request = req.request;
-        b.availability_overridden = req.override_availability;
-        b.series = out.series;
+        auto b = booking_of(req, *p.plan, out.series);
         b.id = m_store.bookings().add(b);
         occ.booking = *m_store.bookings().find(b.id);
         out.occurrences.push_back(std::move(occ));
@@ -481,26 +498,25 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
     return out;
 }
 
-Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId> device,
-                             std::optional<StaffId> staff, bool override_availability,
-                             const std::string& reason) {
+Booking BookingService::move(const MoveRequest& req) {
     auto now = m_now();
     auto tx = m_store.begin(TxKind::write);
-    auto b = m_store.bookings().find(id);
+    auto b = m_store.bookings().find(req.booking);
     if (!b) {
-        throw NotFound(fmt::format("booking #{} not found", id.value));
+        throw NotFound(fmt::format("booking #{} not found", req.booking.value));
     }
     if (b->status != BookingStatus::booked && b->status != BookingStatus::waitlisted) {
         throw Conflict(fmt::format("booking {} is {}: only a booked or waiting call can be moved",
                                    b->code, to_string(b->status)),
                        rule_name(Rule::booking_state));
     }
-    if (override_availability && reason.empty()) {
+    if (req.override_availability && req.reason.empty()) {
         throw InvalidInput("reason", "an availability override needs a reason (--reason)");
     }
+    auto start = req.start;
     auto len = b->end - b->start;
-    auto sc = load_scope(m_store, b->resident, b->contacts, device, staff ? staff : std::nullopt,
-                         start, start + len);
+    auto sc = load_scope(m_store, b->resident, b->contacts, req.device, req.staff, start,
+                         start + len);
     refuse_past(start, now, sc.zone);
     CallPlan plan;
     plan.resident = b->resident;
@@ -508,11 +524,11 @@ Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId
     plan.priority = b->priority;
     // An override was agreed for the booked time only: a new time needs its own.
     plan.override_availability =
-        override_availability || (b->availability_overridden && start == b->start);
+        req.override_availability || (b->availability_overridden && start == b->start);
     plan.start = start;
     plan.end = start + len;
     plan.ignoring = {b->id};
-    auto p = pick(sc, plan, staff);
+    auto p = pick(sc, plan, req.staff);
     if (!p.plan) {
         throw BookingConflict(p.violations);
     }
@@ -523,8 +539,8 @@ Booking BookingService::move(BookingId id, Instant start, std::optional<DeviceId
     moved.staff = p.plan->staff;
     moved.status = BookingStatus::booked;
     moved.availability_overridden = plan.override_availability;
-    if (!reason.empty()) {
-        moved.reason = reason;
+    if (!req.reason.empty()) {
+        moved.reason = req.reason;
     }
     m_store.bookings().update(moved);
     tx->commit();

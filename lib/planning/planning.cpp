@@ -243,7 +243,9 @@ std::vector<Booking> save_calls(Store& store, std::vector<Booking> calls, Instan
     return saved;
 }
 
-PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
+namespace {
+
+void check_plan_request(const PlanRequest& req) {
     if (req.days < 1 || req.days > 366) {
         throw InvalidInput("days", fmt::format("{} must be a whole number of days from 1 to 366", req.days));
     }
@@ -251,108 +253,138 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
         throw InvalidInput("slot_minutes",
                            fmt::format("{} must be a whole number of minutes from 1 to 1440", req.slot_minutes));
     }
-    PlanResult out;
+}
+
+/// What the plan starts from, read in one transaction (the scenario in its own numbering, the
+/// bookings in the store's).
+struct Snapshot {
     Scenario s;
     IdMap ids;
-    std::vector<Booking> existing; // store numbering
+    std::vector<Booking> existing;
     std::set<std::int64_t> scope_wards;
     std::unordered_map<std::int64_t, Instant> last_completed; // store resident id -> start
-    {
-        auto tx = store.begin(TxKind::read);
-        Horizon h;
-        h.start = req.from;
-        h.days = req.days;
-        h.slot_minutes = req.slot_minutes;
-        s = load_scenario(store, h);
-        ids = id_map(store, s);
-        for (const auto& w : store.wards().list()) {
-            if ((!req.ward || w.id == *req.ward) && (!req.site || w.site == *req.site)) {
-                scope_wards.insert(w.id.value);
-            }
-        }
-        if (scope_wards.empty()) {
-            throw NotFound(req.ward || req.site ? std::string("no ward in the scope to plan")
-                                                : std::string("no ward to plan: add one first"));
-        }
-        // The plan's instants: from the earliest first midnight to the latest last one.
-        bool first = true;
-        for (const auto& site : s.sites) {
-            const auto* zone = find_zone(site.tz);
-            auto a = midnight(req.from, zone);
-            auto b = midnight(Date{date::sys_days{req.from} + date::days{req.days}}, zone);
-            out.horizon_start = first ? a : std::min(out.horizon_start, a);
-            out.horizon_end = first ? b : std::max(out.horizon_end, b);
-            first = false;
-        }
-        BookingQuery q;
-        // Bookings from the start of the rolling weeks (for what requests already have) to the
-        // end of the horizon, and a margin for cleaning and move times.
-        int weeks = (req.days + 6) / 7;
-        q.from = out.horizon_start - date::days{7 * weeks - req.days} - k_margin;
-        q.to = out.horizon_end + k_margin;
-        q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
-        existing = store.bookings().list(q);
-        // Who has waited longest: each resident's last completed call in the last 90 days.
-        BookingQuery done;
-        done.from = out.horizon_start - date::days{90};
-        done.to = out.horizon_start;
-        done.statuses = {BookingStatus::completed};
-        for (const auto& b : store.bookings().list(done)) {
-            auto& last = last_completed[b.resident.value];
-            last = std::max(last, b.start);
-        }
-        tx->commit();
-    }
+    int weeks = 1;         // the rolling weeks that end with the horizon
+    Instant rolling_start; // their first instant
 
-    const int weeks = (req.days + 6) / 7;
-    const Instant rolling_start = out.horizon_start - date::days{7 * weeks - req.days};
-    auto in_scope = [&](ResidentId scenario_resident) {
+    [[nodiscard]] bool in_scope(ResidentId scenario_resident) const {
         const auto& r = s.residents.at(static_cast<std::size_t>(scenario_resident.value - 1));
         return scope_wards.count(IdMap::to_store(ids.wards, r.ward).value) != 0;
-    };
+    }
+};
 
-    // Pinned: every booking that can clash, except those a re-plan may move.
-    ScheduleOptions opts;
-    opts.seed = req.seed;
-    opts.time_limit_seconds = req.time_limit_seconds;
-    opts.progress = req.progress;
-    for (const auto& [resident, at] : last_completed) {
-        if (auto pos = IdMap::to_pos(ids.resident_pos, ResidentId(resident))) {
-            opts.last_call[*pos] = at;
+std::set<std::int64_t> wards_in_scope(Store& store, const PlanRequest& req) {
+    std::set<std::int64_t> scope_wards;
+    for (const auto& w : store.wards().list()) {
+        if ((!req.ward || w.id == *req.ward) && (!req.site || w.site == *req.site)) {
+            scope_wards.insert(w.id.value);
         }
     }
+    if (scope_wards.empty()) {
+        throw NotFound(req.ward || req.site ? std::string("no ward in the scope to plan")
+                                            : std::string("no ward to plan: add one first"));
+    }
+    return scope_wards;
+}
+
+/// The plan's instants: from the earliest first midnight to the latest last one.
+void set_horizon(const Scenario& s, const PlanRequest& req, PlanResult& out) {
+    bool first = true;
+    for (const auto& site : s.sites) {
+        const auto* zone = find_zone(site.tz);
+        auto a = midnight(req.from, zone);
+        auto b = midnight(Date{date::sys_days{req.from} + date::days{req.days}}, zone);
+        out.horizon_start = first ? a : std::min(out.horizon_start, a);
+        out.horizon_end = first ? b : std::max(out.horizon_end, b);
+        first = false;
+    }
+}
+
+/// Reads the scenario, the scope, the horizon (into `out`) and the bookings around it.
+Snapshot load_snapshot(Store& store, const PlanRequest& req, PlanResult& out) {
+    Snapshot snap;
+    auto tx = store.begin(TxKind::read);
+    Horizon h;
+    h.start = req.from;
+    h.days = req.days;
+    h.slot_minutes = req.slot_minutes;
+    snap.s = load_scenario(store, h);
+    snap.ids = id_map(store, snap.s);
+    snap.scope_wards = wards_in_scope(store, req);
+    set_horizon(snap.s, req, out);
+    snap.weeks = (req.days + 6) / 7;
+    snap.rolling_start = out.horizon_start - date::days{7 * snap.weeks - req.days};
+    BookingQuery q;
+    // Bookings from the start of the rolling weeks (for what requests already have) to the
+    // end of the horizon, and a margin for cleaning and move times.
+    q.from = snap.rolling_start - k_margin;
+    q.to = out.horizon_end + k_margin;
+    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+    snap.existing = store.bookings().list(q);
+    // Who has waited longest: each resident's last completed call in the last 90 days.
+    BookingQuery done;
+    done.from = out.horizon_start - date::days{90};
+    done.to = out.horizon_start;
+    done.statuses = {BookingStatus::completed};
+    for (const auto& b : store.bookings().list(done)) {
+        auto& last = snap.last_completed[b.resident.value];
+        last = std::max(last, b.start);
+    }
+    tx->commit();
+    return snap;
+}
+
+/// The scheduler's options with every booking that can clash pinned, and what the requests
+/// already have.
+struct Pinned {
+    ScheduleOptions opts;
     std::map<std::int64_t, int> prior;   // store request id -> calls before the horizon
     std::map<std::int64_t, int> holding; // store request id -> calls inside it, kept
-    std::vector<Booking> releasable;
-    for (const auto& b : existing) {
+    std::vector<Booking> releasable;     // re-plan: calls the plan may move
+};
+
+/// Pins every booking that can clash, except those a re-plan may move; in-scope calls of the
+/// horizon that stay go to out.kept.
+Pinned pin_existing(const Snapshot& snap, const PlanRequest& req, Instant now, PlanResult& out) {
+    Pinned p;
+    p.opts.seed = req.seed;
+    p.opts.time_limit_seconds = req.time_limit_seconds;
+    p.opts.progress = req.progress;
+    for (const auto& [resident, at] : snap.last_completed) {
+        if (auto pos = IdMap::to_pos(snap.ids.resident_pos, ResidentId(resident))) {
+            p.opts.last_call[*pos] = at;
+        }
+    }
+    for (const auto& b : snap.existing) {
         bool counts = b.request && b.status != BookingStatus::missed;
-        auto sb = to_scenario(ids, b);
-        bool scoped = sb && in_scope(sb->resident);
+        auto sb = to_scenario(snap.ids, b);
+        bool scoped = sb && snap.in_scope(sb->resident);
         if (b.start < out.horizon_start) {
-            if (counts && b.start >= rolling_start) {
-                ++prior[b.request->value];
+            if (counts && b.start >= snap.rolling_start) {
+                ++p.prior[b.request->value];
             }
         } else if (req.replan && scoped && b.status == BookingStatus::booked && !b.pinned &&
                    b.reason == k_scheduled && b.request && b.start >= now &&
                    b.start < out.horizon_end) {
-            releasable.push_back(b);
+            p.releasable.push_back(b);
             continue;
         } else if (scoped && b.start < out.horizon_end) {
             out.kept.push_back(b);
             if (counts) {
-                ++holding[b.request->value];
+                ++p.holding[b.request->value];
             }
         }
         if (sb) {
             if (b.status == BookingStatus::missed || b.start < out.horizon_start) {
                 sb->request.reset(); // blocks time, serves no request of this horizon
             }
-            opts.pinned.push_back(*sb);
+            p.opts.pinned.push_back(*sb);
         }
     }
+    return p;
+}
 
-    // Requests: in the scope, with consent and approvals as the store records them (the scenario
-    // format treats both as given), wanting what the rolling weeks still lack.
+/// The scenario's sites, wards, residents, contacts and approvals: enough for consent checks.
+World records_of(const Scenario& s) {
     World records;
     for (const auto& site : s.sites) {
         records.add(site);
@@ -369,28 +401,41 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     for (const auto& a : s.approvals) {
         records.add(a);
     }
-    std::vector<UnmetRequest> standing; // refused for reasons no time can change
-    std::vector<int> week_calls;
-    for (const auto& q : s.requests) {
-        week_calls.push_back(q.calls);
+    return records;
+}
+
+/// What the requests want of this horizon.
+struct Demand {
+    std::vector<UnmetRequest> standing;    // refused for reasons no time can change
+    std::vector<int> week_calls;           // each request's calls a week, as stored
+    std::map<std::int64_t, int> wanted_of; // store request id -> calls the horizon should hold
+};
+
+/// Sets each request's calls to what the horizon still lacks: in the scope, with consent and
+/// approvals as the store records them (the scenario format treats both as given), wanting what
+/// the rolling weeks still lack.
+Demand set_demand(Snapshot& snap, const PlanRequest& req, Pinned& pinned, Instant horizon_start) {
+    World records = records_of(snap.s);
+    Demand d;
+    for (const auto& q : snap.s.requests) {
+        d.week_calls.push_back(q.calls);
     }
-    std::map<std::int64_t, int> wanted_of;
-    for (auto& q : s.requests) {
-        auto store_id = IdMap::to_store(ids.requests, q.id).value;
-        if (!q.active || !in_scope(q.resident)) {
+    for (auto& q : snap.s.requests) {
+        auto store_id = IdMap::to_store(snap.ids.requests, q.id).value;
+        if (!q.active || !snap.in_scope(q.resident)) {
             q.active = false;
             continue;
         }
         // The horizon's share of the weekly calls, less what the rolling weeks already have.
-        int have = prior[store_id];
+        int have = pinned.prior[store_id];
         int share = (q.calls * req.days + 6) / 7;
-        int wanted = std::min(share, std::max(0, q.calls * weeks - have));
-        wanted_of[store_id] = wanted;
+        int wanted = std::min(share, std::max(0, q.calls * snap.weeks - have));
+        d.wanted_of[store_id] = wanted;
         CallPlan probe;
         probe.resident = q.resident;
         probe.contacts = q.contacts;
-        probe.start = out.horizon_start;
-        probe.end = out.horizon_start + std::chrono::minutes{q.duration_minutes};
+        probe.start = horizon_start;
+        probe.end = horizon_start + std::chrono::minutes{q.duration_minutes};
         std::vector<std::string> reasons;
         for (const auto& v : check_call(records, probe)) {
             // No time can change these: the request waits until the records do.
@@ -401,10 +446,10 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
         int need = wanted;
         if (!reasons.empty()) {
             q.active = false;
-            int held = holding[store_id];
+            int held = pinned.holding[store_id];
             if (need > held) {
-                auto store_q = request_in_store(ids, q);
-                standing.push_back(UnmetRequest{store_q, wanted, held, need - held, reasons});
+                auto store_q = request_in_store(snap.ids, q);
+                d.standing.push_back(UnmetRequest{store_q, wanted, held, need - held, reasons});
             }
             continue;
         }
@@ -413,30 +458,36 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
             q.active = false;
         }
     }
-    // Calls never start before now: the time already gone is blocked for every resident.
-    if (now > out.horizon_start) {
+    return d;
+}
+
+/// Calls never start before now: the time already gone is blocked for every resident.
+void block_past(Scenario& s, Instant horizon_start, Instant now) {
+    if (now > horizon_start) {
         for (auto& r : s.residents) {
-            r.one_off_blocks.push_back(Period{out.horizon_start - k_margin, now, "time already past"});
+            r.one_off_blocks.push_back(Period{horizon_start - k_margin, now, "time already past"});
         }
     }
+}
 
-    auto result = schedule(s, opts);
-    if (!releasable.empty()) {
-        // Stable times: a re-plan moves calls only when that makes the plan better by the
-        // objective's own order; otherwise every call stays where it was.
-        auto stay = opts;
-        for (const auto& b : releasable) {
-            if (auto sb = to_scenario(ids, b)) {
+/// Runs the scheduler. Stable times: a re-plan moves calls only when that makes the plan better
+/// by the objective's own order; otherwise every call stays where it was (and goes to out.kept).
+ScheduleResult solve(const Snapshot& snap, Pinned& pinned, PlanResult& out) {
+    auto result = schedule(snap.s, pinned.opts);
+    if (!pinned.releasable.empty()) {
+        auto stay = pinned.opts;
+        for (const auto& b : pinned.releasable) {
+            if (auto sb = to_scenario(snap.ids, b)) {
                 stay.pinned.push_back(*sb);
             }
         }
-        auto stayed = schedule(s, stay);
+        auto stayed = schedule(snap.s, stay);
         if (!better(result.score, stayed.score)) {
             result = std::move(stayed);
-            for (auto& b : releasable) {
+            for (auto& b : pinned.releasable) {
                 out.kept.push_back(std::move(b));
             }
-            releasable.clear();
+            pinned.releasable.clear();
         }
     }
     out.status = result.status;
@@ -444,7 +495,12 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     out.score = result.score;
     out.price_of_fairness = result.price_of_fairness;
     out.device_moves = result.device_moves;
+    return result;
+}
 
+/// The scheduler's new (not pinned) calls as bookings with the store's ids.
+std::vector<Booking> new_calls(const ScheduleResult& result, const IdMap& ids) {
+    std::vector<Booking> added;
     for (const auto& c : result.calls) {
         if (c.pinned) {
             continue;
@@ -465,9 +521,13 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
             b.request = IdMap::to_store(ids.requests, c.request);
         }
         b.reason = k_scheduled;
-        out.added.push_back(std::move(b));
+        added.push_back(std::move(b));
     }
-    // A re-plan keeps a call that lands exactly where it was.
+    return added;
+}
+
+/// A re-plan keeps a call that lands exactly where it was; the others are released.
+void keep_unmoved(const std::vector<Booking>& releasable, PlanResult& out) {
     for (const auto& old : releasable) {
         auto same = std::find_if(out.added.begin(), out.added.end(), [&](const Booking& b) {
             return b.resident == old.resident && b.contacts == old.contacts &&
@@ -481,48 +541,60 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
             out.released.push_back(old);
         }
     }
+}
+
+/// The requests the plan could not fully meet, by code.
+void report_unmet(const ScheduleResult& result, const Snapshot& snap, Demand& demand, PlanResult& out) {
     for (const auto& u : result.unscheduled) {
-        auto store_id = IdMap::to_store(ids.requests, u.request).value;
-        auto q = request_in_store(ids, s.requests.at(static_cast<std::size_t>(u.request.value - 1)));
-        int wanted = wanted_of[store_id];
+        auto store_id = IdMap::to_store(snap.ids.requests, u.request).value;
+        auto q = request_in_store(snap.ids, snap.s.requests.at(static_cast<std::size_t>(u.request.value - 1)));
+        int wanted = demand.wanted_of[store_id];
         out.unmet.push_back(UnmetRequest{q, wanted, wanted - u.missing_calls, u.missing_calls, u.reasons});
     }
-    for (auto& u : standing) {
+    for (auto& u : demand.standing) {
         out.unmet.push_back(std::move(u));
     }
     // The request as stored (calls per week), not the horizon's remainder.
     for (auto& u : out.unmet) {
-        auto pos = IdMap::to_pos(ids.request_pos, u.request.id);
+        auto pos = IdMap::to_pos(snap.ids.request_pos, u.request.id);
         if (pos) {
-            u.request.calls = week_calls.at(static_cast<std::size_t>(pos->value - 1));
+            u.request.calls = demand.week_calls.at(static_cast<std::size_t>(pos->value - 1));
         }
     }
     std::sort(out.unmet.begin(), out.unmet.end(),
               [](const UnmetRequest& a, const UnmetRequest& b) { return a.request.code < b.request.code; });
-    std::sort(out.added.begin(), out.added.end(), [](const Booking& a, const Booking& b) {
-        return std::tie(a.start, a.device.value) < std::tie(b.start, b.device.value);
-    });
-    if (req.dry_run) {
-        return out;
-    }
+}
 
-    auto tx = store.begin(TxKind::write);
+Conflict stale_plan(const Booking& old) {
+    return Conflict(fmt::format("call {} changed while the plan was made; run schedule again", old.code),
+                    "plan.stale");
+}
+
+/// Cancels the released calls ("re-planned"), as long as nobody changed them meanwhile; returns
+/// their ids.
+std::set<std::int64_t> cancel_released(Store& store, const std::vector<Booking>& released) {
     std::set<std::int64_t> leave_out;
-    for (const auto& old : out.released) {
+    for (const auto& old : released) {
         auto now_stored = store.bookings().find(old.id);
         if (!now_stored || now_stored->status != BookingStatus::booked) {
-            throw Conflict(fmt::format("call {} changed while the plan was made; run schedule again", old.code),
-                           "plan.stale");
+            throw stale_plan(old);
         }
         Booking cancelled = *now_stored;
         cancelled.status = BookingStatus::cancelled;
         cancelled.reason = "re-planned";
         if (!store.bookings().transition(cancelled, BookingStatus::booked)) {
-            throw Conflict(fmt::format("call {} changed while the plan was made; run schedule again", old.code),
-                           "plan.stale");
+            throw stale_plan(old);
         }
         leave_out.insert(old.id.value);
     }
+    return leave_out;
+}
+
+/// Writes the plan in one transaction: released calls cancelled, new calls checked and added,
+/// one audit row.
+void save_plan(Store& store, const PlanRequest& req, Instant now, PlanResult& out) {
+    auto tx = store.begin(TxKind::write);
+    auto leave_out = cancel_released(store, out.released);
     out.added = save_in_transaction(store, std::move(out.added), now, leave_out);
     nlohmann::json details{{"from", format_date(req.from)},
                            {"days", req.days},
@@ -539,6 +611,28 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     store.audit("schedule", "booking", 0, "", details.dump());
     tx->commit();
     out.saved = true;
+}
+
+} // namespace
+
+PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
+    check_plan_request(req);
+    PlanResult out;
+    auto snap = load_snapshot(store, req, out);
+    auto pinned = pin_existing(snap, req, now, out);
+    auto demand = set_demand(snap, req, pinned, out.horizon_start);
+    block_past(snap.s, out.horizon_start, now);
+    auto result = solve(snap, pinned, out);
+    out.added = new_calls(result, snap.ids);
+    keep_unmoved(pinned.releasable, out);
+    report_unmet(result, snap, demand, out);
+    std::sort(out.added.begin(), out.added.end(), [](const Booking& a, const Booking& b) {
+        return std::tie(a.start, a.device.value) < std::tie(b.start, b.device.value);
+    });
+    if (req.dry_run) {
+        return out;
+    }
+    save_plan(store, req, now, out);
     return out;
 }
 

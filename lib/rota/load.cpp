@@ -189,10 +189,35 @@ std::vector<RotaUnscheduled> unscheduled_requests(Store& store, const RotaQuery&
     return out;
 }
 
-} // namespace
+/// A rota call's place, time, people, device and preparation; the caller adds what is its own
+/// (booking, status, request, priority).
+RotaCall call_at(const Site& s, const Ward& w, const Resident& r, const Device& d,
+                 std::vector<RotaContact> contacts, const std::optional<Staff>& helper,
+                 Instant start, Instant end, Date day) {
+    RotaCall c;
+    c.site_code = s.code;
+    c.site_name = s.name;
+    c.site_tz = s.tz;
+    c.ward_code = w.code;
+    c.ward_name = w.name;
+    c.start = start;
+    c.end = end;
+    c.date = day;
+    c.resident_code = r.code;
+    c.resident_name = r.name;
+    c.room = r.room;
+    c.contacts = std::move(contacts);
+    c.device_code = d.code;
+    c.device_name = d.name;
+    if (helper) {
+        c.staff_code = helper->code;
+        c.staff_name = helper->name;
+    }
+    c.preparation = preparation_for(r, d, helper);
+    return c;
+}
 
-Rota load_rota(Store& store, const RotaQuery& asked) {
-    RotaQuery query = asked;
+void check_rota_query(const RotaQuery& query) {
     if (query.period && query.period->end <= query.period->start) {
         throw InvalidInput("period", fmt::format("ends at {}, not after its start {}",
                                                  format_utc(query.period->end),
@@ -202,7 +227,9 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
         throw InvalidInput("--to", fmt::format("{} is before the first date {}",
                                                format_date(query.to), format_date(query.from)));
     }
-    auto tx = store.begin(TxKind::read);
+}
+
+Records read_records(Store& store) {
     Records rec;
     fill(rec.sites, store.sites());
     fill(rec.wards, store.wards());
@@ -211,14 +238,24 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
     fill(rec.devices, store.devices());
     fill(rec.staff, store.staff());
     fill(rec.requests, store.requests());
+    return rec;
+}
 
+/// The sites asked for, else every site.
+std::set<SiteId> rota_sites(const RotaQuery& query, const Records& rec) {
     std::set<SiteId> sites(query.sites.begin(), query.sites.end());
     if (sites.empty()) {
         for (const auto& [id, s] : rec.sites) {
             sites.insert(id);
         }
     }
-    // The UTC span that covers the dates in every site's zone.
+    return sites;
+}
+
+/// The UTC span that covers the dates in every site's zone (none without a site). A period sets
+/// the query's dates to the first site's local dates of its ends.
+std::pair<std::optional<Instant>, std::optional<Instant>>
+rota_span(RotaQuery& query, const Records& rec, const std::set<SiteId>& sites) {
     std::optional<Instant> from;
     std::optional<Instant> to;
     if (query.period && !sites.empty()) {
@@ -237,13 +274,10 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
             to = to ? std::max(*to, b) : b;
         }
     }
-    Rota rota;
-    rota.from = query.from;
-    rota.to = query.to;
-    if (!from) {
-        return rota;
-    }
+    return {from, to};
+}
 
+std::vector<Booking> rota_bookings(Store& store, const RotaQuery& query, Instant from, Instant to) {
     BookingQuery bq;
     bq.from = from;
     bq.to = to;
@@ -255,8 +289,12 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
     if (!query.include_cancelled) {
         bq.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
     }
-    auto bookings = store.bookings().list(bq);
+    return store.bookings().list(bq);
+}
 
+/// How often each booking changed, and when last (from the audit), by booking id.
+std::unordered_map<std::int64_t, RecordChanges> changes_of(Store& store,
+                                                          const std::vector<Booking>& bookings) {
     std::vector<std::int64_t> ids;
     for (const auto& b : bookings) {
         ids.push_back(b.id.value);
@@ -265,62 +303,74 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
     for (const auto& c : store.record_changes("booking", ids)) {
         changes.emplace(c.record_id, c);
     }
+    return changes;
+}
 
+/// A booking as a rota call, or nullopt when its site or local date is outside the query.
+std::optional<RotaCall> rota_call(const Records& rec, const RotaQuery& query,
+                                  const std::set<SiteId>& sites, const Booking& b,
+                                  const std::unordered_map<std::int64_t, RecordChanges>& changes) {
+    const auto& r = at(rec.residents, b.resident, "resident");
+    const auto& w = at(rec.wards, r.ward, "ward");
+    const auto& s = at(rec.sites, w.site, "site");
+    if (!sites.contains(s.id)) {
+        return std::nullopt;
+    }
+    const auto* zone = find_zone(s.tz);
+    auto day = local_date(b.start, zone);
+    if (!query.period && (day < query.from || query.to < day)) {
+        return std::nullopt;
+    }
+    const auto& d = at(rec.devices, b.device, "device");
+    std::vector<RotaContact> contacts;
+    for (auto cid : b.contacts) {
+        contacts.push_back(rota_contact(at(rec.contacts, cid, "contact")));
+    }
+    std::optional<Staff> helper;
+    if (b.staff) {
+        helper = at(rec.staff, *b.staff, "staff");
+    }
+    auto c = call_at(s, w, r, d, std::move(contacts), helper, b.start, b.end, day);
+    c.booking = b.id;
+    c.code = b.code;
+    c.status = b.status;
+    if (auto it = changes.find(b.id.value); it != changes.end()) {
+        c.sequence = std::max(0, it->second.changes - 1);
+        c.updated = it->second.last;
+    }
+    if (b.request) {
+        c.request_code = at(rec.requests, *b.request, "request").code;
+    }
+    c.priority = b.priority;
+    return c;
+}
+
+} // namespace
+
+Rota load_rota(Store& store, const RotaQuery& asked) {
+    RotaQuery query = asked;
+    check_rota_query(query);
+    auto tx = store.begin(TxKind::read);
+    auto rec = read_records(store);
+    auto sites = rota_sites(query, rec);
+    auto [from, to] = rota_span(query, rec, sites);
+    Rota rota;
+    rota.from = query.from;
+    rota.to = query.to;
+    if (!from) {
+        return rota;
+    }
+    auto bookings = rota_bookings(store, query, *from, *to);
+    auto changes = changes_of(store, bookings);
     std::set<DeviceId> devices_used;
     for (const auto& b : bookings) {
-        const auto& r = at(rec.residents, b.resident, "resident");
-        const auto& w = at(rec.wards, r.ward, "ward");
-        const auto& s = at(rec.sites, w.site, "site");
-        if (!sites.contains(s.id)) {
-            continue;
+        if (auto c = rota_call(rec, query, sites, b, changes)) {
+            if (active(b.status)) {
+                devices_used.insert(b.device);
+            }
+            rota.calls.push_back(std::move(*c));
         }
-        const auto* zone = find_zone(s.tz);
-        auto day = local_date(b.start, zone);
-        if (!query.period && (day < query.from || query.to < day)) {
-            continue;
-        }
-        const auto& d = at(rec.devices, b.device, "device");
-        RotaCall c;
-        c.booking = b.id;
-        c.code = b.code;
-        c.status = b.status;
-        if (auto it = changes.find(b.id.value); it != changes.end()) {
-            c.sequence = std::max(0, it->second.changes - 1);
-            c.updated = it->second.last;
-        }
-        c.site_code = s.code;
-        c.site_name = s.name;
-        c.site_tz = s.tz;
-        c.ward_code = w.code;
-        c.ward_name = w.name;
-        c.start = b.start;
-        c.end = b.end;
-        c.date = day;
-        c.resident_code = r.code;
-        c.resident_name = r.name;
-        c.room = r.room;
-        for (auto cid : b.contacts) {
-            c.contacts.push_back(rota_contact(at(rec.contacts, cid, "contact")));
-        }
-        c.device_code = d.code;
-        c.device_name = d.name;
-        std::optional<Staff> helper;
-        if (b.staff) {
-            helper = at(rec.staff, *b.staff, "staff");
-            c.staff_code = helper->code;
-            c.staff_name = helper->name;
-        }
-        if (b.request) {
-            c.request_code = at(rec.requests, *b.request, "request").code;
-        }
-        c.priority = b.priority;
-        c.preparation = preparation_for(r, d, helper);
-        if (active(b.status)) {
-            devices_used.insert(d.id);
-        }
-        rota.calls.push_back(std::move(c));
     }
-
     // The timelines show everything each device does on these dates, whichever ward it serves.
     if (!devices_used.empty()) {
         BookingQuery dq;
@@ -365,34 +415,20 @@ Rota rota_from_schedule(const Scenario& s, const ScheduleResult& result) {
         const auto& w = get(s.wards, r.ward.value);
         const auto& site = get(s.sites, w.site.value);
         const auto& d = get(s.devices, sc.device.value);
-        RotaCall c;
-        c.site_code = site.code;
-        c.site_name = site.name;
-        c.site_tz = site.tz;
-        c.ward_code = w.code;
-        c.ward_name = w.name;
-        c.start = sc.start;
-        c.end = sc.end;
-        c.date = local_date(sc.start, find_zone(site.tz));
-        c.resident_code = r.code;
-        c.resident_name = r.name;
-        c.room = r.room;
+        auto day = local_date(sc.start, find_zone(site.tz));
+        std::vector<RotaContact> contacts;
         for (auto cid : sc.contacts) {
-            c.contacts.push_back(rota_contact(get(s.contacts, cid.value)));
+            contacts.push_back(rota_contact(get(s.contacts, cid.value)));
         }
-        c.device_code = d.code;
-        c.device_name = d.name;
         std::optional<Staff> helper;
         if (sc.staff) {
             helper = get(s.staff, sc.staff->value);
-            c.staff_code = helper->code;
-            c.staff_name = helper->name;
         }
+        auto c = call_at(site, w, r, d, std::move(contacts), helper, sc.start, sc.end, day);
         if (sc.request.valid()) {
             c.request_code = get(s.requests, sc.request.value).code;
         }
         c.priority = sc.priority;
-        c.preparation = preparation_for(r, d, helper);
         rota.calls.push_back(std::move(c));
         Booking b;
         b.id = BookingId(static_cast<std::int64_t>(bookings.size() + 1));

@@ -266,61 +266,75 @@ ScheduleScore score_calls(const Scenario &s, const std::vector<ScheduledCall> &c
     return out;
 }
 
-ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
-    const auto start = Clock::now();
-    // The search stops at nine tenths of the limit: the rest is kept for the final check_call
-    // pass and the reasons (the exact mode uses the whole limit).
-    auto limit = std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds) *
-                                               (o.exact ? 1.0 : 0.9));
-    sched::SearchLimits limits;
-    limits.deadline = start + std::chrono::duration_cast<Clock::duration>(limit);
-    limits.iterations = o.iterations;
-    static_cast<void>(date::get_tzdb()); // load the zones before the threads read them
+namespace {
 
-    const auto parts = split(s, o);
-    const auto index = sched::index_sites(s);
-    std::vector<std::vector<std::size_t>> pinned(parts.size());
-    {
-        std::vector<std::size_t> part_of_site(s.sites.size(), 0);
-        for (std::size_t i = 0; i < parts.size(); ++i) {
-            for (auto si : parts[i]) {
-                part_of_site[si] = i;
-            }
-        }
-        for (std::size_t bi = 0; bi < o.pinned.size(); ++bi) {
-            const auto &b = o.pinned[bi];
-            if (b.status == BookingStatus::cancelled || b.status == BookingStatus::waitlisted ||
-                b.resident.value < 1 ||
-                static_cast<std::size_t>(b.resident.value) > s.residents.size()) {
-                continue;
-            }
-            const auto &ward = nth(s.wards, nth(s.residents, b.resident.value).ward.value);
-            pinned[part_of_site.at(static_cast<std::size_t>(ward.site.value - 1))].push_back(bi);
+using Parts = std::vector<std::vector<std::size_t>>;
+
+/// Each site's part.
+std::vector<std::size_t> part_of_site(const Scenario &s, const Parts &parts) {
+    std::vector<std::size_t> part_of(s.sites.size(), 0);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        for (auto si : parts[i]) {
+            part_of[si] = i;
         }
     }
+    return part_of;
+}
 
-    // Time slices: a part gets the time left in proportion to its requests among the parts not
-    // started yet, times the threads working, times four (the greedy rota is built whatever the
-    // time).
+/// The part of the site of a resident (scenario numbering).
+std::size_t part_of_resident(const Scenario &s, const std::vector<std::size_t> &part_of,
+                             ResidentId resident) {
+    const auto &ward = nth(s.wards, nth(s.residents, resident.value).ward.value);
+    return part_of.at(static_cast<std::size_t>(ward.site.value - 1));
+}
+
+/// The pinned calls of each part (indexes into o.pinned); cancelled, waiting and unknown
+/// residents' calls block nothing.
+Parts pinned_by_part(const Scenario &s, const ScheduleOptions &o, const Parts &parts,
+                     const std::vector<std::size_t> &part_of) {
+    Parts pinned(parts.size());
+    for (std::size_t bi = 0; bi < o.pinned.size(); ++bi) {
+        const auto &b = o.pinned[bi];
+        if (b.status == BookingStatus::cancelled || b.status == BookingStatus::waitlisted ||
+            b.resident.value < 1 ||
+            static_cast<std::size_t>(b.resident.value) > s.residents.size()) {
+            continue;
+        }
+        pinned[part_of_resident(s, part_of, b.resident)].push_back(bi);
+    }
+    return pinned;
+}
+
+/// Each part's weight for its time slice: one more than its requests.
+std::vector<double> part_weights(const Scenario &s, const Parts &parts,
+                                 const std::vector<std::size_t> &part_of) {
     std::vector<double> weight(parts.size(), 1.0);
-    {
-        std::vector<std::size_t> part_of_site(s.sites.size(), 0);
-        for (std::size_t i = 0; i < parts.size(); ++i) {
-            for (auto si : parts[i]) {
-                part_of_site[si] = i;
-            }
-        }
-        for (const auto &q : s.requests) {
-            const auto &ward = nth(s.wards, nth(s.residents, q.resident.value).ward.value);
-            weight[part_of_site.at(static_cast<std::size_t>(ward.site.value - 1))] += 1.0;
-        }
+    for (const auto &q : s.requests) {
+        weight[part_of_resident(s, part_of, q.resident)] += 1.0;
     }
-    double weight_left = std::accumulate(weight.begin(), weight.end(), 0.0);
+    return weight;
+}
 
+unsigned worker_count(const ScheduleOptions &o, std::size_t parts) {
     unsigned threads = o.exact ? 1U // one solver at a time
                      : o.threads > 0 ? static_cast<unsigned>(o.threads)
                                      : std::max(1U, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, parts.size())));
+    return std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, parts)));
+}
+
+/// Solves the parts on worker threads; each result at its part's index. The first exception a
+/// worker meets stops the others from starting parts and is rethrown here.
+std::vector<PartResult> solve_parts(const Scenario &s, const ScheduleOptions &o, const Parts &parts,
+                                    const sched::SearchLimits &limits, Clock::time_point start) {
+    const auto index = sched::index_sites(s);
+    const auto part_of = part_of_site(s, parts);
+    const auto pinned = pinned_by_part(s, o, parts, part_of);
+    // Time slices: a part gets the time left in proportion to its requests among the parts not
+    // started yet, times the threads working, times four (the greedy rota is built whatever the
+    // time).
+    const auto weight = part_weights(s, parts, part_of);
+    double weight_left = std::accumulate(weight.begin(), weight.end(), 0.0);
+    const unsigned threads = worker_count(o, parts.size());
     std::vector<PartResult> results(parts.size());
     std::atomic<std::size_t> next{0};
     std::mutex mu;
@@ -381,7 +395,12 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
     if (error) {
         std::rethrow_exception(error);
     }
+    return results;
+}
 
+/// The parts' results merged in part order, sorted, scored, with the status and (exact mode)
+/// the bound.
+ScheduleResult merge_parts(const Scenario &s, const ScheduleOptions &o, std::vector<PartResult> results) {
     ScheduleResult res;
     bool cut = false;
     bool all = true;
@@ -412,7 +431,7 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
         std::move(r.calls.begin(), r.calls.end(), std::back_inserter(res.calls));
         std::move(r.unscheduled.begin(), r.unscheduled.end(), std::back_inserter(res.unscheduled));
     }
-    res.parts = static_cast<int>(parts.size());
+    res.parts = static_cast<int>(results.size());
     std::sort(res.calls.begin(), res.calls.end(), [](const auto &a, const auto &b) {
         return std::tie(a.start, a.device, a.resident) < std::tie(b.start, b.device, b.resident);
     });
@@ -433,6 +452,24 @@ ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
         b.preferred_calls = proven ? res.score.preferred_calls : bound_preferred;
         res.bound = b;
     }
+    return res;
+}
+
+} // namespace
+
+ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
+    const auto start = Clock::now();
+    // The search stops at nine tenths of the limit: the rest is kept for the final check_call
+    // pass and the reasons (the exact mode uses the whole limit).
+    auto limit = std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds) *
+                                               (o.exact ? 1.0 : 0.9));
+    sched::SearchLimits limits;
+    limits.deadline = start + std::chrono::duration_cast<Clock::duration>(limit);
+    limits.iterations = o.iterations;
+    static_cast<void>(date::get_tzdb()); // load the zones before the threads read them
+
+    const auto parts = split(s, o);
+    auto res = merge_parts(s, o, solve_parts(s, o, parts, limits, start));
     res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return res;
 }

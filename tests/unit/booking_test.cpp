@@ -177,11 +177,11 @@ TEST_SUITE("booking") {
         Home h;
         auto a = h.service.book(h.call("R1", "C1", "2027-07-01T10:00")).booking;
         auto b = h.service.book(h.call("R2", "C1", "2027-07-01T11:00")).booking;
-        CHECK_THROWS_WITH_AS(h.service.move(b.id, london("2027-07-01T10:15")),
+        CHECK_THROWS_WITH_AS(h.service.move({.booking = b.id, .start = london("2027-07-01T10:15")}),
                              "device Portal 1 is in call B-1 from 10:00 BST to 10:30",
                              BookingConflict);
         CHECK(h.store->bookings().get("B-2") == b);
-        auto moved = h.service.move(a.id, london("2027-07-01T10:15"));
+        auto moved = h.service.move({.booking = a.id, .start = london("2027-07-01T10:15")});
         CHECK(format_utc(moved.start) == "2027-07-01T09:15:00Z");
         CHECK(h.store->bookings().get("B-1").start == moved.start);
     }

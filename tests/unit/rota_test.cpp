@@ -387,7 +387,7 @@ TEST_SUITE("rota") {
         q = h.day("2027-07-05");
         q.contact = h.store->contacts().get("C2", "contact").id;
         CHECK(load_rota(*h.store, q).calls.size() == 1);
-        h.service.move(a.id, london("2027-07-05T08:00"));
+        h.service.move({.booking = a.id, .start = london("2027-07-05T08:00")});
         h.service.cancel(a.id, "unwell");
         CHECK(load_rota(*h.store, h.day("2027-07-05")).calls.size() == 2);
         q = h.day("2027-07-05");
@@ -424,7 +424,7 @@ TEST_SUITE("rota") {
         REQUIRE(first.size() == 1);
         CHECK(first[0].record_id == a.id.value);
         CHECK(first[0].changes == 1);
-        h.service.move(a.id, london("2027-07-05T11:00"));
+        h.service.move({.booking = a.id, .start = london("2027-07-05T11:00")});
         auto second = h.store->record_changes("booking", {a.id.value});
         REQUIRE(second.size() == 1);
         CHECK(second[0].changes == 2);
