@@ -1,6 +1,7 @@
 // carecall schedule: plan from the database and save the new calls in one transaction;
 // carecall why REQUEST: why a request is not (fully) met; carecall import rota: save a
 // carecall-rota/1 file's calls, every rule checked, all or nothing.
+#include <algorithm>
 #include <iostream>
 
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "carecall/booking.hpp"
 #include "carecall/error.hpp"
 #include "carecall/planning.hpp"
+#include "carecall/rules.hpp"
 #include "env.hpp"
 
 namespace carecall::cli {
@@ -368,6 +370,26 @@ WhyAnswer why_answer(const PlanResult& plan, RequestId id) {
     return a;
 }
 
+/// The rules the reasons name ("rule: example …", schedule.hpp), once each, in their order.
+std::vector<Rule> rules_named(const std::vector<std::string>& reasons) {
+    std::vector<Rule> out;
+    for (const auto& reason : reasons) {
+        auto rule = find_rule(reason.substr(0, reason.find(':')));
+        if (rule && std::find(out.begin(), out.end(), *rule) == out.end()) {
+            out.push_back(*rule);
+        }
+    }
+    return out;
+}
+
+json rules_json(const std::vector<Rule>& rules) {
+    json out = json::array();
+    for (auto rule : rules) {
+        out.push_back({{"rule", rule_name(rule)}, {"description", rule_info(rule).description}});
+    }
+    return out;
+}
+
 void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, const WhyAnswer& a) {
     auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
     std::cout << request_title(store, q) << '\n';
@@ -391,6 +413,14 @@ void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, co
                                  a.unmet->missing == 1 ? "" : "s");
         for (const auto& reason : a.unmet->reasons) {
             std::cout << "    " << reason << '\n';
+        }
+        auto rules = rules_named(a.unmet->reasons);
+        if (!rules.empty()) {
+            std::cout << "  what those rules ask (carecall rules lists them all):\n";
+            for (auto rule : rules) {
+                std::cout << fmt::format("    {}: {}\n", rule_name(rule),
+                                         rule_info(rule).description);
+            }
         }
     } else if (a.would_add.empty()) {
         std::cout << "  every call it asks for is booked\n";
@@ -424,7 +454,9 @@ void run_why(Env& env, const WhyOpts& w) {
                     {"booked", bookings_json(store, a.held)},
                     {"would_add", bookings_json(store, a.would_add)},
                     {"missing_calls", a.unmet ? a.unmet->missing : 0},
-                    {"reasons", a.unmet ? json(a.unmet->reasons) : json::array()}});
+                    {"reasons", a.unmet ? json(a.unmet->reasons) : json::array()},
+                    {"rules", rules_json(a.unmet ? rules_named(a.unmet->reasons)
+                                                 : std::vector<Rule>{})}});
         return;
     }
     print_why_text(store, q, p, a);

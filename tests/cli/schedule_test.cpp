@@ -238,6 +238,19 @@ TEST_SUITE("cli schedule") {
         CHECK(contains(r.out, "1 call cannot be placed:"));
         CHECK(contains(r.out, "Cath Lee"));
         CHECK(contains(r.out, "Australia/Sydney"));
+        // Each rule named is explained with the catalogue's line, in text and in JSON.
+        CHECK(contains(r.out, "what those rules ask (carecall rules lists them all):\n"
+                              "    resident.calling_hours: the call lies within the ward's calling "
+                              "hours\n"
+                              "    contact.availability: the call lies within every contact's "
+                              "availability, in their own time zone\n"));
+        auto jw = s.json({k_now, "why", "Q-SYD", "--from", "2026-11-30"});
+        REQUIRE(jw["rules"].is_array());
+        REQUIRE_FALSE(jw["rules"].empty());
+        REQUIRE(jw["rules"].size() == 2);
+        CHECK(jw["rules"][1]["rule"] == "contact.availability");
+        CHECK(jw["rules"][1]["description"] ==
+              "the call lies within every contact's availability, in their own time zone");
 
         s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
         auto ok = s.run({k_now, "why", "Q-ANN", "--from", "2026-11-30"});
@@ -248,6 +261,7 @@ TEST_SUITE("cli schedule") {
         CHECK(j["format"] == "carecall-why/1");
         CHECK(j["booked"].size() == 2);
         CHECK(j["missing_calls"] == 0);
+        CHECK(j["rules"].empty());
 
         check_refused(s, {k_now, "why", "Q-NONE"}, 4, "request Q-NONE not found");
     }
@@ -301,5 +315,25 @@ TEST_SUITE("cli schedule") {
         for (std::size_t i = 0; i < listed.size(); ++i) {
             CHECK(listed[i]["start_utc"] == rota["calls"][i]["start_utc"]);
         }
+    }
+
+    TEST_CASE("carecall rules lists the catalogue: every rule with its stage and what it asks") {
+        Scratch s;
+        auto t = s.run({"rules"});
+        REQUIRE(t.code == 0);
+        CHECK(contains(t.out, "RULE"));
+        CHECK(contains(t.out, "device.cleaning"));
+        CHECK(contains(t.out, "the device is cleaned after each call"));
+        auto j = s.json({"rules"});
+        CHECK(j["format"] == "carecall-rules/1");
+        REQUIRE(j["rules"].size() > 30);
+        std::set<std::string> names;
+        for (const auto& r : j["rules"]) {
+            names.insert(r["rule"].get<std::string>());
+            CHECK(r["description"].get<std::string>().size() > 10);
+        }
+        CHECK(names.size() == j["rules"].size());
+        CHECK(names.count("device.busy") == 1);
+        CHECK(j["rules"][0]["stage"] == "call");
     }
 }
