@@ -316,7 +316,8 @@ TEST_SUITE("rule catalogue") {
         REQUIRE(c.size() == static_cast<std::size_t>(Rule::search_time_limit) + 1);
         std::set<std::string> names;
         for (std::size_t i = 0; i < c.size(); ++i) {
-            CAPTURE(c[i].name);
+            const std::string name_i = c[i].name;
+            CAPTURE(name_i);
             CHECK(static_cast<std::size_t>(c[i].id) == i);
             CHECK(names.insert(c[i].name).second);
             CHECK(std::string(c[i].description).size() > 10);
@@ -339,7 +340,8 @@ TEST_SUITE("rule catalogue") {
 
     TEST_CASE("only clashes with another call give way to an end-of-life call") {
         for (const auto& r : rule_catalogue()) {
-            CAPTURE(r.name);
+            const std::string rule = r.name;
+            CAPTURE(rule);
             bool clash = r.stage == RuleStage::clash || r.id == Rule::help_busy;
             CHECK(r.gives_way == (clash && r.id != Rule::resident_calls_per_day));
         }
@@ -362,7 +364,8 @@ TEST_SUITE("rule catalogue") {
             CHECK(kept.emplace(rule, form).second); // once
         }
         for (const auto& r : rule_catalogue()) {
-            CAPTURE(r.name);
+            const std::string rule = r.name;
+            CAPTURE(rule);
             bool faster = r.scheduler == SchedulerForm::request ||
                           r.scheduler == SchedulerForm::start ||
                           r.scheduler == SchedulerForm::search;
@@ -395,7 +398,8 @@ TEST_SUITE("rule catalogue") {
             if ((r.scheduler == SchedulerForm::request || r.scheduler == SchedulerForm::start ||
                  r.scheduler == SchedulerForm::search) &&
                 r.stage != RuleStage::plan) {
-                CAPTURE(r.name);
+                const std::string rule = r.name;
+                CAPTURE(rule);
                 CHECK_MESSAGE(all.count(r.id) == 1, "no scenario shows the scheduler keeps it");
             }
         }
@@ -483,7 +487,8 @@ TEST_SUITE("rule catalogue") {
     TEST_CASE("every rule is in the user guide with its description") {
         auto guide = read_file(std::filesystem::path(CARECALL_SOURCE_DIR) / "docs" / "rules.md");
         for (const auto& r : rule_catalogue()) {
-            CAPTURE(r.name);
+            const std::string rule = r.name;
+            CAPTURE(rule);
             CHECK(guide.find(std::string("`") + r.name + "`") != std::string::npos);
             CHECK(guide.find(r.description) != std::string::npos);
         }
