@@ -133,4 +133,20 @@ std::string describe(Store& store, const Booking& b) {
     return out;
 }
 
+/// The zone in which --from is read: the scope's site, else the first site.
+const date::time_zone* scope_zone(Store& store, std::optional<WardId> ward, std::optional<SiteId> site) {
+    if (ward) {
+        if (auto w = store.wards().find(*ward)) {
+            site = w->site;
+        }
+    }
+    if (site) {
+        if (auto s = store.sites().find(*site)) {
+            return find_zone(s->tz);
+        }
+    }
+    auto sites = store.sites().list();
+    return find_zone(sites.empty() ? std::string("UTC") : sites.front().tz);
+}
+
 } // namespace carecall::cli

@@ -1,5 +1,6 @@
 #pragma once
 // How the commands show a booking: site time with the zone, each contact's own time, JSON.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ std::string span(Instant s, Instant e, const date::time_zone* zone);
 nlohmann::json booking_json(Store& store, const Booking& b);
 /// booking_json of each booking, as a JSON array.
 nlohmann::json bookings_json(Store& store, const std::vector<Booking>& list);
+/// The zone in which a date option is read: the ward's site, else the site, else the first site.
+const date::time_zone* scope_zone(Store& store, std::optional<WardId> ward,
+                                  std::optional<SiteId> site);
 /// Lines describing a booking for people: site time, then each contact's own time if different.
 std::string describe(Store& store, const Booking& b);
 

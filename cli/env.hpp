@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "carecall/booking.hpp"
 #include "carecall/store.hpp"
 #include "carecall/time.hpp"
 
@@ -70,5 +71,15 @@ void register_rota(CLI::App& app, Env& env);
 void register_person(CLI::App& app, Env& env);
 void register_purge(CLI::App& app, Env& env);
 void register_rules(CLI::App& app, Env& env);
+void register_repair(CLI::App& app, Env& env);
+
+/// Booked calls that break a rule: as JSON, and printed by ward and day, marked AT RISK.
+nlohmann::json broken_json(Store& store, const std::vector<BrokenCall>& broken);
+void print_broken(Store& store, const std::vector<BrokenCall>& broken);
+/// After a record changed: on stderr, the booked calls of these wards (none: all) that now break
+/// a rule, and the repair command to run. Silent when there are none or with -q.
+void report_broken(Env& env, Store& store, const std::vector<WardId>& wards);
+/// The calls a change cancelled (revoked approval, consent withdrawn), on stderr unless -q.
+void report_cancelled(Env& env, Store& store, const std::vector<Booking>& cancelled);
 
 } // namespace carecall::cli

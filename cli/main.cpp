@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
     carecall::cli::register_report(app, env);
     carecall::cli::register_rota(app, env);
     carecall::cli::register_rules(app, env);
+    carecall::cli::register_repair(app, env);
     // Before any command runs: it must write the --format asked for (most write table or json).
     app.parse_complete_callback([&app, &env] {
         const CLI::App* leaf = &app;

@@ -31,26 +31,46 @@ void register_db(CLI::App& app, Env& env) {
     });
 
     auto* check = db->add_subcommand("check", "check the database's integrity");
-    check->footer("Example:\n  carecall --db home.db db check\n\nExit status 5 when a problem is "
-                  "found.");
+    check->footer("Example:\n  carecall --db home.db db check\n\nExit status 5 when the file has a "
+                  "problem, 3 when booked calls break a rule (carecall repair).");
     check->callback([&env] {
         auto& store = env.store(false);
         auto report = store.check();
+        // The plan too, when the file is sound: booked calls the records no longer allow.
+        std::vector<BrokenCall> broken;
+        if (report.ok) {
+            auto now = env.now();
+            broken = BookingService(store, [now] { return now; }).broken({});
+        }
         if (env.want_json()) {
-            print_json({{"format", "carecall-check/1"}, {"ok", report.ok},
-                        {"schema_version", report.schema_version}, {"problems", report.problems}});
+            print_json({{"format", "carecall-check/1"},
+                        {"ok", report.ok && broken.empty()},
+                        {"schema_version", report.schema_version},
+                        {"problems", report.problems},
+                        {"broken_calls", broken_json(store, broken)}});
         } else {
             for (const auto& p : report.problems) {
                 std::cout << "problem: " << p << '\n';
             }
+            print_broken(store, broken);
             std::cout << fmt::format("{}: {} (schema {})\n", env.db_path(),
-                                     report.ok ? "ok" : "PROBLEMS FOUND", report.schema_version);
+                                     !report.ok         ? "PROBLEMS FOUND"
+                                     : !broken.empty()  ? "BOOKED CALLS AT RISK"
+                                                        : "ok",
+                                     report.schema_version);
         }
         if (!report.ok) {
             throw Error(ExitCode::corrupt, "corrupt",
                         fmt::format("{} failed its check: restore a backup (carecall db backup "
                                     "makes one)",
                                     env.db_path()));
+        }
+        if (!broken.empty()) {
+            throw Conflict(fmt::format("{} booked call{} break{} a rule: carecall repair --dry-run "
+                                       "shows what repair would do",
+                                       broken.size(), broken.size() == 1 ? "" : "s",
+                                       broken.size() == 1 ? "s" : ""),
+                           rule_name(broken.front().violations.front().rule));
         }
     });
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "carecall/booking.hpp"
 #include "carecall/error.hpp"
 #include "carecall/exchange.hpp"
 #include "env.hpp"
@@ -312,6 +313,9 @@ void register_add_edit(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> no
                 env.message(fmt::format("{} {} {}", adding ? "added" : "changed", noun->kind,
                                         record.code));
             }
+            if (!adding) {
+                report_broken(env, store, {});
+            }
         });
     }
 }
@@ -542,7 +546,7 @@ void register_resident_consent(CLI::App* noun_app, Env& env) {
                     "--by \"Dr Okafor\" --review 2027-03-01");
     consent->callback([&env, co] {
         auto& store = env.store(false);
-        auto tx = store.begin(TxKind::write);
+        auto tx = store.begin(TxKind::read);
         auto r = store.residents().get(co->code, "resident");
         Consent c;
         c.status = parse_consent_status(co->status, "--status");
@@ -556,10 +560,12 @@ void register_resident_consent(CLI::App* noun_app, Env& env) {
         if (!co->review.empty()) {
             c.review = parse_date(co->review, "--review");
         }
-        r.consent = c;
-        store.residents().update(r);
         tx->commit();
+        auto now = env.now();
+        auto cancelled = BookingService(store, [now] { return now; }).record_consent(r.id, c);
         env.message(fmt::format("consent for resident {}: {}", r.code, to_string(c.status)));
+        report_cancelled(env, store, cancelled);
+        report_broken(env, store, {r.ward});
     });
 }
 
@@ -679,12 +685,14 @@ void register_contact(CLI::App& app, Env& env) {
     revoke->add_option("--resident", ro->resident, "the resident")->required();
     revoke->callback([&env, ro] {
         auto& store = env.store(false);
-        auto tx = store.begin(TxKind::write);
+        auto tx = store.begin(TxKind::read);
         auto c = store.contacts().get(ro->contact, "contact");
         auto r = store.residents().get(ro->resident, "resident");
-        store.approvals().revoke(r.id, c.id);
         tx->commit();
+        auto now = env.now();
+        auto cancelled = BookingService(store, [now] { return now; }).revoke_approval(r.id, c.id);
         env.message(fmt::format("contact {} may no longer call resident {}", c.code, r.code));
+        report_cancelled(env, store, cancelled);
     });
 }
 

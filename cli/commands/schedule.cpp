@@ -20,22 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-/// The zone in which --from is read: the scope's site, else the first site.
-const date::time_zone* scope_zone(Store& store, std::optional<WardId> ward, std::optional<SiteId> site) {
-    if (ward) {
-        if (auto w = store.wards().find(*ward)) {
-            site = w->site;
-        }
-    }
-    if (site) {
-        if (auto s = store.sites().find(*site)) {
-            return find_zone(s->tz);
-        }
-    }
-    auto sites = store.sites().list();
-    return find_zone(sites.empty() ? std::string("UTC") : sites.front().tz);
-}
-
 std::string who(Store& store, const Booking& b) {
     auto j = booking_json(store, b);
     auto bz = find_zone(j["tz"].get<std::string>());

@@ -123,6 +123,55 @@ struct BookingFilter {
     std::vector<BookingStatus> statuses; ///< empty: all but cancelled
 };
 
+/// A booked call, from `from` on, that the records as they are now no longer allow (a device out
+/// of service, a closure, shorter calling hours, a discharge, a revoked approval, withdrawn
+/// consent, an absence, a helper off shift…): the same check_call as booking, against every
+/// other call as it stands.
+struct BrokenCall {
+    Booking booking;
+    std::vector<Violation> violations; ///< most fundamental first
+    /// No other time can work (approval revoked, consent withdrawn or refused, discharged before
+    /// the call): repair cancels it rather than moving it.
+    bool lasting = false;
+};
+
+/// Which booked calls to re-check.
+struct BrokenQuery {
+    std::optional<Instant> from; ///< default: now
+    std::optional<Instant> to;   ///< default: every later call
+    std::vector<WardId> wards;   ///< default: every ward
+};
+
+/// What repair does with a broken call.
+enum class RepairAction {
+    kept,       ///< fine again once calls before it were repaired
+    moved,      ///< to the nearest time that keeps every rule (same device, same day first)
+    waitlisted, ///< no time found within the search: on the waiting list for a coordinator
+    cancelled,  ///< no time can work (BrokenCall::lasting)
+};
+std::string to_string(RepairAction a);
+
+struct RepairStep {
+    Booking before;
+    Booking after;
+    RepairAction action = RepairAction::kept;
+    std::vector<Violation> violations; ///< why it was broken
+};
+
+struct RepairRequest {
+    BrokenQuery scope;
+    int search_days = 7; ///< how far from the call's own day to look for another time
+    bool dry_run = false; ///< do everything, then roll back
+    std::string reason;   ///< recorded with each change (default "repair")
+};
+
+struct RepairResult {
+    std::vector<RepairStep> steps; ///< one per broken call, by start
+    /// Calls that were not broken but moved to make room: always 0 today (repair never moves a
+    /// call that keeps every rule).
+    int others_moved = 0;
+};
+
 class BookingService {
 public:
     BookingService(Store& store, std::function<Instant()> now);
@@ -146,6 +195,20 @@ public:
     std::vector<Slot> slots(const SlotQuery& query, std::vector<SlotReason>* why = nullptr);
     std::vector<Booking> agenda(const BookingFilter& filter);
     std::vector<Booking> waitlist();
+    /// Withdraws a contact's approval to call a resident and, in the same transaction, cancels
+    /// their booked and waiting calls from now on (safeguarding: none is left to be repaired).
+    /// Returns the cancelled calls.
+    std::vector<Booking> revoke_approval(ResidentId resident, ContactId contact);
+    /// Records a resident's consent; when it is not given (refused, none), cancels the resident's
+    /// booked and waiting calls from now on in the same transaction. Returns the cancelled calls.
+    std::vector<Booking> record_consent(ResidentId resident, const Consent& consent);
+    /// The booked calls in the query that break a rule now, by start (one read transaction).
+    std::vector<BrokenCall> broken(const BrokenQuery& query);
+    /// Repairs the broken calls in one write transaction, each audited: a lasting break is
+    /// cancelled with its reason; any other call moves to its nearest feasible start (its own
+    /// device and day first, then another device, then the days around it within search_days,
+    /// never before now), or goes on the waiting list when none is found.
+    RepairResult repair(const RepairRequest& request);
 
 private:
     Store& m_store;

@@ -1,0 +1,307 @@
+// The living plan: which booked calls the records as they are now no longer allow, and their
+// repair. Both run check_call, the one definition of a feasible call, against the store.
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "booking/scope.hpp"
+#include "carecall/booking.hpp"
+
+namespace carecall {
+
+using namespace booking_detail;
+
+namespace {
+
+/// The reason recorded with a repair when the caller gives none.
+constexpr const char* k_default_reason = "repair";
+/// Starts are tried on this grid of the site's local time (the grid of slots and booking).
+constexpr int k_step_minutes = 15;
+
+/// Every record, and the bookings that can clash with calls in [from, to).
+World world_of(Store& store, Instant from, Instant to) {
+    World w;
+    for (auto& x : store.sites().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.wards().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.residents().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.contacts().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.devices().list()) {
+        w.add(std::move(x));
+    }
+    for (auto& x : store.staff().list()) {
+        w.add(std::move(x));
+    }
+    for (const auto& a : store.approvals().list()) {
+        w.add(a);
+    }
+    BookingQuery q;
+    q.from = from - k_margin;
+    q.to = to + k_margin;
+    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+    for (auto& b : store.bookings().list(q)) {
+        w.add(std::move(b));
+    }
+    return w;
+}
+
+/// No other time can work: the approval or the consent is gone, or the resident has left.
+bool lasting(const World& world, const Booking& b, const std::vector<Violation>& violations) {
+    for (const auto& v : violations) {
+        if (v.rule == Rule::resident_consent || v.rule == Rule::contact_approval) {
+            return true;
+        }
+        if (v.rule == Rule::resident_not_admitted) {
+            const auto* r = world.resident(b.resident);
+            if (r != nullptr && r->discharged) {
+                const auto* zone = world.ward_zone(r->ward);
+                auto day = date::floor<date::days>(to_local(b.start, zone));
+                if (date::sys_days{day.time_since_epoch()} > date::sys_days{*r->discharged}) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/// The booked calls of the query that start at or after `from`.
+std::vector<Booking> booked_calls(Store& store, const BrokenQuery& q, Instant from) {
+    BookingQuery bq;
+    bq.from = from;
+    bq.to = q.to;
+    bq.wards = q.wards;
+    bq.statuses = {BookingStatus::booked};
+    auto calls = store.bookings().list(bq);
+    calls.erase(std::remove_if(calls.begin(), calls.end(),
+                               [&](const Booking& b) { return b.start < from; }),
+                calls.end());
+    std::stable_sort(calls.begin(), calls.end(),
+                     [](const Booking& a, const Booking& b) { return a.start < b.start; });
+    return calls;
+}
+
+std::vector<BrokenCall> find_broken(Store& store, const BrokenQuery& q, Instant now) {
+    auto from = q.from.value_or(now);
+    auto calls = booked_calls(store, q, from);
+    std::vector<BrokenCall> out;
+    if (calls.empty()) {
+        return out;
+    }
+    Instant last = from;
+    for (const auto& b : calls) {
+        last = std::max(last, b.end);
+    }
+    auto world = world_of(store, from, last);
+    for (const auto& b : calls) {
+        auto plan = plan_of(b);
+        plan.ignoring = {b.id};
+        auto v = check_call(world, plan);
+        if (!v.empty()) {
+            bool gone = lasting(world, b, v);
+            out.push_back(BrokenCall{b, std::move(v), gone});
+        }
+    }
+    return out;
+}
+
+/// The local date of an instant in a zone, as days.
+date::local_days local_day(Instant t, const date::time_zone* zone) {
+    return date::floor<date::days>(to_local(t, zone));
+}
+
+/// The nearest start that keeps every rule: the call's own device and day first, then another
+/// device that day, then the other days within `days`, nearest first; never before now.
+std::optional<CallPlan> nearest_time(Scope& sc, const Booking& b, int days, Instant now) {
+    auto len = b.end - b.start;
+    auto from = std::max(now, b.start - date::days{days});
+    auto starts = grid(sc.zone, from, 2 * days + 1, k_step_minutes);
+    auto own_day = local_day(b.start, sc.zone);
+    auto distance = [&](Instant t) { return t > b.start ? t - b.start : b.start - t; };
+    std::stable_sort(starts.begin(), starts.end(), [&](Instant x, Instant y) {
+        bool xo = local_day(x, sc.zone) == own_day;
+        bool yo = local_day(y, sc.zone) == own_day;
+        return xo != yo ? xo : distance(x) < distance(y);
+    });
+    CallPlan plan = plan_of(b);
+    plan.ignoring = {b.id};
+    const auto all_devices = sc.devices;
+    std::vector<DeviceId> own;
+    if (std::find(all_devices.begin(), all_devices.end(), b.device) != all_devices.end()) {
+        own = {b.device};
+    }
+    for (bool same_day : {true, false}) {
+        for (const std::vector<DeviceId>* devices : {&std::as_const(own), &all_devices}) {
+            if (devices->empty()) {
+                continue;
+            }
+            sc.devices = *devices;
+            for (auto s : starts) {
+                if ((local_day(s, sc.zone) == own_day) != same_day) {
+                    continue;
+                }
+                plan.start = s;
+                plan.end = s + len;
+                auto p = pick(sc, plan, std::nullopt);
+                if (p.plan) {
+                    sc.devices = all_devices;
+                    return p.plan;
+                }
+            }
+        }
+    }
+    sc.devices = all_devices;
+    return std::nullopt;
+}
+
+/// Repairs one call inside the caller's write transaction.
+RepairStep repair_one(Store& store, const BrokenCall& broken, const RepairRequest& req,
+                      Instant now) {
+    const auto& b = broken.booking;
+    RepairStep step{b, b, RepairAction::kept, broken.violations};
+    auto sc = load_scope(store, b.resident, b.contacts, std::nullopt, std::nullopt,
+                         b.start - date::days{req.search_days + 1},
+                         b.end + date::days{req.search_days + 1});
+    auto reason = req.reason.empty() ? std::string(k_default_reason) : req.reason;
+    // Calls repaired before this one may have made room: check it as the store is now.
+    auto plan = plan_of(b);
+    plan.ignoring = {b.id};
+    auto now_broken = check_call(sc.world, plan);
+    if (now_broken.empty() && sc.world.device(b.device) != nullptr) {
+        return step;
+    }
+    const auto& first = broken.violations.front();
+    if (broken.lasting) {
+        step.after.status = BookingStatus::cancelled;
+        step.after.reason = fmt::format("{}: {}", reason, first.message);
+        if (!store.bookings().transition(step.after, BookingStatus::booked)) {
+            throw Conflict(fmt::format("booking {} was changed by someone else: look again",
+                                       b.code),
+                           rule_name(Rule::booking_state));
+        }
+        step.action = RepairAction::cancelled;
+        return step;
+    }
+    if (auto moved = nearest_time(sc, b, req.search_days, now)) {
+        step.after.start = moved->start;
+        step.after.end = moved->end;
+        step.after.device = moved->device;
+        step.after.staff = moved->staff;
+        step.after.reason = fmt::format("{}: {}", reason, first.message);
+        store.bookings().update(step.after);
+        step.action = RepairAction::moved;
+        return step;
+    }
+    step.after.status = BookingStatus::waitlisted;
+    step.after.reason = fmt::format("{}: no time found: {}", reason, first.message);
+    store.bookings().update(step.after);
+    step.action = RepairAction::waitlisted;
+    return step;
+}
+
+/// Inside the caller's write transaction: cancels the booked and waiting calls of the query
+/// from `now` on, each audited with the reason.
+std::vector<Booking> cancel_from(Store& store, BookingQuery q, Instant now,
+                                 const std::string& reason) {
+    q.from = now;
+    q.statuses = {BookingStatus::booked, BookingStatus::waitlisted};
+    std::vector<Booking> out;
+    for (auto b : store.bookings().list(q)) {
+        if (b.start < now) {
+            continue; // in progress: the staff with the resident decide
+        }
+        auto from = b.status;
+        b.status = BookingStatus::cancelled;
+        b.reason = reason;
+        if (!store.bookings().transition(b, from)) {
+            throw Conflict(fmt::format("booking {} was changed by someone else: look again",
+                                       b.code),
+                           rule_name(Rule::booking_state));
+        }
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<Booking> BookingService::revoke_approval(ResidentId resident, ContactId contact) {
+    auto tx = m_store.begin(TxKind::write);
+    auto r = m_store.residents().find(resident);
+    auto c = m_store.contacts().find(contact);
+    if (!r || !c) {
+        throw NotFound(!r ? fmt::format("resident #{} not found", resident.value)
+                          : fmt::format("contact #{} not found", contact.value));
+    }
+    m_store.approvals().revoke(resident, contact);
+    BookingQuery q;
+    q.residents = {resident};
+    q.contacts = {contact};
+    auto cancelled =
+        cancel_from(m_store, q, m_now(),
+                    fmt::format("approval revoked: {} may no longer call {}", c->code, r->code));
+    tx->commit();
+    return cancelled;
+}
+
+std::vector<Booking> BookingService::record_consent(ResidentId resident, const Consent& consent) {
+    auto tx = m_store.begin(TxKind::write);
+    auto r = m_store.residents().find(resident);
+    if (!r) {
+        throw NotFound(fmt::format("resident #{} not found", resident.value));
+    }
+    r->consent = consent;
+    m_store.residents().update(*r);
+    std::vector<Booking> cancelled;
+    if (!rule_facts::consents(*r)) {
+        BookingQuery q;
+        q.residents = {resident};
+        cancelled = cancel_from(m_store, q, m_now(),
+                                fmt::format("consent to video calls {}",
+                                            consent.status == ConsentStatus::refused
+                                                ? "refused"
+                                                : "no longer recorded"));
+    }
+    tx->commit();
+    return cancelled;
+}
+
+std::string to_string(RepairAction a) {
+    static constexpr std::array<const char*, 4> k_names{"kept", "moved", "waitlisted",
+                                                        "cancelled"};
+    return k_names.at(static_cast<std::size_t>(a));
+}
+
+std::vector<BrokenCall> BookingService::broken(const BrokenQuery& query) {
+    auto tx = m_store.begin(TxKind::read);
+    auto out = find_broken(m_store, query, m_now());
+    tx->commit();
+    return out;
+}
+
+RepairResult BookingService::repair(const RepairRequest& request) {
+    if (request.search_days < 0 || request.search_days > 60) {
+        throw InvalidInput("days", fmt::format("{} is not between 0 and 60", request.search_days));
+    }
+    auto now = m_now();
+    auto tx = m_store.begin(TxKind::write);
+    RepairResult result;
+    for (const auto& broken : find_broken(m_store, request.scope, now)) {
+        result.steps.push_back(repair_one(m_store, broken, request, now));
+    }
+    if (!request.dry_run) {
+        tx->commit();
+    }
+    return result;
+}
+
+} // namespace carecall
