@@ -457,7 +457,7 @@ TEST_SUITE("rota document") {
               "r.json: calls: must be a list of calls");
     }
 
-    TEST_CASE("rota_document_calls: codes resolved, UTC times, the request's priority") {
+    TEST_CASE("rota_document_calls: codes resolved, UTC times, nothing written") {
         RotaHome h;
         auto doc = read_rota_document(R"({"format": "carecall-rota/1", "calls": [
             {"resident": "R1", "contacts": ["C1", "C2"], "device": "D1", "staff": "E1",
