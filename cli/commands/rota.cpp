@@ -1,14 +1,98 @@
 // carecall rota [--date D | --from D --to D | --days N] [--ward W] [--site S] [--device D]
 //               [--for-contact C [--redact]] [--format table|csv|json|ics|html] [-o FILE]
+#include <algorithm>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "carecall/error.hpp"
+#include "carecall/planning.hpp"
 #include "carecall/rota.hpp"
 #include "env.hpp"
 
 namespace carecall::cli {
+namespace {
+
+/// The rota document's "unscheduled": the requests of the rota's dates and wards that are not
+/// fully met, and why. A dry-run plan (planning.hpp) says which missing calls could still be
+/// booked and which rules block the rest; no free time is offered before `now`. Left empty for a
+/// rota filtered by contact or device (a family's calendar must not carry other residents'
+/// requests). The rota library does not plan: the command fills this in.
+std::vector<RotaUnscheduled> unscheduled_requests(Store& store, const RotaQuery& query,
+                                                  Instant now) {
+    std::vector<RotaUnscheduled> out;
+    if (query.contact || !query.devices.empty() || query.period) {
+        return out;
+    }
+    std::vector<PlanRequest> plans;
+    PlanRequest base;
+    base.from = query.from;
+    base.days = static_cast<int>((date::sys_days{query.to} - date::sys_days{query.from}).count()) + 1;
+    base.dry_run = true;
+    base.time_limit_seconds = 2.0;
+    for (auto w : query.wards) {
+        plans.push_back(base);
+        plans.back().ward = w;
+    }
+    for (auto s : query.sites) {
+        plans.push_back(base);
+        plans.back().site = s;
+    }
+    if (plans.empty()) {
+        plans.push_back(base);
+    }
+    for (const auto& p : plans) {
+        auto plan = plan_from_store(store, p, now);
+        std::map<std::string, std::vector<const Booking*>> free;
+        std::map<std::string, const UnmetRequest*> blocked;
+        std::map<std::int64_t, std::string> code_of;
+        for (const auto& u : plan.unmet) {
+            blocked[u.request.code] = &u;
+        }
+        for (const auto& b : plan.added) {
+            if (b.request) {
+                auto& code = code_of[b.request->value];
+                if (code.empty()) {
+                    auto q = store.requests().find(*b.request);
+                    code = q ? q->code : std::to_string(b.request->value);
+                }
+                free[code].push_back(&b);
+            }
+        }
+        std::set<std::string> codes;
+        for (const auto& [code, u] : blocked) {
+            codes.insert(code);
+        }
+        for (const auto& [code, list] : free) {
+            codes.insert(code);
+        }
+        for (const auto& code : codes) {
+            RotaUnscheduled u;
+            u.request = code;
+            if (auto it = free.find(code); it != free.end()) {
+                u.missing_calls += static_cast<int>(it->second.size());
+                u.reasons.push_back(fmt::format(
+                    "not booked yet: {} free time{} found, the first at {} (carecall schedule would "
+                    "book {})",
+                    it->second.size(), it->second.size() == 1 ? "" : "s",
+                    format_utc(it->second.front()->start), it->second.size() == 1 ? "it" : "them"));
+            }
+            if (auto it = blocked.find(code); it != blocked.end()) {
+                u.missing_calls += it->second->missing;
+                u.reasons.insert(u.reasons.end(), it->second->reasons.begin(),
+                                 it->second->reasons.end());
+            }
+            out.push_back(std::move(u));
+        }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const RotaUnscheduled& a, const RotaUnscheduled& b) { return a.request < b.request; });
+    return out;
+}
+
+} // namespace
 
 namespace {
 
@@ -138,13 +222,14 @@ void run_rota(Env& env, const RotaOpts& o) {
     auto format = env.want_json() ? std::string("json") : env.format;
     RotaQuery q;
     q.include_cancelled = o.all || format == "ics";
-    q.explain_unmet = format == "json"; // the rota document's "unscheduled"
-    q.now = env.now();
     std::string contact_code;
     const auto* zone = rota_scope(store, o, q, contact_code);
     auto now = env.now();
     set_rota_dates(o, q, zone, now);
     auto rota = load_rota(store, q);
+    if (format == "json") { // the rota document's "unscheduled"
+        rota.unscheduled = unscheduled_requests(store, q, now);
+    }
     if (!contact_code.empty()) {
         rota = for_contact(rota, contact_code, o.redact);
     }

@@ -18,19 +18,8 @@ namespace carecall {
 
 class Store;
 
-/// A refused call: the broken rules, the first of which is the message.
-class BookingConflict : public Conflict {
-public:
-    explicit BookingConflict(std::vector<Violation> violations)
-        : Conflict(violations.empty() ? std::string("the call breaks a rule")
-                                      : violations.front().message,
-                   violations.empty() ? std::string("conflict") : rule_name(violations.front().rule)),
-          m_violations(std::move(violations)) {}
-    [[nodiscard]] const std::vector<Violation>& violations() const noexcept { return m_violations; }
-
-private:
-    std::vector<Violation> m_violations;
-};
+// BookingConflict (a refused call) is declared in rules.hpp, next to Violation, so that planning
+// can throw it without depending on booking; the name stays usable through this header.
 
 struct BookRequest {
     ResidentId resident;

@@ -2,7 +2,9 @@
 /// The scenario exchange format ("carecall-scenario/1", docs/scenario-format.md) and JSON views
 /// of single records, for scripts and other programs.
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +70,32 @@ ImportSummary import_scenario(Store& store, const Scenario& s);
 /// Everything in the store as a scenario for the given horizon (staff shifts, one-off blocks
 /// and absences that overlap it).
 Scenario load_scenario(Store& store, const Horizon& horizon);
+
+/// A "carecall-rota/1" document (from `carecall solve`, or rota_json) read for import: its calls,
+/// not yet matched with a store.
+class RotaDocument {
+public:
+    struct Data;
+    explicit RotaDocument(std::shared_ptr<const Data> data);
+    [[nodiscard]] const std::string& name() const noexcept;
+    [[nodiscard]] std::size_t size() const noexcept; ///< how many calls
+    [[nodiscard]] const Data& data() const noexcept { return *m_data; }
+
+private:
+    std::shared_ptr<const Data> m_data;
+};
+
+/// Reads a "carecall-rota/1" document: JSON whose "format" is "carecall-rota/1", with a list
+/// "calls". `name` (the file) starts every error: InvalidInput "FILE" (not JSON), "FILE: format"
+/// or "FILE: calls".
+RotaDocument read_rota_document(std::string_view json_text, const std::string& name);
+
+/// The document's calls as bookings of `store`, in one read transaction: codes of residents,
+/// contacts ("contacts" or "contact"), device, staff and request resolved, times read from
+/// "start_utc" / "end_utc" (UTC, at most 1440 minutes), reason "imported rota"; nothing is
+/// written. Throws InvalidInput naming the call's field ("FILE: calls[2].device: no device with
+/// code D9"). Save them with planning's save_calls (every rule checked, all or nothing).
+std::vector<Booking> rota_document_calls(Store& store, const RotaDocument& document);
 
 /// JSON objects of single records as the command prints them (codes for references, site-local
 /// wall-clock windows, ISO 8601 instants). The store resolves references' codes.

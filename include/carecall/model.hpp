@@ -216,6 +216,19 @@ std::string format_window(const WeeklyWindow& w);
 std::uint8_t weekday_mask(const std::vector<int>& days, std::string_view field);
 std::vector<int> weekday_list(std::uint8_t mask);
 
+// --- one-off periods, closures and fixed times (the command's grammars) ---
+/// A period in `zone`'s local time: "2026-12-01 07:00-15:00 [label]" (an end of 24:00 is the next
+/// midnight) or "2026-12-01T22:00/2026-12-02T06:00 [label]" (ISO local date-times; an offset,
+/// "2027-10-31T01:30+00:00", picks one reading of a time that happens twice). A time in a
+/// clock-change gap, or one that happens twice without an offset, is refused. Throws
+/// InvalidInput on `field`: "'TEXT' is not a period (expected START/END or DATE HH:MM-HH:MM,
+/// then an optional label)", or "'TEXT': the end is not after the start".
+Period parse_period(std::string_view text, const date::time_zone* zone, std::string_view field);
+/// A ward closure: "2026-12-01[..2026-12-14] [reason]", local dates inclusive.
+DateRange parse_closure(std::string_view text, std::string_view field);
+/// A fixed weekly time: one weekday and a clock time, "sun 15:00".
+FixedTime parse_fixed_time(std::string_view text, std::string_view field);
+
 /// A record code: 1-32 characters of letters, digits, '-', '_', '.'; not all digits.
 void validate_code(std::string_view code, std::string_view field = "code");
 

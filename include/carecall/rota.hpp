@@ -36,10 +36,6 @@ struct RotaQuery {
     std::optional<ContactId> contact; ///< only this contact's calls
     /// Also cancelled calls and calls put on the waiting list (an ICS file must say they are off).
     bool include_cancelled = false;
-    /// Also the requests of these dates and wards that are not fully met and why ("unscheduled";
-    /// a dry-run plan, so it takes a moment). Never for a query by contact or device.
-    bool explain_unmet = false;
-    Instant now{}; ///< for explain_unmet: no free time is offered before this
 };
 
 struct RotaContact {
@@ -109,6 +105,10 @@ struct Rota {
     Date to;
     std::vector<RotaCall> calls;     ///< by start, then device
     std::vector<RotaDevice> devices; ///< devices with calls, by code
+    /// The requests of these dates and wards that are not fully met, and why. An input: load_rota
+    /// leaves it empty (the rota library does not plan); a caller that wants it fills it before
+    /// rendering (`carecall rota --format json` asks planning for a dry run). Leave it empty for
+    /// a rota by contact or device: a family's calendar must not carry other residents' requests.
     std::vector<RotaUnscheduled> unscheduled;
 };
 

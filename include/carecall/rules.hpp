@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "carecall/error.hpp"
 #include "carecall/model.hpp"
 
 namespace carecall {
@@ -132,6 +133,20 @@ struct Violation {
     std::string message;
     std::optional<BookingId> other;
     friend bool operator==(const Violation&, const Violation&) = default;
+};
+
+/// A refused call: the broken rules, the first of which is the message.
+class BookingConflict : public Conflict {
+public:
+    explicit BookingConflict(std::vector<Violation> violations)
+        : Conflict(violations.empty() ? std::string("the call breaks a rule")
+                                      : violations.front().message,
+                   violations.empty() ? std::string("conflict") : rule_name(violations.front().rule)),
+          m_violations(std::move(violations)) {}
+    [[nodiscard]] const std::vector<Violation>& violations() const noexcept { return m_violations; }
+
+private:
+    std::vector<Violation> m_violations;
 };
 
 /// The records and bookings the rules look at: a snapshot of the store, or a planning problem.

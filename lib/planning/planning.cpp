@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "carecall/booking.hpp"
 #include "carecall/exchange.hpp"
 #include "carecall/planning.hpp"
 #include "carecall/rules.hpp"

@@ -8,7 +8,6 @@
 
 #include "carecall/error.hpp"
 #include "carecall/exchange.hpp"
-#include "carecall/planning.hpp"
 #include "carecall/rota.hpp"
 #include "carecall/schedule.hpp"
 #include "carecall/store.hpp"
@@ -112,81 +111,6 @@ std::vector<RotaDevice> timelines(const Records& rec, const std::vector<Booking>
         result.push_back(std::move(rd));
     }
     return result;
-}
-
-/// The requests of the rota's dates and wards that are not fully met, and why: a dry-run plan
-/// (planning.hpp) says which missing calls could still be booked and which rules block the rest.
-/// Left empty for a rota filtered by contact or device (a family's calendar must not carry other
-/// residents' requests).
-std::vector<RotaUnscheduled> unscheduled_requests(Store& store, const RotaQuery& query) {
-    std::vector<RotaUnscheduled> out;
-    if (!query.explain_unmet || query.contact || !query.devices.empty() || query.period) {
-        return out;
-    }
-    std::vector<PlanRequest> plans;
-    PlanRequest base;
-    base.from = query.from;
-    base.days = static_cast<int>((date::sys_days{query.to} - date::sys_days{query.from}).count()) + 1;
-    base.dry_run = true;
-    base.time_limit_seconds = 2.0;
-    for (auto w : query.wards) {
-        plans.push_back(base);
-        plans.back().ward = w;
-    }
-    for (auto s : query.sites) {
-        plans.push_back(base);
-        plans.back().site = s;
-    }
-    if (plans.empty()) {
-        plans.push_back(base);
-    }
-    for (const auto& p : plans) {
-        auto plan = plan_from_store(store, p, query.now);
-        std::map<std::string, std::vector<const Booking*>> free;
-        std::map<std::string, const UnmetRequest*> blocked;
-        std::map<std::int64_t, std::string> code_of;
-        for (const auto& u : plan.unmet) {
-            blocked[u.request.code] = &u;
-        }
-        for (const auto& b : plan.added) {
-            if (b.request) {
-                auto& code = code_of[b.request->value];
-                if (code.empty()) {
-                    auto q = store.requests().find(*b.request);
-                    code = q ? q->code : std::to_string(b.request->value);
-                }
-                free[code].push_back(&b);
-            }
-        }
-        std::set<std::string> codes;
-        for (const auto& [code, u] : blocked) {
-            codes.insert(code);
-        }
-        for (const auto& [code, list] : free) {
-            codes.insert(code);
-        }
-        for (const auto& code : codes) {
-            RotaUnscheduled u;
-            u.request = code;
-            if (auto it = free.find(code); it != free.end()) {
-                u.missing_calls += static_cast<int>(it->second.size());
-                u.reasons.push_back(fmt::format(
-                    "not booked yet: {} free time{} found, the first at {} (carecall schedule would "
-                    "book {})",
-                    it->second.size(), it->second.size() == 1 ? "" : "s",
-                    format_utc(it->second.front()->start), it->second.size() == 1 ? "it" : "them"));
-            }
-            if (auto it = blocked.find(code); it != blocked.end()) {
-                u.missing_calls += it->second->missing;
-                u.reasons.insert(u.reasons.end(), it->second->reasons.begin(),
-                                 it->second->reasons.end());
-            }
-            out.push_back(std::move(u));
-        }
-    }
-    std::sort(out.begin(), out.end(),
-              [](const RotaUnscheduled& a, const RotaUnscheduled& b) { return a.request < b.request; });
-    return out;
 }
 
 /// A rota call's place, time, people, device and preparation; the caller adds what is its own
@@ -384,8 +308,7 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
                      [](const RotaCall& a, const RotaCall& b) {
                          return std::tie(a.start, a.device_code) < std::tie(b.start, b.device_code);
                      });
-    tx->commit(); // planning reads in a transaction of its own
-    rota.unscheduled = unscheduled_requests(store, query);
+    tx->commit();
     return rota;
 }
 

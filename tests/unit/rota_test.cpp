@@ -432,3 +432,80 @@ TEST_SUITE("rota") {
         CHECK(h.store->record_changes("booking", {}).empty());
     }
 }
+
+// --- reading a carecall-rota/1 document for import (exchange.hpp) -------------------------------
+
+TEST_SUITE("rota document") {
+    TEST_CASE("read_rota_document: JSON, the format and a list of calls, errors naming the file") {
+        auto doc = read_rota_document(R"({"format": "carecall-rota/1", "calls": [{}, {}]})", "r.json");
+        CHECK(doc.name() == "r.json");
+        CHECK(doc.size() == 2);
+        auto message = [](const char* text) {
+            try {
+                (void)read_rota_document(text, "r.json");
+            } catch (const InvalidInput& e) {
+                return std::string(e.what());
+            }
+            return std::string("no error");
+        };
+        CHECK(message("{\"format\": ").rfind("r.json: not JSON (at byte ", 0) == 0);
+        CHECK(message(R"({"format": "carecall-scenario/1", "calls": []})") ==
+              "r.json: format: must be \"carecall-rota/1\"");
+        CHECK(message("[]") == "r.json: format: must be \"carecall-rota/1\"");
+        CHECK(message(R"({"format": "carecall-rota/1"})") == "r.json: calls: must be a list of calls");
+        CHECK(message(R"({"format": "carecall-rota/1", "calls": {}})") ==
+              "r.json: calls: must be a list of calls");
+    }
+
+    TEST_CASE("rota_document_calls: codes resolved, UTC times, nothing written") {
+        RotaHome h;
+        auto doc = read_rota_document(R"({"format": "carecall-rota/1", "calls": [
+            {"resident": "R1", "contacts": ["C1", "C2"], "device": "D1", "staff": "E1",
+             "start_utc": "2027-07-05T09:00:00Z", "end_utc": "2027-07-05T09:30:00Z"},
+            {"resident": "R2", "contact": "C1", "device": "D1", "staff": null,
+             "start_utc": "2027-07-05T10:00:00Z", "end_utc": "2027-07-05T10:20:00Z"}]})",
+                                      "r.json");
+        auto calls = rota_document_calls(*h.store, doc);
+        REQUIRE(calls.size() == 2);
+        CHECK(calls[0].resident == h.store->residents().get("R1", "resident").id);
+        CHECK(calls[0].contacts == std::vector<ContactId>{h.store->contacts().get("C1", "contact").id,
+                                                          h.store->contacts().get("C2", "contact").id});
+        CHECK(calls[0].device == h.store->devices().get("D1", "device").id);
+        REQUIRE(calls[0].staff.has_value());
+        CHECK(*calls[0].staff == h.store->staff().get("E1", "staff").id);
+        CHECK(calls[0].start == london("2027-07-05T10:00"));
+        CHECK(calls[0].end - calls[0].start == std::chrono::minutes{30});
+        CHECK(calls[0].reason == "imported rota");
+        CHECK(!calls[1].staff.has_value());
+        CHECK(calls[1].contacts.size() == 1);
+        CHECK(h.store->bookings().list({}).empty()); // nothing written
+    }
+
+    TEST_CASE("rota_document_calls: a bad call names its field") {
+        RotaHome h;
+        auto message = [&](const std::string& call) {
+            try {
+                (void)rota_document_calls(
+                    *h.store,
+                    read_rota_document(R"({"format": "carecall-rota/1", "calls": [)" + call + "]}",
+                                       "r.json"));
+            } catch (const InvalidInput& e) {
+                return std::string(e.what());
+            }
+            return std::string("no error");
+        };
+        CHECK(message("7") == "r.json: calls[0]: must be an object");
+        CHECK(message(R"({"contact": "C1"})") == "r.json: calls[0].resident: is required (a code)");
+        CHECK(message(R"({"resident": "R9"})") == "r.json: calls[0].resident: no resident with code R9");
+        CHECK(message(R"({"resident": "R1", "contact": "C1", "device": "D9"})") ==
+              "r.json: calls[0].device: no device with code D9");
+        CHECK(message(R"({"resident": "R1", "contact": "C1", "device": "D1",
+                          "start_utc": "2027-07-05 09:00", "end_utc": "2027-07-05T09:30:00Z"})") ==
+              "r.json: calls[0].start_utc: 2027-07-05 09:00 is not a UTC time like "
+              "2027-03-28T10:15:00Z");
+        CHECK(message(R"({"resident": "R1", "contact": "C1", "device": "D1",
+                          "start_utc": "2027-07-05T09:00:00Z", "end_utc": "2027-07-05T09:00:00Z"})") ==
+              "r.json: calls[0].end_utc: 2027-07-05T09:00:00Z must be after start_utc, by at most "
+              "1440 minutes");
+    }
+}
