@@ -333,7 +333,7 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
                 ++prior[b.request->value];
             }
         } else if (req.replan && scoped && b.status == BookingStatus::booked && !b.pinned &&
-                   b.reason == k_scheduled && b.request && b.start >= now &&
+                   b.source == BookingSource::scheduled && b.request && b.start >= now &&
                    b.start < out.horizon_end) {
             releasable.push_back(b);
             continue;
@@ -464,6 +464,7 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
             b.request = IdMap::to_store(ids.requests, c.request);
         }
         b.reason = k_scheduled;
+        b.source = BookingSource::scheduled;
         out.added.push_back(std::move(b));
     }
     // A re-plan keeps a call that lands exactly where it was.
