@@ -354,36 +354,37 @@ private:
         return out;
     }
 
+    /// The booking of the current row (CARECALL_BOOKING_COLUMNS), without its contacts. Filled
+    /// through a binding of all its fields, as bind_common() reads them (model.hpp).
     Booking read_row(const Statement& s) {
         Booking b;
-        b.id = BookingId(s.get_int(0));
-        b.code = s.get_text(1);
-        b.resident = ResidentId(s.get_int(2));
-        b.device = DeviceId(s.get_int(3));
+        auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
+               reason, source, request, pinned, availability_overridden, series] = b;
+        static_cast<void>(contacts); // booking_contact: contacts_of()
+        id = BookingId(s.get_int(0));
+        code = s.get_text(1);
+        resident = ResidentId(s.get_int(2));
+        device = DeviceId(s.get_int(3));
         if (!s.is_null(4)) {
-            b.staff = StaffId(s.get_int(4));
+            staff = StaffId(s.get_int(4));
         }
-        b.start = instant(s.get_int(5));
-        b.end = instant(s.get_int(6));
-        b.priority = s.get_int32(7);
+        start = instant(s.get_int(5));
+        end = instant(s.get_int(6));
+        priority = s.get_int32(7);
         try {
-            b.status = parse_booking_status(s.get_text(8));
+            status = parse_booking_status(s.get_text(8));
+            outcome = parse_call_outcome(s.get_text(9));
+            source = parse_booking_source(s.get_text(15));
         } catch (const InvalidInput&) {
-            throw m_ctx.unreadable("booking", b.id.value);
+            throw m_ctx.unreadable("booking", id.value);
         }
-        try {
-            b.outcome = parse_call_outcome(s.get_text(9));
-            b.source = parse_booking_source(s.get_text(15));
-        } catch (const InvalidInput&) {
-            throw m_ctx.unreadable("booking", b.id.value);
-        }
-        b.reason = s.get_text(10);
+        reason = s.get_text(10);
         if (!s.is_null(11)) {
-            b.request = RequestId(s.get_int(11));
+            request = RequestId(s.get_int(11));
         }
-        b.pinned = s.get_bool(12);
-        b.availability_overridden = s.get_bool(13);
-        b.series = s.get_text(14);
+        pinned = s.get_bool(12);
+        availability_overridden = s.get_bool(13);
+        series = s.get_text(14);
         return b;
     }
 
