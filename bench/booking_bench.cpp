@@ -514,9 +514,9 @@ void fill_device_day(const SiteData& sd, const Device& d, date::local_days day, 
             b.status = s < 94 ? BookingStatus::booked : BookingStatus::cancelled;
         }
         if (b.status == BookingStatus::completed) {
-            b.outcome = "completed";
+            b.outcome = CallOutcome::completed;
         } else if (b.status == BookingStatus::missed) {
-            b.outcome = rng.pick(k_outcomes);
+            b.outcome = rng.pick(k_missed_outcomes);
         } else if (b.status == BookingStatus::cancelled) {
             b.reason = rng.percent(50) ? "resident unwell" : "family could not make it";
         }

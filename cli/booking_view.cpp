@@ -48,57 +48,61 @@ std::string span(Instant s, Instant e, const date::time_zone* zone) {
 }
 
 json booking_json(Store& store, const Booking& b) {
-    auto r = store.residents().find(b.resident);
+    // The booking taken apart whole (model.hpp): a new field stops this compiling until it is shown.
+    const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
+                 reason, source, request, pinned, availability_overridden, series] = b;
+    auto r = store.residents().find(resident);
     auto zone = r ? resident_zone(store, *r) : find_zone("UTC");
-    json contacts = json::array();
-    for (auto cid : b.contacts) {
+    json contact_list = json::array();
+    for (auto cid : contacts) {
         auto c = store.contacts().find(cid);
         if (!c) {
             continue;
         }
         auto cz = find_zone(c->tz);
-        contacts.push_back({{"code", c->code},
+        contact_list.push_back({{"code", c->code},
                             {"name", c->name},
                             {"tz", c->tz},
-                            {"start", format_iso_offset(b.start, cz)},
-                            {"end", format_iso_offset(b.end, cz)},
+                            {"start", format_iso_offset(start, cz)},
+                            {"end", format_iso_offset(end, cz)},
                             {"reach", c->reach}});
     }
-    auto d = store.devices().find(b.device);
+    auto d = store.devices().find(device);
     std::optional<Staff> st;
-    if (b.staff) {
-        st = store.staff().find(*b.staff);
+    if (staff) {
+        st = store.staff().find(*staff);
     }
     std::optional<CallRequest> q;
-    if (b.request) {
-        q = store.requests().find(*b.request);
+    if (request) {
+        q = store.requests().find(*request);
     }
     auto w = r ? store.wards().find(r->ward) : std::nullopt;
-    return json{{"code", b.code},
-                {"id", b.id.value},
-                {"status", to_string(b.status)},
+    return json{{"code", code},
+                {"id", id.value},
+                {"status", to_string(status)},
                 {"resident", r ? r->code : ""},
                 {"resident_name", r ? r->name : ""},
                 {"room", r ? r->room : ""},
                 {"ward", w ? w->code : ""},
-                {"contacts", contacts},
+                {"contacts", contact_list},
                 {"device", d ? d->code : ""},
                 {"device_name", d ? d->name : ""},
                 {"staff", st ? json(st->code) : json(nullptr)},
                 {"staff_name", st ? json(st->name) : json(nullptr)},
                 {"tz", zone->name()},
-                {"start", format_iso_offset(b.start, zone)},
-                {"end", format_iso_offset(b.end, zone)},
-                {"start_utc", format_utc(b.start)},
-                {"end_utc", format_utc(b.end)},
-                {"duration_minutes", std::chrono::duration_cast<std::chrono::minutes>(b.end - b.start).count()},
-                {"priority", priority_name(b.priority)},
-                {"outcome", b.outcome},
-                {"reason", b.reason},
+                {"start", format_iso_offset(start, zone)},
+                {"end", format_iso_offset(end, zone)},
+                {"start_utc", format_utc(start)},
+                {"end_utc", format_utc(end)},
+                {"duration_minutes", std::chrono::duration_cast<std::chrono::minutes>(end - start).count()},
+                {"priority", priority_name(priority)},
+                {"outcome", to_string(outcome)},
+                {"reason", reason},
+                {"source", to_string(source)},
                 {"request", q ? json(q->code) : json(nullptr)},
-                {"series", b.series},
-                {"availability_overridden", b.availability_overridden},
-                {"pinned", b.pinned}};
+                {"series", series},
+                {"availability_overridden", availability_overridden},
+                {"pinned", pinned}};
 }
 
 json bookings_json(Store& store, const std::vector<Booking>& list) {

@@ -204,7 +204,4 @@ private:
     std::function<Instant()> m_now;
 };
 
-/// Outcomes of a missed call.
-inline constexpr const char* k_outcomes[] = {"no_answer", "declined", "unwell", "technical"};
-
 } // namespace carecall

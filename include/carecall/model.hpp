@@ -3,6 +3,12 @@
 /// Every record has `id` (0 until stored) and `code` (stable, unique per kind, e.g. "W-ROSE").
 /// validate() checks a record on its own (not references, which the store checks) and throws
 /// InvalidInput naming the field, the value and the problem.
+///
+/// Adding a field to a record breaks the build on purpose: every codec takes records apart with a
+/// structured binding of all their fields (`const auto& [id, code, name, ...] = record;`), which
+/// stops compiling when the count changes, so no codec can forget the new field. They are in
+/// lib/store/sqlite/ (codec.cpp, repositories.cpp, booking_repository.cpp) and lib/exchange/
+/// (record_json.cpp, scenario_write.cpp, sheets.cpp).
 
 #include <cstdint>
 #include <optional>
@@ -173,6 +179,23 @@ struct CallRequest {
 /// booked → completed / missed / cancelled; waitlisted: displaced and waiting for a new time.
 enum class BookingStatus { booked, completed, missed, cancelled, waitlisted };
 
+/// Where a booking came from; set once when it is created and kept through moves, displacement,
+/// outcomes and erasure (unlike the free-text reason). Re-plan moves only `scheduled` calls.
+enum class BookingSource {
+    manual,    ///< "manual": booked by a person (`book`)
+    scheduled, ///< "scheduled": saved by the scheduler (`schedule`)
+    imported,  ///< "imported": from a rota file (`import rota`)
+    repaired,  ///< "repaired": rebooked by a repair of the store
+};
+
+/// What became of a call: none while it is booked, cancelled or waiting; "completed" once held;
+/// one of the missed outcomes when it was missed.
+enum class CallOutcome { none, completed, no_answer, declined, unwell, technical };
+
+/// The outcomes a missed call may be given, in the order the command lists them.
+inline constexpr CallOutcome k_missed_outcomes[] = {CallOutcome::no_answer, CallOutcome::declined,
+                                                    CallOutcome::unwell, CallOutcome::technical};
+
 /// One call on a device.
 struct Booking {
     BookingId id;
@@ -185,8 +208,9 @@ struct Booking {
     Instant end;
     int priority = priority::routine;
     BookingStatus status = BookingStatus::booked;
-    std::string outcome; ///< no_answer, declined, unwell, technical
-    std::string reason;
+    CallOutcome outcome = CallOutcome::none;
+    std::string reason; ///< free text; erasure blanks it, so nothing may depend on it
+    BookingSource source = BookingSource::manual;
     std::optional<RequestId> request;
     bool pinned = false;
     bool availability_overridden = false;
@@ -201,6 +225,13 @@ std::string to_string(ConsentStatus s);
 ConsentStatus parse_consent_status(std::string_view text, std::string_view field = "consent");
 std::string to_string(BookingStatus s);
 BookingStatus parse_booking_status(std::string_view text, std::string_view field = "status");
+std::string to_string(BookingSource s);
+BookingSource parse_booking_source(std::string_view text, std::string_view field = "source");
+/// "" for none, "completed", "no_answer", "declined", "unwell", "technical".
+std::string to_string(CallOutcome o);
+CallOutcome parse_call_outcome(std::string_view text, std::string_view field = "outcome");
+/// One of k_missed_outcomes, else InvalidInput listing them.
+CallOutcome parse_missed_outcome(std::string_view text, std::string_view field = "outcome");
 /// 1 "routine", 2 "clinical", 3 "end_of_life", other classes "priority-N".
 std::string priority_name(int priority);
 /// "routine" | "clinical" | "end_of_life" | a whole number >= 1.

@@ -23,7 +23,7 @@ struct PlanRequest {
     int days = 1;
     std::optional<WardId> ward; ///< only this ward's residents (other bookings still block)
     std::optional<SiteId> site; ///< only this site's residents
-    /// Re-plan: calls the scheduler booked (reason "scheduled"), still booked, not pinned, in the
+    /// Re-plan: calls the scheduler booked (source scheduled), still booked, not pinned, in the
     /// scope, starting after now and inside the horizon may move; those the new plan does not
     /// keep exactly as they are are cancelled ("re-planned"). Calls booked by hand never move.
     /// Times stay stable: the calls move only if the plan with them free scores better (by the

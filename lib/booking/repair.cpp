@@ -196,6 +196,7 @@ RepairStep repair_one(Store& store, const BrokenCall& broken, const RepairReques
         step.after.end = moved->end;
         step.after.device = moved->device;
         step.after.staff = moved->staff;
+        step.after.source = BookingSource::repaired; // placed at this time by the repair
         step.after.reason = fmt::format("{}: {}", reason, first.message);
         store.bookings().update(step.after);
         step.action = RepairAction::moved;

@@ -67,6 +67,7 @@ Booking booking_of(const BookRequest& req, const CallPlan& chosen, const std::st
     b.priority = req.priority;
     b.status = BookingStatus::booked;
     b.reason = req.reason;
+    b.source = BookingSource::manual;
     b.request = req.request;
     b.availability_overridden = req.override_availability;
     b.series = series;
@@ -329,7 +330,7 @@ Booking BookingService::move(const MoveRequest& req) {
 
 namespace {
 
-Booking transition(Store& store, BookingId id, BookingStatus to, const std::string& outcome,
+Booking transition(Store& store, BookingId id, BookingStatus to, CallOutcome outcome,
                    const std::string& reason) {
     auto tx = store.begin(TxKind::write);
     auto b = store.bookings().find(id);
@@ -363,24 +364,15 @@ Booking BookingService::cancel(BookingId id, const std::string& reason) {
     if (reason.empty()) {
         throw InvalidInput("reason", "say why the call is cancelled (--reason)");
     }
-    return transition(m_store, id, BookingStatus::cancelled, "", reason);
+    return transition(m_store, id, BookingStatus::cancelled, CallOutcome::none, reason);
 }
 
 Booking BookingService::complete(BookingId id, const std::string& note) {
-    return transition(m_store, id, BookingStatus::completed, "completed", note);
+    return transition(m_store, id, BookingStatus::completed, CallOutcome::completed, note);
 }
 
 Booking BookingService::missed(BookingId id, const std::string& outcome, const std::string& reason) {
-    bool known = false;
-    for (const char* o : k_outcomes) {
-        known = known || outcome == o;
-    }
-    if (!known) {
-        throw InvalidInput("outcome", fmt::format("'{}' is not an outcome (expected no_answer, "
-                                                  "declined, unwell or technical)",
-                                                  outcome));
-    }
-    return transition(m_store, id, BookingStatus::missed, outcome, reason);
+    return transition(m_store, id, BookingStatus::missed, parse_missed_outcome(outcome), reason);
 }
 
 std::vector<Slot> BookingService::slots(const SlotQuery& q, std::vector<SlotReason>* why) {

@@ -58,9 +58,10 @@ std::string instant_text(Instant t, const date::time_zone* zone) {
 ojson periods_json(const std::vector<Period>& ps, const date::time_zone* zone) {
     ojson out = ojson::array();
     for (const auto& p : ps) {
-        out.push_back({{"start", instant_text(p.start, zone)},
-                       {"end", instant_text(p.end, zone)},
-                       {"label", p.label}});
+        const auto& [start, end, label] = p;
+        out.push_back({{"start", instant_text(start, zone)},
+                       {"end", instant_text(end, zone)},
+                       {"label", label}});
     }
     return out;
 }
@@ -90,105 +91,121 @@ ojson head(std::int64_t id, const std::string& code, const std::string& name) {
 
 } // namespace
 
+// Each writer takes its record apart whole (model.hpp): a new field stops it compiling until the
+// view shows it or says why not.
+
 std::string to_json(Store& /*store*/, const Site& r) {
-    auto o = head(r.id.value, r.code, r.name);
-    o["kind"] = to_string(r.kind);
-    o["tz"] = r.tz;
+    const auto& [id, code, name, kind, tz] = r;
+    auto o = head(id.value, code, name);
+    o["kind"] = to_string(kind);
+    o["tz"] = tz;
     return o.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string to_json(Store& store, const Ward& r) {
-    auto o = head(r.id.value, r.code, r.name);
-    o["site"] = code_of(store.sites(), r.site);
-    o["tz"] = tz_or_null(site_tz(store, r.site));
-    o["calling_hours"] = windows_json(r.calling_hours);
-    ojson closures = ojson::array();
-    for (const auto& c : r.closures) {
-        closures.push_back(
-            {{"first", format_date(c.first)}, {"last", format_date(c.last)}, {"reason", c.reason}});
+    const auto& [id, code, name, site, calling_hours, closures] = r;
+    auto o = head(id.value, code, name);
+    o["site"] = code_of(store.sites(), site);
+    o["tz"] = tz_or_null(site_tz(store, site));
+    o["calling_hours"] = windows_json(calling_hours);
+    ojson closures_out = ojson::array();
+    for (const auto& c : closures) {
+        const auto& [first, last, reason] = c;
+        closures_out.push_back(
+            {{"first", format_date(first)}, {"last", format_date(last)}, {"reason", reason}});
     }
-    o["closures"] = std::move(closures);
+    o["closures"] = std::move(closures_out);
     return o.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string to_json(Store& store, const Resident& r) {
-    auto tz = ward_tz(store, r.ward);
-    auto o = head(r.id.value, r.code, r.name);
-    o["ward"] = code_of(store.wards(), r.ward);
+    const auto& [id, code, name, ward, room, admitted, discharged, needs_assistance, competences,
+                 max_call_minutes, max_calls_per_day, care_blocks, one_off_blocks, consent] = r;
+    const auto& [consent_status, consent_by, consent_recorded, consent_review] = consent;
+    auto tz = ward_tz(store, ward);
+    auto o = head(id.value, code, name);
+    o["ward"] = code_of(store.wards(), ward);
     o["tz"] = tz_or_null(tz);
-    o["room"] = r.room;
-    o["admitted"] = date_or_null(r.admitted);
-    o["discharged"] = date_or_null(r.discharged);
-    o["needs_assistance"] = r.needs_assistance;
-    o["competences"] = r.competences;
-    o["max_call_minutes"] = int_or_null(r.max_call_minutes);
-    o["max_calls_per_day"] = int_or_null(r.max_calls_per_day);
-    o["care_blocks"] = windows_json(r.care_blocks);
-    o["one_off_blocks"] = periods_json(r.one_off_blocks, zone_of(tz));
-    o["consent"] = {{"status", to_string(r.consent.status)},
-                    {"by", r.consent.by},
-                    {"recorded", date_or_null(r.consent.recorded)},
-                    {"review", date_or_null(r.consent.review)}};
+    o["room"] = room;
+    o["admitted"] = date_or_null(admitted);
+    o["discharged"] = date_or_null(discharged);
+    o["needs_assistance"] = needs_assistance;
+    o["competences"] = competences;
+    o["max_call_minutes"] = int_or_null(max_call_minutes);
+    o["max_calls_per_day"] = int_or_null(max_calls_per_day);
+    o["care_blocks"] = windows_json(care_blocks);
+    o["one_off_blocks"] = periods_json(one_off_blocks, zone_of(tz));
+    o["consent"] = {{"status", to_string(consent_status)},
+                    {"by", consent_by},
+                    {"recorded", date_or_null(consent_recorded)},
+                    {"review", date_or_null(consent_review)}};
     return o.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string to_json(Store& /*store*/, const Contact& r) {
-    auto o = head(r.id.value, r.code, r.name);
-    o["relationship"] = r.relationship;
-    o["tz"] = r.tz;
-    o["availability"] = windows_json(r.availability);
-    o["absences"] = periods_json(r.absences, zone_of(r.tz));
-    o["reach"] = r.reach;
+    const auto& [id, code, name, relationship, tz, availability, absences, reach] = r;
+    auto o = head(id.value, code, name);
+    o["relationship"] = relationship;
+    o["tz"] = tz;
+    o["availability"] = windows_json(availability);
+    o["absences"] = periods_json(absences, zone_of(tz));
+    o["reach"] = reach;
     return o.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string to_json(Store& store, const Device& r) {
-    auto tz = site_tz(store, r.site);
-    auto o = head(r.id.value, r.code, r.name);
-    o["kind"] = r.kind;
-    o["site"] = code_of(store.sites(), r.site);
+    const auto& [id, code, name, kind, site, wards, cleaning_minutes, move_minutes, capabilities,
+                 out_of_service] = r;
+    auto tz = site_tz(store, site);
+    auto o = head(id.value, code, name);
+    o["kind"] = kind;
+    o["site"] = code_of(store.sites(), site);
     o["tz"] = tz_or_null(tz);
-    o["wards"] = codes_of(store.wards(), r.wards);
-    o["cleaning_minutes"] = r.cleaning_minutes;
-    o["move_minutes"] = r.move_minutes;
-    o["capabilities"] = r.capabilities;
-    o["out_of_service"] = periods_json(r.out_of_service, zone_of(tz));
+    o["wards"] = codes_of(store.wards(), wards);
+    o["cleaning_minutes"] = cleaning_minutes;
+    o["move_minutes"] = move_minutes;
+    o["capabilities"] = capabilities;
+    o["out_of_service"] = periods_json(out_of_service, zone_of(tz));
     return o.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string to_json(Store& store, const Staff& r) {
-    auto tz = r.wards.empty() ? std::string() : ward_tz(store, r.wards.front());
-    auto o = head(r.id.value, r.code, r.name);
-    auto wards = codes_of(store.wards(), r.wards);
-    o["ward"] = wards.empty() ? ojson(nullptr) : wards.front();
-    o["wards"] = std::move(wards);
+    const auto& [id, code, name, wards, competences, shifts, weekly_shifts] = r;
+    auto tz = wards.empty() ? std::string() : ward_tz(store, wards.front());
+    auto o = head(id.value, code, name);
+    auto ward_codes = codes_of(store.wards(), wards);
+    o["ward"] = ward_codes.empty() ? ojson(nullptr) : ward_codes.front();
+    o["wards"] = std::move(ward_codes);
     o["tz"] = tz_or_null(tz);
-    o["competences"] = r.competences;
-    o["shifts"] = periods_json(r.shifts, zone_of(tz));
-    o["weekly_shifts"] = windows_json(r.weekly_shifts);
+    o["competences"] = competences;
+    o["shifts"] = periods_json(shifts, zone_of(tz));
+    o["weekly_shifts"] = windows_json(weekly_shifts);
     return o.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 std::string to_json(Store& store, const CallRequest& r) {
-    ojson o = {{"code", r.code}, {"id", r.id.value}};
-    auto resident = store.residents().find(r.resident);
+    const auto& [id, code, resident_id, contacts, calls, duration_minutes, priority, max_per_day,
+                 preferred, fixed, active] = r;
+    ojson o = {{"code", code}, {"id", id.value}};
+    auto resident = store.residents().find(resident_id);
     o["resident"] = resident ? ojson(resident->code) : ojson(nullptr);
-    auto contacts = codes_of(store.contacts(), r.contacts);
-    o["contact"] = contacts.empty() ? ojson(nullptr) : contacts.front();
-    o["contacts"] = std::move(contacts);
+    auto contact_codes = codes_of(store.contacts(), contacts);
+    o["contact"] = contact_codes.empty() ? ojson(nullptr) : contact_codes.front();
+    o["contacts"] = std::move(contact_codes);
     o["tz"] = tz_or_null(resident ? ward_tz(store, resident->ward) : std::string());
-    o["calls"] = r.calls;
-    o["duration_minutes"] = r.duration_minutes;
-    o["priority"] = r.priority;
-    o["priority_name"] = priority_name(r.priority);
-    o["max_per_day"] = int_or_null(r.max_per_day);
-    o["preferred"] = windows_json(r.preferred);
-    if (r.fixed) {
-        o["fixed"] = {{"weekday", r.fixed->weekday}, {"start", format_clock(r.fixed->start)}};
+    o["calls"] = calls;
+    o["duration_minutes"] = duration_minutes;
+    o["priority"] = priority;
+    o["priority_name"] = priority_name(priority);
+    o["max_per_day"] = int_or_null(max_per_day);
+    o["preferred"] = windows_json(preferred);
+    if (fixed) {
+        const auto& [weekday, start] = *fixed;
+        o["fixed"] = {{"weekday", weekday}, {"start", format_clock(start)}};
     } else {
         o["fixed"] = nullptr;
     }
-    o["active"] = r.active;
+    o["active"] = active;
     return o.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 

@@ -105,6 +105,7 @@ Booking call_of(Store& store, const json& c, std::size_t i, const std::string& f
                            fmt::format("{} must be after start_utc, by at most 1440 minutes", text("end_utc")));
     }
     b.reason = "imported rota";
+    b.source = BookingSource::imported;
     return b;
 }
 

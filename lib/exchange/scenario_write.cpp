@@ -36,11 +36,12 @@ ojson windows_json(const std::vector<WeeklyWindow>& ws) {
 ojson periods_json(const std::vector<Period>& ps, const date::time_zone* zone) {
     ojson out = ojson::array();
     for (const auto& p : ps) {
+        const auto& [start, end, label] = p;
         ojson o = ojson::object();
-        o["start"] = exchange_detail::local_text(p.start, zone, false);
-        o["end"] = exchange_detail::local_text(p.end, zone, true);
-        if (!p.label.empty()) {
-            o["label"] = p.label;
+        o["start"] = exchange_detail::local_text(start, zone, false);
+        o["end"] = exchange_detail::local_text(end, zone, true);
+        if (!label.empty()) {
+            o["label"] = label;
         }
         out.push_back(std::move(o));
     }
@@ -105,11 +106,13 @@ private:
     ojson sites() const {
         ojson out = ojson::array();
         for (const auto& r : m_s.sites) {
+            const auto& [id, code, name, kind, tz] = r;
+            static_cast<void>(id); // the scenario names records by code; ids are positions
             ojson o = ojson::object();
-            o["id"] = r.code;
-            put_string(o, "name", r.name);
-            o["kind"] = to_string(r.kind);
-            o["tz"] = r.tz;
+            o["id"] = code;
+            put_string(o, "name", name);
+            o["kind"] = to_string(kind);
+            o["tz"] = tz;
             out.push_back(std::move(o));
         }
         return out;
@@ -119,20 +122,23 @@ private:
         ojson out = ojson::array();
         for (std::size_t i = 0; i < m_s.wards.size(); ++i) {
             const auto& r = m_s.wards[i];
+            const auto& [id, code, name, site, calling_hours, closures] = r;
+            static_cast<void>(id); // the scenario names records by code; ids are positions
             auto path = at("wards", i);
             ojson o = ojson::object();
-            o["id"] = r.code;
-            put_string(o, "name", r.name);
-            o["site"] = deref(m_s.sites, r.site, at(path, "site"), "site").code;
-            o["calling_hours"] = windows_json(r.calling_hours);
-            if (!r.closures.empty()) {
-                ojson closures = ojson::array();
-                for (const auto& c : r.closures) {
-                    ojson cj = {{"first", format_date(c.first)}, {"last", format_date(c.last)}};
-                    put_string(cj, "reason", c.reason);
-                    closures.push_back(std::move(cj));
+            o["id"] = code;
+            put_string(o, "name", name);
+            o["site"] = deref(m_s.sites, site, at(path, "site"), "site").code;
+            o["calling_hours"] = windows_json(calling_hours);
+            if (!closures.empty()) {
+                ojson closures_out = ojson::array();
+                for (const auto& c : closures) {
+                    const auto& [first, last, reason] = c;
+                    ojson cj = {{"first", format_date(first)}, {"last", format_date(last)}};
+                    put_string(cj, "reason", reason);
+                    closures_out.push_back(std::move(cj));
                 }
-                o["closures"] = std::move(closures);
+                o["closures"] = std::move(closures_out);
             }
             out.push_back(std::move(o));
         }
@@ -140,16 +146,17 @@ private:
     }
 
     static ojson consent_json(const Consent& c) {
-        if (c.by.empty() && !c.recorded && !c.review) {
-            return to_string(c.status);
+        const auto& [status, by, recorded, review] = c;
+        if (by.empty() && !recorded && !review) {
+            return to_string(status);
         }
-        ojson o = {{"status", to_string(c.status)}};
-        put_string(o, "by", c.by);
-        if (c.recorded) {
-            o["recorded"] = format_date(*c.recorded);
+        ojson o = {{"status", to_string(status)}};
+        put_string(o, "by", by);
+        if (recorded) {
+            o["recorded"] = format_date(*recorded);
         }
-        if (c.review) {
-            o["review"] = format_date(*c.review);
+        if (review) {
+            o["review"] = format_date(*review);
         }
         return o;
     }
@@ -158,32 +165,36 @@ private:
         ojson out = ojson::array();
         for (std::size_t i = 0; i < m_s.residents.size(); ++i) {
             const auto& r = m_s.residents[i];
+            const auto& [id, code, name, ward, room, admitted, discharged, needs_assistance,
+                         competences, max_call_minutes, max_calls_per_day, care_blocks,
+                         one_off_blocks, consent] = r;
+            static_cast<void>(id); // the scenario names records by code; ids are positions
             auto path = at("residents", i);
             ojson o = ojson::object();
-            o["id"] = r.code;
-            put_string(o, "name", r.name);
-            o["ward"] = deref(m_s.wards, r.ward, at(path, "ward"), "ward").code;
-            put_string(o, "room", r.room);
-            if (r.admitted) {
-                o["admitted"] = format_date(*r.admitted);
+            o["id"] = code;
+            put_string(o, "name", name);
+            o["ward"] = deref(m_s.wards, ward, at(path, "ward"), "ward").code;
+            put_string(o, "room", room);
+            if (admitted) {
+                o["admitted"] = format_date(*admitted);
             }
-            if (r.discharged) {
-                o["discharged"] = format_date(*r.discharged);
+            if (discharged) {
+                o["discharged"] = format_date(*discharged);
             }
-            o["needs_assistance"] = r.needs_assistance;
-            put_strings(o, "competences", r.competences);
-            if (r.max_call_minutes) {
-                o["max_call_minutes"] = *r.max_call_minutes;
+            o["needs_assistance"] = needs_assistance;
+            put_strings(o, "competences", competences);
+            if (max_call_minutes) {
+                o["max_call_minutes"] = *max_call_minutes;
             }
-            if (r.max_calls_per_day) {
-                o["max_calls_per_day"] = *r.max_calls_per_day;
+            if (max_calls_per_day) {
+                o["max_calls_per_day"] = *max_calls_per_day;
             }
-            o["care_blocks"] = windows_json(r.care_blocks);
-            if (!r.one_off_blocks.empty()) {
+            o["care_blocks"] = windows_json(care_blocks);
+            if (!one_off_blocks.empty()) {
                 o["one_off_blocks"] =
-                    periods_json(r.one_off_blocks, ward_zone(r.ward, at(path, "ward")));
+                    periods_json(one_off_blocks, ward_zone(ward, at(path, "ward")));
             }
-            o["consent"] = consent_json(r.consent);
+            o["consent"] = consent_json(consent);
             out.push_back(std::move(o));
         }
         return out;
@@ -193,16 +204,18 @@ private:
         ojson out = ojson::array();
         for (std::size_t i = 0; i < m_s.contacts.size(); ++i) {
             const auto& r = m_s.contacts[i];
+            const auto& [id, code, name, relationship, tz, availability, absences, reach] = r;
+            static_cast<void>(id); // the scenario names records by code; ids are positions
             ojson o = ojson::object();
-            o["id"] = r.code;
-            put_string(o, "name", r.name);
-            put_string(o, "relationship", r.relationship);
-            o["tz"] = r.tz;
-            put_string(o, "reach", r.reach);
-            o["availability"] = windows_json(r.availability);
-            if (!r.absences.empty()) {
+            o["id"] = code;
+            put_string(o, "name", name);
+            put_string(o, "relationship", relationship);
+            o["tz"] = tz;
+            put_string(o, "reach", reach);
+            o["availability"] = windows_json(availability);
+            if (!absences.empty()) {
                 o["absences"] =
-                    periods_json(r.absences, find_zone(r.tz, at(at("contacts", i), "tz")));
+                    periods_json(absences, find_zone(tz, at(at("contacts", i), "tz")));
             }
             out.push_back(std::move(o));
         }
@@ -213,22 +226,25 @@ private:
         ojson out = ojson::array();
         for (std::size_t i = 0; i < m_s.devices.size(); ++i) {
             const auto& r = m_s.devices[i];
+            const auto& [id, code, name, kind, site, wards, cleaning_minutes, move_minutes,
+                         capabilities, out_of_service] = r;
+            static_cast<void>(id); // the scenario names records by code; ids are positions
             auto path = at("devices", i);
             ojson o = ojson::object();
-            o["id"] = r.code;
-            put_string(o, "name", r.name);
-            o["kind"] = r.kind;
-            o["site"] = deref(m_s.sites, r.site, at(path, "site"), "site").code;
-            ojson wards = ojson::array();
-            for (std::size_t k = 0; k < r.wards.size(); ++k) {
-                wards.push_back(deref(m_s.wards, r.wards[k], at(at(path, "wards"), k), "ward").code);
+            o["id"] = code;
+            put_string(o, "name", name);
+            o["kind"] = kind;
+            o["site"] = deref(m_s.sites, site, at(path, "site"), "site").code;
+            ojson ward_codes = ojson::array();
+            for (std::size_t k = 0; k < wards.size(); ++k) {
+                ward_codes.push_back(deref(m_s.wards, wards[k], at(at(path, "wards"), k), "ward").code);
             }
-            o["wards"] = std::move(wards);
-            o["cleaning_minutes"] = r.cleaning_minutes;
-            o["move_minutes"] = r.move_minutes;
-            put_strings(o, "capabilities", r.capabilities);
-            if (!r.out_of_service.empty()) {
-                o["out_of_service"] = periods_json(r.out_of_service, site_zone(r.site, at(path, "site")));
+            o["wards"] = std::move(ward_codes);
+            o["cleaning_minutes"] = cleaning_minutes;
+            o["move_minutes"] = move_minutes;
+            put_strings(o, "capabilities", capabilities);
+            if (!out_of_service.empty()) {
+                o["out_of_service"] = periods_json(out_of_service, site_zone(site, at(path, "site")));
             }
             out.push_back(std::move(o));
         }
@@ -239,27 +255,29 @@ private:
         ojson out = ojson::array();
         for (std::size_t i = 0; i < m_s.staff.size(); ++i) {
             const auto& r = m_s.staff[i];
+            const auto& [id, code, name, wards, competences, shifts, weekly_shifts] = r;
+            static_cast<void>(id); // the scenario names records by code; ids are positions
             auto path = at("staff", i);
             ojson o = ojson::object();
-            o["id"] = r.code;
-            put_string(o, "name", r.name);
-            ojson wards = ojson::array();
-            for (std::size_t k = 0; k < r.wards.size(); ++k) {
-                wards.push_back(deref(m_s.wards, r.wards[k], at(at(path, "wards"), k), "ward").code);
+            o["id"] = code;
+            put_string(o, "name", name);
+            ojson ward_codes = ojson::array();
+            for (std::size_t k = 0; k < wards.size(); ++k) {
+                ward_codes.push_back(deref(m_s.wards, wards[k], at(at(path, "wards"), k), "ward").code);
             }
-            if (!wards.empty()) {
-                o["ward"] = wards.front();
+            if (!ward_codes.empty()) {
+                o["ward"] = ward_codes.front();
             }
-            if (wards.size() > 1) {
-                o["wards"] = std::move(wards);
+            if (ward_codes.size() > 1) {
+                o["wards"] = std::move(ward_codes);
             }
-            put_strings(o, "competences", r.competences);
+            put_strings(o, "competences", competences);
             // Without a ward there is no zone to write shifts in; UTC keeps them readable.
-            const auto* zone = r.wards.empty() ? date::locate_zone("Etc/UTC")
-                                               : ward_zone(r.wards.front(), at(path, "ward"));
-            o["shifts"] = periods_json(r.shifts, zone);
-            if (!r.weekly_shifts.empty()) {
-                o["weekly_shifts"] = windows_json(r.weekly_shifts);
+            const auto* zone = wards.empty() ? date::locate_zone("Etc/UTC")
+                                         : ward_zone(wards.front(), at(path, "ward"));
+            o["shifts"] = periods_json(shifts, zone);
+            if (!weekly_shifts.empty()) {
+                o["weekly_shifts"] = windows_json(weekly_shifts);
             }
             out.push_back(std::move(o));
         }
@@ -270,34 +288,37 @@ private:
         ojson out = ojson::array();
         for (std::size_t i = 0; i < m_s.requests.size(); ++i) {
             const auto& r = m_s.requests[i];
+            const auto& [id, code, resident, contacts, calls, duration_minutes, priority,
+                         max_per_day, preferred, fixed, active] = r;
+            static_cast<void>(id); // the scenario names records by code; ids are positions
             auto path = at("requests", i);
             ojson o = ojson::object();
-            o["id"] = r.code;
-            o["resident"] = deref(m_s.residents, r.resident, at(path, "resident"), "resident").code;
-            ojson contacts = ojson::array();
-            for (std::size_t k = 0; k < r.contacts.size(); ++k) {
-                contacts.push_back(
-                    deref(m_s.contacts, r.contacts[k], at(at(path, "contacts"), k), "contact").code);
+            o["id"] = code;
+            o["resident"] = deref(m_s.residents, resident, at(path, "resident"), "resident").code;
+            ojson contact_codes = ojson::array();
+            for (std::size_t k = 0; k < contacts.size(); ++k) {
+                contact_codes.push_back(
+                    deref(m_s.contacts, contacts[k], at(at(path, "contacts"), k), "contact").code);
             }
-            if (!contacts.empty()) {
-                o["contact"] = contacts.front();
+            if (!contact_codes.empty()) {
+                o["contact"] = contact_codes.front();
             }
-            if (contacts.size() > 1) {
-                o["contacts"] = std::move(contacts);
+            if (contact_codes.size() > 1) {
+                o["contacts"] = std::move(contact_codes);
             }
-            o["calls"] = r.calls;
-            o["duration_minutes"] = r.duration_minutes;
-            o["priority"] = r.priority;
-            if (r.max_per_day) {
-                o["max_per_day"] = *r.max_per_day;
+            o["calls"] = calls;
+            o["duration_minutes"] = duration_minutes;
+            o["priority"] = priority;
+            if (max_per_day) {
+                o["max_per_day"] = *max_per_day;
             }
-            if (!r.preferred.empty()) {
-                o["preferred"] = windows_json(r.preferred);
+            if (!preferred.empty()) {
+                o["preferred"] = windows_json(preferred);
             }
-            if (r.fixed) {
-                o["fixed"] = {{"weekday", r.fixed->weekday}, {"start", format_clock(r.fixed->start)}};
+            if (fixed) {
+                o["fixed"] = {{"weekday", fixed->weekday}, {"start", format_clock(fixed->start)}};
             }
-            if (!r.active) {
+            if (!active) {
                 o["active"] = false;
             }
             out.push_back(std::move(o));
@@ -309,15 +330,16 @@ private:
         ojson out = ojson::array();
         for (std::size_t i = 0; i < m_s.approvals.size(); ++i) {
             const auto& a = m_s.approvals[i];
+            const auto& [resident, contact, approved, key_contact, restrictions] = a;
             auto path = at("approvals", i);
             ojson o = ojson::object();
-            o["resident"] = deref(m_s.residents, a.resident, at(path, "resident"), "resident").code;
-            o["contact"] = deref(m_s.contacts, a.contact, at(path, "contact"), "contact").code;
-            if (!a.approved) {
+            o["resident"] = deref(m_s.residents, resident, at(path, "resident"), "resident").code;
+            o["contact"] = deref(m_s.contacts, contact, at(path, "contact"), "contact").code;
+            if (!approved) {
                 o["approved"] = false;
             }
-            o["key_contact"] = a.key_contact;
-            put_string(o, "restrictions", a.restrictions);
+            o["key_contact"] = key_contact;
+            put_string(o, "restrictions", restrictions);
             out.push_back(std::move(o));
         }
         return out;

@@ -1,7 +1,9 @@
 #include "carecall/model.hpp"
 
 #include <array>
+#include <iterator>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -160,6 +162,83 @@ BookingStatus parse_booking_status(std::string_view text, std::string_view field
                        fmt::format("'{}' is not a booking status (expected booked, completed, "
                                    "missed, cancelled or waitlisted)",
                                    text));
+}
+
+namespace {
+
+/// An enumeration's names, one entry per value: the one place each is spelled.
+template <class E, std::size_t N> using Names = std::array<std::pair<E, std::string_view>, N>;
+
+constexpr Names<BookingSource, 4> k_source_names{{{BookingSource::manual, "manual"},
+                                                  {BookingSource::scheduled, "scheduled"},
+                                                  {BookingSource::imported, "imported"},
+                                                  {BookingSource::repaired, "repaired"}}};
+
+/// The first two are not a missed call's; the rest are k_missed_outcomes.
+constexpr Names<CallOutcome, 6> k_outcome_names{{{CallOutcome::none, ""},
+                                                 {CallOutcome::completed, "completed"},
+                                                 {CallOutcome::no_answer, "no_answer"},
+                                                 {CallOutcome::declined, "declined"},
+                                                 {CallOutcome::unwell, "unwell"},
+                                                 {CallOutcome::technical, "technical"}}};
+constexpr std::size_t k_first_missed = 2;
+static_assert(
+    [] {
+        for (std::size_t i = 0; i < std::size(k_missed_outcomes); ++i) {
+            if (k_missed_outcomes[i] != k_outcome_names[k_first_missed + i].first) {
+                return false;
+            }
+        }
+        return k_first_missed + std::size(k_missed_outcomes) == k_outcome_names.size();
+    }(),
+    "k_missed_outcomes (model.hpp) are the outcome names after none and completed");
+
+template <class E, std::size_t N> std::string name_in(const Names<E, N>& names, E value) {
+    for (const auto& [e, name] : names) {
+        if (e == value) {
+            return std::string(name);
+        }
+    }
+    return {};
+}
+
+/// The value named `text` among names[first…], else InvalidInput "'x' is not WHAT (expected a,
+/// b or c)".
+template <class E, std::size_t N>
+E parse_in(const Names<E, N>& names, std::string_view text, std::string_view field,
+           std::string_view what, std::size_t first = 0) {
+    std::string expected;
+    for (std::size_t i = first; i < N; ++i) {
+        if (text == names[i].second) {
+            return names[i].first;
+        }
+        expected += (i == first ? "" : i + 1 == N ? " or " : ", ") + std::string(names[i].second);
+    }
+    throw InvalidInput(std::string(field),
+                       fmt::format("'{}' is not {} (expected {})", text, what, expected));
+}
+
+} // namespace
+
+std::string to_string(BookingSource s) { return name_in(k_source_names, s); }
+
+BookingSource parse_booking_source(std::string_view text, std::string_view field) {
+    return parse_in(k_source_names, text, field, "a booking source");
+}
+
+std::string to_string(CallOutcome o) { return name_in(k_outcome_names, o); }
+
+CallOutcome parse_call_outcome(std::string_view text, std::string_view field) {
+    for (std::size_t i = 0; i < k_first_missed; ++i) {
+        if (text == k_outcome_names[i].second) {
+            return k_outcome_names[i].first;
+        }
+    }
+    return parse_missed_outcome(text, field);
+}
+
+CallOutcome parse_missed_outcome(std::string_view text, std::string_view field) {
+    return parse_in(k_outcome_names, text, field, "an outcome", k_first_missed);
 }
 
 std::string priority_name(int p) {

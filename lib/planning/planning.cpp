@@ -362,7 +362,7 @@ Pinned pin_existing(const Snapshot& snap, const PlanRequest& req, Instant now, P
                 ++p.prior[b.request->value];
             }
         } else if (req.replan && scoped && b.status == BookingStatus::booked && !b.pinned &&
-                   b.reason == k_scheduled && b.request && b.start >= now &&
+                   b.source == BookingSource::scheduled && b.request && b.start >= now &&
                    b.start < out.horizon_end) {
             p.releasable.push_back(b);
             continue;
@@ -520,6 +520,7 @@ std::vector<Booking> new_calls(const ScheduleResult& result, const IdMap& ids) {
             b.request = IdMap::to_store(ids.requests, c.request);
         }
         b.reason = k_scheduled;
+        b.source = BookingSource::scheduled;
         added.push_back(std::move(b));
     }
     return added;

@@ -92,28 +92,32 @@ struct Codes {
 };
 
 ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zones) {
-    ojson contacts = ojson::array();
-    for (auto c : b.contacts) {
-        contacts.push_back(code_or_null(codes.contacts, c.value));
+    // Taken apart whole (model.hpp): a new field stops this compiling until it is disclosed.
+    const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
+                 reason, source, request, pinned, availability_overridden, series] = b;
+    ojson contact_codes = ojson::array();
+    for (auto c : contacts) {
+        contact_codes.push_back(code_or_null(codes.contacts, c.value));
     }
-    const auto* zone = zones.of(b.resident);
-    return {{"code", b.code},
-            {"id", b.id.value},
-            {"status", to_string(b.status)},
-            {"resident", code_or_null(codes.residents, b.resident.value)},
-            {"contacts", contacts},
-            {"device", code_or_null(codes.devices, b.device.value)},
-            {"staff", b.staff ? code_or_null(codes.staff, b.staff->value) : ojson(nullptr)},
+    const auto* zone = zones.of(resident);
+    return {{"code", code},
+            {"id", id.value},
+            {"status", to_string(status)},
+            {"resident", code_or_null(codes.residents, resident.value)},
+            {"contacts", contact_codes},
+            {"device", code_or_null(codes.devices, device.value)},
+            {"staff", staff ? code_or_null(codes.staff, staff->value) : ojson(nullptr)},
             {"tz", zone->name()},
-            {"start", format_iso_offset(b.start, zone)},
-            {"end", format_iso_offset(b.end, zone)},
-            {"priority", priority_name(b.priority)},
-            {"outcome", b.outcome},
-            {"reason", b.reason},
-            {"request", b.request ? code_or_null(codes.requests, b.request->value) : ojson(nullptr)},
-            {"series", b.series},
-            {"pinned", b.pinned},
-            {"availability_overridden", b.availability_overridden}};
+            {"start", format_iso_offset(start, zone)},
+            {"end", format_iso_offset(end, zone)},
+            {"priority", priority_name(priority)},
+            {"outcome", to_string(outcome)},
+            {"reason", reason},
+            {"source", to_string(source)},
+            {"request", request ? code_or_null(codes.requests, request->value) : ojson(nullptr)},
+            {"series", series},
+            {"pinned", pinned},
+            {"availability_overridden", availability_overridden}};
 }
 
 ojson parsed(const std::string& text) { return ojson::parse(text); }

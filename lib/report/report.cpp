@@ -9,7 +9,6 @@
 #include <map>
 #include <unordered_map>
 
-#include "carecall/booking.hpp"
 #include "carecall/rules.hpp"
 
 namespace carecall {
@@ -452,8 +451,8 @@ OutcomesReport outcomes_report(const ReportData& data, DateSpan span, Instant no
     rep.span = span;
     // Every row is listed, zero or not, so the report has the same shape every time.
     std::map<std::pair<int, std::string>, int> counts{{{0, ""}, 0}, {{2, ""}, 0}, {{3, "not recorded"}, 0}};
-    for (const char* o : k_outcomes) {
-        counts[{1, o}] = 0;
+    for (auto o : k_missed_outcomes) {
+        counts[{1, to_string(o)}] = 0;
     }
     for (const auto& b : data.bookings) {
         if (!ix.starts_in(b, span)) {
@@ -461,7 +460,7 @@ OutcomesReport outcomes_report(const ReportData& data, DateSpan span, Instant no
         }
         switch (b.status) {
         case BookingStatus::completed: ++counts[{0, ""}]; break;
-        case BookingStatus::missed: ++counts[{1, b.outcome}]; break;
+        case BookingStatus::missed: ++counts[{1, to_string(b.outcome)}]; break;
         case BookingStatus::cancelled: ++counts[{2, ""}]; break;
         case BookingStatus::booked:
             if (b.end <= now) {

@@ -21,31 +21,10 @@ const std::string k_now = "--now=2026-11-29T12:00:00Z";
 /// - Q-SYD: Ann and Cath in Sydney (07:00-09:00 AEDT = 20:00-22:00 GMT, after calling hours):
 ///   never possible;
 /// - Q-DAN: Dan (needs help: Eve works Mon-Fri 09:00-17:00) and Bob, 1 call of 30 min.
-const char* const k_ward = R"({
- "format": "carecall-scenario/1",
- "horizon": {"start_date": "2026-11-30", "days": 7},
- "sites": [{"id": "OAKS", "name": "The Oaks", "tz": "Europe/London"}],
- "wards": [{"id": "W-ELM", "site": "OAKS", "name": "Elm",
-            "calling_hours": [{"weekdays": [0,1,2,3,4,5,6], "start": "09:00", "end": "20:00"}]}],
- "residents": [{"id": "R-ANN", "ward": "W-ELM", "name": "Ann Lee"},
-               {"id": "R-DAN", "ward": "W-ELM", "name": "Dan Shaw", "needs_assistance": true}],
- "contacts": [{"id": "C-BOB", "name": "Bob Lee", "tz": "Europe/London",
-               "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "10:00", "end": "12:00"}]},
-              {"id": "C-CATH", "name": "Cath Lee", "tz": "Australia/Sydney",
-               "availability": [{"weekdays": [0,1,2,3,4,5,6], "start": "07:00", "end": "09:00"}]}],
- "devices": [{"id": "D-P1", "name": "Portal 1", "site": "OAKS", "wards": ["W-ELM"],
-              "cleaning_minutes": 15, "move_minutes": 0}],
- "staff": [{"id": "E-EVE", "name": "Eve Hart", "ward": "W-ELM", "shifts": [],
-            "weekly_shifts": [{"weekdays": [0,1,2,3,4], "start": "09:00", "end": "17:00"}]}],
- "requests": [{"id": "Q-ANN", "resident": "R-ANN", "contact": "C-BOB", "calls": 2,
-               "duration_minutes": 30, "priority": 1, "max_per_day": 1},
-              {"id": "Q-SYD", "resident": "R-ANN", "contact": "C-CATH", "calls": 1,
-               "duration_minutes": 30, "priority": 1},
-              {"id": "Q-DAN", "resident": "R-DAN", "contact": "C-BOB", "calls": 1,
-               "duration_minutes": 30, "priority": 1}]
-})";
-
-void load_ward(const Scratch& s) { s.ok({"-q", "import", "scenario", "-"}, k_ward); }
+/// (tests/data/scenario-elm-week.json, also used by tests/unit/planning_test.cpp)
+void load_ward(const Scratch& s) {
+    s.ok({"-q", "import", "scenario", source_path("tests/data/scenario-elm-week.json")});
+}
 
 json agenda(const Scratch& s) {
     return s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "14"})["calls"];
@@ -200,6 +179,10 @@ TEST_SUITE("cli schedule") {
         auto hand_code = by_hand["booking"]["code"].get<std::string>();
         auto hand_start = by_hand["booking"]["start"].get<std::string>();
         auto before = agenda(s);
+        // What moves is told by the booking's source, not its reason.
+        for (const auto& c : before) {
+            CHECK(c["source"] == (c["code"] == hand_code ? "manual" : "scheduled"));
+        }
         auto j = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--replan"});
         CHECK(j["saved"] == true);
         // Nothing better was possible, so nothing moved: times stay stable from plan to plan.
@@ -226,6 +209,81 @@ TEST_SUITE("cli schedule") {
         CHECK(per_request["Q-ANN"] == 2);
         CHECK(per_request["Q-DAN"] == 1);
         check_no_overlap(agenda(s));
+    }
+
+    // Regression: re-plan found the scheduler's calls by their reason "scheduled", which
+    // displacement overwrites and erasure blanks; such a call then never moved again. It goes by
+    // the booking's source now.
+    TEST_CASE("schedule --replan still moves a scheduled call whose reason was erased or overwritten") {
+        Scratch s;
+        load_ward(s);
+        auto planned = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
+        json ann;
+        for (const auto& c : planned["added"]) {
+            CHECK(c["source"] == "scheduled");
+            CHECK(c["reason"] == "scheduled");
+            if (ann.is_null() && c["request"] == "Q-ANN") {
+                ann = c;
+            }
+        }
+        REQUIRE(ann.is_object());
+        auto code = ann["code"].get<std::string>();
+        auto call = [&]() {
+            auto all = s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "14", "--all"});
+            for (const auto& c : all["calls"]) {
+                if (c["code"] == code) {
+                    return c;
+                }
+            }
+            return json();
+        };
+
+        SUBCASE("erased") {
+            s.ok({"-q", "person", "erase", "resident", "R-ANN", "--yes"});
+            CHECK(call()["reason"] == "");
+        }
+        SUBCASE("overwritten by a displacement") {
+            // An end-of-life call at the same time displaces it to its next free time.
+            s.ok({"-q", k_now, "book", "--resident", "R-ANN", "--contact", "C-BOB", "--at",
+                  ann["start_utc"].get<std::string>(), "--duration", "30m", "--priority",
+                  "end_of_life"});
+            auto moved = call();
+            REQUIRE(moved["status"] == "booked");
+            CHECK(moved["reason"] != "scheduled");
+            CHECK(moved["start_utc"] != ann["start_utc"]);
+        }
+        auto now = call();
+        CHECK(now["source"] == "scheduled");
+        // A clinical call that fits only where this routine one is (Zoe is free for those 30
+        // minutes only): re-plan must move the routine call, which it can only if it knows it is
+        // its own.
+        auto start = now["start_utc"].get<std::string>(); // London is on UTC in December
+        const char* const k_days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+        std::tm tm{};
+        auto t = static_cast<std::time_t>(utc(start));
+        gmtime_r(&t, &tm);
+        auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+        auto hhmm = [&](int minutes) { return two(minutes / 60) + ":" + two(minutes % 60); };
+        int minute = tm.tm_hour * 60 + tm.tm_min;
+        s.ok({"-q", "contact", "add", "C-ZOE", "--name", "Zoe", "--tz", "Europe/London",
+              "--available",
+              std::string(k_days[tm.tm_wday]) + " " + hhmm(minute) + "-" + hhmm(minute + 30)});
+        s.ok({"-q", "contact", "approve", "C-ZOE", "--resident", "R-ANN"});
+        s.ok({"-q", "request", "add", "Q-ZOE", "--resident", "R-ANN", "--contact", "C-ZOE",
+              "--priority", "clinical"});
+        auto j = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--replan"});
+        std::set<std::string> cancelled;
+        for (const auto& c : j["cancelled"]) {
+            cancelled.insert(c["code"].get<std::string>());
+        }
+        CHECK(cancelled.count(code) == 1);
+        CHECK(call()["status"] == "cancelled");
+        bool zoe = false;
+        for (const auto& c : j["added"]) {
+            CHECK(c["source"] == "scheduled");
+            zoe = zoe || (c["request"] == "Q-ZOE" && c["start_utc"] == start);
+        }
+        CHECK(zoe);
     }
 
     TEST_CASE("why explains an unmet request in words, and lists what a met one has") {
@@ -310,6 +368,9 @@ TEST_SUITE("cli schedule") {
 
         auto j = s.json({before_plan, "import", "rota", s.path("rota.json")});
         CHECK(j["calls"].size() == rota["calls"].size());
+        for (const auto& c : j["calls"]) {
+            CHECK(c["source"] == "imported");
+        }
         auto listed = s.json({before_plan, "agenda", "--date", "2025-03-24", "--days", "1"})["calls"];
         CHECK(listed.size() == rota["calls"].size());
         for (std::size_t i = 0; i < listed.size(); ++i) {

@@ -202,4 +202,28 @@ TEST_CASE("M1: every released schema's fixture opens at the latest schema, data 
     }
 }
 
+TEST_CASE("schema 2: a schema 1 booking's source comes from its reason (scheduled) or is manual") {
+    Scratch s;
+    fs::copy_file(source_path("tests/data/schema/v1.db"), s.db());
+    fs::permissions(s.db(), fs::perms::owner_read | fs::perms::owner_write);
+    {
+        // The v1 fixture's calls were all booked by hand; make B-5 one the scheduler booked, as
+        // schema 1 recorded it (its reason).
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open_v2(s.db().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+        CHECK(sqlite3_exec(db, "UPDATE booking SET reason = 'scheduled' WHERE code = 'B-5'",
+                           nullptr, nullptr, nullptr) == SQLITE_OK);
+        CHECK(sqlite3_changes(db) == 1);
+        sqlite3_close(db);
+    }
+    REQUIRE(s.run({"db", "migrate"}).code == 0);
+    auto calls = s.json({"--now", "2026-11-25T10:00:00Z", "agenda", "--date", "2026-11-25",
+                         "--days", "60", "--all"})["calls"];
+    REQUIRE(calls.size() > 5);
+    for (const auto& c : calls) {
+        CAPTURE(c["code"]);
+        CHECK(c["source"] == (c["code"] == "B-5" ? "scheduled" : "manual"));
+    }
+}
+
 } // TEST_SUITE

@@ -203,7 +203,7 @@ TEST_SUITE("booking") {
                              "outcome: 'asleep' is not an outcome (expected no_answer, declined, "
                              "unwell or technical)",
                              InvalidInput);
-        CHECK(h.service.missed(b.id, "no_answer").outcome == "no_answer");
+        CHECK(h.service.missed(b.id, "no_answer").outcome == CallOutcome::no_answer);
         CHECK_THROWS_AS(h.service.complete(b.id), Conflict);
     }
 

@@ -42,7 +42,7 @@ Booking call(std::int64_t id, std::int64_t resident, const char* start, int minu
     b.start = utc(start);
     b.end = b.start + std::chrono::minutes{minutes};
     b.status = status;
-    b.outcome = outcome;
+    b.outcome = parse_call_outcome(outcome);
     return b;
 }
 

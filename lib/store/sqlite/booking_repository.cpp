@@ -60,7 +60,7 @@ public:
             auto stmt = db().prepare(sql::k_booking_insert);
             stmt.bind(1, b.id.value).bind(2, b.code).bind(3, b.resident.value);
             bind_common(stmt, b, 4);
-            stmt.bind(16, now_seconds());
+            stmt.bind(17, now_seconds());
             stmt.run();
         }
         for (std::size_t i = 0; i < b.contacts.size(); ++i) {
@@ -251,32 +251,42 @@ private:
     }
 
     /// Binds the columns shared by insert and update, from `first` on: device, staff, start,
-    /// end, priority, status, outcome, reason, request, pinned, override, series.
+    /// end, priority, status, outcome, reason, request, pinned, override, series, source.
+    /// Takes the booking apart whole, so that a new field of Booking stops this compiling until
+    /// it has a column (model.hpp).
     static void bind_common(Statement& s, const Booking& b, int first) {
-        s.bind(first, b.device.value);
-        if (b.staff) {
-            s.bind(first + 1, b.staff->value);
+        const auto& [id, code, resident, contacts, device, staff, start, end, priority, status,
+                     outcome, reason, source, request, pinned, availability_overridden, series] = b;
+        // The id, code and resident are bound by the insert alone (an update never changes
+        // them); the contacts live in booking_contact.
+        static_cast<void>(id);
+        static_cast<void>(code);
+        static_cast<void>(resident);
+        static_cast<void>(contacts);
+        s.bind(first, device.value);
+        if (staff) {
+            s.bind(first + 1, staff->value);
         } else {
             s.bind(first + 1, nullptr);
         }
-        s.bind(first + 2, seconds(b.start)).bind(first + 3, seconds(b.end)).bind(first + 4, b.priority);
-        s.bind(first + 5, to_string(b.status)).bind(first + 6, b.outcome).bind(first + 7, b.reason);
-        if (b.request) {
-            s.bind(first + 8, b.request->value);
+        s.bind(first + 2, seconds(start)).bind(first + 3, seconds(end)).bind(first + 4, priority);
+        s.bind(first + 5, to_string(status)).bind(first + 6, to_string(outcome)).bind(first + 7, reason);
+        if (request) {
+            s.bind(first + 8, request->value);
         } else {
             s.bind(first + 8, nullptr);
         }
-        s.bind(first + 9, b.pinned ? 1 : 0).bind(first + 10, b.availability_overridden ? 1 : 0);
-        s.bind(first + 11, b.series);
+        s.bind(first + 9, pinned ? 1 : 0).bind(first + 10, availability_overridden ? 1 : 0);
+        s.bind(first + 11, series).bind(first + 12, to_string(source));
     }
 
     bool write(const Booking& b, std::optional<BookingStatus> expected) {
         auto stmt = db().prepare(expected ? sql::k_booking_transition : sql::k_booking_update);
         stmt.bind(1, b.id.value);
         bind_common(stmt, b, 2);
-        stmt.bind(14, now_seconds());
+        stmt.bind(15, now_seconds());
         if (expected) {
-            stmt.bind(15, to_string(*expected));
+            stmt.bind(16, to_string(*expected));
         }
         stmt.run();
         return sqlite3_changes(db().handle()) == 1;
@@ -311,6 +321,7 @@ private:
         field("status", a.status != b.status);
         field("outcome", a.outcome != b.outcome);
         field("reason", a.reason != b.reason);
+        field("source", a.source != b.source);
         field("pinned", a.pinned != b.pinned);
         field("availability_overridden", a.availability_overridden != b.availability_overridden);
         return out;
@@ -343,31 +354,37 @@ private:
         return out;
     }
 
+    /// The booking of the current row (CARECALL_BOOKING_COLUMNS), without its contacts. Filled
+    /// through a binding of all its fields, as bind_common() reads them (model.hpp).
     Booking read_row(const Statement& s) {
         Booking b;
-        b.id = BookingId(s.get_int(0));
-        b.code = s.get_text(1);
-        b.resident = ResidentId(s.get_int(2));
-        b.device = DeviceId(s.get_int(3));
+        auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
+               reason, source, request, pinned, availability_overridden, series] = b;
+        static_cast<void>(contacts); // booking_contact: contacts_of()
+        id = BookingId(s.get_int(0));
+        code = s.get_text(1);
+        resident = ResidentId(s.get_int(2));
+        device = DeviceId(s.get_int(3));
         if (!s.is_null(4)) {
-            b.staff = StaffId(s.get_int(4));
+            staff = StaffId(s.get_int(4));
         }
-        b.start = instant(s.get_int(5));
-        b.end = instant(s.get_int(6));
-        b.priority = s.get_int32(7);
+        start = instant(s.get_int(5));
+        end = instant(s.get_int(6));
+        priority = s.get_int32(7);
         try {
-            b.status = parse_booking_status(s.get_text(8));
+            status = parse_booking_status(s.get_text(8));
+            outcome = parse_call_outcome(s.get_text(9));
+            source = parse_booking_source(s.get_text(15));
         } catch (const InvalidInput&) {
-            throw m_ctx.unreadable("booking", b.id.value);
+            throw m_ctx.unreadable("booking", id.value);
         }
-        b.outcome = s.get_text(9);
-        b.reason = s.get_text(10);
+        reason = s.get_text(10);
         if (!s.is_null(11)) {
-            b.request = RequestId(s.get_int(11));
+            request = RequestId(s.get_int(11));
         }
-        b.pinned = s.get_bool(12);
-        b.availability_overridden = s.get_bool(13);
-        b.series = s.get_text(14);
+        pinned = s.get_bool(12);
+        availability_overridden = s.get_bool(13);
+        series = s.get_text(14);
         return b;
     }
 

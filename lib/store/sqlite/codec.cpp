@@ -59,8 +59,8 @@ template <class F> auto guarded(F&& f) -> decltype(f()) {
 std::string encode(const std::vector<WeeklyWindow>& windows, std::string_view field) {
     json out = json::array();
     for (const auto& w : windows) {
-        out.push_back(
-            {{"weekdays", w.weekdays}, {"start", w.start}, {"end", w.end}, {"label", w.label}});
+        const auto& [weekdays, start, end, label] = w;
+        out.push_back({{"weekdays", weekdays}, {"start", start}, {"end", end}, {"label", label}});
     }
     return dump(out, field);
 }
@@ -68,9 +68,10 @@ std::string encode(const std::vector<WeeklyWindow>& windows, std::string_view fi
 std::string encode(const std::vector<Period>& periods, std::string_view field) {
     json out = json::array();
     for (const auto& p : periods) {
-        out.push_back({{"start", p.start.time_since_epoch().count()},
-                       {"end", p.end.time_since_epoch().count()},
-                       {"label", p.label}});
+        const auto& [start, end, label] = p;
+        out.push_back({{"start", start.time_since_epoch().count()},
+                       {"end", end.time_since_epoch().count()},
+                       {"label", label}});
     }
     return dump(out, field);
 }
@@ -78,11 +79,11 @@ std::string encode(const std::vector<Period>& periods, std::string_view field) {
 std::string encode(const std::vector<DateRange>& ranges, std::string_view field) {
     json out = json::array();
     for (std::size_t i = 0; i < ranges.size(); ++i) {
-        const auto& r = ranges[i];
+        const auto& [first, last, reason] = ranges[i];
         auto where = fmt::format("{}[{}]", field, i);
-        out.push_back({{"first", date_text(r.first, where + ".first")},
-                       {"last", date_text(r.last, where + ".last")},
-                       {"reason", r.reason}});
+        out.push_back({{"first", date_text(first, where + ".first")},
+                       {"last", date_text(last, where + ".last")},
+                       {"reason", reason}});
     }
     return dump(out, field);
 }

@@ -342,7 +342,9 @@ protected:
     void check_references(const Site& /*record*/) override {}
 
     int bind_columns(Statement& stmt, const Site& r) override {
-        stmt.bind(1, r.code).bind(2, r.name).bind(3, to_string(r.kind)).bind(4, r.tz);
+        const auto& [id, code, name, kind, tz] = r;
+        static_cast<void>(id); // the row's key: bound by update() after the columns
+        stmt.bind(1, code).bind(2, name).bind(3, to_string(kind)).bind(4, tz);
         return 4;
     }
 
@@ -406,11 +408,13 @@ protected:
     }
 
     int bind_columns(Statement& stmt, const Ward& r) override {
-        stmt.bind(1, r.code)
-            .bind(2, r.name)
-            .bind(3, r.site.value)
-            .bind(4, codec::encode(r.calling_hours, "calling_hours"))
-            .bind(5, codec::encode(r.closures, "closures"));
+        const auto& [id, code, name, site, calling_hours, closures] = r;
+        static_cast<void>(id); // the row's key: bound by update() after the columns
+        stmt.bind(1, code)
+            .bind(2, name)
+            .bind(3, site.value)
+            .bind(4, codec::encode(calling_hours, "calling_hours"))
+            .bind(5, codec::encode(closures, "closures"));
         return 5;
     }
 
@@ -449,22 +453,27 @@ protected:
     }
 
     int bind_columns(Statement& stmt, const Resident& r) override {
-        stmt.bind(1, r.code)
-            .bind(2, r.name)
-            .bind(3, r.ward.value)
-            .bind(4, r.room)
-            .bind(5, codec::encode(r.admitted, "admitted"))
-            .bind(6, codec::encode(r.discharged, "discharged"))
-            .bind(7, r.needs_assistance)
-            .bind(8, codec::encode(r.competences, "competences"))
-            .bind(9, r.max_call_minutes)
-            .bind(10, r.max_calls_per_day)
-            .bind(11, codec::encode(r.care_blocks, "care_blocks"))
-            .bind(12, codec::encode(r.one_off_blocks, "one_off_blocks"))
-            .bind(13, to_string(r.consent.status))
-            .bind(14, r.consent.by)
-            .bind(15, codec::encode(r.consent.recorded, "consent.recorded"))
-            .bind(16, codec::encode(r.consent.review, "consent.review"));
+        const auto& [id, code, name, ward, room, admitted, discharged, needs_assistance,
+                     competences, max_call_minutes, max_calls_per_day, care_blocks,
+                     one_off_blocks, consent] = r;
+        static_cast<void>(id); // the row's key: bound by update() after the columns
+        const auto& [consent_status, consent_by, consent_recorded, consent_review] = consent;
+        stmt.bind(1, code)
+            .bind(2, name)
+            .bind(3, ward.value)
+            .bind(4, room)
+            .bind(5, codec::encode(admitted, "admitted"))
+            .bind(6, codec::encode(discharged, "discharged"))
+            .bind(7, needs_assistance)
+            .bind(8, codec::encode(competences, "competences"))
+            .bind(9, max_call_minutes)
+            .bind(10, max_calls_per_day)
+            .bind(11, codec::encode(care_blocks, "care_blocks"))
+            .bind(12, codec::encode(one_off_blocks, "one_off_blocks"))
+            .bind(13, to_string(consent_status))
+            .bind(14, consent_by)
+            .bind(15, codec::encode(consent_recorded, "consent.recorded"))
+            .bind(16, codec::encode(consent_review, "consent.review"));
         return 16;
     }
 
@@ -532,13 +541,15 @@ protected:
     void check_references(const Contact& /*record*/) override {}
 
     int bind_columns(Statement& stmt, const Contact& r) override {
-        stmt.bind(1, r.code)
-            .bind(2, r.name)
-            .bind(3, r.relationship)
-            .bind(4, r.tz)
-            .bind(5, codec::encode(r.availability, "availability"))
-            .bind(6, codec::encode(r.absences, "absences"))
-            .bind(7, r.reach);
+        const auto& [id, code, name, relationship, tz, availability, absences, reach] = r;
+        static_cast<void>(id); // the row's key: bound by update() after the columns
+        stmt.bind(1, code)
+            .bind(2, name)
+            .bind(3, relationship)
+            .bind(4, tz)
+            .bind(5, codec::encode(availability, "availability"))
+            .bind(6, codec::encode(absences, "absences"))
+            .bind(7, reach);
         return 7;
     }
 
@@ -595,14 +606,18 @@ protected:
     }
 
     int bind_columns(Statement& stmt, const Device& r) override {
-        stmt.bind(1, r.code)
-            .bind(2, r.name)
-            .bind(3, r.kind)
-            .bind(4, r.site.value)
-            .bind(5, r.cleaning_minutes)
-            .bind(6, r.move_minutes)
-            .bind(7, codec::encode(r.capabilities, "capabilities"))
-            .bind(8, codec::encode(r.out_of_service, "out_of_service"));
+        const auto& [id, code, name, kind, site, wards, cleaning_minutes, move_minutes,
+                     capabilities, out_of_service] = r;
+        static_cast<void>(id);    // the row's key: bound by update() after the columns
+        static_cast<void>(wards); // a join table: write_children()
+        stmt.bind(1, code)
+            .bind(2, name)
+            .bind(3, kind)
+            .bind(4, site.value)
+            .bind(5, cleaning_minutes)
+            .bind(6, move_minutes)
+            .bind(7, codec::encode(capabilities, "capabilities"))
+            .bind(8, codec::encode(out_of_service, "out_of_service"));
         return 8;
     }
 
@@ -675,11 +690,14 @@ protected:
     }
 
     int bind_columns(Statement& stmt, const Staff& r) override {
-        stmt.bind(1, r.code)
-            .bind(2, r.name)
-            .bind(3, codec::encode(r.competences, "competences"))
-            .bind(4, codec::encode(r.shifts, "shifts"))
-            .bind(5, codec::encode(r.weekly_shifts, "weekly_shifts"));
+        const auto& [id, code, name, wards, competences, shifts, weekly_shifts] = r;
+        static_cast<void>(id);    // the row's key: bound by update() after the columns
+        static_cast<void>(wards); // a join table: write_children()
+        stmt.bind(1, code)
+            .bind(2, name)
+            .bind(3, codec::encode(competences, "competences"))
+            .bind(4, codec::encode(shifts, "shifts"))
+            .bind(5, codec::encode(weekly_shifts, "weekly_shifts"));
         return 5;
     }
 
@@ -728,22 +746,27 @@ protected:
     }
 
     int bind_columns(Statement& stmt, const CallRequest& r) override {
+        const auto& [id, code, resident, contacts, calls, duration_minutes, priority, max_per_day,
+                     preferred, fixed, active] = r;
+        static_cast<void>(id);       // the row's key: bound by update() after the columns
+        static_cast<void>(contacts); // a join table: write_children()
         std::optional<int> weekday;
         std::optional<int> start;
-        if (r.fixed) {
-            weekday = r.fixed->weekday;
-            start = r.fixed->start;
+        if (fixed) {
+            const auto& [fixed_weekday, fixed_start] = *fixed;
+            weekday = fixed_weekday;
+            start = fixed_start;
         }
-        stmt.bind(1, r.code)
-            .bind(2, r.resident.value)
-            .bind(3, r.calls)
-            .bind(4, r.duration_minutes)
-            .bind(5, r.priority)
-            .bind(6, r.max_per_day)
-            .bind(7, codec::encode(r.preferred, "preferred"))
+        stmt.bind(1, code)
+            .bind(2, resident.value)
+            .bind(3, calls)
+            .bind(4, duration_minutes)
+            .bind(5, priority)
+            .bind(6, max_per_day)
+            .bind(7, codec::encode(preferred, "preferred"))
             .bind(8, weekday)
             .bind(9, start)
-            .bind(10, r.active);
+            .bind(10, active);
         return 10;
     }
 
@@ -806,12 +829,13 @@ public:
             return;
         }
         {
+            const auto& [resident, contact, approved, key_contact, restrictions] = a;
             auto stmt = m_ctx.db.prepare(sql::k_approval_upsert);
-            stmt.bind(1, a.resident.value)
-                .bind(2, a.contact.value)
-                .bind(3, a.approved)
-                .bind(4, a.key_contact)
-                .bind(5, a.restrictions)
+            stmt.bind(1, resident.value)
+                .bind(2, contact.value)
+                .bind(3, approved)
+                .bind(4, key_contact)
+                .bind(5, restrictions)
                 .run();
         }
         std::string details = "{}";
