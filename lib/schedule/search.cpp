@@ -687,9 +687,50 @@ private:
         }
     }
 
+    /// One time in this many the targeted move takes a call outside its preferred windows (or
+    /// fixed time) rather than an unmet request, when there are both: unmet requests weigh more
+    /// in the score (a class level before the preferred level), so they get the other turns.
+    static constexpr std::uint64_t k_soft_odds = 4;
+
     /// Clears room for one call of an unmet request (the highest class with residents unserved
     /// first) and places it there.
     void targeted() {
+        const std::vector<int> short_reqs = short_requests();
+        const std::vector<int> soft = soft_calls();
+        if (short_reqs.empty() && soft.empty()) {
+            // Everything is met: shake a device-day to find fewer device moves.
+            int d = pick(m_p.devices.size());
+            int day = pick(static_cast<std::size_t>(m_p.days));
+            remove_if([&](const Call &c) { return c.device == d && c.day == day; });
+            return;
+        }
+        int r = 0;
+        int ci = 0;
+        if (!choose_target(short_reqs, soft, &r, &ci)) {
+            return;
+        }
+        const auto &q = at(m_p.reqs, r);
+        const auto &cd = at(q.cands, ci);
+        if (q.devices.empty()) {
+            return;
+        }
+        int d = q.devices[static_cast<std::size_t>(pick(q.devices.size()))];
+        const Min s = cd.start;
+        const Min e = s + q.duration;
+        const int helper = pick_helper(q, s, e);
+        clear_room(r, cd, d, helper);
+        int staff = -1;
+        int waste = 0;
+        int moves = 0;
+        if (m_st.people_ok(r, cd, &staff) &&
+            m_st.device_ok(d, s, e, q.ward, &waste, &moves)) {
+            m_st.add(r, ci, d, staff);
+        }
+    }
+
+    /// The unmet requests of the best rank: the highest class first, residents not yet served
+    /// in it before those who are.
+    [[nodiscard]] std::vector<int> short_requests() const {
         std::vector<int> short_reqs;
         int best_rank = std::numeric_limits<int>::max();
         for (int r = 0; r < static_cast<int>(m_p.reqs.size()); ++r) {
@@ -706,7 +747,11 @@ private:
                 short_reqs.push_back(r);
             }
         }
-        // Or a call outside its preferred windows (or fixed time) that could be inside.
+        return short_reqs;
+    }
+
+    /// The calls outside their preferred windows (or fixed time) that could be inside.
+    [[nodiscard]] std::vector<int> soft_calls() const {
         std::vector<int> soft;
         for (int id = 0; id < static_cast<int>(m_st.m_calls.size()); ++id) {
             const auto &c = at(m_st.m_calls, id);
@@ -718,57 +763,62 @@ private:
                 }
             }
         }
-        if (short_reqs.empty() && soft.empty()) {
-            // Everything is met: shake a device-day to find fewer device moves.
-            int d = pick(m_p.devices.size());
-            int day = pick(static_cast<std::size_t>(m_p.days));
-            remove_if([&](const Call &c) { return c.device == d && c.day == day; });
-            return;
+        return soft;
+    }
+
+    /// The request and start to make room for: an unmet request at any of its starts, or a soft
+    /// call taken out to go back at a better start; false when that call has none.
+    bool choose_target(const std::vector<int> &short_reqs, const std::vector<int> &soft, int *r,
+                       int *ci) {
+        if (!short_reqs.empty() && (soft.empty() || m_rng() % k_soft_odds != 0)) {
+            *r = short_reqs[static_cast<std::size_t>(pick(short_reqs.size()))];
+            *ci = pick(at(m_p.reqs, *r).cands.size());
+            return true;
         }
-        int r = 0;
-        int ci = 0;
-        if (!short_reqs.empty() && (soft.empty() || m_rng() % 4 != 0)) {
-            r = short_reqs[static_cast<std::size_t>(pick(short_reqs.size()))];
-            ci = pick(at(m_p.reqs, r).cands.size());
-        } else {
-            int id = soft[static_cast<std::size_t>(pick(soft.size()))];
-            r = at(m_st.m_calls, id).req;
-            m_st.remove(id);
-            const auto &q = at(m_p.reqs, r);
-            std::vector<int> better;
-            for (int k = 0; k < static_cast<int>(q.cands.size()); ++k) {
-                const auto &cd = at(q.cands, k);
-                if ((!q.has_preferred || cd.preferred) && (!q.has_fixed || cd.fixed)) {
-                    better.push_back(k);
-                }
+        int id = soft[static_cast<std::size_t>(pick(soft.size()))];
+        *r = at(m_st.m_calls, id).req;
+        m_st.remove(id);
+        const auto &q = at(m_p.reqs, *r);
+        std::vector<int> better;
+        for (int k = 0; k < static_cast<int>(q.cands.size()); ++k) {
+            const auto &cd = at(q.cands, k);
+            if ((!q.has_preferred || cd.preferred) && (!q.has_fixed || cd.fixed)) {
+                better.push_back(k);
             }
-            if (better.empty()) {
-                return;
-            }
-            ci = better[static_cast<std::size_t>(pick(better.size()))];
         }
+        if (better.empty()) {
+            return false;
+        }
+        *ci = better[static_cast<std::size_t>(pick(better.size()))];
+        return true;
+    }
+
+    /// A helper on shift for [s, e), picked at random (-1 when none is needed or on shift).
+    int pick_helper(const Req &q, Min s, Min e) {
+        if (!q.needs_help || q.helpers.empty()) {
+            return -1;
+        }
+        std::vector<int> on_shift;
+        for (const auto &h : q.helpers) {
+            if (covered(at(m_p.shift_sets, h.shifts), s, e)) {
+                on_shift.push_back(h.staff);
+            }
+        }
+        if (on_shift.empty()) {
+            return -1;
+        }
+        return on_shift[static_cast<std::size_t>(pick(on_shift.size()))];
+    }
+
+    /// Removes the calls in the way of request r at start cd on device d with the helper: those
+    /// on the device within its cleaning and moving gaps, those of the resident, the helper or a
+    /// contact at that time, and the request's own that day when it is at its daily limit.
+    void clear_room(int r, const Cand &cd, int d, int helper) {
         const auto &q = at(m_p.reqs, r);
-        const auto &cd = at(q.cands, ci);
-        if (q.devices.empty()) {
-            return;
-        }
-        int d = q.devices[static_cast<std::size_t>(pick(q.devices.size()))];
         const auto &dev = at(m_p.devices, d);
         const Min s = cd.start;
         const Min e = s + q.duration;
         const Min big = dev.cleaning + dev.move;
-        int helper = -1;
-        if (q.needs_help && !q.helpers.empty()) {
-            std::vector<int> on_shift;
-            for (const auto &h : q.helpers) {
-                if (covered(at(m_p.shift_sets, h.shifts), s, e)) {
-                    on_shift.push_back(h.staff);
-                }
-            }
-            if (!on_shift.empty()) {
-                helper = on_shift[static_cast<std::size_t>(pick(on_shift.size()))];
-            }
-        }
         const auto &contacts = q.contacts;
         remove_if([&](const Call &c) {
             bool overlap = c.start < e && s < c.end;
@@ -788,13 +838,6 @@ private:
                 return std::find(contacts.begin(), contacts.end(), k) != contacts.end();
             });
         });
-        int staff = -1;
-        int waste = 0;
-        int moves = 0;
-        if (m_st.people_ok(r, cd, &staff) &&
-            m_st.device_ok(d, s, e, q.ward, &waste, &moves)) {
-            m_st.add(r, ci, d, staff);
-        }
     }
 };
 
