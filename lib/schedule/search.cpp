@@ -856,7 +856,70 @@ public:
         State base(m_p, true); // the pinned calls alone
         variables(base);
         rows(base);
-        // The heuristic's rota as the first start.
+        std::vector<double> best = heuristic_start();
+        const std::vector<Level> levels = score_levels(base);
+        out->exact = true;
+        out->proven = true;
+        out->bound.assign(static_cast<std::size_t>(m_p.classes), {0, 0});
+        const Asked asked = what_was_asked();
+        bool reached = true;
+        for (std::size_t k = 0; k < levels.size(); ++k) {
+            const int value = level_value(levels, k, deadline, best, &reached, out);
+            record_bound(levels[k], value, asked, out);
+        }
+        apply(best);
+    }
+
+private:
+    struct Var {
+        int r = 0, ci = 0, d = 0, h = -1;
+        Min s = 0, e = 0;
+        int day = 0;
+        bool preferred = false;
+    };
+    struct Row {
+        std::vector<std::pair<int, double>> expr;
+        char sense = 'L';
+        double rhs = 0;
+    };
+    /// One level of the score: per class residents served, calls; then preferred calls.
+    struct Level {
+        std::vector<std::pair<int, double>> expr;
+        int constant = 0;
+        int cls = -1;
+        bool served = false;
+    };
+    /// What was asked, per class and in all: the bound of the levels not reached.
+    struct Asked {
+        std::vector<std::set<int>> asking; ///< per class: the residents asking
+        std::vector<int> calls;            ///< per class: the calls asked
+        int total = 0;
+    };
+    /// The variables the MIP is built over, grouped by what they share.
+    struct Groups {
+        std::map<int, std::vector<int>> by_req, by_res, by_staff, by_dev;
+        std::map<int, std::vector<int>> by_contact;
+        std::map<std::pair<int, int>, std::vector<int>> req_day, res_day;
+    };
+    const Part &m_p;
+    State &m_st;
+    std::vector<Var> m_vars;
+    int m_nvars = 0;
+    int m_ncols = 0;
+    std::map<std::tuple<int, int, int, int>, int> m_index;
+    std::map<std::pair<int, int>, int> m_y; ///< (resident, class) -> column
+    std::vector<Row> m_rows;
+    std::vector<Row> m_extra;
+
+    /// Below this many seconds left a level is not handed to CBC at all (it could not load the
+    /// model in that time): the level counts as not reached, bounded by what was asked.
+    static constexpr double k_min_solve_seconds = 0.01;
+    /// CBC's best bound is a double a rounding error away from the integer it stands for
+    /// (4.9999999 for 5): this much is added before flooring it.
+    static constexpr double k_bound_tolerance = 1e-6;
+
+    /// The heuristic's rota as the first start.
+    [[nodiscard]] std::vector<double> heuristic_start() const {
         std::vector<double> start(static_cast<std::size_t>(m_ncols), 0.0);
         for (const auto &c : m_st.m_calls) {
             if (c.alive && c.pin < 0) {
@@ -870,13 +933,11 @@ public:
             start[static_cast<std::size_t>(col)] =
                 m_st.served(key.first, key.second) ? 1.0 : 0.0;
         }
-        // Levels: per class residents served, calls; then preferred, fixed times.
-        struct Level {
-            std::vector<std::pair<int, double>> expr;
-            int constant = 0;
-            int cls = -1;
-            bool served = false;
-        };
+        return start;
+    }
+
+    /// Levels: per class residents served, calls; then preferred.
+    [[nodiscard]] std::vector<Level> score_levels(const State &base) const {
         std::vector<Level> levels;
         for (int c = 0; c < m_p.classes; ++c) {
             Level served;
@@ -906,89 +967,72 @@ public:
             }
         }
         levels.push_back(std::move(pref));
-        out->exact = true;
-        out->proven = true;
-        out->bound.assign(static_cast<std::size_t>(m_p.classes), {0, 0});
-        // What was asked: the bound of levels not reached.
-        std::vector<std::set<int>> asking(static_cast<std::size_t>(m_p.classes));
-        std::vector<int> asked(static_cast<std::size_t>(m_p.classes), 0);
-        int asked_total = 0;
-        for (const auto &q : m_p.reqs) {
-            asking[static_cast<std::size_t>(q.cls)].insert(q.resident);
-            asked[static_cast<std::size_t>(q.cls)] += q.calls;
-            asked_total += q.calls;
-        }
-        bool reached = true;
-        std::vector<double> best = start;
-        for (const auto &lv : levels) {
-            int value = 0;
-            if (reached && lv.expr.empty()) {
-                value = 0; // nothing to choose at this level (no variables)
-            } else if (reached) {
-                double remaining =
-                    std::chrono::duration<double>(deadline - Clock::now()).count();
-                bool proven = false;
-                double bound = 0;
-                if (remaining > 0.01) {
-                    std::vector<const std::vector<std::pair<int, double>> *> rest;
-                    for (auto k = static_cast<std::size_t>(&lv - levels.data()); k < levels.size();
-                         ++k) {
-                        rest.push_back(&levels[k].expr);
-                    }
-                    solve(rest, remaining, best, &proven, &bound);
-                }
-                double found = 0;
-                for (const auto &[col, coef] : lv.expr) {
-                    found += coef * best[static_cast<std::size_t>(col)];
-                }
-                if (proven) {
-                    value = static_cast<int>(std::lround(found));
-                    m_extra.push_back(Row{lv.expr, 'G', static_cast<double>(value)});
-                } else {
-                    reached = false;
-                    out->proven = false;
-                    value = remaining > 0.01 ? static_cast<int>(std::floor(bound + 1e-6))
-                                             : std::numeric_limits<int>::max();
-                }
-            } else {
-                value = std::numeric_limits<int>::max();
-            }
-            if (lv.cls >= 0) {
-                auto &b = out->bound[static_cast<std::size_t>(lv.cls)];
-                int cap = lv.served ? static_cast<int>(asking[static_cast<std::size_t>(lv.cls)].size())
-                                    : asked[static_cast<std::size_t>(lv.cls)];
-                int total = value == std::numeric_limits<int>::max() ? cap
-                                                                      : std::min(cap, value + lv.constant);
-                (lv.served ? b.first : b.second) = total;
-            } else {
-                out->bound_preferred =
-                    value == std::numeric_limits<int>::max() ? asked_total : std::min(asked_total, value);
-            }
-        }
-        apply(best);
+        return levels;
     }
 
-private:
-    struct Var {
-        int r = 0, ci = 0, d = 0, h = -1;
-        Min s = 0, e = 0;
-        int day = 0;
-        bool preferred = false;
-    };
-    struct Row {
-        std::vector<std::pair<int, double>> expr;
-        char sense = 'L';
-        double rhs = 0;
-    };
-    const Part &m_p;
-    State &m_st;
-    std::vector<Var> m_vars;
-    int m_nvars = 0;
-    int m_ncols = 0;
-    std::map<std::tuple<int, int, int, int>, int> m_index;
-    std::map<std::pair<int, int>, int> m_y; ///< (resident, class) -> column
-    std::vector<Row> m_rows;
-    std::vector<Row> m_extra;
+    [[nodiscard]] Asked what_was_asked() const {
+        Asked a;
+        a.asking.resize(static_cast<std::size_t>(m_p.classes));
+        a.calls.assign(static_cast<std::size_t>(m_p.classes), 0);
+        for (const auto &q : m_p.reqs) {
+            a.asking[static_cast<std::size_t>(q.cls)].insert(q.resident);
+            a.calls[static_cast<std::size_t>(q.cls)] += q.calls;
+            a.total += q.calls;
+        }
+        return a;
+    }
+
+    /// Solves level k (while the levels before it were proven) and keeps its optimum as a row
+    /// for the next; the value it reached, or its bound, or int max when not reached at all.
+    int level_value(const std::vector<Level> &levels, std::size_t k, Clock::time_point deadline,
+                    std::vector<double> &best, bool *reached, PartOutcome *out) {
+        const auto &lv = levels[k];
+        if (!*reached) {
+            return std::numeric_limits<int>::max();
+        }
+        if (lv.expr.empty()) {
+            return 0; // nothing to choose at this level (no variables)
+        }
+        double remaining = std::chrono::duration<double>(deadline - Clock::now()).count();
+        bool proven = false;
+        double bound = 0;
+        if (remaining > k_min_solve_seconds) {
+            std::vector<const std::vector<std::pair<int, double>> *> rest;
+            for (auto j = k; j < levels.size(); ++j) {
+                rest.push_back(&levels[j].expr);
+            }
+            solve(rest, remaining, best, &proven, &bound);
+        }
+        double found = 0;
+        for (const auto &[col, coef] : lv.expr) {
+            found += coef * best[static_cast<std::size_t>(col)];
+        }
+        if (proven) {
+            const int value = static_cast<int>(std::lround(found));
+            m_extra.push_back(Row{lv.expr, 'G', static_cast<double>(value)});
+            return value;
+        }
+        *reached = false;
+        out->proven = false;
+        return remaining > k_min_solve_seconds
+                   ? static_cast<int>(std::floor(bound + k_bound_tolerance))
+                   : std::numeric_limits<int>::max();
+    }
+
+    /// The level's value as the bound of its class (or of the preferred calls), at most what
+    /// was asked.
+    static void record_bound(const Level &lv, int value, const Asked &asked, PartOutcome *out) {
+        const bool unknown = value == std::numeric_limits<int>::max();
+        if (lv.cls < 0) {
+            out->bound_preferred = unknown ? asked.total : std::min(asked.total, value);
+            return;
+        }
+        const auto cls = static_cast<std::size_t>(lv.cls);
+        auto &b = out->bound[cls];
+        int cap = lv.served ? static_cast<int>(asked.asking[cls].size()) : asked.calls[cls];
+        int total = unknown ? cap : std::min(cap, value + lv.constant);
+        (lv.served ? b.first : b.second) = total;
+    }
 
     void variables(const State &base) {
         for (int r = 0; r < static_cast<int>(m_p.reqs.size()); ++r) {
@@ -1058,24 +1102,49 @@ private:
     }
 
     void rows(const State &base) {
-        std::map<int, std::vector<int>> by_req, by_res, by_staff, by_dev;
-        std::map<int, std::vector<int>> by_contact;
-        std::map<std::pair<int, int>, std::vector<int>> req_day, res_day;
+        const Groups g = groups();
+        capacity_rows(base, g);
+        for (const auto &[k, vs] : g.by_res) {
+            cliques(vs, 0);
+        }
+        for (const auto &[k, vs] : g.by_contact) {
+            cliques(vs, 0);
+        }
+        for (const auto &[k, vs] : g.by_staff) {
+            cliques(vs, 0);
+        }
+        for (const auto &[d, vs] : g.by_dev) {
+            const auto &dev = at(m_p.devices, d);
+            cliques(vs, dev.cleaning);
+            if (dev.move > 0) {
+                moving_rows(vs, dev);
+            }
+        }
+        served_rows();
+    }
+
+    [[nodiscard]] Groups groups() const {
+        Groups g;
         for (int v = 0; v < m_nvars; ++v) {
             const auto &x = at(m_vars, v);
             const auto &q = at(m_p.reqs, x.r);
-            by_req[x.r].push_back(v);
-            by_res[q.resident].push_back(v);
+            g.by_req[x.r].push_back(v);
+            g.by_res[q.resident].push_back(v);
             for (int k : q.contacts) {
-                by_contact[k].push_back(v);
+                g.by_contact[k].push_back(v);
             }
             if (x.h >= 0) {
-                by_staff[x.h].push_back(v);
+                g.by_staff[x.h].push_back(v);
             }
-            by_dev[x.d].push_back(v);
-            req_day[{x.r, x.day}].push_back(v);
-            res_day[{q.resident, x.day}].push_back(v);
+            g.by_dev[x.d].push_back(v);
+            g.req_day[{x.r, x.day}].push_back(v);
+            g.res_day[{q.resident, x.day}].push_back(v);
         }
+        return g;
+    }
+
+    /// The calls still to place per request, and per request and resident a day.
+    void capacity_rows(const State &base, const Groups &g) {
         auto cap = [&](const std::vector<int> &vs, int rhs) {
             Row row;
             for (int v : vs) {
@@ -1084,62 +1153,52 @@ private:
             row.rhs = std::max(0, rhs);
             m_rows.push_back(std::move(row));
         };
-        for (const auto &[r, vs] : by_req) {
+        for (const auto &[r, vs] : g.by_req) {
             cap(vs, at(m_p.reqs, r).calls - at(base.m_placed, r));
         }
-        for (const auto &[key, vs] : req_day) {
+        for (const auto &[key, vs] : g.req_day) {
             const auto &q = at(m_p.reqs, key.first);
             if (q.max_per_day > 0) {
                 cap(vs, q.max_per_day - base.req_day(key.first, key.second));
             }
         }
-        for (const auto &[key, vs] : res_day) {
+        for (const auto &[key, vs] : g.res_day) {
             const auto &ri = at(m_p.residents, key.first);
             if (ri.max_per_day > 0) {
                 cap(vs, ri.max_per_day - base.res_day(key.first, key.second));
             }
         }
-        for (const auto &[k, vs] : by_res) {
-            cliques(vs, 0);
+    }
+
+    /// A call of another ward starting within the moving gap after u.
+    void moving_rows(const std::vector<int> &vs, const DeviceInfo &dev) {
+        std::map<Min, std::vector<int>> at_start;
+        for (int v : vs) {
+            at_start[at(m_vars, v).s].push_back(v);
         }
-        for (const auto &[k, vs] : by_contact) {
-            cliques(vs, 0);
-        }
-        for (const auto &[k, vs] : by_staff) {
-            cliques(vs, 0);
-        }
-        for (const auto &[d, vs] : by_dev) {
-            const auto &dev = at(m_p.devices, d);
-            cliques(vs, dev.cleaning);
-            if (dev.move <= 0) {
-                continue;
-            }
-            // A call of another ward starting within the moving gap after u.
-            std::map<Min, std::vector<int>> at_start;
-            for (int v : vs) {
-                at_start[at(m_vars, v).s].push_back(v);
-            }
-            for (int u : vs) {
-                const auto &xu = at(m_vars, u);
-                const std::int64_t wu = at(m_p.reqs, xu.r).ward;
-                const Min from = xu.e + dev.cleaning;
-                for (auto it = at_start.lower_bound(from);
-                     it != at_start.end() && it->first < from + dev.move; ++it) {
-                    Row row;
-                    row.expr.emplace_back(u, 1.0);
-                    for (int v : it->second) {
-                        if (at(m_p.reqs, at(m_vars, v).r).ward != wu) {
-                            row.expr.emplace_back(v, 1.0);
-                        }
+        for (int u : vs) {
+            const auto &xu = at(m_vars, u);
+            const std::int64_t wu = at(m_p.reqs, xu.r).ward;
+            const Min from = xu.e + dev.cleaning;
+            for (auto it = at_start.lower_bound(from);
+                 it != at_start.end() && it->first < from + dev.move; ++it) {
+                Row row;
+                row.expr.emplace_back(u, 1.0);
+                for (int v : it->second) {
+                    if (at(m_p.reqs, at(m_vars, v).r).ward != wu) {
+                        row.expr.emplace_back(v, 1.0);
                     }
-                    if (row.expr.size() > 1) {
-                        row.rhs = 1;
-                        m_rows.push_back(std::move(row));
-                    }
+                }
+                if (row.expr.size() > 1) {
+                    row.rhs = 1;
+                    m_rows.push_back(std::move(row));
                 }
             }
         }
-        // y(resident, class) <= its calls of the class.
+    }
+
+    /// y(resident, class) <= its calls of the class.
+    void served_rows() {
         std::map<std::pair<int, int>, std::vector<int>> res_cls;
         for (int v = 0; v < m_nvars; ++v) {
             const auto &q = at(m_p.reqs, at(m_vars, v).r);
