@@ -1475,95 +1475,13 @@ public:
         return rejected;
     }
 
+    /// At most this many reasons per unmet request: a screen line each, the most frequent first;
+    /// past five they rarely add what the first ones did not say.
+    static constexpr std::size_t k_max_reasons = 5;
+
     std::vector<std::string> reasons(int r, bool cut) const {
         const auto &q = at(m_p.reqs, r);
-        const int days = m_p.days;
-        Tallies t;
-        auto tally = [&](Rule rule, int day, const std::string &example) {
-            auto &x = t[rule];
-            if (x.count == 0) {
-                x.example = example;
-                x.per_day.assign(static_cast<std::size_t>(days), 0);
-            }
-            ++x.count;
-            ++x.per_day[static_cast<std::size_t>(day)];
-        };
-        const auto &rq = m_s.requests[q.index];
-        const auto &res = m_s.residents.at(static_cast<std::size_t>(rq.resident.value - 1));
-        auto rname = display_name(res);
-        for (const auto &c : q.cands) {
-            const Min e = c.start + q.duration;
-            if (q.max_per_day > 0 && m_st.req_day(r, c.day) >= q.max_per_day) {
-                tally(Rule::request_max_per_day,
-                      c.day, fmt::format("request {} already has {} call(s) that day (at most {})",
-                                         rq.code, m_st.req_day(r, c.day), q.max_per_day));
-                continue;
-            }
-            if (q.needs_help) {
-                bool on_shift = false;
-                bool free = false;
-                for (const auto &h : q.helpers) {
-                    if (covered(at(m_p.shift_sets, h.shifts), c.start, e)) {
-                        on_shift = true;
-                        free = free || !at(m_st.m_stf, h.staff).overlaps(c.start, e);
-                    }
-                }
-                if (!on_shift) {
-                    tally(Rule::help_shift, c.day,
-                          fmt::format("no helper for {} is on shift", rname));
-                    continue;
-                }
-                if (!free) {
-                    tally(Rule::help_busy, c.day,
-                          fmt::format("every helper on shift is helping another call"));
-                    continue;
-                }
-            }
-            bool in_service = false;
-            bool device_free = false;
-            for (int d : q.devices) {
-                if (!overlaps_any(at(m_p.devices, d).out_of_service, c.start, e)) {
-                    in_service = true;
-                    device_free = device_free ||
-                                  m_st.device_ok(d, c.start, e, q.ward, nullptr, nullptr);
-                }
-            }
-            if (!in_service) {
-                tally(Rule::device_out_of_service, c.day, "every device of the ward is out of service");
-                continue;
-            }
-            if (!device_free) {
-                tally(Rule::device_busy, c.day,
-                      "no device free (in a call, being cleaned or being moved)");
-                continue;
-            }
-            const auto &ri = at(m_p.residents, q.resident);
-            if (ri.max_per_day > 0 && m_st.res_day(q.resident, c.day) >= ri.max_per_day) {
-                tally(Rule::resident_calls_per_day, c.day,
-                      fmt::format("{} already has {} call(s) that day (at most {})", rname,
-                                  m_st.res_day(q.resident, c.day), ri.max_per_day));
-                continue;
-            }
-            if (at(m_st.m_res, q.resident).overlaps(c.start, e)) {
-                tally(Rule::resident_busy, c.day, fmt::format("{} is in another call", rname));
-                continue;
-            }
-            bool busy = false;
-            for (int k : q.contacts) {
-                if (at(m_st.m_con, k).overlaps(c.start, e)) {
-                    const auto &ct =
-                        m_s.contacts.at(static_cast<std::size_t>(at(m_p.contact_ids, k).value - 1));
-                    tally(Rule::contact_busy, c.day,
-                          fmt::format("{} is in another call", display_name(ct)));
-                    busy = true;
-                    break;
-                }
-            }
-            if (busy) {
-                continue;
-            }
-            tally(Rule::search_free_start, c.day, "a start was free but not taken");
-        }
+        const Tallies t = tally_starts(r);
         std::vector<std::string> out;
         if (cut && !t.empty()) { // only when other calls were in the way
             out.emplace_back(rule_name(Rule::search_time_limit) +
@@ -1571,24 +1489,7 @@ public:
         }
         const Tallies *const maps[] = {&t, &q.static_reasons};
         for (const auto *m : maps) {
-            std::vector<std::pair<std::string, Tally>> list;
-            for (const auto &[rule, x] : *m) {
-                list.emplace_back(rule_name(rule), x);
-            }
-            // Most frequent first, ties by name.
-            std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
-                return a.second.count != b.second.count ? a.second.count > b.second.count
-                                                        : a.first < b.first;
-            });
-            for (const auto &[rule, x] : list) {
-                if (out.size() == 5) {
-                    break;
-                }
-                auto days_text = day_list(m_s, x.per_day);
-                out.push_back(fmt::format("{}: {} ({} of {} starts{}{})", rule, x.example, x.count,
-                                          q.total_starts, days_text.empty() ? "" : "; ",
-                                          days_text));
-            }
+            add_ranked(*m, q, &out);
         }
         if (out.empty()) {
             out.emplace_back("no start was found");
@@ -1597,6 +1498,149 @@ public:
     }
 
 private:
+    /// What ruled out one start: the rule and an example message.
+    struct Blocker {
+        Rule rule;
+        std::string example;
+    };
+
+    /// Per rule, the starts of request r it rules out against the other calls.
+    [[nodiscard]] Tallies tally_starts(int r) const {
+        const auto &q = at(m_p.reqs, r);
+        const int days = m_p.days;
+        Tallies t;
+        const auto &rq = m_s.requests[q.index];
+        const auto &res = m_s.residents.at(static_cast<std::size_t>(rq.resident.value - 1));
+        auto rname = display_name(res);
+        for (const auto &c : q.cands) {
+            auto [rule, example] = blocker(r, c, rname);
+            auto &x = t[rule];
+            if (x.count == 0) {
+                x.example = example;
+                x.per_day.assign(static_cast<std::size_t>(days), 0);
+            }
+            ++x.count;
+            ++x.per_day[static_cast<std::size_t>(c.day)];
+        }
+        return t;
+    }
+
+    /// The first rule that rules out start c of request r, in the order the search checks them
+    /// ("search.free_start" when none does).
+    [[nodiscard]] Blocker blocker(int r, const Cand &c, const std::string &rname) const {
+        const auto &q = at(m_p.reqs, r);
+        const auto &rq = m_s.requests[q.index];
+        if (q.max_per_day > 0 && m_st.req_day(r, c.day) >= q.max_per_day) {
+            return {Rule::request_max_per_day,
+                    fmt::format("request {} already has {} call(s) that day (at most {})", rq.code,
+                                m_st.req_day(r, c.day), q.max_per_day)};
+        }
+        if (auto b = help_blocker(q, c, rname)) {
+            return std::move(*b);
+        }
+        if (auto b = device_blocker(q, c)) {
+            return std::move(*b);
+        }
+        if (auto b = people_blocker(q, c, rname)) {
+            return std::move(*b);
+        }
+        return {Rule::search_free_start, "a start was free but not taken"};
+    }
+
+    /// No helper on shift, or every one on shift busy.
+    [[nodiscard]] std::optional<Blocker> help_blocker(const Req &q, const Cand &c,
+                                                      const std::string &rname) const {
+        if (!q.needs_help) {
+            return std::nullopt;
+        }
+        const Min e = c.start + q.duration;
+        bool on_shift = false;
+        bool free = false;
+        for (const auto &h : q.helpers) {
+            if (covered(at(m_p.shift_sets, h.shifts), c.start, e)) {
+                on_shift = true;
+                free = free || !at(m_st.m_stf, h.staff).overlaps(c.start, e);
+            }
+        }
+        if (!on_shift) {
+            return Blocker{Rule::help_shift, fmt::format("no helper for {} is on shift", rname)};
+        }
+        if (!free) {
+            return Blocker{Rule::help_busy,
+                           fmt::format("every helper on shift is helping another call")};
+        }
+        return std::nullopt;
+    }
+
+    /// Every device of the ward out of service, or every one in service busy.
+    [[nodiscard]] std::optional<Blocker> device_blocker(const Req &q, const Cand &c) const {
+        const Min e = c.start + q.duration;
+        bool in_service = false;
+        bool device_free = false;
+        for (int d : q.devices) {
+            if (!overlaps_any(at(m_p.devices, d).out_of_service, c.start, e)) {
+                in_service = true;
+                device_free =
+                    device_free || m_st.device_ok(d, c.start, e, q.ward, nullptr, nullptr);
+            }
+        }
+        if (!in_service) {
+            return Blocker{Rule::device_out_of_service,
+                           "every device of the ward is out of service"};
+        }
+        if (!device_free) {
+            return Blocker{Rule::device_busy,
+                           "no device free (in a call, being cleaned or being moved)"};
+        }
+        return std::nullopt;
+    }
+
+    /// The resident at their daily limit or in another call, or a contact in another call.
+    [[nodiscard]] std::optional<Blocker> people_blocker(const Req &q, const Cand &c,
+                                                        const std::string &rname) const {
+        const Min e = c.start + q.duration;
+        const auto &ri = at(m_p.residents, q.resident);
+        if (ri.max_per_day > 0 && m_st.res_day(q.resident, c.day) >= ri.max_per_day) {
+            return Blocker{Rule::resident_calls_per_day,
+                           fmt::format("{} already has {} call(s) that day (at most {})", rname,
+                                       m_st.res_day(q.resident, c.day), ri.max_per_day)};
+        }
+        if (at(m_st.m_res, q.resident).overlaps(c.start, e)) {
+            return Blocker{Rule::resident_busy, fmt::format("{} is in another call", rname)};
+        }
+        for (int k : q.contacts) {
+            if (at(m_st.m_con, k).overlaps(c.start, e)) {
+                const auto &ct =
+                    m_s.contacts.at(static_cast<std::size_t>(at(m_p.contact_ids, k).value - 1));
+                return Blocker{Rule::contact_busy,
+                               fmt::format("{} is in another call", display_name(ct))};
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// The rules of `m`, most frequent first (ties by name), one line each, while out has fewer
+    /// than k_max_reasons.
+    void add_ranked(const Tallies &m, const Req &q, std::vector<std::string> *out) const {
+        std::vector<std::pair<std::string, Tally>> list;
+        for (const auto &[rule, x] : m) {
+            list.emplace_back(rule_name(rule), x);
+        }
+        std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
+            return a.second.count != b.second.count ? a.second.count > b.second.count
+                                                    : a.first < b.first;
+        });
+        for (const auto &[rule, x] : list) {
+            if (out->size() == k_max_reasons) {
+                break;
+            }
+            auto days_text = day_list(m_s, x.per_day);
+            out->push_back(fmt::format("{}: {} ({} of {} starts{}{})", rule, x.example, x.count,
+                                       q.total_starts, days_text.empty() ? "" : "; ",
+                                       days_text));
+        }
+    }
+
     const Scenario &m_s;
     const ScheduleOptions &m_o;
     const Part &m_p;
