@@ -687,9 +687,50 @@ private:
         }
     }
 
+    /// One time in this many the targeted move takes a call outside its preferred windows (or
+    /// fixed time) rather than an unmet request, when there are both: unmet requests weigh more
+    /// in the score (a class level before the preferred level), so they get the other turns.
+    static constexpr std::uint64_t k_soft_odds = 4;
+
     /// Clears room for one call of an unmet request (the highest class with residents unserved
     /// first) and places it there.
     void targeted() {
+        const std::vector<int> short_reqs = short_requests();
+        const std::vector<int> soft = soft_calls();
+        if (short_reqs.empty() && soft.empty()) {
+            // Everything is met: shake a device-day to find fewer device moves.
+            int d = pick(m_p.devices.size());
+            int day = pick(static_cast<std::size_t>(m_p.days));
+            remove_if([&](const Call &c) { return c.device == d && c.day == day; });
+            return;
+        }
+        int r = 0;
+        int ci = 0;
+        if (!choose_target(short_reqs, soft, &r, &ci)) {
+            return;
+        }
+        const auto &q = at(m_p.reqs, r);
+        const auto &cd = at(q.cands, ci);
+        if (q.devices.empty()) {
+            return;
+        }
+        int d = q.devices[static_cast<std::size_t>(pick(q.devices.size()))];
+        const Min s = cd.start;
+        const Min e = s + q.duration;
+        const int helper = pick_helper(q, s, e);
+        clear_room(r, cd, d, helper);
+        int staff = -1;
+        int waste = 0;
+        int moves = 0;
+        if (m_st.people_ok(r, cd, &staff) &&
+            m_st.device_ok(d, s, e, q.ward, &waste, &moves)) {
+            m_st.add(r, ci, d, staff);
+        }
+    }
+
+    /// The unmet requests of the best rank: the highest class first, residents not yet served
+    /// in it before those who are.
+    [[nodiscard]] std::vector<int> short_requests() const {
         std::vector<int> short_reqs;
         int best_rank = std::numeric_limits<int>::max();
         for (int r = 0; r < static_cast<int>(m_p.reqs.size()); ++r) {
@@ -706,7 +747,11 @@ private:
                 short_reqs.push_back(r);
             }
         }
-        // Or a call outside its preferred windows (or fixed time) that could be inside.
+        return short_reqs;
+    }
+
+    /// The calls outside their preferred windows (or fixed time) that could be inside.
+    [[nodiscard]] std::vector<int> soft_calls() const {
         std::vector<int> soft;
         for (int id = 0; id < static_cast<int>(m_st.m_calls.size()); ++id) {
             const auto &c = at(m_st.m_calls, id);
@@ -718,57 +763,62 @@ private:
                 }
             }
         }
-        if (short_reqs.empty() && soft.empty()) {
-            // Everything is met: shake a device-day to find fewer device moves.
-            int d = pick(m_p.devices.size());
-            int day = pick(static_cast<std::size_t>(m_p.days));
-            remove_if([&](const Call &c) { return c.device == d && c.day == day; });
-            return;
+        return soft;
+    }
+
+    /// The request and start to make room for: an unmet request at any of its starts, or a soft
+    /// call taken out to go back at a better start; false when that call has none.
+    bool choose_target(const std::vector<int> &short_reqs, const std::vector<int> &soft, int *r,
+                       int *ci) {
+        if (!short_reqs.empty() && (soft.empty() || m_rng() % k_soft_odds != 0)) {
+            *r = short_reqs[static_cast<std::size_t>(pick(short_reqs.size()))];
+            *ci = pick(at(m_p.reqs, *r).cands.size());
+            return true;
         }
-        int r = 0;
-        int ci = 0;
-        if (!short_reqs.empty() && (soft.empty() || m_rng() % 4 != 0)) {
-            r = short_reqs[static_cast<std::size_t>(pick(short_reqs.size()))];
-            ci = pick(at(m_p.reqs, r).cands.size());
-        } else {
-            int id = soft[static_cast<std::size_t>(pick(soft.size()))];
-            r = at(m_st.m_calls, id).req;
-            m_st.remove(id);
-            const auto &q = at(m_p.reqs, r);
-            std::vector<int> better;
-            for (int k = 0; k < static_cast<int>(q.cands.size()); ++k) {
-                const auto &cd = at(q.cands, k);
-                if ((!q.has_preferred || cd.preferred) && (!q.has_fixed || cd.fixed)) {
-                    better.push_back(k);
-                }
+        int id = soft[static_cast<std::size_t>(pick(soft.size()))];
+        *r = at(m_st.m_calls, id).req;
+        m_st.remove(id);
+        const auto &q = at(m_p.reqs, *r);
+        std::vector<int> better;
+        for (int k = 0; k < static_cast<int>(q.cands.size()); ++k) {
+            const auto &cd = at(q.cands, k);
+            if ((!q.has_preferred || cd.preferred) && (!q.has_fixed || cd.fixed)) {
+                better.push_back(k);
             }
-            if (better.empty()) {
-                return;
-            }
-            ci = better[static_cast<std::size_t>(pick(better.size()))];
         }
+        if (better.empty()) {
+            return false;
+        }
+        *ci = better[static_cast<std::size_t>(pick(better.size()))];
+        return true;
+    }
+
+    /// A helper on shift for [s, e), picked at random (-1 when none is needed or on shift).
+    int pick_helper(const Req &q, Min s, Min e) {
+        if (!q.needs_help || q.helpers.empty()) {
+            return -1;
+        }
+        std::vector<int> on_shift;
+        for (const auto &h : q.helpers) {
+            if (covered(at(m_p.shift_sets, h.shifts), s, e)) {
+                on_shift.push_back(h.staff);
+            }
+        }
+        if (on_shift.empty()) {
+            return -1;
+        }
+        return on_shift[static_cast<std::size_t>(pick(on_shift.size()))];
+    }
+
+    /// Removes the calls in the way of request r at start cd on device d with the helper: those
+    /// on the device within its cleaning and moving gaps, those of the resident, the helper or a
+    /// contact at that time, and the request's own that day when it is at its daily limit.
+    void clear_room(int r, const Cand &cd, int d, int helper) {
         const auto &q = at(m_p.reqs, r);
-        const auto &cd = at(q.cands, ci);
-        if (q.devices.empty()) {
-            return;
-        }
-        int d = q.devices[static_cast<std::size_t>(pick(q.devices.size()))];
         const auto &dev = at(m_p.devices, d);
         const Min s = cd.start;
         const Min e = s + q.duration;
         const Min big = dev.cleaning + dev.move;
-        int helper = -1;
-        if (q.needs_help && !q.helpers.empty()) {
-            std::vector<int> on_shift;
-            for (const auto &h : q.helpers) {
-                if (covered(at(m_p.shift_sets, h.shifts), s, e)) {
-                    on_shift.push_back(h.staff);
-                }
-            }
-            if (!on_shift.empty()) {
-                helper = on_shift[static_cast<std::size_t>(pick(on_shift.size()))];
-            }
-        }
         const auto &contacts = q.contacts;
         remove_if([&](const Call &c) {
             bool overlap = c.start < e && s < c.end;
@@ -788,13 +838,6 @@ private:
                 return std::find(contacts.begin(), contacts.end(), k) != contacts.end();
             });
         });
-        int staff = -1;
-        int waste = 0;
-        int moves = 0;
-        if (m_st.people_ok(r, cd, &staff) &&
-            m_st.device_ok(d, s, e, q.ward, &waste, &moves)) {
-            m_st.add(r, ci, d, staff);
-        }
     }
 };
 
@@ -813,7 +856,70 @@ public:
         State base(m_p, true); // the pinned calls alone
         variables(base);
         rows(base);
-        // The heuristic's rota as the first start.
+        std::vector<double> best = heuristic_start();
+        const std::vector<Level> levels = score_levels(base);
+        out->exact = true;
+        out->proven = true;
+        out->bound.assign(static_cast<std::size_t>(m_p.classes), {0, 0});
+        const Asked asked = what_was_asked();
+        bool reached = true;
+        for (std::size_t k = 0; k < levels.size(); ++k) {
+            const int value = level_value(levels, k, deadline, best, &reached, out);
+            record_bound(levels[k], value, asked, out);
+        }
+        apply(best);
+    }
+
+private:
+    struct Var {
+        int r = 0, ci = 0, d = 0, h = -1;
+        Min s = 0, e = 0;
+        int day = 0;
+        bool preferred = false;
+    };
+    struct Row {
+        std::vector<std::pair<int, double>> expr;
+        char sense = 'L';
+        double rhs = 0;
+    };
+    /// One level of the score: per class residents served, calls; then preferred calls.
+    struct Level {
+        std::vector<std::pair<int, double>> expr;
+        int constant = 0;
+        int cls = -1;
+        bool served = false;
+    };
+    /// What was asked, per class and in all: the bound of the levels not reached.
+    struct Asked {
+        std::vector<std::set<int>> asking; ///< per class: the residents asking
+        std::vector<int> calls;            ///< per class: the calls asked
+        int total = 0;
+    };
+    /// The variables the MIP is built over, grouped by what they share.
+    struct Groups {
+        std::map<int, std::vector<int>> by_req, by_res, by_staff, by_dev;
+        std::map<int, std::vector<int>> by_contact;
+        std::map<std::pair<int, int>, std::vector<int>> req_day, res_day;
+    };
+    const Part &m_p;
+    State &m_st;
+    std::vector<Var> m_vars;
+    int m_nvars = 0;
+    int m_ncols = 0;
+    std::map<std::tuple<int, int, int, int>, int> m_index;
+    std::map<std::pair<int, int>, int> m_y; ///< (resident, class) -> column
+    std::vector<Row> m_rows;
+    std::vector<Row> m_extra;
+
+    /// Below this many seconds left a level is not handed to CBC at all (it could not load the
+    /// model in that time): the level counts as not reached, bounded by what was asked.
+    static constexpr double k_min_solve_seconds = 0.01;
+    /// CBC's best bound is a double a rounding error away from the integer it stands for
+    /// (4.9999999 for 5): this much is added before flooring it.
+    static constexpr double k_bound_tolerance = 1e-6;
+
+    /// The heuristic's rota as the first start.
+    [[nodiscard]] std::vector<double> heuristic_start() const {
         std::vector<double> start(static_cast<std::size_t>(m_ncols), 0.0);
         for (const auto &c : m_st.m_calls) {
             if (c.alive && c.pin < 0) {
@@ -827,13 +933,11 @@ public:
             start[static_cast<std::size_t>(col)] =
                 m_st.served(key.first, key.second) ? 1.0 : 0.0;
         }
-        // Levels: per class residents served, calls; then preferred, fixed times.
-        struct Level {
-            std::vector<std::pair<int, double>> expr;
-            int constant = 0;
-            int cls = -1;
-            bool served = false;
-        };
+        return start;
+    }
+
+    /// Levels: per class residents served, calls; then preferred.
+    [[nodiscard]] std::vector<Level> score_levels(const State &base) const {
         std::vector<Level> levels;
         for (int c = 0; c < m_p.classes; ++c) {
             Level served;
@@ -863,89 +967,72 @@ public:
             }
         }
         levels.push_back(std::move(pref));
-        out->exact = true;
-        out->proven = true;
-        out->bound.assign(static_cast<std::size_t>(m_p.classes), {0, 0});
-        // What was asked: the bound of levels not reached.
-        std::vector<std::set<int>> asking(static_cast<std::size_t>(m_p.classes));
-        std::vector<int> asked(static_cast<std::size_t>(m_p.classes), 0);
-        int asked_total = 0;
-        for (const auto &q : m_p.reqs) {
-            asking[static_cast<std::size_t>(q.cls)].insert(q.resident);
-            asked[static_cast<std::size_t>(q.cls)] += q.calls;
-            asked_total += q.calls;
-        }
-        bool reached = true;
-        std::vector<double> best = start;
-        for (const auto &lv : levels) {
-            int value = 0;
-            if (reached && lv.expr.empty()) {
-                value = 0; // nothing to choose at this level (no variables)
-            } else if (reached) {
-                double remaining =
-                    std::chrono::duration<double>(deadline - Clock::now()).count();
-                bool proven = false;
-                double bound = 0;
-                if (remaining > 0.01) {
-                    std::vector<const std::vector<std::pair<int, double>> *> rest;
-                    for (auto k = static_cast<std::size_t>(&lv - levels.data()); k < levels.size();
-                         ++k) {
-                        rest.push_back(&levels[k].expr);
-                    }
-                    solve(rest, remaining, best, &proven, &bound);
-                }
-                double found = 0;
-                for (const auto &[col, coef] : lv.expr) {
-                    found += coef * best[static_cast<std::size_t>(col)];
-                }
-                if (proven) {
-                    value = static_cast<int>(std::lround(found));
-                    m_extra.push_back(Row{lv.expr, 'G', static_cast<double>(value)});
-                } else {
-                    reached = false;
-                    out->proven = false;
-                    value = remaining > 0.01 ? static_cast<int>(std::floor(bound + 1e-6))
-                                             : std::numeric_limits<int>::max();
-                }
-            } else {
-                value = std::numeric_limits<int>::max();
-            }
-            if (lv.cls >= 0) {
-                auto &b = out->bound[static_cast<std::size_t>(lv.cls)];
-                int cap = lv.served ? static_cast<int>(asking[static_cast<std::size_t>(lv.cls)].size())
-                                    : asked[static_cast<std::size_t>(lv.cls)];
-                int total = value == std::numeric_limits<int>::max() ? cap
-                                                                      : std::min(cap, value + lv.constant);
-                (lv.served ? b.first : b.second) = total;
-            } else {
-                out->bound_preferred =
-                    value == std::numeric_limits<int>::max() ? asked_total : std::min(asked_total, value);
-            }
-        }
-        apply(best);
+        return levels;
     }
 
-private:
-    struct Var {
-        int r = 0, ci = 0, d = 0, h = -1;
-        Min s = 0, e = 0;
-        int day = 0;
-        bool preferred = false;
-    };
-    struct Row {
-        std::vector<std::pair<int, double>> expr;
-        char sense = 'L';
-        double rhs = 0;
-    };
-    const Part &m_p;
-    State &m_st;
-    std::vector<Var> m_vars;
-    int m_nvars = 0;
-    int m_ncols = 0;
-    std::map<std::tuple<int, int, int, int>, int> m_index;
-    std::map<std::pair<int, int>, int> m_y; ///< (resident, class) -> column
-    std::vector<Row> m_rows;
-    std::vector<Row> m_extra;
+    [[nodiscard]] Asked what_was_asked() const {
+        Asked a;
+        a.asking.resize(static_cast<std::size_t>(m_p.classes));
+        a.calls.assign(static_cast<std::size_t>(m_p.classes), 0);
+        for (const auto &q : m_p.reqs) {
+            a.asking[static_cast<std::size_t>(q.cls)].insert(q.resident);
+            a.calls[static_cast<std::size_t>(q.cls)] += q.calls;
+            a.total += q.calls;
+        }
+        return a;
+    }
+
+    /// Solves level k (while the levels before it were proven) and keeps its optimum as a row
+    /// for the next; the value it reached, or its bound, or int max when not reached at all.
+    int level_value(const std::vector<Level> &levels, std::size_t k, Clock::time_point deadline,
+                    std::vector<double> &best, bool *reached, PartOutcome *out) {
+        const auto &lv = levels[k];
+        if (!*reached) {
+            return std::numeric_limits<int>::max();
+        }
+        if (lv.expr.empty()) {
+            return 0; // nothing to choose at this level (no variables)
+        }
+        double remaining = std::chrono::duration<double>(deadline - Clock::now()).count();
+        bool proven = false;
+        double bound = 0;
+        if (remaining > k_min_solve_seconds) {
+            std::vector<const std::vector<std::pair<int, double>> *> rest;
+            for (auto j = k; j < levels.size(); ++j) {
+                rest.push_back(&levels[j].expr);
+            }
+            solve(rest, remaining, best, &proven, &bound);
+        }
+        double found = 0;
+        for (const auto &[col, coef] : lv.expr) {
+            found += coef * best[static_cast<std::size_t>(col)];
+        }
+        if (proven) {
+            const int value = static_cast<int>(std::lround(found));
+            m_extra.push_back(Row{lv.expr, 'G', static_cast<double>(value)});
+            return value;
+        }
+        *reached = false;
+        out->proven = false;
+        return remaining > k_min_solve_seconds
+                   ? static_cast<int>(std::floor(bound + k_bound_tolerance))
+                   : std::numeric_limits<int>::max();
+    }
+
+    /// The level's value as the bound of its class (or of the preferred calls), at most what
+    /// was asked.
+    static void record_bound(const Level &lv, int value, const Asked &asked, PartOutcome *out) {
+        const bool unknown = value == std::numeric_limits<int>::max();
+        if (lv.cls < 0) {
+            out->bound_preferred = unknown ? asked.total : std::min(asked.total, value);
+            return;
+        }
+        const auto cls = static_cast<std::size_t>(lv.cls);
+        auto &b = out->bound[cls];
+        int cap = lv.served ? static_cast<int>(asked.asking[cls].size()) : asked.calls[cls];
+        int total = unknown ? cap : std::min(cap, value + lv.constant);
+        (lv.served ? b.first : b.second) = total;
+    }
 
     void variables(const State &base) {
         for (int r = 0; r < static_cast<int>(m_p.reqs.size()); ++r) {
@@ -1015,24 +1102,49 @@ private:
     }
 
     void rows(const State &base) {
-        std::map<int, std::vector<int>> by_req, by_res, by_staff, by_dev;
-        std::map<int, std::vector<int>> by_contact;
-        std::map<std::pair<int, int>, std::vector<int>> req_day, res_day;
+        const Groups g = groups();
+        capacity_rows(base, g);
+        for (const auto &[k, vs] : g.by_res) {
+            cliques(vs, 0);
+        }
+        for (const auto &[k, vs] : g.by_contact) {
+            cliques(vs, 0);
+        }
+        for (const auto &[k, vs] : g.by_staff) {
+            cliques(vs, 0);
+        }
+        for (const auto &[d, vs] : g.by_dev) {
+            const auto &dev = at(m_p.devices, d);
+            cliques(vs, dev.cleaning);
+            if (dev.move > 0) {
+                moving_rows(vs, dev);
+            }
+        }
+        served_rows();
+    }
+
+    [[nodiscard]] Groups groups() const {
+        Groups g;
         for (int v = 0; v < m_nvars; ++v) {
             const auto &x = at(m_vars, v);
             const auto &q = at(m_p.reqs, x.r);
-            by_req[x.r].push_back(v);
-            by_res[q.resident].push_back(v);
+            g.by_req[x.r].push_back(v);
+            g.by_res[q.resident].push_back(v);
             for (int k : q.contacts) {
-                by_contact[k].push_back(v);
+                g.by_contact[k].push_back(v);
             }
             if (x.h >= 0) {
-                by_staff[x.h].push_back(v);
+                g.by_staff[x.h].push_back(v);
             }
-            by_dev[x.d].push_back(v);
-            req_day[{x.r, x.day}].push_back(v);
-            res_day[{q.resident, x.day}].push_back(v);
+            g.by_dev[x.d].push_back(v);
+            g.req_day[{x.r, x.day}].push_back(v);
+            g.res_day[{q.resident, x.day}].push_back(v);
         }
+        return g;
+    }
+
+    /// The calls still to place per request, and per request and resident a day.
+    void capacity_rows(const State &base, const Groups &g) {
         auto cap = [&](const std::vector<int> &vs, int rhs) {
             Row row;
             for (int v : vs) {
@@ -1041,62 +1153,52 @@ private:
             row.rhs = std::max(0, rhs);
             m_rows.push_back(std::move(row));
         };
-        for (const auto &[r, vs] : by_req) {
+        for (const auto &[r, vs] : g.by_req) {
             cap(vs, at(m_p.reqs, r).calls - at(base.m_placed, r));
         }
-        for (const auto &[key, vs] : req_day) {
+        for (const auto &[key, vs] : g.req_day) {
             const auto &q = at(m_p.reqs, key.first);
             if (q.max_per_day > 0) {
                 cap(vs, q.max_per_day - base.req_day(key.first, key.second));
             }
         }
-        for (const auto &[key, vs] : res_day) {
+        for (const auto &[key, vs] : g.res_day) {
             const auto &ri = at(m_p.residents, key.first);
             if (ri.max_per_day > 0) {
                 cap(vs, ri.max_per_day - base.res_day(key.first, key.second));
             }
         }
-        for (const auto &[k, vs] : by_res) {
-            cliques(vs, 0);
+    }
+
+    /// A call of another ward starting within the moving gap after u.
+    void moving_rows(const std::vector<int> &vs, const DeviceInfo &dev) {
+        std::map<Min, std::vector<int>> at_start;
+        for (int v : vs) {
+            at_start[at(m_vars, v).s].push_back(v);
         }
-        for (const auto &[k, vs] : by_contact) {
-            cliques(vs, 0);
-        }
-        for (const auto &[k, vs] : by_staff) {
-            cliques(vs, 0);
-        }
-        for (const auto &[d, vs] : by_dev) {
-            const auto &dev = at(m_p.devices, d);
-            cliques(vs, dev.cleaning);
-            if (dev.move <= 0) {
-                continue;
-            }
-            // A call of another ward starting within the moving gap after u.
-            std::map<Min, std::vector<int>> at_start;
-            for (int v : vs) {
-                at_start[at(m_vars, v).s].push_back(v);
-            }
-            for (int u : vs) {
-                const auto &xu = at(m_vars, u);
-                const std::int64_t wu = at(m_p.reqs, xu.r).ward;
-                const Min from = xu.e + dev.cleaning;
-                for (auto it = at_start.lower_bound(from);
-                     it != at_start.end() && it->first < from + dev.move; ++it) {
-                    Row row;
-                    row.expr.emplace_back(u, 1.0);
-                    for (int v : it->second) {
-                        if (at(m_p.reqs, at(m_vars, v).r).ward != wu) {
-                            row.expr.emplace_back(v, 1.0);
-                        }
+        for (int u : vs) {
+            const auto &xu = at(m_vars, u);
+            const std::int64_t wu = at(m_p.reqs, xu.r).ward;
+            const Min from = xu.e + dev.cleaning;
+            for (auto it = at_start.lower_bound(from);
+                 it != at_start.end() && it->first < from + dev.move; ++it) {
+                Row row;
+                row.expr.emplace_back(u, 1.0);
+                for (int v : it->second) {
+                    if (at(m_p.reqs, at(m_vars, v).r).ward != wu) {
+                        row.expr.emplace_back(v, 1.0);
                     }
-                    if (row.expr.size() > 1) {
-                        row.rhs = 1;
-                        m_rows.push_back(std::move(row));
-                    }
+                }
+                if (row.expr.size() > 1) {
+                    row.rhs = 1;
+                    m_rows.push_back(std::move(row));
                 }
             }
         }
-        // y(resident, class) <= its calls of the class.
+    }
+
+    /// y(resident, class) <= its calls of the class.
+    void served_rows() {
         std::map<std::pair<int, int>, std::vector<int>> res_cls;
         for (int v = 0; v < m_nvars; ++v) {
             const auto &q = at(m_p.reqs, at(m_vars, v).r);
@@ -1373,95 +1475,13 @@ public:
         return rejected;
     }
 
+    /// At most this many reasons per unmet request: a screen line each, the most frequent first;
+    /// past five they rarely add what the first ones did not say.
+    static constexpr std::size_t k_max_reasons = 5;
+
     std::vector<std::string> reasons(int r, bool cut) const {
         const auto &q = at(m_p.reqs, r);
-        const int days = m_p.days;
-        Tallies t;
-        auto tally = [&](Rule rule, int day, const std::string &example) {
-            auto &x = t[rule];
-            if (x.count == 0) {
-                x.example = example;
-                x.per_day.assign(static_cast<std::size_t>(days), 0);
-            }
-            ++x.count;
-            ++x.per_day[static_cast<std::size_t>(day)];
-        };
-        const auto &rq = m_s.requests[q.index];
-        const auto &res = m_s.residents.at(static_cast<std::size_t>(rq.resident.value - 1));
-        auto rname = display_name(res);
-        for (const auto &c : q.cands) {
-            const Min e = c.start + q.duration;
-            if (q.max_per_day > 0 && m_st.req_day(r, c.day) >= q.max_per_day) {
-                tally(Rule::request_max_per_day,
-                      c.day, fmt::format("request {} already has {} call(s) that day (at most {})",
-                                         rq.code, m_st.req_day(r, c.day), q.max_per_day));
-                continue;
-            }
-            if (q.needs_help) {
-                bool on_shift = false;
-                bool free = false;
-                for (const auto &h : q.helpers) {
-                    if (covered(at(m_p.shift_sets, h.shifts), c.start, e)) {
-                        on_shift = true;
-                        free = free || !at(m_st.m_stf, h.staff).overlaps(c.start, e);
-                    }
-                }
-                if (!on_shift) {
-                    tally(Rule::help_shift, c.day,
-                          fmt::format("no helper for {} is on shift", rname));
-                    continue;
-                }
-                if (!free) {
-                    tally(Rule::help_busy, c.day,
-                          fmt::format("every helper on shift is helping another call"));
-                    continue;
-                }
-            }
-            bool in_service = false;
-            bool device_free = false;
-            for (int d : q.devices) {
-                if (!overlaps_any(at(m_p.devices, d).out_of_service, c.start, e)) {
-                    in_service = true;
-                    device_free = device_free ||
-                                  m_st.device_ok(d, c.start, e, q.ward, nullptr, nullptr);
-                }
-            }
-            if (!in_service) {
-                tally(Rule::device_out_of_service, c.day, "every device of the ward is out of service");
-                continue;
-            }
-            if (!device_free) {
-                tally(Rule::device_busy, c.day,
-                      "no device free (in a call, being cleaned or being moved)");
-                continue;
-            }
-            const auto &ri = at(m_p.residents, q.resident);
-            if (ri.max_per_day > 0 && m_st.res_day(q.resident, c.day) >= ri.max_per_day) {
-                tally(Rule::resident_calls_per_day, c.day,
-                      fmt::format("{} already has {} call(s) that day (at most {})", rname,
-                                  m_st.res_day(q.resident, c.day), ri.max_per_day));
-                continue;
-            }
-            if (at(m_st.m_res, q.resident).overlaps(c.start, e)) {
-                tally(Rule::resident_busy, c.day, fmt::format("{} is in another call", rname));
-                continue;
-            }
-            bool busy = false;
-            for (int k : q.contacts) {
-                if (at(m_st.m_con, k).overlaps(c.start, e)) {
-                    const auto &ct =
-                        m_s.contacts.at(static_cast<std::size_t>(at(m_p.contact_ids, k).value - 1));
-                    tally(Rule::contact_busy, c.day,
-                          fmt::format("{} is in another call", display_name(ct)));
-                    busy = true;
-                    break;
-                }
-            }
-            if (busy) {
-                continue;
-            }
-            tally(Rule::search_free_start, c.day, "a start was free but not taken");
-        }
+        const Tallies t = tally_starts(r);
         std::vector<std::string> out;
         if (cut && !t.empty()) { // only when other calls were in the way
             out.emplace_back(rule_name(Rule::search_time_limit) +
@@ -1469,24 +1489,7 @@ public:
         }
         const Tallies *const maps[] = {&t, &q.static_reasons};
         for (const auto *m : maps) {
-            std::vector<std::pair<std::string, Tally>> list;
-            for (const auto &[rule, x] : *m) {
-                list.emplace_back(rule_name(rule), x);
-            }
-            // Most frequent first, ties by name.
-            std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
-                return a.second.count != b.second.count ? a.second.count > b.second.count
-                                                        : a.first < b.first;
-            });
-            for (const auto &[rule, x] : list) {
-                if (out.size() == 5) {
-                    break;
-                }
-                auto days_text = day_list(m_s, x.per_day);
-                out.push_back(fmt::format("{}: {} ({} of {} starts{}{})", rule, x.example, x.count,
-                                          q.total_starts, days_text.empty() ? "" : "; ",
-                                          days_text));
-            }
+            add_ranked(*m, q, &out);
         }
         if (out.empty()) {
             out.emplace_back("no start was found");
@@ -1495,6 +1498,149 @@ public:
     }
 
 private:
+    /// What ruled out one start: the rule and an example message.
+    struct Blocker {
+        Rule rule;
+        std::string example;
+    };
+
+    /// Per rule, the starts of request r it rules out against the other calls.
+    [[nodiscard]] Tallies tally_starts(int r) const {
+        const auto &q = at(m_p.reqs, r);
+        const int days = m_p.days;
+        Tallies t;
+        const auto &rq = m_s.requests[q.index];
+        const auto &res = m_s.residents.at(static_cast<std::size_t>(rq.resident.value - 1));
+        auto rname = display_name(res);
+        for (const auto &c : q.cands) {
+            auto [rule, example] = blocker(r, c, rname);
+            auto &x = t[rule];
+            if (x.count == 0) {
+                x.example = example;
+                x.per_day.assign(static_cast<std::size_t>(days), 0);
+            }
+            ++x.count;
+            ++x.per_day[static_cast<std::size_t>(c.day)];
+        }
+        return t;
+    }
+
+    /// The first rule that rules out start c of request r, in the order the search checks them
+    /// ("search.free_start" when none does).
+    [[nodiscard]] Blocker blocker(int r, const Cand &c, const std::string &rname) const {
+        const auto &q = at(m_p.reqs, r);
+        const auto &rq = m_s.requests[q.index];
+        if (q.max_per_day > 0 && m_st.req_day(r, c.day) >= q.max_per_day) {
+            return {Rule::request_max_per_day,
+                    fmt::format("request {} already has {} call(s) that day (at most {})", rq.code,
+                                m_st.req_day(r, c.day), q.max_per_day)};
+        }
+        if (auto b = help_blocker(q, c, rname)) {
+            return std::move(*b);
+        }
+        if (auto b = device_blocker(q, c)) {
+            return std::move(*b);
+        }
+        if (auto b = people_blocker(q, c, rname)) {
+            return std::move(*b);
+        }
+        return {Rule::search_free_start, "a start was free but not taken"};
+    }
+
+    /// No helper on shift, or every one on shift busy.
+    [[nodiscard]] std::optional<Blocker> help_blocker(const Req &q, const Cand &c,
+                                                      const std::string &rname) const {
+        if (!q.needs_help) {
+            return std::nullopt;
+        }
+        const Min e = c.start + q.duration;
+        bool on_shift = false;
+        bool free = false;
+        for (const auto &h : q.helpers) {
+            if (covered(at(m_p.shift_sets, h.shifts), c.start, e)) {
+                on_shift = true;
+                free = free || !at(m_st.m_stf, h.staff).overlaps(c.start, e);
+            }
+        }
+        if (!on_shift) {
+            return Blocker{Rule::help_shift, fmt::format("no helper for {} is on shift", rname)};
+        }
+        if (!free) {
+            return Blocker{Rule::help_busy,
+                           fmt::format("every helper on shift is helping another call")};
+        }
+        return std::nullopt;
+    }
+
+    /// Every device of the ward out of service, or every one in service busy.
+    [[nodiscard]] std::optional<Blocker> device_blocker(const Req &q, const Cand &c) const {
+        const Min e = c.start + q.duration;
+        bool in_service = false;
+        bool device_free = false;
+        for (int d : q.devices) {
+            if (!overlaps_any(at(m_p.devices, d).out_of_service, c.start, e)) {
+                in_service = true;
+                device_free =
+                    device_free || m_st.device_ok(d, c.start, e, q.ward, nullptr, nullptr);
+            }
+        }
+        if (!in_service) {
+            return Blocker{Rule::device_out_of_service,
+                           "every device of the ward is out of service"};
+        }
+        if (!device_free) {
+            return Blocker{Rule::device_busy,
+                           "no device free (in a call, being cleaned or being moved)"};
+        }
+        return std::nullopt;
+    }
+
+    /// The resident at their daily limit or in another call, or a contact in another call.
+    [[nodiscard]] std::optional<Blocker> people_blocker(const Req &q, const Cand &c,
+                                                        const std::string &rname) const {
+        const Min e = c.start + q.duration;
+        const auto &ri = at(m_p.residents, q.resident);
+        if (ri.max_per_day > 0 && m_st.res_day(q.resident, c.day) >= ri.max_per_day) {
+            return Blocker{Rule::resident_calls_per_day,
+                           fmt::format("{} already has {} call(s) that day (at most {})", rname,
+                                       m_st.res_day(q.resident, c.day), ri.max_per_day)};
+        }
+        if (at(m_st.m_res, q.resident).overlaps(c.start, e)) {
+            return Blocker{Rule::resident_busy, fmt::format("{} is in another call", rname)};
+        }
+        for (int k : q.contacts) {
+            if (at(m_st.m_con, k).overlaps(c.start, e)) {
+                const auto &ct =
+                    m_s.contacts.at(static_cast<std::size_t>(at(m_p.contact_ids, k).value - 1));
+                return Blocker{Rule::contact_busy,
+                               fmt::format("{} is in another call", display_name(ct))};
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// The rules of `m`, most frequent first (ties by name), one line each, while out has fewer
+    /// than k_max_reasons.
+    void add_ranked(const Tallies &m, const Req &q, std::vector<std::string> *out) const {
+        std::vector<std::pair<std::string, Tally>> list;
+        for (const auto &[rule, x] : m) {
+            list.emplace_back(rule_name(rule), x);
+        }
+        std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
+            return a.second.count != b.second.count ? a.second.count > b.second.count
+                                                    : a.first < b.first;
+        });
+        for (const auto &[rule, x] : list) {
+            if (out->size() == k_max_reasons) {
+                break;
+            }
+            auto days_text = day_list(m_s, x.per_day);
+            out->push_back(fmt::format("{}: {} ({} of {} starts{}{})", rule, x.example, x.count,
+                                       q.total_starts, days_text.empty() ? "" : "; ",
+                                       days_text));
+        }
+    }
+
     const Scenario &m_s;
     const ScheduleOptions &m_o;
     const Part &m_p;
