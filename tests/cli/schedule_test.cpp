@@ -253,11 +253,13 @@ TEST_SUITE("cli schedule") {
               "the call lies within every contact's availability, in their own time zone");
 
         s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
-        auto ok = s.run({k_now, "why", "Q-ANN", "--from", "2026-11-30"});
+        // why plans as schedule does: one day unless --days says otherwise.
+        auto ok = s.run({k_now, "why", "Q-ANN", "--from", "2026-11-30", "--days", "7"});
         REQUIRE(ok.code == 0);
         CHECK(contains(ok.out, "booked: B-"));
+        CHECK(contains(ok.out, "it wants 2 calls in these days"));
         CHECK(contains(ok.out, "every call it asks for is booked"));
-        auto j = s.json({k_now, "why", "Q-ANN", "--from", "2026-11-30"});
+        auto j = s.json({k_now, "why", "Q-ANN", "--from", "2026-11-30", "--days", "7"});
         CHECK(j["format"] == "carecall-why/1");
         CHECK(j["booked"].size() == 2);
         CHECK(j["missing_calls"] == 0);
