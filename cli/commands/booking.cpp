@@ -125,7 +125,9 @@ void add_book_options(CLI::App& book, BookOpts& bo) {
     book.add_flag("--override-availability", bo.override_availability,
                   "the family agreed this time by phone (needs --reason)");
     book.add_option("--reason", bo.reason, "why (recorded)");
-    book.add_option("--request", bo.request, "the call request it serves");
+    book.add_option("--request", bo.request,
+                    "the call request it serves, among several of this resident and these contacts "
+                    "(default: the one active request that names them)");
     book.add_flag("--weekly", bo.weekly, "the same time every week until --until");
     book.add_option("--until", bo.until, "with --weekly: last date YYYY-MM-DD");
     book.add_option("--tz", bo.tz, "read times in this zone (default: the site's)");

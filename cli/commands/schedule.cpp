@@ -97,16 +97,22 @@ struct ScheduleOpts {
     std::optional<std::uint64_t> seed;
 };
 
-void add_schedule_options(CLI::App& cmd, ScheduleOpts& o) {
+/// The options schedule and why share, with the same defaults: the plan why explains is the
+/// plan schedule makes.
+void add_plan_options(CLI::App& cmd, ScheduleOpts& o) {
     cmd.add_option("--from", o.from, "first local date: YYYY-MM-DD, today, tomorrow, mon… (default tomorrow)");
     cmd.add_option("--days", o.days, "days to plan (default 1)")->check(CLI::Range(1, 366));
     auto* ward_opt = cmd.add_option("--ward", o.ward, "only this ward's residents");
     cmd.add_option("--site", o.site, "only this site's residents")->excludes(ward_opt);
+    cmd.add_option("--time-limit", o.time_limit, "seconds to search (default 10)")->check(CLI::Range(0.0, 86400.0));
+    cmd.add_option("--seed", o.seed, "seed for ties (default: the database's plan.seed, else 0)");
+}
+
+void add_schedule_options(CLI::App& cmd, ScheduleOpts& o) {
+    add_plan_options(cmd, o);
     cmd.add_flag("--dry-run", o.dry_run, "show the plan, book nothing");
     cmd.add_flag("--replan", o.replan,
                  "let booked, unpinned future calls of the scope move (those that move are cancelled)");
-    cmd.add_option("--time-limit", o.time_limit, "seconds to search (default 10)")->check(CLI::Range(0.0, 86400.0));
-    cmd.add_option("--seed", o.seed, "seed for ties (default: the database's plan.seed, else 0)");
     cmd.footer("Example:\n  carecall schedule --from tomorrow --days 7 --ward W-ROSE --dry-run");
 }
 
@@ -241,9 +247,7 @@ void register_schedule_command(CLI::App& app, Env& env) {
 
 struct WhyOpts {
     std::string request;
-    std::string from = "today";
-    int days = 7;
-    double time_limit = 5.0;
+    ScheduleOpts plan; ///< schedule's options and defaults; always a dry run
 };
 
 /// The calls among `calls` that serve request `id`.
@@ -261,15 +265,18 @@ std::vector<Booking> calls_for(const std::vector<Booking>& calls, RequestId id) 
 struct WhyAnswer {
     std::vector<Booking> held, would_add;
     const UnmetRequest* unmet = nullptr; // points into the plan
+    int wanted = 0;
 };
 
 WhyAnswer why_answer(const PlanResult& plan, RequestId id) {
-    WhyAnswer a{calls_for(plan.kept, id), calls_for(plan.added, id), nullptr};
+    WhyAnswer a{calls_for(plan.kept, id), calls_for(plan.added, id), nullptr, 0};
     for (const auto& u : plan.unmet) {
         if (u.request.id == id) {
             a.unmet = &u;
         }
     }
+    auto it = plan.wanted.find(id);
+    a.wanted = it == plan.wanted.end() ? 0 : it->second;
     return a;
 }
 
@@ -301,6 +308,9 @@ void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, co
         std::cout << "  the request is paused (not active), so it is not planned\n";
         return;
     }
+    std::cout << fmt::format("  it wants {} call{} in these days ({} a week, counting its calls "
+                             "in the 7 days around them)\n",
+                             a.wanted, a.wanted == 1 ? "" : "s", q.calls);
     for (const auto& b : a.held) {
         auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
         std::cout << fmt::format("  booked: {} {} on {}\n", b.code, span(b.start, b.end, bz),
@@ -318,6 +328,10 @@ void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, co
             std::cout << "    " << reason << '\n';
         }
         auto rules = rules_named(a.unmet->reasons);
+        if (std::find(rules.begin(), rules.end(), Rule::contact_approval) != rules.end()) {
+            std::cout << "  paused: a contact's approval was revoked; carecall contact approve "
+                         "resumes it\n";
+        }
         if (!rules.empty()) {
             std::cout << "  what those rules ask (carecall rules lists them all):\n";
             for (auto rule : rules) {
@@ -333,19 +347,16 @@ void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, co
 void run_why(Env& env, const WhyOpts& w) {
     auto& store = env.store(false);
     auto now = env.now();
-    PlanRequest p;
     CallRequest q;
     {
         auto tx = store.begin(TxKind::read);
         q = store.requests().get(w.request, "request");
-        auto r = store.residents().find(q.resident);
-        p.ward = r->ward;
-        p.from = parse_date_phrase(w.from, scope_zone(store, p.ward, std::nullopt), now, "from");
         tx->commit();
     }
-    p.days = w.days;
-    p.dry_run = true;
-    p.time_limit_seconds = w.time_limit;
+    auto o = w.plan;
+    o.dry_run = true;
+    o.replan = false;
+    auto p = schedule_request(env, store, o, now);
     auto plan = plan_from_store(store, p, now);
     auto a = why_answer(plan, q.id);
     if (env.want_json()) {
@@ -354,6 +365,7 @@ void run_why(Env& env, const WhyOpts& w) {
                     {"from", format_date(p.from)},
                     {"days", p.days},
                     {"active", q.active},
+                    {"wanted_calls", a.wanted},
                     {"booked", bookings_json(store, a.held)},
                     {"would_add", bookings_json(store, a.would_add)},
                     {"missing_calls", a.unmet ? a.unmet->missing : 0},
@@ -369,10 +381,9 @@ void register_why(CLI::App& app, Env& env) {
     auto* why = app.add_subcommand("why", "why a call request is not (fully) met, in words");
     auto w = std::make_shared<WhyOpts>();
     why->add_option("request", w->request, "the request's code or id")->required();
-    why->add_option("--from", w->from, "first local date (default today)");
-    why->add_option("--days", w->days, "days to look at (default 7)")->check(CLI::Range(1, 366));
-    why->add_option("--time-limit", w->time_limit, "seconds to search (default 5)")->check(CLI::Range(0.0, 86400.0));
-    why->footer("Example:\n  carecall why Q-001 --from mon --days 7");
+    add_plan_options(*why, w->plan);
+    why->footer("Example:\n  carecall why Q-001 --from mon --days 7\n"
+                "(the same plan as carecall schedule --dry-run with the same options)");
     why->callback([&env, w] { run_why(env, *w); });
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ struct PlanResult {
     std::vector<Booking> released; ///< re-plan: calls cancelled because they moved
     std::vector<Booking> kept;     ///< calls already there that the plan kept (in scope)
     std::vector<UnmetRequest> unmet;
+    /// Calls each active request of the scope wants of the horizon (store ids; see
+    /// plan_from_store), whether or not the plan meets them.
+    std::map<RequestId, int> wanted;
     ScheduleScore score;
     PriceOfFairness price_of_fairness;
     int device_moves = 0;
@@ -61,12 +65,12 @@ struct PlanResult {
 };
 
 /// Plans the requests of the scope for `from` … `from + days - 1` and, unless dry_run, saves the
-/// new bookings in one write transaction. A request asking for k calls a week wants its share of
-/// them in the horizon, ceil(k × days / 7), but never more than the rolling weeks ending with the
-/// horizon still lack: k × ceil(days / 7) less its calls booked or completed in the days before
-/// the horizon that fall in those weeks (so planning day by day spreads a week's calls over the
-/// first days that have room). Calls inside the horizon count towards it. Calls never start
-/// before `now`. Throws BookingConflict (exit 3) when, at commit, the store no longer allows a planned
+/// new bookings in one write transaction. A request asking for k calls a week never has more
+/// than k calls booked or completed in any 7 local dates in a row (rule request.per_week, kept
+/// by the scheduler against its calls before, inside and after the horizon, however often and
+/// with whatever horizon planning runs). It wants its share of the horizon, ceil(k × days / 7),
+/// but no more than its calls already inside the horizon and the room that count leaves; the
+/// scheduler spreads its calls over the dates when it can. Calls never start before `now`. Throws BookingConflict (exit 3) when, at commit, the store no longer allows a planned
 /// call (another coordinator booked in the meantime): nothing is written then.
 PlanResult plan_from_store(Store& store, const PlanRequest& request, Instant now);
 

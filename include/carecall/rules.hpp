@@ -72,6 +72,7 @@ enum class Rule : unsigned char {
     slot_none,
     // A standing request and the scheduler's search.
     request_max_per_day,
+    request_per_week,
     search_free_start,
     search_time_limit,
 };

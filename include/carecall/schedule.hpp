@@ -43,6 +43,15 @@ struct ScheduleOptions {
     /// problems and as the benchmark's reference.
     bool exact = false;
     std::function<void(const ScheduleProgress &)> progress; ///< optional
+    /// A request's rolling weekly count (rule request.per_week): at most `calls` calls in any 7
+    /// consecutive local dates of its site, counting the calls placed for it, its pinned calls in
+    /// the horizon, and `elsewhere`: the starts of its other calls that count (booked or
+    /// completed) and are not pinned as its own, such as those before and after the horizon.
+    struct WeeklyCap {
+        int calls = 0;
+        std::vector<Instant> elsewhere;
+    };
+    std::map<RequestId, WeeklyCap> per_week; ///< requests absent here have no weekly cap
 };
 
 /// One planned call.

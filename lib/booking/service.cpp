@@ -55,6 +55,53 @@ CallPlan plan_for(const BookRequest& req) {
     return plan;
 }
 
+/// Codes of the contacts, for messages.
+std::string contact_codes(Store& store, const std::vector<ContactId>& ids) {
+    std::string out;
+    for (auto id : ids) {
+        auto c = store.contacts().find(id);
+        out += (out.empty() ? "" : ", ") + (c ? c->code : fmt::format("#{}", id.value));
+    }
+    return out;
+}
+
+bool same_people(const CallRequest& q, ResidentId resident, const std::vector<ContactId>& contacts) {
+    std::set<ContactId> a(q.contacts.begin(), q.contacts.end());
+    std::set<ContactId> b(contacts.begin(), contacts.end());
+    return q.resident == resident && a == b;
+}
+
+/// The standing request a call booked by hand serves, read inside the booking's transaction:
+/// the one given (which must name the call's resident and exactly its contacts), else the one
+/// active request for that resident and those contacts; none when no request or several match.
+std::optional<RequestId> served_request(Store& store, const BookRequest& req) {
+    if (req.request) {
+        auto q = store.requests().find(*req.request);
+        if (!q) {
+            throw NotFound(fmt::format("request #{} not found", req.request->value));
+        }
+        if (!same_people(*q, req.resident, req.contacts)) {
+            auto r = store.residents().find(q->resident);
+            auto mine = store.residents().find(req.resident);
+            throw InvalidInput(
+                "request", fmt::format("{} is for {} with {}, not for {} with {}", q->code,
+                                       r ? r->code : "?", contact_codes(store, q->contacts),
+                                       mine ? mine->code : "?", contact_codes(store, req.contacts)));
+        }
+        return q->id;
+    }
+    std::optional<RequestId> found;
+    for (const auto& q : store.requests().list()) {
+        if (q.active && same_people(q, req.resident, req.contacts)) {
+            if (found) {
+                return std::nullopt; // several: --request chooses
+            }
+            found = q.id;
+        }
+    }
+    return found;
+}
+
 /// The booking a request makes with the time, device and helper chosen.
 Booking booking_of(const BookRequest& req, const CallPlan& chosen, const std::string& series) {
     Booking b;
@@ -198,6 +245,7 @@ BookResult BookingService::book(const BookRequest& req) {
 
     BookResult result;
     auto b = booking_of(req, chosen, req.series);
+    b.request = served_request(m_store, req);
     b.id = m_store.bookings().add(b);
     result.booking = *m_store.bookings().find(b.id);
 
@@ -220,6 +268,7 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
     }
     auto now = m_now();
     auto tx = m_store.begin(TxKind::write);
+    auto served = served_request(m_store, req);
     auto first_scope = load_scope(m_store, req.resident, req.contacts, req.device, req.staff,
                                   *req.at, *req.at + minutes{req.duration_minutes});
     auto zone = first_scope.zone;
@@ -271,6 +320,7 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
             continue;
         }
         auto b = booking_of(req, *p.plan, out.series);
+        b.request = served;
         b.id = m_store.bookings().add(b);
         occ.booking = *m_store.bookings().find(b.id);
         out.occurrences.push_back(std::move(occ));

@@ -19,6 +19,7 @@ namespace carecall {
 namespace {
 
 constexpr auto k_margin = date::days{1}; // bookings this far around a call can affect it
+constexpr auto k_week = date::days{7};   // the span of a request's weekly count
 constexpr const char* k_scheduled = "scheduled"; // the reason on the calls the scheduler books
 
 /// Local midnight of a date in a zone, as an instant (the earlier reading if it occurs twice, the
@@ -262,12 +263,18 @@ struct Snapshot {
     std::vector<Booking> existing;
     std::set<std::int64_t> scope_wards;
     std::unordered_map<std::int64_t, Instant> last_completed; // store resident id -> start
-    int weeks = 1;         // the rolling weeks that end with the horizon
-    Instant rolling_start; // their first instant
 
     [[nodiscard]] bool in_scope(ResidentId scenario_resident) const {
         const auto& r = s.residents.at(static_cast<std::size_t>(scenario_resident.value - 1));
         return scope_wards.count(IdMap::to_store(ids.wards, r.ward).value) != 0;
+    }
+    /// The plan date (0: the first) of an instant on the local dates of a resident's site.
+    [[nodiscard]] int plan_day(ResidentId scenario_resident, Instant t) const {
+        const auto& r = s.residents.at(static_cast<std::size_t>(scenario_resident.value - 1));
+        const auto& w = s.wards.at(static_cast<std::size_t>(r.ward.value - 1));
+        const auto* zone = find_zone(s.sites.at(static_cast<std::size_t>(w.site.value - 1)).tz);
+        auto local = date::floor<date::days>(zone->to_local(t));
+        return static_cast<int>((local - date::local_days{s.horizon.start}).count());
     }
 };
 
@@ -310,13 +317,11 @@ Snapshot load_snapshot(Store& store, const PlanRequest& req, PlanResult& out) {
     snap.ids = id_map(store, snap.s);
     snap.scope_wards = wards_in_scope(store, req);
     set_horizon(snap.s, req, out);
-    snap.weeks = (req.days + 6) / 7;
-    snap.rolling_start = out.horizon_start - date::days{7 * snap.weeks - req.days};
     BookingQuery q;
-    // Bookings from the start of the rolling weeks (for what requests already have) to the
-    // end of the horizon, and a margin for cleaning and move times.
-    q.from = snap.rolling_start - k_margin;
-    q.to = out.horizon_end + k_margin;
+    // Bookings from a week before the horizon to a week after it (what the requests have in
+    // every 7 days in a row that touch the horizon), and a margin for cleaning and move times.
+    q.from = out.horizon_start - k_week - k_margin;
+    q.to = out.horizon_end + k_week + k_margin;
     q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
     snap.existing = store.bookings().list(q);
     // Who has waited longest: each resident's last completed call in the last 90 days.
@@ -333,12 +338,12 @@ Snapshot load_snapshot(Store& store, const PlanRequest& req, PlanResult& out) {
 }
 
 /// The scheduler's options with every booking that can clash pinned, and what the requests
-/// already have.
+/// already have: their calls that count (booked or completed) by plan date.
 struct Pinned {
     ScheduleOptions opts;
-    std::map<std::int64_t, int> prior;   // store request id -> calls before the horizon
-    std::map<std::int64_t, int> holding; // store request id -> calls inside it, kept
-    std::vector<Booking> releasable;     // re-plan: calls the plan may move
+    std::map<std::int64_t, std::vector<Instant>> elsewhere; // store request id -> outside the horizon
+    std::map<std::int64_t, std::vector<int>> holding; // store request id -> plan dates inside, kept
+    std::vector<Booking> releasable;                  // re-plan: calls the plan may move
 };
 
 /// Pins every booking that can clash, except those a re-plan may move; in-scope calls of the
@@ -354,26 +359,29 @@ Pinned pin_existing(const Snapshot& snap, const PlanRequest& req, Instant now, P
         }
     }
     for (const auto& b : snap.existing) {
-        bool counts = b.request && b.status != BookingStatus::missed;
         auto sb = to_scenario(snap.ids, b);
+        bool counts = b.request && b.status != BookingStatus::missed && sb;
         bool scoped = sb && snap.in_scope(sb->resident);
-        if (b.start < out.horizon_start) {
-            if (counts && b.start >= snap.rolling_start) {
-                ++p.prior[b.request->value];
-            }
+        // Inside the horizon on the resident's own local dates (its requests count by them).
+        int day = sb ? snap.plan_day(sb->resident, b.start) : -1;
+        bool inside = sb && day >= 0 && day < req.days;
+        if (counts && !inside) {
+            p.elsewhere[b.request->value].push_back(b.start);
+        }
+        if (b.start < out.horizon_start || b.start >= out.horizon_end) {
+            // before or after the horizon: blocks time only
         } else if (req.replan && scoped && b.status == BookingStatus::booked && !b.pinned &&
-                   b.source == BookingSource::scheduled && b.request && b.start >= now &&
-                   b.start < out.horizon_end) {
+                   b.source == BookingSource::scheduled && b.request && b.start >= now && inside) {
             p.releasable.push_back(b);
             continue;
-        } else if (scoped && b.start < out.horizon_end) {
+        } else if (scoped) {
             out.kept.push_back(b);
-            if (counts) {
-                ++p.holding[b.request->value];
+            if (counts && inside) {
+                p.holding[b.request->value].push_back(day);
             }
         }
         if (sb) {
-            if (b.status == BookingStatus::missed || b.start < out.horizon_start) {
+            if (b.status == BookingStatus::missed || !inside) {
                 sb->request.reset(); // blocks time, serves no request of this horizon
             }
             p.opts.pinned.push_back(*sb);
@@ -410,9 +418,67 @@ struct Demand {
     std::map<std::int64_t, int> wanted_of; // store request id -> calls the horizon should hold
 };
 
+/// How many calls the horizon's dates can add to a request with `week` calls a week without any
+/// 7 dates in a row holding more than `week` (request.per_week): `have` counts its calls on plan
+/// dates -6 … days + 5 (index date + 6), `per_day` bounds one date (0: no bound). Taking each
+/// date's room in turn, earliest first, adds the most such a count allows.
+int weekly_room(int week, std::vector<int> have, int days, int per_day) {
+    int added = 0;
+    for (int d = 0; d < days; ++d) {
+        auto at = [&](int x) { return have[static_cast<std::size_t>(x + 6)]; };
+        for (;;) {
+            if (per_day > 0 && at(d) >= per_day) {
+                break;
+            }
+            bool room = true;
+            for (int w = d - 6; w <= d && room; ++w) {
+                int n = 0;
+                for (int x = w; x < w + 7; ++x) {
+                    n += at(x);
+                }
+                room = n < week;
+            }
+            if (!room) {
+                break;
+            }
+            ++have[static_cast<std::size_t>(d + 6)];
+            ++added;
+        }
+    }
+    return added;
+}
+
+/// What a request wants of the horizon: its share of the weekly calls, ceil(k × days / 7), but
+/// no more than its calls already in the horizon and what every 7 dates in a row around it still
+/// lack allow. Passes the weekly cap on to the scheduler.
+int wanted_calls(const Snapshot& snap, const PlanRequest& req, Pinned& pinned, const CallRequest& q,
+                 std::int64_t store_id) {
+    std::vector<int> have(static_cast<std::size_t>(req.days + 12), 0);
+    const auto& elsewhere = pinned.elsewhere[store_id];
+    for (auto t : elsewhere) {
+        int day = snap.plan_day(q.resident, t);
+        if (day >= -6 && day < req.days + 6) {
+            ++have[static_cast<std::size_t>(day + 6)];
+        }
+    }
+    const auto& held = pinned.holding[store_id];
+    for (int day : held) {
+        ++have[static_cast<std::size_t>(day + 6)];
+    }
+    const auto& r = snap.s.residents.at(static_cast<std::size_t>(q.resident.value - 1));
+    int per_day = q.max_per_day.value_or(0);
+    if (r.max_calls_per_day && (per_day == 0 || *r.max_calls_per_day < per_day)) {
+        per_day = *r.max_calls_per_day;
+    }
+    pinned.opts.per_week[q.id] = ScheduleOptions::WeeklyCap{q.calls, elsewhere};
+    int share = (q.calls * req.days + 6) / 7;
+    int room = weekly_room(q.calls, std::move(have), req.days, per_day);
+    return std::min(share, static_cast<int>(held.size()) + room);
+}
+
 /// Sets each request's calls to what the horizon still lacks: in the scope, with consent and
 /// approvals as the store records them (the scenario format treats both as given), wanting what
-/// the rolling weeks still lack.
+/// wanted_calls says.
 Demand set_demand(Snapshot& snap, const PlanRequest& req, Pinned& pinned, Instant horizon_start) {
     World records = records_of(snap.s);
     Demand d;
@@ -425,10 +491,7 @@ Demand set_demand(Snapshot& snap, const PlanRequest& req, Pinned& pinned, Instan
             q.active = false;
             continue;
         }
-        // The horizon's share of the weekly calls, less what the rolling weeks already have.
-        int have = pinned.prior[store_id];
-        int share = (q.calls * req.days + 6) / 7;
-        int wanted = std::min(share, std::max(0, q.calls * snap.weeks - have));
+        int wanted = wanted_calls(snap, req, pinned, q, store_id);
         d.wanted_of[store_id] = wanted;
         CallPlan probe;
         probe.resident = q.resident;
@@ -445,7 +508,7 @@ Demand set_demand(Snapshot& snap, const PlanRequest& req, Pinned& pinned, Instan
         int need = wanted;
         if (!reasons.empty()) {
             q.active = false;
-            int held = pinned.holding[store_id];
+            int held = static_cast<int>(pinned.holding[store_id].size());
             if (need > held) {
                 auto store_q = request_in_store(snap.ids, q);
                 d.standing.push_back(UnmetRequest{store_q, wanted, held, need - held, reasons});
@@ -626,6 +689,9 @@ PlanResult plan_from_store(Store& store, const PlanRequest& req, Instant now) {
     out.added = new_calls(result, snap.ids);
     keep_unmoved(pinned.releasable, out);
     report_unmet(result, snap, demand, out);
+    for (const auto& [id, n] : demand.wanted_of) {
+        out.wanted[RequestId(id)] = n;
+    }
     std::sort(out.added.begin(), out.added.end(), [](const Booking& a, const Booking& b) {
         return std::tie(a.start, a.device.value) < std::tie(b.start, b.device.value);
     });

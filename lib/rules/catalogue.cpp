@@ -85,6 +85,8 @@ std::vector<RuleInfo> make_catalogue() {
          "a call booked at the first free time finds one in the span it may use"},
         {Rule::request_max_per_day, "request.max_per_day", S::plan, P::request, false, F::search,
          "a request has no more calls a day than it allows"},
+        {Rule::request_per_week, "request.per_week", S::plan, P::request, false, F::search,
+         "a request has no more calls booked or completed in any 7 days in a row than it asks a week"},
         {Rule::search_free_start, "search.free_start", S::plan, P::request, false, F::search,
          "a start was free, but the search used the time for other calls"},
         {Rule::search_time_limit, "search.time_limit", S::plan, P::request, false, F::search,

@@ -378,6 +378,7 @@ private:
         const auto &r = nth(m_s.residents, q.resident.value);
         const auto &wl = m_wards.at(r.ward.value);
         Req rq = request_header(qi, q, r);
+        weekly_cap(q, m_sites[static_cast<std::size_t>(wl.site)].zone, rq);
         rq.devices = candidate_devices(r);
         bool ward_staff = candidate_helpers(r, wl, rq);
         rq.total_starts = static_cast<int>(m_sites[static_cast<std::size_t>(wl.site)].grid.size());
@@ -409,6 +410,23 @@ private:
             rq.contacts.push_back(contact(c));
         }
         return rq;
+    }
+
+    /// The request's weekly cap and its calls elsewhere, by plan date (the site's local dates).
+    void weekly_cap(const CallRequest &q, const date::time_zone *zone, Req &rq) const {
+        auto it = m_o.per_week.find(q.id);
+        if (it == m_o.per_week.end()) {
+            return;
+        }
+        rq.per_week = std::max(0, it->second.calls);
+        rq.week_elsewhere.assign(static_cast<std::size_t>(m_days + 12), 0);
+        for (auto t : it->second.elsewhere) {
+            auto local = date::floor<date::days>(zone->to_local(t));
+            auto day = static_cast<int>((local - date::local_days{m_s.horizon.start}).count());
+            if (day >= -6 && day < m_days + 6) {
+                ++rq.week_elsewhere[static_cast<std::size_t>(day + 6)];
+            }
+        }
     }
 
     /// Devices serving the ward (rule device.ward), those whose home ward it is first.

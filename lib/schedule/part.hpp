@@ -50,6 +50,10 @@ struct Req {
     int calls = 1;
     int duration = 30;
     int max_per_day = 0; ///< 0: no limit
+    int per_week = 0;    ///< request.per_week: calls in any 7 consecutive plan dates; 0: no cap
+    /// Calls counting for per_week that the search does not hold, per plan date -6 … days + 5
+    /// (index: date + 6).
+    std::vector<int> week_elsewhere;
     bool needs_help = false;
     std::vector<int> devices; ///< indexes into Part::devices, home ward first
     std::vector<StaffOption> helpers;

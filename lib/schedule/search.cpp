@@ -119,6 +119,7 @@ public:
     std::vector<int> m_placed, m_req_day, m_res_day, m_res_cls, m_cls_served, m_cls_calls;
     std::vector<std::int64_t> m_cls_wait; ///< per class: wait weights of the residents served
     std::int64_t m_preferred = 0, m_fixed = 0, m_moves = 0;
+    std::int64_t m_crowded = 0; ///< calls of a weekly-counted request next to another of it
     std::vector<std::pair<bool, int>> m_log; ///< (added, call) since the last mark
     bool m_logging = false;
     /// Bumped on a plan date whenever a call that starts on it or a neighbouring date leaves: a
@@ -141,6 +142,7 @@ public:
         k.push_back(m_preferred);
         k.push_back(m_fixed);
         k.push_back(-m_moves);
+        k.push_back(-m_crowded);
         return k;
     }
 
@@ -224,12 +226,50 @@ public:
         return true;
     }
 
+    /// The request's calls on the date and, with a weekly count, the dates either side: a call
+    /// placed there crowds them (a week's calls are spread when the week has room).
+    [[nodiscard]] int crowd(int r, int day) const {
+        const auto &q = at(m_p.reqs, r);
+        if (q.per_week <= 0) {
+            return req_day(r, day);
+        }
+        int n = 0;
+        for (int d = day - 1; d <= day + 1; ++d) {
+            n += q.week_elsewhere[static_cast<std::size_t>(d + 6)] +
+                 (d >= 0 && d < m_p.days ? req_day(r, d) : 0);
+        }
+        return n;
+    }
+
+    /// Whether one more call of request r on plan date `day` keeps every 7 consecutive dates
+    /// around it within the request's weekly count (request.per_week).
+    [[nodiscard]] bool week_room(int r, int day) const {
+        const auto &q = at(m_p.reqs, r);
+        if (q.per_week <= 0) {
+            return true;
+        }
+        std::array<int, 13> n{}; // dates day - 6 … day + 6
+        for (int k = 0; k < 13; ++k) {
+            const int d = day - 6 + k;
+            n[static_cast<std::size_t>(k)] = q.week_elsewhere[static_cast<std::size_t>(d + 6)] +
+                                             (d >= 0 && d < m_p.days ? req_day(r, d) : 0);
+        }
+        int sum = std::accumulate(n.begin(), n.begin() + 7, 0);
+        for (std::size_t k = 7; sum < q.per_week && k < n.size(); ++k) {
+            sum += n[k] - n[k - 7];
+        }
+        return sum < q.per_week;
+    }
+
     /// The request's own limits and the resident, contacts and a helper at [s, e); the helper
     /// chosen (or -1 when none is needed); false when something is in the way.
     bool people_ok(int r, const Cand &c, int *staff) const {
         const auto &q = at(m_p.reqs, r);
         const Min e = c.start + q.duration;
         if (q.max_per_day > 0 && req_day(r, c.day) >= q.max_per_day) {
+            return false;
+        }
+        if (!week_room(r, c.day)) {
             return false;
         }
         const auto &ri = at(m_p.residents, q.resident);
@@ -353,7 +393,9 @@ public:
         c.alive = false;
         if (c.day >= 0) {
             ++m_clock;
-            for (int d = std::max(0, c.day - 1); d <= c.day + 1; ++d) {
+            // A weekly-counted request's call frees its 7 dates in a row either side.
+            const int reach = c.req >= 0 && at(m_p.reqs, c.req).per_week > 0 ? 6 : 1;
+            for (int d = std::max(0, c.day - reach); d <= std::min(m_p.days, c.day + reach); ++d) {
                 m_day_version[static_cast<std::size_t>(d)] = m_clock;
             }
         }
@@ -386,7 +428,9 @@ public:
         const auto &q = at(m_p.reqs, c.req);
         at(m_placed, c.req) += sign;
         if (c.day >= 0) {
-            req_day(c.req, c.day) += sign;
+            req_day(c.req, c.day) += sign < 0 ? sign : 0;
+            m_crowded += q.per_week > 0 ? sign * crowd(c.req, c.day) : 0;
+            req_day(c.req, c.day) += sign > 0 ? sign : 0;
         }
         auto &rc = m_res_cls[static_cast<std::size_t>(c.resident) *
                                  static_cast<std::size_t>(m_p.classes) +
@@ -538,7 +582,7 @@ public:
                 }
                 Cost cost{c.fixed ? 0 : 1,
                           c.preferred ? 0 : 1,
-                          m_st.req_day(r, c.day),
+                          m_st.crowd(r, c.day),
                           moves,
                           waste,
                           noisy ? m_rng() % 4 : 0};
@@ -1162,6 +1206,25 @@ private:
                 cap(vs, q.max_per_day - base.req_day(key.first, key.second));
             }
         }
+        for (const auto &[r, vs] : g.by_req) { // request.per_week: every 7 dates in a row
+            const auto &q = at(m_p.reqs, r);
+            for (int w = -6; q.per_week > 0 && w < m_p.days; ++w) {
+                std::vector<int> in;
+                int have = 0;
+                for (int d = w; d < w + 7; ++d) {
+                    have += q.week_elsewhere[static_cast<std::size_t>(d + 6)] +
+                            (d >= 0 && d < m_p.days ? base.req_day(r, d) : 0);
+                }
+                for (int v : vs) {
+                    if (at(m_vars, v).day >= w && at(m_vars, v).day < w + 7) {
+                        in.push_back(v);
+                    }
+                }
+                if (!in.empty()) {
+                    cap(in, q.per_week - have);
+                }
+            }
+        }
         for (const auto &[key, vs] : g.res_day) {
             const auto &ri = at(m_p.residents, key.first);
             if (ri.max_per_day > 0) {
@@ -1535,6 +1598,11 @@ private:
                     fmt::format("request {} already has {} call(s) that day (at most {})", rq.code,
                                 m_st.req_day(r, c.day), q.max_per_day)};
         }
+        if (!m_st.week_room(r, c.day)) {
+            return {Rule::request_per_week,
+                    fmt::format("request {} has its {} call(s) of 7 days around that day", rq.code,
+                                q.per_week)};
+        }
         if (auto b = help_blocker(q, c, rname)) {
             return std::move(*b);
         }
@@ -1727,7 +1795,7 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
 /// tallied by reasons() when it blocks an unmet request.
 std::vector<std::pair<Rule, SchedulerForm>> kept_rules() {
     auto out = build_kept_rules();
-    for (auto rule : {Rule::request_max_per_day, Rule::help_shift, Rule::help_busy,
+    for (auto rule : {Rule::request_max_per_day, Rule::request_per_week, Rule::help_shift, Rule::help_busy,
                       Rule::device_out_of_service, Rule::device_busy, Rule::device_cleaning,
                       Rule::resident_calls_per_day, Rule::resident_busy, Rule::contact_busy,
                       Rule::search_free_start, Rule::search_time_limit}) {

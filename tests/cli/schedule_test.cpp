@@ -172,8 +172,8 @@ TEST_SUITE("cli schedule") {
         Scratch s;
         load_ward(s);
         s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
-        // A call agreed by phone, booked by hand for Dan (for no request) at the first free time
-        // from Wednesday.
+        // A call agreed by phone, booked by hand for Dan and Bob at the first free time from
+        // Wednesday: it serves their one request, Q-DAN, so Q-DAN now has two calls.
         auto by_hand = s.json({k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB",
                                "--first-free", "--after", "2026-12-02 09:00", "--duration", "30m"});
         auto hand_code = by_hand["booking"]["code"].get<std::string>();
@@ -207,7 +207,7 @@ TEST_SUITE("cli schedule") {
         CHECK(by_hand_kept);
         CHECK(cancelled == static_cast<int>(j["cancelled"].size()));
         CHECK(per_request["Q-ANN"] == 2);
-        CHECK(per_request["Q-DAN"] == 1);
+        CHECK(per_request["Q-DAN"] == 2);
         check_no_overlap(agenda(s));
     }
 
@@ -311,11 +311,13 @@ TEST_SUITE("cli schedule") {
               "the call lies within every contact's availability, in their own time zone");
 
         s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
-        auto ok = s.run({k_now, "why", "Q-ANN", "--from", "2026-11-30"});
+        // why plans as schedule does: one day unless --days says otherwise.
+        auto ok = s.run({k_now, "why", "Q-ANN", "--from", "2026-11-30", "--days", "7"});
         REQUIRE(ok.code == 0);
         CHECK(contains(ok.out, "booked: B-"));
+        CHECK(contains(ok.out, "it wants 2 calls in these days"));
         CHECK(contains(ok.out, "every call it asks for is booked"));
-        auto j = s.json({k_now, "why", "Q-ANN", "--from", "2026-11-30"});
+        auto j = s.json({k_now, "why", "Q-ANN", "--from", "2026-11-30", "--days", "7"});
         CHECK(j["format"] == "carecall-why/1");
         CHECK(j["booked"].size() == 2);
         CHECK(j["missing_calls"] == 0);

@@ -120,6 +120,7 @@ struct Case {
     Rule expected;                  ///< the reason the scheduler gives
     std::optional<Rule> check_rule; ///< what check_call says of the call at 10:00 (default: same)
     bool plan_helper = true;        ///< the call at 10:00 has helper E-1 when the resident needs one
+    std::map<RequestId, ScheduleOptions::WeeklyCap> per_week{}; ///< the scheduler's weekly caps
 };
 
 void needs_help(Scenario& s) { s.residents[0].needs_assistance = true; }
@@ -237,6 +238,11 @@ std::map<Rule, Case> cases() {
         c.s.requests[0].calls = 2;
         c.s.requests[0].max_per_day = 1;
         c.check_rule = std::nullopt; // a request's own limit: not a rule of one call
+    });
+    add(Rule::request_per_week, [](Case& c) {
+        c.s.requests[0].calls = 2;
+        c.per_week[RequestId(1)] = ScheduleOptions::WeeklyCap{1, {}};
+        c.check_rule = std::nullopt; // a request's own count: not a rule of one call
     });
     return out;
 }
@@ -408,6 +414,7 @@ TEST_SUITE("rule catalogue") {
             ScheduleOptions o;
             o.threads = 1;
             o.pinned = c.pinned;
+            o.per_week = c.per_week;
             o.price_of_fairness = false;
             auto result = schedule(c.s, o);
             CHECK(result.rejected_by_check == 0);
@@ -415,7 +422,8 @@ TEST_SUITE("rule catalogue") {
             for (const auto& call : result.calls) {
                 placed += call.pinned ? 0 : 1;
             }
-            CHECK(placed == (rule == Rule::request_max_per_day ? 1 : 0));
+            const bool own_limit = rule_info(rule).stage == RuleStage::plan;
+            CHECK(placed == (own_limit ? 1 : 0));
             REQUIRE(result.unscheduled.size() == 1);
             const auto& reasons = result.unscheduled[0].reasons;
             REQUIRE_FALSE(reasons.empty());
@@ -426,8 +434,7 @@ TEST_SUITE("rule catalogue") {
             }));
 
             auto check_rule = c.check_rule;
-            if (rule == c.expected && !c.check_rule.has_value() &&
-                rule != Rule::request_max_per_day) {
+            if (rule == c.expected && !c.check_rule.has_value() && !own_limit) {
                 check_rule = rule;
             }
             if (check_rule) {
