@@ -66,6 +66,7 @@ enum class Rule : unsigned char {
     // A change to the bookings (book, move, cancel, outcomes), outside check_call.
     time_past,
     time_gap,
+    time_not_started,
     booking_state,
     device_none,
     slot_none,

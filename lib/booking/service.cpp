@@ -549,19 +549,62 @@ Booking BookingService::move(const MoveRequest& req) {
 
 namespace {
 
+/// The zone of a booking's site, for messages.
+const date::time_zone* site_zone(Store& store, const Booking& b) {
+    auto r = store.residents().find(b.resident);
+    auto w = r ? store.wards().find(r->ward) : std::nullopt;
+    auto s = w ? store.sites().find(w->site) : std::nullopt;
+    return find_zone(s ? s->tz : std::string("UTC"));
+}
+
+/// An outcome says how a call went: refused before the call has started.
+void refuse_not_started(Store& store, const Booking& b, Instant now) {
+    if (now >= b.start) {
+        return;
+    }
+    const auto* zone = site_zone(store, b);
+    bool today = date::floor<date::days>(to_local(b.start, zone)) ==
+                 date::floor<date::days>(to_local(now, zone));
+    throw BookingConflict({Violation{Rule::time_not_started,
+                                     fmt::format("booking {} starts {}{}: an outcome can be "
+                                                 "recorded from then on",
+                                                 b.code, today ? "today at " : "",
+                                                 describe_time(b.start, zone, now)),
+                                     std::nullopt}});
+}
+
+/// Whether a booking may go from `from` to `to`; the refusal (rule booking.state) otherwise.
+void refuse_state(const Booking& b, BookingStatus to) {
+    auto from = b.status;
+    if (to == BookingStatus::booked) { // reopen
+        if (from != BookingStatus::completed && from != BookingStatus::missed) {
+            throw Conflict(fmt::format("booking {} is {}: only a completed or missed call can be "
+                                       "reopened",
+                                       b.code, to_string(from)),
+                           rule_name(Rule::booking_state));
+        }
+        return;
+    }
+    bool allowed = from == BookingStatus::booked ||
+                   (to == BookingStatus::cancelled && from == BookingStatus::waitlisted);
+    if (!allowed) {
+        throw Conflict(fmt::format("booking {} is already {}", b.code, to_string(from)),
+                       rule_name(Rule::booking_state));
+    }
+}
+
+/// One conditional state change in one write transaction, audited by the store.
 Booking transition(Store& store, BookingId id, BookingStatus to, const std::string& outcome,
-                   const std::string& reason) {
+                   const std::string& reason, Instant now) {
     auto tx = store.begin(TxKind::write);
     auto b = store.bookings().find(id);
     if (!b) {
         throw NotFound(fmt::format("booking #{} not found", id.value));
     }
     auto from = b->status;
-    bool allowed = from == BookingStatus::booked ||
-                   (to == BookingStatus::cancelled && from == BookingStatus::waitlisted);
-    if (!allowed) {
-        throw Conflict(fmt::format("booking {} is already {}", b->code, to_string(from)),
-                       rule_name(Rule::booking_state));
+    refuse_state(*b, to);
+    if (to == BookingStatus::completed || to == BookingStatus::missed) {
+        refuse_not_started(store, *b, now);
     }
     Booking next = *b;
     next.status = to;
@@ -583,11 +626,11 @@ Booking BookingService::cancel(BookingId id, const std::string& reason) {
     if (reason.empty()) {
         throw InvalidInput("reason", "say why the call is cancelled (--reason)");
     }
-    return transition(m_store, id, BookingStatus::cancelled, "", reason);
+    return transition(m_store, id, BookingStatus::cancelled, "", reason, m_now());
 }
 
 Booking BookingService::complete(BookingId id, const std::string& note) {
-    return transition(m_store, id, BookingStatus::completed, "completed", note);
+    return transition(m_store, id, BookingStatus::completed, "completed", note, m_now());
 }
 
 Booking BookingService::missed(BookingId id, const std::string& outcome, const std::string& reason) {
@@ -600,7 +643,20 @@ Booking BookingService::missed(BookingId id, const std::string& outcome, const s
                                                   "declined, unwell or technical)",
                                                   outcome));
     }
-    return transition(m_store, id, BookingStatus::missed, outcome, reason);
+    return transition(m_store, id, BookingStatus::missed, outcome, reason, m_now());
+}
+
+Booking BookingService::reopen(BookingId id, const std::string& reason) {
+    if (reason.empty()) {
+        throw InvalidInput("reason", "say why the call is reopened (--reason)");
+    }
+    // No rule of the call is checked again. It keeps its time, device, helper and contacts, and a
+    // completed or missed call never left its slot: it blocks its device, resident, contacts and
+    // helper in every check like a booked one (only cancelled and waiting calls are left out),
+    // so no call booked since can clash with it. Its records (consent, admission) are not
+    // re-checked either: the call has started, as outcomes are recorded from the start on;
+    // moving it later re-checks every rule.
+    return transition(m_store, id, BookingStatus::booked, "", reason, m_now());
 }
 
 std::vector<Slot> BookingService::slots(const SlotQuery& q, std::vector<SlotReason>* why) {

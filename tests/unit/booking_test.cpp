@@ -203,41 +203,75 @@ TEST_SUITE("booking") {
                              "outcome: 'asleep' is not an outcome (expected no_answer, declined, "
                              "unwell or technical)",
                              InvalidInput);
+        h.now = london("2027-07-01T10:05"); // an outcome is recorded once the call has started
         CHECK(h.service.missed(b.id, "no_answer").outcome == "no_answer");
         CHECK_THROWS_AS(h.service.complete(b.id), Conflict);
     }
 
-    TEST_CASE("end of life: routine calls in the way are moved, or wait, never dropped") {
-        Home h;
-        auto routine = h.service.book(h.call("R2", "C1", "2027-07-01T10:00")).booking;
-        auto eol = h.call("R1", "C2", "2027-07-01T10:00");
-        CHECK(refusal(h, eol) == "device.busy: device Portal 1 is in call B-1 from 10:00 BST to 10:30");
-        eol.priority = priority::end_of_life;
-        auto r = h.service.book(eol);
-        REQUIRE(r.displaced.size() == 1);
-        CHECK(r.displaced[0].before == routine);
-        REQUIRE(r.displaced[0].after.has_value());
-        auto moved = h.store->bookings().get("B-1");
-        CHECK(moved.status == BookingStatus::booked);
-        CHECK(format_utc(moved.start) == "2027-07-01T09:45:00Z"); // 10:45 BST: after cleaning
-        CHECK(moved.reason == "moved for end_of_life call B-2");
+    TEST_CASE("an outcome only from the call's start; reopen takes it back, audited") {
+        Home h; // now: Wed 2027-06-30 12:00 BST
+        auto a = h.service.book(h.call("R1", "C1", "2027-07-01T10:00")).booking;
+        auto before = h.audit_rows();
+        CHECK_THROWS_WITH_AS(h.service.complete(a.id),
+                             "booking B-1 starts Thu 2027-07-01 10:00 BST: an outcome can be "
+                             "recorded from then on",
+                             BookingConflict);
+        try {
+            h.service.missed(a.id, "no_answer");
+            FAIL("an outcome before the start was recorded");
+        } catch (const BookingConflict& e) {
+            CHECK(e.violations().front().rule == Rule::time_not_started);
+            CHECK(e.rule() == rule_name(Rule::time_not_started));
+        }
+        h.now = london("2027-07-01T09:59");
+        CHECK_THROWS_WITH_AS(h.service.missed(a.id, "declined"),
+                             "booking B-1 starts today at 10:00 BST: an outcome can be recorded "
+                             "from then on",
+                             BookingConflict);
+        CHECK(h.store->bookings().get("B-1") == a);
+        CHECK(h.audit_rows() == before);
 
-        // With no other time for it, the routine call waits.
-        Home w;
-        Contact mary = w.store->contacts().get("C1", "contact");
-        mary.availability = {parse_window("thu 10:00-10:30", "a")};
-        mary.absences = {Period{london("2027-07-02T00:00"), london("2027-08-01T00:00"), "away"}};
-        w.store->contacts().update(mary);
-        w.service.book(w.call("R2", "C1", "2027-07-01T10:00"));
-        auto eol2 = w.call("R1", "C2", "2027-07-01T10:00");
-        eol2.priority = priority::end_of_life;
-        auto r2 = w.service.book(eol2);
-        REQUIRE(r2.displaced.size() == 1);
-        CHECK_FALSE(r2.displaced[0].after.has_value());
-        auto waiting = w.service.waitlist();
-        REQUIRE(waiting.size() == 1);
-        CHECK(waiting[0].code == "B-1");
-        CHECK(waiting[0].status == BookingStatus::waitlisted);
+        h.now = london("2027-07-01T10:00");
+        auto done = h.service.complete(a.id, "lovely chat");
+        CHECK(done.status == BookingStatus::completed);
+        CHECK(h.audit_rows() == before + 1);
+
+        CHECK_THROWS_WITH_AS(h.service.reopen(a.id, ""),
+                             "reason: say why the call is reopened (--reason)", InvalidInput);
+        auto back = h.service.reopen(a.id, "recorded on the wrong call");
+        CHECK(back.status == BookingStatus::booked);
+        CHECK(back.outcome.empty());
+        CHECK(back.reason == "recorded on the wrong call");
+        CHECK(back.start == a.start);
+        CHECK(back.device == a.device);
+        CHECK(back.staff == a.staff);
+        CHECK(h.store->bookings().get("B-1") == back);
+        REQUIRE(h.audit_rows() == before + 2);
+        auto row = h.store->audit_events(1).front();
+        CHECK(row.action == "reopen");
+        CHECK(row.record_code == "B-1");
+        CHECK(row.details.find(R"("changed":["status","outcome","reason"])") != std::string::npos);
+
+        CHECK_THROWS_WITH_AS(h.service.reopen(a.id, "again"),
+                             "booking B-1 is booked: only a completed or missed call can be "
+                             "reopened",
+                             Conflict);
+        // Missed, reopened, then done after all.
+        CHECK(h.service.missed(a.id, "technical").outcome == "technical");
+        CHECK(h.service.reopen(a.id, "the call went ahead after all").outcome.empty());
+        CHECK(h.service.complete(a.id).status == BookingStatus::completed);
+        CHECK(h.audit_rows() == before + 5);
+
+        auto b = h.service.book(h.call("R2", "C1", "2027-07-02T10:00")).booking;
+        CHECK_THROWS_WITH_AS(h.service.reopen(b.id, "x"),
+                             "booking B-2 is booked: only a completed or missed call can be "
+                             "reopened",
+                             Conflict);
+        h.service.cancel(b.id, "family away");
+        CHECK_THROWS_WITH_AS(h.service.reopen(b.id, "x"),
+                             "booking B-2 is cancelled: only a completed or missed call can be "
+                             "reopened",
+                             Conflict);
     }
 
     TEST_CASE("a clinical call is displaced by neither a routine nor an end-of-life one") {

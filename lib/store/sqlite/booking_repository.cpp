@@ -291,7 +291,12 @@ private:
         case BookingStatus::completed: return "complete";
         case BookingStatus::missed: return "missed";
         case BookingStatus::waitlisted: return "waitlist";
-        case BookingStatus::booked: return "move";
+        case BookingStatus::booked:
+            // Back to booked: an outcome taken back, else a waiting call given a time.
+            return before.status == BookingStatus::completed ||
+                           before.status == BookingStatus::missed
+                       ? "reopen"
+                       : "move";
         }
         return "update";
     }
