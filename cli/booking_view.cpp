@@ -98,6 +98,7 @@ json booking_json(Store& store, const Booking& b) {
                 {"request", q ? json(q->code) : json(nullptr)},
                 {"series", b.series},
                 {"availability_overridden", b.availability_overridden},
+                {"hours_overridden", b.hours_overridden},
                 {"pinned", b.pinned}};
 }
 
@@ -129,6 +130,9 @@ std::string describe(Store& store, const Booking& b) {
                                c["name"].get<std::string>().empty() ? c["code"].get<std::string>() : c["name"].get<std::string>(),
                                span(b.start, b.end, cz), cz->name());
         }
+    }
+    if (b.hours_overridden) {
+        out += "  outside calling hours (end of life)\n";
     }
     return out;
 }

@@ -105,8 +105,8 @@ struct BookOpts {
     std::string resident, at, after, before, duration, device, staff, priority = "routine", reason,
         until, tz, request;
     std::vector<std::string> contacts;
-    bool first_free = false, override_availability = false, weekly = false, earliest = false,
-         latest = false;
+    bool first_free = false, override_availability = false, outside_hours = false, weekly = false,
+         earliest = false, latest = false;
 };
 
 void add_book_options(CLI::App& book, BookOpts& bo) {
@@ -124,6 +124,8 @@ void add_book_options(CLI::App& book, BookOpts& bo) {
     book.add_option("--priority", bo.priority, "routine, clinical or end_of_life");
     book.add_flag("--override-availability", bo.override_availability,
                   "the family agreed this time by phone (needs --reason)");
+    book.add_flag("--outside-hours", bo.outside_hours,
+                  "an end-of-life call outside calling hours and care blocks (needs --reason)");
     book.add_option("--reason", bo.reason, "why (recorded)");
     book.add_option("--request", bo.request, "the call request it serves");
     book.add_flag("--weekly", bo.weekly, "the same time every week until --until");
@@ -133,7 +135,9 @@ void add_book_options(CLI::App& book, BookOpts& bo) {
     book.add_flag("--latest", bo.latest, "a time that happens twice: the second");
     book.footer("Examples:\n  carecall book --resident R-0042 --contact C-RAJ --at \"tomorrow 10:00\"\n"
                 "  carecall book --resident R-0042 --contact C-RAJ --first-free --duration 20m\n"
-                "  carecall book --resident R-0042 --contact C-RAJ --at \"sun 15:00\" --weekly --until 2027-03-31");
+                "  carecall book --resident R-0042 --contact C-RAJ --at \"sun 15:00\" --weekly --until 2027-03-31\n"
+                "  carecall book --resident R-0042 --contact C-RAJ --at 02:30 --priority end_of_life "
+                "--outside-hours --reason \"family called by the nurse\"");
 }
 
 BookRequest book_request(Store& store, const BookOpts& bo, const Target& t, Instant now) {
@@ -143,6 +147,7 @@ BookRequest book_request(Store& store, const BookOpts& bo, const Target& t, Inst
     req.duration_minutes = call_minutes(t.resident, bo.duration);
     req.priority = parse_priority(bo.priority, "--priority");
     req.override_availability = bo.override_availability;
+    req.override_hours = bo.outside_hours;
     req.reason = bo.reason;
     req.device = optional_device(store, bo.device);
     req.staff = optional_staff(store, bo.staff);

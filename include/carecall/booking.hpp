@@ -43,6 +43,10 @@ struct BookRequest {
     std::optional<StaffId> staff;   ///< picked when the resident needs help and none is given
     int priority = priority::routine;
     bool override_availability = false; ///< agreed with the family by phone; needs a reason
+    /// An end-of-life call at any hour: the ward's calling hours and the resident's care blocks
+    /// give way (never the device, other calls, closures, consent, approval or the contacts).
+    /// Only for priority end_of_life (or higher); needs a reason. Kept when the call is moved.
+    bool override_hours = false;
     std::string reason;
     std::optional<RequestId> request;
     std::string series; ///< a weekly series' code (set by book_weekly)

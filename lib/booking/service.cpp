@@ -263,6 +263,15 @@ void check_book_request(const BookRequest& req) {
     if (req.override_availability && req.reason.empty()) {
         throw InvalidInput("reason", "an availability override needs a reason (--reason)");
     }
+    if (req.override_hours && req.priority < priority::end_of_life) {
+        throw InvalidInput("outside-hours",
+                           fmt::format("only an end-of-life call may be booked outside calling "
+                                       "hours (--priority end_of_life); this one is {}",
+                                       priority_name(req.priority)));
+    }
+    if (req.override_hours && req.reason.empty()) {
+        throw InvalidInput("reason", "a call outside calling hours needs a reason (--reason)");
+    }
 }
 
 /// The call a request asks for, without its time, device and helper.
@@ -272,6 +281,7 @@ CallPlan plan_for(const BookRequest& req) {
     plan.contacts = req.contacts;
     plan.priority = req.priority;
     plan.override_availability = req.override_availability;
+    plan.override_hours = req.override_hours;
     return plan;
 }
 
@@ -289,6 +299,7 @@ Booking booking_of(const BookRequest& req, const CallPlan& chosen, const std::st
     b.reason = req.reason;
     b.request = req.request;
     b.availability_overridden = req.override_availability;
+    b.hours_overridden = req.override_hours;
     b.series = series;
     return b;
 }
@@ -525,6 +536,8 @@ Booking BookingService::move(const MoveRequest& req) {
     // An override was agreed for the booked time only: a new time needs its own.
     plan.override_availability =
         req.override_availability || (b->availability_overridden && start == b->start);
+    // Hours give way for the dying person, not for one agreed time: kept at any new time.
+    plan.override_hours = b->hours_overridden;
     plan.start = start;
     plan.end = start + len;
     plan.ignoring = {b->id};

@@ -113,7 +113,8 @@ ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zo
             {"request", b.request ? code_or_null(codes.requests, b.request->value) : ojson(nullptr)},
             {"series", b.series},
             {"pinned", b.pinned},
-            {"availability_overridden", b.availability_overridden}};
+            {"availability_overridden", b.availability_overridden},
+            {"hours_overridden", b.hours_overridden}};
 }
 
 ojson parsed(const std::string& text) { return ojson::parse(text); }

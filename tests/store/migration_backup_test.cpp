@@ -1,9 +1,9 @@
 // Migrations keep a copy of the old database first (reliability.md M1): a database with a schema
 // is copied whole to DB.pre-vN.bak (0600) before the first migration step; an empty file is not.
-// Exercised with a made-up next migration, as this build has only schema 1 so far.
+// Exercised with a made-up migration after this build's last one.
 
-#include <array>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -15,14 +15,19 @@ using namespace carecall::test;
 
 namespace {
 
+/// This build's schema version and the made-up one after it.
+constexpr int k_current = sqlite::sql::k_migrations.back().version;
+constexpr int k_next = k_current + 1;
+const std::string k_next_backup = ".pre-v" + std::to_string(k_next);
+
 /// The real migrations and one more: a new table and a new column, as a later schema might add.
-std::array<sqlite::sql::Migration, 2> with_next_migration() {
-    static_assert(sqlite::sql::k_migrations.size() == 1,
-                  "a new schema version exists: give this test a made-up migration after it");
-    return {sqlite::sql::k_migrations[0],
-            sqlite::sql::Migration{2, "test: one more table",
-                                   "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;"
-                                   "ALTER TABLE site ADD COLUMN note TEXT NOT NULL DEFAULT '';"}};
+std::vector<sqlite::sql::Migration> with_next_migration() {
+    std::vector<sqlite::sql::Migration> out(sqlite::sql::k_migrations.begin(),
+                                            sqlite::sql::k_migrations.end());
+    out.push_back(sqlite::sql::Migration{k_next, "test: one more table",
+                                         "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;"
+                                         "ALTER TABLE site ADD COLUMN note TEXT NOT NULL DEFAULT '';"});
+    return out;
 }
 
 } // namespace
@@ -43,21 +48,21 @@ TEST_SUITE("store") {
         {
             sqlite::Connection db(path, path, SQLITE_OPEN_READWRITE);
             sqlite::migrate(db, false, sqlite::MigrationBackup{path, 1000}, migrations);
-            CHECK(sqlite::read_schema_version(db) == 2);
+            CHECK(sqlite::read_schema_version(db) == k_next);
             CHECK(db.query_int("SELECT count(*) FROM extra") == 0);
         }
-        auto backup = path + ".pre-v2.bak";
+        auto backup = path + k_next_backup + ".bak";
         REQUIRE(exists(backup));
         CHECK(mode_of(backup) == 0600U);
         {
             RawDb copy(backup, SQLITE_OPEN_READONLY);
-            CHECK(copy.query_int("PRAGMA user_version") == 1);
+            CHECK(copy.query_int("PRAGMA user_version") == k_current);
             CHECK(copy.query_int("SELECT count(*) FROM site") == 1);
             CHECK(copy.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'extra'") == 0);
         }
         // The copy opens as the old database did.
         auto old = open_test_store("sqlite:" + backup);
-        CHECK(old->schema_version() == 1);
+        CHECK(old->schema_version() == k_current);
         CHECK(old->sites().list().size() == 1);
         CHECK(old->check().ok);
 
@@ -67,12 +72,12 @@ TEST_SUITE("store") {
                 auto store = open_test_store("sqlite:" + again);
                 add_sample(*store);
             }
-            write_bytes(again + ".pre-v2.bak", "an older copy, kept");
+            write_bytes(again + k_next_backup + ".bak", "an older copy, kept");
             sqlite::Connection db(again, again, SQLITE_OPEN_READWRITE);
             sqlite::migrate(db, false, sqlite::MigrationBackup{again, 1000}, migrations);
-            CHECK(read_bytes(again + ".pre-v2.bak") == "an older copy, kept");
-            CHECK(exists(again + ".pre-v2-2.bak"));
-            CHECK(mode_of(again + ".pre-v2-2.bak") == 0600U);
+            CHECK(read_bytes(again + k_next_backup + ".bak") == "an older copy, kept");
+            CHECK(exists(again + k_next_backup + "-2.bak"));
+            CHECK(mode_of(again + k_next_backup + "-2.bak") == 0600U);
         }
     }
 
@@ -101,6 +106,6 @@ TEST_SUITE("store") {
         sqlite::Connection db(path, path, SQLITE_OPEN_READONLY);
         CHECK_THROWS_AS(sqlite::migrate(db, true, sqlite::MigrationBackup{path, 1000}, migrations),
                         StorageError);
-        CHECK_FALSE(exists(path + ".pre-v2.bak"));
+        CHECK_FALSE(exists(path + k_next_backup + ".bak"));
     }
 }

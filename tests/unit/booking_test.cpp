@@ -274,6 +274,90 @@ TEST_SUITE("booking") {
                              Conflict);
     }
 
+    TEST_CASE("end of life at any hour: calling hours and care blocks give way, nothing else") {
+        Home h;
+        h.store->approvals().put(Approval{h.resident("R2"), h.contact("C2"), true, false, ""});
+        Contact mary = h.store->contacts().get("C1", "contact");
+        mary.availability = {parse_window("daily 00:00-24:00", "a")};
+        h.store->contacts().update(mary);
+        auto night = h.call("R2", "C1", "2027-07-01T21:00");
+        CHECK(refusal(h, night) ==
+              "resident.calling_hours: 21:00 BST to 21:30 is outside the calling hours of ward "
+              "Bluebell (daily 09:00-20:00)");
+        night.override_hours = true;
+        night.reason = "dying: the family may come at any hour";
+        CHECK_THROWS_WITH_AS(h.service.book(night),
+                             "outside-hours: only an end-of-life call may be booked outside "
+                             "calling hours (--priority end_of_life); this one is routine",
+                             InvalidInput);
+        night.priority = priority::end_of_life;
+        night.reason.clear();
+        CHECK_THROWS_WITH_AS(h.service.book(night),
+                             "reason: a call outside calling hours needs a reason (--reason)",
+                             InvalidInput);
+        night.reason = "dying: the family may come at any hour";
+        auto r = h.service.book(night);
+        CHECK(r.booking.hours_overridden);
+        CHECK(r.booking.reason == "dying: the family may come at any hour");
+        CHECK(h.store->bookings().get("B-1").hours_overridden);
+        CHECK(plan_of(r.booking).override_hours);
+
+        // A care block gives way too (Asha has lunch at 12:00), but never the device.
+        auto lunch = h.call("R1", "C1", "2027-07-02T12:00");
+        lunch.priority = priority::end_of_life;
+        lunch.staff = h.store->staff().get("E1", "staff").id;
+        CHECK(refusal(h, lunch).rfind("resident.care_block", 0) == 0);
+        lunch.override_hours = true;
+        lunch.reason = "end of life";
+        CHECK(h.service.book(lunch).booking.hours_overridden);
+        // The device is busy with Asha's call: another end-of-life call cannot have it.
+        auto busy = h.call("R2", "C2", "2027-07-02T12:00");
+        busy.priority = priority::end_of_life;
+        busy.override_hours = true;
+        busy.override_availability = true;
+        busy.reason = "end of life";
+        CHECK(refusal(h, busy) ==
+              "device.busy: device Portal 1 is in call B-2 from 12:00 BST to 12:30");
+
+        // Moved, the call keeps its override: still at any hour.
+        auto moved = h.service.move({.booking = r.booking.id, .start = london("2027-07-01T22:00")});
+        CHECK(moved.hours_overridden);
+        CHECK(format_utc(moved.start) == "2027-07-01T21:00:00Z");
+    }
+
+    TEST_CASE("end of life: routine calls in the way are moved, or wait, never dropped") {
+        Home h;
+        auto routine = h.service.book(h.call("R2", "C1", "2027-07-01T10:00")).booking;
+        auto eol = h.call("R1", "C2", "2027-07-01T10:00");
+        CHECK(refusal(h, eol) == "device.busy: device Portal 1 is in call B-1 from 10:00 BST to 10:30");
+        eol.priority = priority::end_of_life;
+        auto r = h.service.book(eol);
+        REQUIRE(r.displaced.size() == 1);
+        CHECK(r.displaced[0].before == routine);
+        REQUIRE(r.displaced[0].after.has_value());
+        auto moved = h.store->bookings().get("B-1");
+        CHECK(moved.status == BookingStatus::booked);
+        CHECK(format_utc(moved.start) == "2027-07-01T09:45:00Z"); // 10:45 BST: after cleaning
+        CHECK(moved.reason == "moved for end_of_life call B-2");
+
+        // With no other time for it, the routine call waits.
+        Home w;
+        Contact mary = w.store->contacts().get("C1", "contact");
+        mary.availability = {parse_window("thu 10:00-10:30", "a")};
+        mary.absences = {Period{london("2027-07-02T00:00"), london("2027-08-01T00:00"), "away"}};
+        w.store->contacts().update(mary);
+        w.service.book(w.call("R2", "C1", "2027-07-01T10:00"));
+        auto eol2 = w.call("R1", "C2", "2027-07-01T10:00");
+        eol2.priority = priority::end_of_life;
+        auto r2 = w.service.book(eol2);
+        REQUIRE(r2.displaced.size() == 1);
+        CHECK_FALSE(r2.displaced[0].after.has_value());
+        auto waiting = w.service.waitlist();
+        REQUIRE(waiting.size() == 1);
+        CHECK(waiting[0].code == "B-1");
+        CHECK(waiting[0].status == BookingStatus::waitlisted);
+    }
+
     TEST_CASE("a clinical call is displaced by neither a routine nor an end-of-life one") {
         Home h;
         auto q = h.call("R2", "C1", "2027-07-01T10:00");

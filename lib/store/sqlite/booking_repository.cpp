@@ -23,11 +23,15 @@ std::int64_t now_seconds() {
 
 /// The state of a booking an audit row keeps: ids, times and status, never names.
 nlohmann::json audit_state(const Booking& b) {
-    return {{"start", format_utc(b.start)},
-            {"end", format_utc(b.end)},
-            {"device", b.device.value},
-            {"resident", b.resident.value},
-            {"status", to_string(b.status)}};
+    nlohmann::json j{{"start", format_utc(b.start)},
+                     {"end", format_utc(b.end)},
+                     {"device", b.device.value},
+                     {"resident", b.resident.value},
+                     {"status", to_string(b.status)}};
+    if (b.hours_overridden) {
+        j["hours_overridden"] = true; // an end-of-life call outside calling hours
+    }
+    return j;
 }
 
 /// What an audit row says of a booking: its state after the change and, for a change of an
@@ -60,7 +64,7 @@ public:
             auto stmt = db().prepare(sql::k_booking_insert);
             stmt.bind(1, b.id.value).bind(2, b.code).bind(3, b.resident.value);
             bind_common(stmt, b, 4);
-            stmt.bind(16, now_seconds());
+            stmt.bind(16, now_seconds()).bind(17, b.hours_overridden ? 1 : 0);
             stmt.run();
         }
         for (std::size_t i = 0; i < b.contacts.size(); ++i) {
@@ -274,7 +278,7 @@ private:
         auto stmt = db().prepare(expected ? sql::k_booking_transition : sql::k_booking_update);
         stmt.bind(1, b.id.value);
         bind_common(stmt, b, 2);
-        stmt.bind(14, now_seconds());
+        stmt.bind(14, now_seconds()).bind(16, b.hours_overridden ? 1 : 0);
         if (expected) {
             stmt.bind(15, to_string(*expected));
         }
@@ -318,6 +322,7 @@ private:
         field("reason", a.reason != b.reason);
         field("pinned", a.pinned != b.pinned);
         field("availability_overridden", a.availability_overridden != b.availability_overridden);
+        field("hours_overridden", a.hours_overridden != b.hours_overridden);
         return out;
     }
 
@@ -373,6 +378,7 @@ private:
         b.pinned = s.get_bool(12);
         b.availability_overridden = s.get_bool(13);
         b.series = s.get_text(14);
+        b.hours_overridden = s.get_bool(15);
         return b;
     }
 
