@@ -50,7 +50,7 @@ std::string span(Instant s, Instant e, const date::time_zone* zone) {
 json booking_json(Store& store, const Booking& b) {
     // The booking taken apart whole (model.hpp): a new field stops this compiling until it is shown.
     const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
-                 reason, source, request, pinned, availability_overridden, series] = b;
+                 reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
     auto r = store.residents().find(resident);
     auto zone = r ? resident_zone(store, *r) : find_zone("UTC");
     json contact_list = json::array();
@@ -102,6 +102,7 @@ json booking_json(Store& store, const Booking& b) {
                 {"request", q ? json(q->code) : json(nullptr)},
                 {"series", series},
                 {"availability_overridden", availability_overridden},
+                {"hours_overridden", hours_overridden},
                 {"pinned", pinned}};
 }
 
@@ -133,6 +134,9 @@ std::string describe(Store& store, const Booking& b) {
                                c["name"].get<std::string>().empty() ? c["code"].get<std::string>() : c["name"].get<std::string>(),
                                span(b.start, b.end, cz), cz->name());
         }
+    }
+    if (b.hours_overridden) {
+        out += "  outside calling hours (end of life)\n";
     }
     return out;
 }

@@ -1,4 +1,4 @@
-// book, move, cancel, done, missed, agenda, slots, waitlist, when
+// book, move, cancel, done, missed, reopen, agenda, slots, waitlist, when
 #include <iostream>
 
 #include <fmt/format.h>
@@ -105,8 +105,8 @@ struct BookOpts {
     std::string resident, at, after, before, duration, device, staff, priority = "routine", reason,
         until, tz, request;
     std::vector<std::string> contacts;
-    bool first_free = false, override_availability = false, weekly = false, earliest = false,
-         latest = false;
+    bool first_free = false, override_availability = false, outside_hours = false, weekly = false,
+         earliest = false, latest = false;
 };
 
 void add_book_options(CLI::App& book, BookOpts& bo) {
@@ -124,6 +124,8 @@ void add_book_options(CLI::App& book, BookOpts& bo) {
     book.add_option("--priority", bo.priority, "routine, clinical or end_of_life");
     book.add_flag("--override-availability", bo.override_availability,
                   "the family agreed this time by phone (needs --reason)");
+    book.add_flag("--outside-hours", bo.outside_hours,
+                  "an end-of-life call outside calling hours and care blocks (needs --reason)");
     book.add_option("--reason", bo.reason, "why (recorded)");
     book.add_option("--request", bo.request,
                     "the call request it serves, among several of this resident and these contacts "
@@ -135,7 +137,9 @@ void add_book_options(CLI::App& book, BookOpts& bo) {
     book.add_flag("--latest", bo.latest, "a time that happens twice: the second");
     book.footer("Examples:\n  carecall book --resident R-0042 --contact C-RAJ --at \"tomorrow 10:00\"\n"
                 "  carecall book --resident R-0042 --contact C-RAJ --first-free --duration 20m\n"
-                "  carecall book --resident R-0042 --contact C-RAJ --at \"sun 15:00\" --weekly --until 2027-03-31");
+                "  carecall book --resident R-0042 --contact C-RAJ --at \"sun 15:00\" --weekly --until 2027-03-31\n"
+                "  carecall book --resident R-0042 --contact C-RAJ --at 02:30 --priority end_of_life "
+                "--outside-hours --reason \"family called by the nurse\"");
 }
 
 BookRequest book_request(Store& store, const BookOpts& bo, const Target& t, Instant now) {
@@ -145,6 +149,7 @@ BookRequest book_request(Store& store, const BookOpts& bo, const Target& t, Inst
     req.duration_minutes = call_minutes(t.resident, bo.duration);
     req.priority = parse_priority(bo.priority, "--priority");
     req.override_availability = bo.override_availability;
+    req.override_hours = bo.outside_hours;
     req.reason = bo.reason;
     req.device = optional_device(store, bo.device);
     req.staff = optional_staff(store, bo.staff);
@@ -261,7 +266,7 @@ void register_move(CLI::App& app, Env& env) {
     move->callback([&env, mo] { run_move(env, *mo); });
 }
 
-// ---- cancel / done / missed ----
+// ---- cancel / done / missed / reopen ----
 
 struct StateOpts {
     std::string code, reason, outcome;
@@ -277,18 +282,28 @@ void run_state_change(Env& env, const std::string& code, const char* verb, Chang
     print_booking(env, store, done, {}, verb);
 }
 
-void register_state_changes(CLI::App& app, Env& env) {
-    auto co = std::make_shared<StateOpts>();
-    auto* cancel = app.add_subcommand("cancel", "cancel a call");
-    cancel->add_option("code", co->code, "the booking")->required();
-    cancel->add_option("--reason", co->reason, "why (recorded)")->required();
-    cancel->footer("Example:\n  carecall cancel B-12 --reason \"resident unwell\"");
-    cancel->callback([&env, co] {
-        run_state_change(env, co->code, "cancelled",
-                         [&](BookingService& s, BookingId id) { return s.cancel(id, co->reason); });
+/// A change of one booking that needs --reason: cancel, reopen.
+using ReasonedChange = Booking (BookingService::*)(BookingId, const std::string&);
+void add_reasoned_change(CLI::App& app, Env& env, const char* name, const char* help,
+                         const char* example, const char* verb, ReasonedChange change) {
+    auto o = std::make_shared<StateOpts>();
+    auto* cmd = app.add_subcommand(name, help);
+    cmd->add_option("code", o->code, "the booking")->required();
+    cmd->add_option("--reason", o->reason, "why (recorded)")->required();
+    cmd->footer(std::string("Example:\n  ") + example);
+    cmd->callback([&env, o, verb, change] {
+        run_state_change(env, o->code, verb, [&](BookingService& s, BookingId id) {
+            return (s.*change)(id, o->reason);
+        });
     });
+}
+
+void register_state_changes(CLI::App& app, Env& env) {
+    add_reasoned_change(app, env, "cancel", "cancel a call",
+                        "carecall cancel B-12 --reason \"resident unwell\"", "cancelled",
+                        &BookingService::cancel);
     auto dn = std::make_shared<StateOpts>();
-    auto* done_cmd = app.add_subcommand("done", "record that a call took place");
+    auto* done_cmd = app.add_subcommand("done", "record that a call took place (from its start on)");
     done_cmd->add_option("code", dn->code, "the booking")->required();
     done_cmd->add_option("--note", dn->reason, "a note");
     done_cmd->callback([&env, dn] {
@@ -296,7 +311,7 @@ void register_state_changes(CLI::App& app, Env& env) {
                          [&](BookingService& s, BookingId id) { return s.complete(id, dn->reason); });
     });
     auto mi = std::make_shared<StateOpts>();
-    auto* missed = app.add_subcommand("missed", "record that a call did not happen");
+    auto* missed = app.add_subcommand("missed", "record that a call did not happen (from its start on)");
     missed->add_option("code", mi->code, "the booking")->required();
     missed->add_option("--outcome", mi->outcome, "no_answer, declined, unwell or technical")->required();
     missed->add_option("--reason", mi->reason, "more detail");
@@ -306,6 +321,9 @@ void register_state_changes(CLI::App& app, Env& env) {
             return s.missed(id, mi->outcome, mi->reason);
         });
     });
+    add_reasoned_change(app, env, "reopen", "take back an outcome: the call is booked again",
+                        "carecall reopen B-12 --reason \"recorded on the wrong call\"", "reopened",
+                        &BookingService::reopen);
 }
 
 // ---- agenda / waitlist ----

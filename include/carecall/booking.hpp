@@ -32,6 +32,10 @@ struct BookRequest {
     std::optional<StaffId> staff;   ///< picked when the resident needs help and none is given
     int priority = priority::routine;
     bool override_availability = false; ///< agreed with the family by phone; needs a reason
+    /// An end-of-life call at any hour: the ward's calling hours and the resident's care blocks
+    /// give way (never the device, other calls, closures, consent, approval or the contacts).
+    /// Only for priority end_of_life (or higher); needs a reason. Kept when the call is moved.
+    bool override_hours = false;
     std::string reason;
     std::optional<RequestId> request;
     std::string series; ///< a weekly series' code (set by book_weekly)
@@ -175,10 +179,14 @@ public:
     /// Moves a booked or waiting call to a new start (and optionally device/helper),
     /// re-checking every rule; the call is booked afterwards.
     Booking move(const MoveRequest& request);
-    /// Conditional state changes: only a booked call can be cancelled or given an outcome.
+    /// Conditional state changes: only a booked call can be cancelled or given an outcome, and an
+    /// outcome only from the call's start on (rule time.not_started).
     Booking cancel(BookingId id, const std::string& reason);
     Booking complete(BookingId id, const std::string& note = {});
     Booking missed(BookingId id, const std::string& outcome, const std::string& reason = {});
+    /// Puts a completed or missed call back to booked, its outcome cleared and `reason`
+    /// (required) recorded: an outcome recorded by mistake. The call keeps its time and device.
+    Booking reopen(BookingId id, const std::string& reason);
     /// The next feasible starts, the same check as book(). With `why`, the rules that refused
     /// the other starts, most frequent first.
     std::vector<Slot> slots(const SlotQuery& query, std::vector<SlotReason>* why = nullptr);

@@ -214,6 +214,9 @@ struct Booking {
     std::optional<RequestId> request;
     bool pinned = false;
     bool availability_overridden = false;
+    /// An end-of-life call booked outside the ward's calling hours and the resident's care blocks
+    /// (`book --outside-hours`); the reason says why.
+    bool hours_overridden = false;
     std::string series; ///< the weekly series it belongs to (may be empty)
     friend bool operator==(const Booking&, const Booking&) = default;
 };

@@ -71,6 +71,9 @@ struct RotaCall {
     std::string staff_name;
     std::string request_code; ///< empty: not from a standing request
     int priority = priority::routine;
+    /// An end-of-life call outside calling hours (`book --outside-hours`): the preparation list
+    /// says so first.
+    bool hours_overridden = false;
     std::vector<std::string> preparation; ///< what to get ready, in order
 };
 

@@ -24,6 +24,9 @@ struct CallPlan {
     Instant end;
     int priority = priority::routine;
     bool override_availability = false;
+    /// An end-of-life call the family may make at any hour: the ward's calling hours and the
+    /// resident's care blocks give way (resident.calling_hours, resident.care_block); nothing else.
+    bool override_hours = false;
     /// Bookings to leave out of the clash checks (the booking being moved, calls being displaced).
     std::vector<BookingId> ignoring;
 };
@@ -67,6 +70,7 @@ enum class Rule : unsigned char {
     // A change to the bookings (book, move, cancel, outcomes), outside check_call.
     time_past,
     time_gap,
+    time_not_started,
     booking_state,
     device_none,
     slot_none,
@@ -228,7 +232,7 @@ int device_gap_minutes(const Device& d, bool moves);
 bool room_for_call(const Resident& r, int calls);
 } // namespace rule_facts
 
-/// The call a booking makes (its parties, times, priority and any availability override).
+/// The call a booking makes (its parties, times, priority and any availability or hours override).
 CallPlan plan_of(const Booking& b);
 
 /// Checks every hard rule for the call. Returns the broken rules, most fundamental first (the

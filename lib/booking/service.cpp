@@ -43,6 +43,15 @@ void check_book_request(const BookRequest& req) {
     if (req.override_availability && req.reason.empty()) {
         throw InvalidInput("reason", "an availability override needs a reason (--reason)");
     }
+    if (req.override_hours && req.priority < priority::end_of_life) {
+        throw InvalidInput("outside-hours",
+                           fmt::format("only an end-of-life call may be booked outside calling "
+                                       "hours (--priority end_of_life); this one is {}",
+                                       priority_name(req.priority)));
+    }
+    if (req.override_hours && req.reason.empty()) {
+        throw InvalidInput("reason", "a call outside calling hours needs a reason (--reason)");
+    }
 }
 
 /// The call a request asks for, without its time, device and helper.
@@ -52,6 +61,7 @@ CallPlan plan_for(const BookRequest& req) {
     plan.contacts = req.contacts;
     plan.priority = req.priority;
     plan.override_availability = req.override_availability;
+    plan.override_hours = req.override_hours;
     return plan;
 }
 
@@ -117,6 +127,7 @@ Booking booking_of(const BookRequest& req, const CallPlan& chosen, const std::st
     b.source = BookingSource::manual;
     b.request = req.request;
     b.availability_overridden = req.override_availability;
+    b.hours_overridden = req.override_hours;
     b.series = series;
     return b;
 }
@@ -356,6 +367,8 @@ Booking BookingService::move(const MoveRequest& req) {
     // An override was agreed for the booked time only: a new time needs its own.
     plan.override_availability =
         req.override_availability || (b->availability_overridden && start == b->start);
+    // Hours give way for the dying person, not for one agreed time: kept at any new time.
+    plan.override_hours = b->hours_overridden;
     plan.start = start;
     plan.end = start + len;
     plan.ignoring = {b->id};
@@ -380,19 +393,62 @@ Booking BookingService::move(const MoveRequest& req) {
 
 namespace {
 
+/// The zone of a booking's site, for messages.
+const date::time_zone* site_zone(Store& store, const Booking& b) {
+    auto r = store.residents().find(b.resident);
+    auto w = r ? store.wards().find(r->ward) : std::nullopt;
+    auto s = w ? store.sites().find(w->site) : std::nullopt;
+    return find_zone(s ? s->tz : std::string("UTC"));
+}
+
+/// An outcome says how a call went: refused before the call has started.
+void refuse_not_started(Store& store, const Booking& b, Instant now) {
+    if (now >= b.start) {
+        return;
+    }
+    const auto* zone = site_zone(store, b);
+    bool today = date::floor<date::days>(to_local(b.start, zone)) ==
+                 date::floor<date::days>(to_local(now, zone));
+    throw BookingConflict({Violation{Rule::time_not_started,
+                                     fmt::format("booking {} starts {}{}: an outcome can be "
+                                                 "recorded from then on",
+                                                 b.code, today ? "today at " : "",
+                                                 describe_time(b.start, zone, now)),
+                                     std::nullopt}});
+}
+
+/// Whether a booking may go from `from` to `to`; the refusal (rule booking.state) otherwise.
+void refuse_state(const Booking& b, BookingStatus to) {
+    auto from = b.status;
+    if (to == BookingStatus::booked) { // reopen
+        if (from != BookingStatus::completed && from != BookingStatus::missed) {
+            throw Conflict(fmt::format("booking {} is {}: only a completed or missed call can be "
+                                       "reopened",
+                                       b.code, to_string(from)),
+                           rule_name(Rule::booking_state));
+        }
+        return;
+    }
+    bool allowed = from == BookingStatus::booked ||
+                   (to == BookingStatus::cancelled && from == BookingStatus::waitlisted);
+    if (!allowed) {
+        throw Conflict(fmt::format("booking {} is already {}", b.code, to_string(from)),
+                       rule_name(Rule::booking_state));
+    }
+}
+
+/// One conditional state change in one write transaction, audited by the store.
 Booking transition(Store& store, BookingId id, BookingStatus to, CallOutcome outcome,
-                   const std::string& reason) {
+                   const std::string& reason, Instant now) {
     auto tx = store.begin(TxKind::write);
     auto b = store.bookings().find(id);
     if (!b) {
         throw NotFound(fmt::format("booking #{} not found", id.value));
     }
     auto from = b->status;
-    bool allowed = from == BookingStatus::booked ||
-                   (to == BookingStatus::cancelled && from == BookingStatus::waitlisted);
-    if (!allowed) {
-        throw Conflict(fmt::format("booking {} is already {}", b->code, to_string(from)),
-                       rule_name(Rule::booking_state));
+    refuse_state(*b, to);
+    if (to == BookingStatus::completed || to == BookingStatus::missed) {
+        refuse_not_started(store, *b, now);
     }
     Booking next = *b;
     next.status = to;
@@ -414,15 +470,29 @@ Booking BookingService::cancel(BookingId id, const std::string& reason) {
     if (reason.empty()) {
         throw InvalidInput("reason", "say why the call is cancelled (--reason)");
     }
-    return transition(m_store, id, BookingStatus::cancelled, CallOutcome::none, reason);
+    return transition(m_store, id, BookingStatus::cancelled, CallOutcome::none, reason, m_now());
 }
 
 Booking BookingService::complete(BookingId id, const std::string& note) {
-    return transition(m_store, id, BookingStatus::completed, CallOutcome::completed, note);
+    return transition(m_store, id, BookingStatus::completed, CallOutcome::completed, note, m_now());
 }
 
 Booking BookingService::missed(BookingId id, const std::string& outcome, const std::string& reason) {
-    return transition(m_store, id, BookingStatus::missed, parse_missed_outcome(outcome), reason);
+    return transition(m_store, id, BookingStatus::missed, parse_missed_outcome(outcome), reason,
+                      m_now());
+}
+
+Booking BookingService::reopen(BookingId id, const std::string& reason) {
+    if (reason.empty()) {
+        throw InvalidInput("reason", "say why the call is reopened (--reason)");
+    }
+    // No rule of the call is checked again. It keeps its time, device, helper and contacts, and a
+    // completed or missed call never left its slot: it blocks its device, resident, contacts and
+    // helper in every check like a booked one (only cancelled and waiting calls are left out),
+    // so no call booked since can clash with it. Its records (consent, admission) are not
+    // re-checked either: the call has started, as outcomes are recorded from the start on;
+    // moving it later re-checks every rule.
+    return transition(m_store, id, BookingStatus::booked, CallOutcome::none, reason, m_now());
 }
 
 std::vector<Slot> BookingService::slots(const SlotQuery& q, std::vector<SlotReason>* why) {

@@ -94,7 +94,7 @@ struct Codes {
 ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zones) {
     // Taken apart whole (model.hpp): a new field stops this compiling until it is disclosed.
     const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
-                 reason, source, request, pinned, availability_overridden, series] = b;
+                 reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
     ojson contact_codes = ojson::array();
     for (auto c : contacts) {
         contact_codes.push_back(code_or_null(codes.contacts, c.value));
@@ -117,7 +117,8 @@ ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zo
             {"request", request ? code_or_null(codes.requests, request->value) : ojson(nullptr)},
             {"series", series},
             {"pinned", pinned},
-            {"availability_overridden", availability_overridden}};
+            {"availability_overridden", availability_overridden},
+            {"hours_overridden", hours_overridden}};
 }
 
 ojson parsed(const std::string& text) { return ojson::parse(text); }

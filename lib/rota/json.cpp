@@ -44,6 +44,7 @@ std::string rota_json(const Rota& rota, const RotaJsonOptions& options) {
             j["room"] = c.room;
             j["device_name"] = c.device_name;
             j["staff_name"] = nullable(c.staff_name);
+            j["hours_overridden"] = c.hours_overridden;
             j["preparation"] = c.preparation;
         }
         calls.push_back(std::move(j));

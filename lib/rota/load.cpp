@@ -266,6 +266,11 @@ std::optional<RotaCall> rota_call(const Records& rec, const RotaQuery& query,
         c.request_code = at(rec.requests, *b.request, "request").code;
     }
     c.priority = b.priority;
+    c.hours_overridden = b.hours_overridden;
+    if (b.hours_overridden) {
+        // The night staff let the family in and get the resident ready at any hour.
+        c.preparation.insert(c.preparation.begin(), "outside calling hours (end of life)");
+    }
     return c;
 }
 

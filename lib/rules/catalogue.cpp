@@ -77,8 +77,11 @@ std::vector<RuleInfo> make_catalogue() {
          "a call is not booked or moved to a time already past"},
         {Rule::time_gap, "time.gap", S::change, P::time, false, F::none,
          "a local start time that a clock change skips does not exist"},
+        {Rule::time_not_started, "time.not_started", S::change, P::time, false, F::none,
+         "an outcome (done, missed) is recorded only once the call has started"},
         {Rule::booking_state, "booking.state", S::change, P::booking, false, F::none,
-         "only a booked call can be moved, cancelled or given an outcome"},
+         "only a booked call can be moved, cancelled or given an outcome, and only a completed or "
+         "missed one reopened"},
         {Rule::device_none, "device.none", S::change, P::device, false, F::none,
          "some device serves the resident's ward"},
         {Rule::slot_none, "slot.none", S::change, P::time, false, F::none,

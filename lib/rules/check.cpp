@@ -220,6 +220,9 @@ bool resident_ward_closed(Ctx& c) {
 }
 
 bool resident_calling_hours(Ctx& c) {
+    if (c.plan.override_hours) {
+        return true; // an end-of-life call: the family is let in at any hour
+    }
     auto hours = merge(window_intervals(c.ward->calling_hours, c.zone, c.plan.start, c.plan.end));
     if (covered(hours, c.plan.start, c.plan.end)) {
         return true;
@@ -235,6 +238,9 @@ bool resident_calling_hours(Ctx& c) {
 }
 
 bool resident_care_block(Ctx& c) {
+    if (c.plan.override_hours) {
+        return true; // an end-of-life call: care gives way to the family
+    }
     const auto& r = *c.resident;
     auto blocked = [&](const std::string& label, Instant from, std::string to) {
         return c.add(Rule::resident_care_block,
@@ -619,6 +625,7 @@ CallPlan plan_of(const Booking& b) {
     plan.end = b.end;
     plan.priority = b.priority;
     plan.override_availability = b.availability_overridden;
+    plan.override_hours = b.hours_overridden;
     return plan;
 }
 

@@ -272,6 +272,76 @@ TEST_CASE("book --override-availability needs --reason and is recorded") {
     CHECK(query_int(s.db(), "SELECT availability_overridden FROM booking WHERE code = 'B-1'") == 1);
 }
 
+TEST_CASE("book --outside-hours: an end-of-life call at any hour; nothing else gives way") {
+    Scratch s;
+    care_home(s);
+    ok_at(s, {"-q", "ward", "edit", "W-ROSE", "--hours", "daily 08:00-20:00"});
+    const Args eol{"--priority", "end_of_life"};
+    // Today's behaviour without it: the ward's calling hours refuse even an end-of-life call.
+    refused_at(s, book_args("R-IVY", "C-LUCY", "2027-07-05 21:00", eol), 3,
+               "21:00 BST to 21:30 is outside the calling hours of ward Rose Ward (daily "
+               "08:00-20:00)");
+    refused_at(s,
+               book_args("R-IVY", "C-LUCY", "2027-07-05 21:00",
+                         {"--outside-hours", "--reason", "family by the bedside"}),
+               65,
+               "outside-hours: only an end-of-life call may be booked outside calling hours "
+               "(--priority end_of_life); this one is routine");
+    refused_at(s,
+               book_args("R-IVY", "C-LUCY", "2027-07-05 21:00",
+                         {"--priority", "end_of_life", "--outside-hours"}),
+               65, "reason: a call outside calling hours needs a reason (--reason)");
+    const Args night{"--priority", "end_of_life", "--outside-hours", "--reason",
+                     "Ivy is dying: her family may call at any hour"};
+    auto with = [&](Args extra) {
+        Args a = night;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    };
+    // A clinical call of Ben's on Portal-1 at 21:00 (his ward calls at any hour): neither the
+    // device nor its cleaning gives way, nor does a closed ward.
+    ok_at(s, book_args("R-BEN", "C-TOM", "2027-07-05 21:00",
+                       {"--device", "PORTAL-1", "--priority", "clinical"})); // B-1
+    refused_at(s, book_args("R-IVY", "C-LUCY", "2027-07-05 21:00", with({"--device", "PORTAL-1"})),
+               3, "device Portal-1 is in call B-1 from 21:00 BST to 21:30");
+    refused_at(s, book_args("R-IVY", "C-LUCY", "2027-07-05 21:35", with({"--device", "PORTAL-1"})),
+               3, "device Portal-1 is being cleaned and moved after the 21:00 call until 21:45");
+    refused_at(s, book_args("R-IVY", "C-LUCY", "2027-07-13 21:00", night), 3,
+               "ward Rose Ward is closed from 2027-07-12 to 2027-07-14 (norovirus outbreak)");
+
+    auto j = book_json(s, book_args("R-IVY", "C-LUCY", "2027-07-05 21:00", night)); // B-2
+    CHECK(j["booking"]["code"] == "B-2");
+    CHECK(j["booking"]["device"] == "PORTAL-2");
+    CHECK(j["booking"]["priority"] == "end_of_life");
+    CHECK(j["booking"]["hours_overridden"] == true);
+    CHECK(j["booking"]["availability_overridden"] == false);
+    CHECK(j["booking"]["reason"] == "Ivy is dying: her family may call at any hour");
+    CHECK(j["displaced"].empty());
+    CHECK(query_int(s.db(), "SELECT hours_overridden FROM booking WHERE code = 'B-2'") == 1);
+    CHECK(query_int(s.db(), "SELECT hours_overridden FROM booking WHERE code = 'B-1'") == 0);
+    CHECK(query_int(s.db(), "SELECT count(*) FROM audit WHERE action = 'book' AND record_code = "
+                            "'B-2' AND details LIKE '%\"hours_overridden\":true%'") == 1);
+    // The text says so; the rota tells the ward first thing.
+    auto out = ok_at(s, {"agenda", "--date", "2027-07-05", "--json"});
+    CHECK(parse_json(out)["calls"][1]["hours_overridden"] == true);
+    auto rota = parse_json(ok_at(s, {"-q", "--json", "rota", "--date", "2027-07-05", "--ward",
+                                     "W-ROSE"}));
+    REQUIRE(rota["calls"].size() == 1);
+    CHECK(rota["calls"][0]["hours_overridden"] == true);
+    CHECK(rota["calls"][0]["preparation"][0] == "outside calling hours (end of life)");
+    CHECK(contains(ok_at(s, {"-q", "rota", "--date", "2027-07-05", "--ward", "W-ROSE"}),
+                   "prepare: outside calling hours (end of life);"));
+    // Moved, it keeps the override: still at any hour.
+    auto moved = ok_at(s, {"move", "B-2", "--to", "2027-07-05 22:30"});
+    CHECK(contains(moved, "outside calling hours (end of life)"));
+    CHECK(query_int(s.db(), "SELECT hours_overridden FROM booking WHERE code = 'B-2'") == 1);
+    // Care blocks give way too: Asha's lunch.
+    refused_at(s, book_args("R-ASHA", "C-LUCY", "2027-07-06 12:15", eol), 3,
+               "Asha Patel has lunch from 12:00 BST to 13:00");
+    CHECK(book_json(s, book_args("R-ASHA", "C-LUCY", "2027-07-06 12:15", night))["booking"]
+                   ["hours_overridden"] == true);
+}
+
 TEST_CASE("book --device and --staff name the device and helper") {
     Scratch s;
     care_home(s);

@@ -1,5 +1,6 @@
 // carecall move (every rule re-checked; a refused move leaves the call where it was), cancel
-// --reason, done, missed --outcome, and conditional state changes.
+// --reason, done, missed --outcome (only once the call has started), reopen, and conditional state
+// changes.
 #include "cli/booking_fixture.hpp"
 
 using namespace carecall::test;
@@ -173,8 +174,9 @@ TEST_CASE("done and missed --outcome record how the call went, once") {
     ok_at(s, book_args("R-IVY", "C-LUCY", "2027-07-05 11:00")); // B-3
     ok_at(s, book_args("R-IVY", "C-LUCY", "2027-07-05 13:00")); // B-4
     ok_at(s, book_args("R-IVY", "C-LUCY", "2027-07-05 14:00")); // B-5
+    const std::string after = "2027-07-05T13:30:00Z";         // 14:30 BST: every call started
 
-    auto r = run_at(s, {"done", "B-1", "--note", "lovely chat about the garden"});
+    auto r = run_at(s, {"done", "B-1", "--note", "lovely chat about the garden"}, after);
     CHECK(r.code == 0);
     CHECK(r.out == "B-1 completed: Ivy Clarke with Lucy Brown on Portal-1\n"
                    "  Mon 2027-07-05 09:00-09:30 BST (Europe/London)\n");
@@ -192,7 +194,7 @@ TEST_CASE("done and missed --outcome record how the call went, once") {
     for (const auto* outcome : {"no_answer", "declined", "unwell", "technical"}) {
         auto code = "B-" + std::to_string(n++);
         CAPTURE(code);
-        r = run_at(s, {"missed", code, "--outcome", outcome, "--reason", "noted by Kim"});
+        r = run_at(s, {"missed", code, "--outcome", outcome, "--reason", "noted by Kim"}, after);
         CHECK(r.code == 0);
         CHECK(starts_with(r.out, code + " missed: Ivy Clarke with Lucy Brown on Portal-1\n"));
         CHECK(r.err == "recorded as missed " + code + "\n");
@@ -210,6 +212,76 @@ TEST_CASE("done and missed --outcome record how the call went, once") {
     CHECK(j["calls"][4]["reason"] == "noted by Kim");
     // One audit row per change: 5 bookings, 1 done, 4 missed.
     CHECK(query_int(s.db(), "SELECT count(*) FROM audit WHERE kind = 'booking'") == 10);
+}
+
+TEST_CASE("done and missed are refused before the call starts; the database is unchanged") {
+    Scratch s;
+    care_home(s);
+    ok_at(s, book_args("R-IVY", "C-LUCY", "2027-07-04 15:00")); // B-1, Sun; now is Thu 08:00
+    const std::string message =
+        "booking B-1 starts Sun 2027-07-04 15:00 BST: an outcome can be recorded from then on";
+    refused_at(s, {"done", "B-1"}, 3, message);
+    refused_at(s, {"missed", "B-1", "--outcome", "no_answer"}, 3, message);
+    auto j = error_json(run_at(s, {"--json", "done", "B-1"}).err);
+    CHECK(j["exit"] == 3);
+    CHECK(j["rule"] == "time.not_started");
+    // The same day, a minute early.
+    refused_at(s, {"done", "B-1"}, 3,
+               "booking B-1 starts today at 15:00 BST: an outcome can be recorded from then on",
+               "2027-07-04T13:59:00Z");
+    CHECK(booking_on(s, "2027-07-04", "B-1")["status"] == "booked");
+    CHECK(audit_rows(s, "B-1") == 1);
+    // From the start on.
+    auto r = run_at(s, {"done", "B-1"}, "2027-07-04T14:00:00Z");
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 0);
+    CHECK(booking_on(s, "2027-07-04", "B-1")["status"] == "completed");
+    CHECK(audit_rows(s, "B-1", "complete") == 1);
+}
+
+TEST_CASE("reopen --reason puts a completed or missed call back to booked, audited") {
+    Scratch s;
+    care_home(s);
+    ok_at(s, book_args("R-IVY", "C-LUCY", "2027-07-04 15:00")); // B-1
+    ok_at(s, book_args("R-IVY", "C-LUCY", "2027-07-04 17:00")); // B-2
+    const std::string later = "2027-07-04T17:00:00Z";          // 18:00 BST
+    ok_at(s, {"-q", "done", "B-1", "--note", "lovely chat"}, later);
+    refused_at(s, {"reopen", "B-1"}, 2, "--reason is required (see carecall --help)");
+    refused_at(s, {"reopen", "B-1", "--reason", ""}, 65,
+               "reason: say why the call is reopened (--reason)");
+    refused_at(s, {"reopen", "B-2", "--reason", "x"}, 3,
+               "booking B-2 is booked: only a completed or missed call can be reopened");
+    refused_at(s, {"reopen", "B-9", "--reason", "x"}, 4, "booking B-9 not found");
+
+    auto r = run_at(s, {"reopen", "B-1", "--reason", "recorded on the wrong call"}, later);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out == "B-1 booked: Ivy Clarke with Lucy Brown on Portal-1\n"
+                   "  Sun 2027-07-04 15:00-15:30 BST (Europe/London)\n");
+    CHECK(r.err == "reopened B-1\n");
+    auto b = booking_on(s, "2027-07-04", "B-1");
+    CHECK(b["status"] == "booked");
+    CHECK(b["outcome"] == "");
+    CHECK(b["reason"] == "recorded on the wrong call");
+    CHECK(b["start"] == "2027-07-04T15:00:00+01:00");
+    CHECK(b["device"] == "PORTAL-1");
+    CHECK(audit_rows(s, "B-1") == 3); // book, complete, reopen
+    CHECK(audit_rows(s, "B-1", "reopen") == 1);
+    auto details = query_rows(s.db(), "SELECT details FROM audit WHERE action = 'reopen'");
+    REQUIRE(details.size() == 1);
+    CHECK(contains(details[0][0], R"("changed":["status","outcome","reason"])"));
+    CHECK(contains(details[0][0], R"("before":{)"));
+    CHECK(contains(details[0][0], R"("status":"completed")"));
+
+    // Then the right outcome; a missed call can be reopened too; a cancelled one cannot.
+    ok_at(s, {"-q", "missed", "B-1", "--outcome", "no_answer"}, later);
+    ok_at(s, {"-q", "reopen", "B-1", "--reason", "Lucy called back"}, later);
+    ok_at(s, {"-q", "done", "B-1"}, later);
+    CHECK(booking_on(s, "2027-07-04", "B-1")["status"] == "completed");
+    ok_at(s, {"-q", "cancel", "B-2", "--reason", "Lucy is away"});
+    refused_at(s, {"reopen", "B-2", "--reason", "x"}, 3,
+               "booking B-2 is cancelled: only a completed or missed call can be reopened");
+    CHECK(query_int(s.db(), "SELECT count(*) FROM audit WHERE kind = 'booking'") == 8);
 }
 
 } // TEST_SUITE

@@ -2,9 +2,9 @@
 // is copied whole to DB.pre-vN.bak (0600) before the first migration step; an empty file is not.
 // Exercised with a made-up migration after this build's last one.
 
-#include <array>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -16,23 +16,18 @@ using namespace carecall::test;
 
 namespace {
 
-constexpr std::size_t k_real = sqlite::sql::k_migrations.size();
-/// The schema this build writes, and a made-up next one.
-constexpr int k_current = static_cast<int>(k_real);
+/// This build's schema version and the made-up one after it.
+constexpr int k_current = sqlite::sql::k_migrations.back().version;
 constexpr int k_next = k_current + 1;
 const std::string k_next_backup = ".pre-v" + std::to_string(k_next);
 
 /// The real migrations and one more: a new table and a new column, as a later schema might add.
-std::array<sqlite::sql::Migration, k_real + 1> with_next_migration() {
-    static_assert(sqlite::sql::k_migrations.back().version == k_current,
-                  "migrations are numbered 1, 2, … in order");
-    std::array<sqlite::sql::Migration, k_real + 1> out{};
-    for (std::size_t i = 0; i < k_real; ++i) {
-        out[i] = sqlite::sql::k_migrations[i];
-    }
-    out[k_real] = sqlite::sql::Migration{k_next, "test: one more table",
+std::vector<sqlite::sql::Migration> with_next_migration() {
+    std::vector<sqlite::sql::Migration> out(sqlite::sql::k_migrations.begin(),
+                                            sqlite::sql::k_migrations.end());
+    out.push_back(sqlite::sql::Migration{k_next, "test: one more table",
                                          "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;"
-                                         "ALTER TABLE site ADD COLUMN note TEXT NOT NULL DEFAULT '';"};
+                                         "ALTER TABLE site ADD COLUMN note TEXT NOT NULL DEFAULT '';"});
     return out;
 }
 

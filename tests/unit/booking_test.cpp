@@ -203,8 +203,126 @@ TEST_SUITE("booking") {
                              "outcome: 'asleep' is not an outcome (expected no_answer, declined, "
                              "unwell or technical)",
                              InvalidInput);
+        h.now = london("2027-07-01T10:05"); // an outcome is recorded once the call has started
         CHECK(h.service.missed(b.id, "no_answer").outcome == CallOutcome::no_answer);
         CHECK_THROWS_AS(h.service.complete(b.id), Conflict);
+    }
+
+    TEST_CASE("an outcome only from the call's start; reopen takes it back, audited") {
+        Home h; // now: Wed 2027-06-30 12:00 BST
+        auto a = h.service.book(h.call("R1", "C1", "2027-07-01T10:00")).booking;
+        auto before = h.audit_rows();
+        CHECK_THROWS_WITH_AS(h.service.complete(a.id),
+                             "booking B-1 starts Thu 2027-07-01 10:00 BST: an outcome can be "
+                             "recorded from then on",
+                             BookingConflict);
+        try {
+            h.service.missed(a.id, "no_answer");
+            FAIL("an outcome before the start was recorded");
+        } catch (const BookingConflict& e) {
+            CHECK(e.violations().front().rule == Rule::time_not_started);
+            CHECK(e.rule() == rule_name(Rule::time_not_started));
+        }
+        h.now = london("2027-07-01T09:59");
+        CHECK_THROWS_WITH_AS(h.service.missed(a.id, "declined"),
+                             "booking B-1 starts today at 10:00 BST: an outcome can be recorded "
+                             "from then on",
+                             BookingConflict);
+        CHECK(h.store->bookings().get("B-1") == a);
+        CHECK(h.audit_rows() == before);
+
+        h.now = london("2027-07-01T10:00");
+        auto done = h.service.complete(a.id, "lovely chat");
+        CHECK(done.status == BookingStatus::completed);
+        CHECK(h.audit_rows() == before + 1);
+
+        CHECK_THROWS_WITH_AS(h.service.reopen(a.id, ""),
+                             "reason: say why the call is reopened (--reason)", InvalidInput);
+        auto back = h.service.reopen(a.id, "recorded on the wrong call");
+        CHECK(back.status == BookingStatus::booked);
+        CHECK(back.outcome == CallOutcome::none);
+        CHECK(back.reason == "recorded on the wrong call");
+        CHECK(back.start == a.start);
+        CHECK(back.device == a.device);
+        CHECK(back.staff == a.staff);
+        CHECK(h.store->bookings().get("B-1") == back);
+        REQUIRE(h.audit_rows() == before + 2);
+        auto row = h.store->audit_events(1).front();
+        CHECK(row.action == "reopen");
+        CHECK(row.record_code == "B-1");
+        CHECK(row.details.find(R"("changed":["status","outcome","reason"])") != std::string::npos);
+
+        CHECK_THROWS_WITH_AS(h.service.reopen(a.id, "again"),
+                             "booking B-1 is booked: only a completed or missed call can be "
+                             "reopened",
+                             Conflict);
+        // Missed, reopened, then done after all.
+        CHECK(h.service.missed(a.id, "technical").outcome == CallOutcome::technical);
+        CHECK(h.service.reopen(a.id, "the call went ahead after all").outcome == CallOutcome::none);
+        CHECK(h.service.complete(a.id).status == BookingStatus::completed);
+        CHECK(h.audit_rows() == before + 5);
+
+        auto b = h.service.book(h.call("R2", "C1", "2027-07-02T10:00")).booking;
+        CHECK_THROWS_WITH_AS(h.service.reopen(b.id, "x"),
+                             "booking B-2 is booked: only a completed or missed call can be "
+                             "reopened",
+                             Conflict);
+        h.service.cancel(b.id, "family away");
+        CHECK_THROWS_WITH_AS(h.service.reopen(b.id, "x"),
+                             "booking B-2 is cancelled: only a completed or missed call can be "
+                             "reopened",
+                             Conflict);
+    }
+
+    TEST_CASE("end of life at any hour: calling hours and care blocks give way, nothing else") {
+        Home h;
+        h.store->approvals().put(Approval{h.resident("R2"), h.contact("C2"), true, false, ""});
+        Contact mary = h.store->contacts().get("C1", "contact");
+        mary.availability = {parse_window("daily 00:00-24:00", "a")};
+        h.store->contacts().update(mary);
+        auto night = h.call("R2", "C1", "2027-07-01T21:00");
+        CHECK(refusal(h, night) ==
+              "resident.calling_hours: 21:00 BST to 21:30 is outside the calling hours of ward "
+              "Bluebell (daily 09:00-20:00)");
+        night.override_hours = true;
+        night.reason = "dying: the family may come at any hour";
+        CHECK_THROWS_WITH_AS(h.service.book(night),
+                             "outside-hours: only an end-of-life call may be booked outside "
+                             "calling hours (--priority end_of_life); this one is routine",
+                             InvalidInput);
+        night.priority = priority::end_of_life;
+        night.reason.clear();
+        CHECK_THROWS_WITH_AS(h.service.book(night),
+                             "reason: a call outside calling hours needs a reason (--reason)",
+                             InvalidInput);
+        night.reason = "dying: the family may come at any hour";
+        auto r = h.service.book(night);
+        CHECK(r.booking.hours_overridden);
+        CHECK(r.booking.reason == "dying: the family may come at any hour");
+        CHECK(h.store->bookings().get("B-1").hours_overridden);
+        CHECK(plan_of(r.booking).override_hours);
+
+        // A care block gives way too (Asha has lunch at 12:00), but never the device.
+        auto lunch = h.call("R1", "C1", "2027-07-02T12:00");
+        lunch.priority = priority::end_of_life;
+        lunch.staff = h.store->staff().get("E1", "staff").id;
+        CHECK(refusal(h, lunch).rfind("resident.care_block", 0) == 0);
+        lunch.override_hours = true;
+        lunch.reason = "end of life";
+        CHECK(h.service.book(lunch).booking.hours_overridden);
+        // The device is busy with Asha's call: another end-of-life call cannot have it.
+        auto busy = h.call("R2", "C2", "2027-07-02T12:00");
+        busy.priority = priority::end_of_life;
+        busy.override_hours = true;
+        busy.override_availability = true;
+        busy.reason = "end of life";
+        CHECK(refusal(h, busy) ==
+              "device.busy: device Portal 1 is in call B-2 from 12:00 BST to 12:30");
+
+        // Moved, the call keeps its override: still at any hour.
+        auto moved = h.service.move({.booking = r.booking.id, .start = london("2027-07-01T22:00")});
+        CHECK(moved.hours_overridden);
+        CHECK(format_utc(moved.start) == "2027-07-01T21:00:00Z");
     }
 
     TEST_CASE("end of life: routine calls in the way are moved, or wait, never dropped") {

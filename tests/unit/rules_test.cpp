@@ -135,6 +135,42 @@ TEST_SUITE("rules") {
         CHECK(first(h.world, lunch) == "resident.care_block: Asha Patel has lunch from 12:00 BST to 13:00");
     }
 
+    TEST_CASE("override_hours lifts calling hours and care blocks, and nothing else") {
+        Home h;
+        auto night = h.asha_raj("2027-07-01T21:00");
+        night.contacts = {ContactId{2}};
+        night.staff.reset();
+        night.override_hours = true;
+        // Mary's availability ends at 21:00 and Amy's shift at 15:00: still refused.
+        CHECK(first(h.world, night) ==
+              "contact.availability: Mary O'Brien: 21:00 BST in Europe/London is outside their "
+              "availability");
+        night.override_availability = true;
+        CHECK(first(h.world, night) ==
+              "help.none: Asha Patel needs a member of staff to help with calls and none is free "
+              "on ward Rose");
+        auto lunch = h.asha_raj("2027-07-01T12:15");
+        lunch.contacts = {ContactId{2}};
+        lunch.override_hours = true;
+        CHECK(check_call(h.world, lunch).empty());
+        // Never the device, another call, a closure or consent.
+        h.book(7, ResidentId{2}, ContactId{2}, "2027-07-01T12:00");
+        CHECK(first(h.world, lunch) ==
+              "device.busy: device Portal 1 is in call B-7 from 12:00 BST to 12:30");
+        Ward rose = *h.world.ward(WardId{1});
+        rose.closures = {DateRange{parse_date("2027-07-01", "d"), parse_date("2027-07-01", "d"),
+                                   "outbreak"}};
+        h.world.add(rose);
+        CHECK(first(h.world, lunch) ==
+              "resident.ward_closed: ward Rose is closed from 2027-07-01 to 2027-07-01 (outbreak)");
+        // A stored booking's plan carries the flag (db check, planning's save, the scheduler).
+        Booking b;
+        b.hours_overridden = true;
+        b.availability_overridden = false;
+        CHECK(plan_of(b).override_hours);
+        CHECK_FALSE(plan_of(b).override_availability);
+    }
+
     TEST_CASE("a contact's availability is read in their own zone") {
         Home h;
         CHECK(first(h.world, h.asha_raj("2027-07-01T14:00")) ==

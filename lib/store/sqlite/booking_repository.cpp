@@ -23,11 +23,15 @@ std::int64_t now_seconds() {
 
 /// The state of a booking an audit row keeps: ids, times and status, never names.
 nlohmann::json audit_state(const Booking& b) {
-    return {{"start", format_utc(b.start)},
-            {"end", format_utc(b.end)},
-            {"device", b.device.value},
-            {"resident", b.resident.value},
-            {"status", to_string(b.status)}};
+    nlohmann::json j{{"start", format_utc(b.start)},
+                     {"end", format_utc(b.end)},
+                     {"device", b.device.value},
+                     {"resident", b.resident.value},
+                     {"status", to_string(b.status)}};
+    if (b.hours_overridden) {
+        j["hours_overridden"] = true; // an end-of-life call outside calling hours
+    }
+    return j;
 }
 
 /// What an audit row says of a booking: its state after the change and, for a change of an
@@ -60,7 +64,7 @@ public:
             auto stmt = db().prepare(sql::k_booking_insert);
             stmt.bind(1, b.id.value).bind(2, b.code).bind(3, b.resident.value);
             bind_common(stmt, b, 4);
-            stmt.bind(17, now_seconds());
+            stmt.bind(18, now_seconds());
             stmt.run();
         }
         for (std::size_t i = 0; i < b.contacts.size(); ++i) {
@@ -256,7 +260,7 @@ private:
     /// it has a column (model.hpp).
     static void bind_common(Statement& s, const Booking& b, int first) {
         const auto& [id, code, resident, contacts, device, staff, start, end, priority, status,
-                     outcome, reason, source, request, pinned, availability_overridden, series] = b;
+                     outcome, reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
         // The id, code and resident are bound by the insert alone (an update never changes
         // them); the contacts live in booking_contact.
         static_cast<void>(id);
@@ -278,15 +282,16 @@ private:
         }
         s.bind(first + 9, pinned ? 1 : 0).bind(first + 10, availability_overridden ? 1 : 0);
         s.bind(first + 11, series).bind(first + 12, to_string(source));
+        s.bind(first + 13, hours_overridden ? 1 : 0);
     }
 
     bool write(const Booking& b, std::optional<BookingStatus> expected) {
         auto stmt = db().prepare(expected ? sql::k_booking_transition : sql::k_booking_update);
         stmt.bind(1, b.id.value);
         bind_common(stmt, b, 2);
-        stmt.bind(15, now_seconds());
+        stmt.bind(16, now_seconds());
         if (expected) {
-            stmt.bind(16, to_string(*expected));
+            stmt.bind(17, to_string(*expected));
         }
         stmt.run();
         return sqlite3_changes(db().handle()) == 1;
@@ -301,7 +306,12 @@ private:
         case BookingStatus::completed: return "complete";
         case BookingStatus::missed: return "missed";
         case BookingStatus::waitlisted: return "waitlist";
-        case BookingStatus::booked: return "move";
+        case BookingStatus::booked:
+            // Back to booked: an outcome taken back, else a waiting call given a time.
+            return before.status == BookingStatus::completed ||
+                           before.status == BookingStatus::missed
+                       ? "reopen"
+                       : "move";
         }
         return "update";
     }
@@ -324,6 +334,7 @@ private:
         field("source", a.source != b.source);
         field("pinned", a.pinned != b.pinned);
         field("availability_overridden", a.availability_overridden != b.availability_overridden);
+        field("hours_overridden", a.hours_overridden != b.hours_overridden);
         return out;
     }
 
@@ -359,7 +370,7 @@ private:
     Booking read_row(const Statement& s) {
         Booking b;
         auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
-               reason, source, request, pinned, availability_overridden, series] = b;
+               reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
         static_cast<void>(contacts); // booking_contact: contacts_of()
         id = BookingId(s.get_int(0));
         code = s.get_text(1);
@@ -385,6 +396,7 @@ private:
         pinned = s.get_bool(12);
         availability_overridden = s.get_bool(13);
         series = s.get_text(14);
+        hours_overridden = s.get_bool(16);
         return b;
     }
 

@@ -71,7 +71,7 @@ void migrate(Connection& db, bool read_only, const MigrationBackup& backup,
     }
     if (version >= 1 && !backup.db_path.empty()) {
         // The copy is one committed snapshot of the old schema (a backup cannot be taken inside
-        // a write transaction); each migration below re-reads the version under the write lock.
+        // a write transaction); the migration below re-reads the version under the write lock.
         TxGuard snapshot(db, TxGuard::Mode::deferred);
         if (read_schema_version(db) == version) {
             copy_database(db, pre_migration_backup_name(backup.db_path, latest),
@@ -79,23 +79,21 @@ void migrate(Connection& db, bool read_only, const MigrationBackup& backup,
         }
         snapshot.commit();
     }
+    // Every pending step in one write transaction: a database is at its old schema or the
+    // latest, never between two (a kill between steps would otherwise leave schema 2 of 3).
+    TxGuard tx(db, TxGuard::Mode::immediate);
+    version = read_schema_version(db); // another process may have migrated meanwhile
     for (const auto& migration : migrations) {
         if (migration.version <= version) {
-            continue;
-        }
-        TxGuard tx(db, TxGuard::Mode::immediate);
-        version = read_schema_version(db);
-        if (migration.version <= version) {
-            tx.commit();
             continue;
         }
         db.exec(migration.script);
         // Pragmas take no parameters; both values are constants of sql.hpp.
         db.exec(fmt::format(fmt::runtime(sql::k_set_application_id), sql::k_application_id));
         db.exec(fmt::format(fmt::runtime(sql::k_set_user_version), migration.version));
-        tx.commit();
         version = migration.version;
     }
+    tx.commit();
 }
 
 } // namespace carecall::sqlite

@@ -222,10 +222,16 @@ ALTER TABLE booking ADD COLUMN source TEXT NOT NULL DEFAULT 'manual'
 UPDATE booking SET source = 'scheduled' WHERE reason = 'scheduled';
 )sql";
 
+/// Schema 3: whether an end-of-life call was booked outside calling hours and care blocks.
+inline constexpr std::string_view k_schema_v3 = R"sql(
+ALTER TABLE booking ADD COLUMN hours_overridden INTEGER NOT NULL DEFAULT 0
+    CHECK (hours_overridden IN (0, 1));
+)sql";
+
 struct Migration {
     int version;
     std::string_view description;
-    std::string_view script; ///< run in one BEGIN IMMEDIATE transaction with user_version
+    std::string_view script; ///< run with every other pending step in one BEGIN IMMEDIATE transaction
 };
 
 /// Ordered; the last one's version is the schema this build writes. Never edit a released one:
@@ -233,6 +239,7 @@ struct Migration {
 inline constexpr std::array k_migrations{
     Migration{1, "initial schema", k_schema_v1},
     Migration{2, "booking source", k_schema_v2},
+    Migration{3, "booking.hours_overridden", k_schema_v3},
 };
 
 // --- opening and transactions -------------------------------------------------------------
@@ -552,7 +559,7 @@ inline constexpr std::string_view k_wal_checkpoint_truncate = "PRAGMA wal_checkp
 #define CARECALL_BOOKING_COLUMNS                                                                   \
     "b.id, b.code, b.resident_id, b.device_id, b.staff_id, b.start_utc, b.end_utc, b.priority, "   \
     "b.status, b.outcome, b.reason, b.request_id, b.pinned, b.availability_overridden, b.series, "   \
-    "b.source"
+    "b.source, b.hours_overridden"
 
 inline constexpr std::string_view k_booking_by_id =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.id = ?1";
@@ -585,17 +592,18 @@ inline constexpr std::string_view k_booking_next_id =
 inline constexpr std::string_view k_booking_insert =
     "INSERT INTO booking (id, code, resident_id, device_id, staff_id, start_utc, end_utc, priority, "
     "status, outcome, reason, request_id, pinned, availability_overridden, series, source, "
-    "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16, ?17, ?17)";
+    "hours_overridden, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16, ?17, ?18, ?18)";
 inline constexpr std::string_view k_booking_update =
     "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = ?6, "
     "status = ?7, outcome = ?8, reason = ?9, request_id = ?10, pinned = ?11, "
-    "availability_overridden = ?12, series = ?13, source = ?14, updated_at = ?15 WHERE id = ?1";
-/// A conditional state change: only from the expected status (?16).
+    "availability_overridden = ?12, series = ?13, source = ?14, hours_overridden = ?15, updated_at = ?16 WHERE id = ?1";
+/// A conditional state change: only from the expected status (?17).
 inline constexpr std::string_view k_booking_transition =
     "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = ?6, "
     "status = ?7, outcome = ?8, reason = ?9, request_id = ?10, pinned = ?11, "
-    "availability_overridden = ?12, series = ?13, source = ?14, updated_at = ?15 WHERE id = ?1 AND status = ?16";
+    "availability_overridden = ?12, series = ?13, source = ?14, hours_overridden = ?15, updated_at = ?16 "
+    "WHERE id = ?1 AND status = ?17";
 inline constexpr std::string_view k_booking_contacts =
     "SELECT contact_id FROM booking_contact WHERE booking_id = ?1 ORDER BY position";
 inline constexpr std::string_view k_booking_contact_insert =
