@@ -91,13 +91,18 @@ public:
     int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
     std::size_t index(std::size_t n) { return static_cast<std::size_t>(next() % n); }
     bool percent(int p) { return below(100) < p; }
-    template <class C> const auto& pick(const C& items) { return items[index(std::size(items))]; }
+    template <class C>
+    const auto& pick(const C& items) {
+        return items[index(std::size(items))];
+    }
 
 private:
     std::uint64_t m_state;
 };
 
-WeeklyWindow win(std::string_view text) { return parse_window(text, "bench"); }
+WeeklyWindow win(std::string_view text) {
+    return parse_window(text, "bench");
+}
 
 Instant local_to_utc(date::local_seconds t, const date::time_zone* zone) {
     return Instant{zone->to_sys(t, date::choose::earliest)};
@@ -188,7 +193,9 @@ std::string person_name(Rng& rng) {
     return fmt::format("{} {}", rng.pick(k_first_names), rng.pick(k_last_names));
 }
 
-Date add_days(Date d, int n) { return Date{date::sys_days{d} + date::days{n}}; }
+Date add_days(Date d, int n) {
+    return Date{date::sys_days{d} + date::days{n}};
+}
 
 Resident make_resident(Rng& rng, int number, const Ward& ward, int days) {
     Resident r;
@@ -731,7 +738,8 @@ struct Timing {
     Digest digest;
 };
 
-template <class F> double time_ms(F&& f) {
+template <class F>
+double time_ms(F&& f) {
     auto t0 = Clock::now();
     f();
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

@@ -19,7 +19,8 @@ public:
         return lo + static_cast<int>(m_g() % static_cast<std::uint64_t>(hi - lo + 1));
     }
     bool chance(double p) { return static_cast<double>(m_g() % 1000000) < p * 1e6; }
-    template <class T> const T &pick(const std::vector<T> &v) {
+    template <class T>
+    const T& pick(const std::vector<T>& v) {
         return v[static_cast<std::size_t>(uniform(0, static_cast<int>(v.size()) - 1))];
     }
 
@@ -35,10 +36,12 @@ constexpr std::uint8_t k_daily = 0x7F;
 constexpr std::uint8_t k_weekdays = 0x1F;
 constexpr std::uint8_t k_weekend = 0x60;
 
-int hm(int h, int m = 0) { return h * 60 + m; }
+int hm(int h, int m = 0) {
+    return h * 60 + m;
+}
 
 /// A contact's availability in their own zone: times that meet a London afternoon or evening.
-std::vector<WeeklyWindow> availability(Rng &g, const std::string &tz) {
+std::vector<WeeklyWindow> availability(Rng& g, const std::string& tz) {
     std::vector<WeeklyWindow> out;
     if (tz == "America/New_York") { // 13:00-20:00 London is 08:00/09:00-15:00/16:00 there
         out.push_back(window(k_weekdays, hm(g.uniform(7, 9)), hm(g.uniform(11, 15))));
@@ -48,8 +51,8 @@ std::vector<WeeklyWindow> availability(Rng &g, const std::string &tz) {
     } else if (tz == "Asia/Kolkata") { // their afternoon and evening is a London day
         out.push_back(window(k_daily, hm(g.uniform(13, 15), 30), hm(g.uniform(20, 22))));
     } else if (g.chance(0.5)) { // working: evenings and weekends
-        out.push_back(window(k_weekdays, hm(g.uniform(16, 18), 30 * g.uniform(0, 1)),
-                             hm(g.uniform(20, 21))));
+        out.push_back(
+            window(k_weekdays, hm(g.uniform(16, 18), 30 * g.uniform(0, 1)), hm(g.uniform(20, 21))));
         out.push_back(window(k_weekend, hm(g.uniform(9, 11)), hm(g.uniform(16, 19))));
     } else { // retired: mornings and afternoons
         out.push_back(window(k_daily, hm(g.uniform(9, 10)), hm(12)));
@@ -60,7 +63,7 @@ std::vector<WeeklyWindow> availability(Rng &g, const std::string &tz) {
 
 } // namespace
 
-Scenario generate(const GenParams &p) {
+Scenario generate(const GenParams& p) {
     if (p.sites < 1 || p.wards_per_site < 1 || p.residents < 1 || p.devices < p.sites ||
         p.days < 1) {
         throw std::invalid_argument("generate: bad parameters");
@@ -95,12 +98,12 @@ Scenario generate(const GenParams &p) {
                 st.id = StaffId(static_cast<std::int64_t>(s.staff.size()) + 1);
                 st.code = fmt::format("{}E{}", ward.code, h);
                 st.wards.push_back(ward.id);
-                for (const auto &c : competences) {
+                for (const auto& c : competences) {
                     if (g.chance(0.45)) {
                         st.competences.push_back(c);
                     }
                 }
-                const auto *zone = date::locate_zone(site.tz);
+                const auto* zone = date::locate_zone(site.tz);
                 bool late = h % 2 == 0;
                 if (h == 1) {
                     st.weekly_shifts.push_back(window(k_weekdays, hm(8), hm(16)));
@@ -112,9 +115,10 @@ Scenario generate(const GenParams &p) {
                         auto day = date::local_days{p.start} + date::days{d};
                         auto from = day + std::chrono::minutes{late ? hm(12) : hm(7)};
                         auto to = day + std::chrono::minutes{late ? hm(20) : hm(15)};
-                        st.shifts.push_back(Period{Instant{zone->to_sys(from, date::choose::earliest)},
-                                                   Instant{zone->to_sys(to, date::choose::latest)},
-                                                   {}});
+                        st.shifts.push_back(
+                            Period{Instant{zone->to_sys(from, date::choose::earliest)},
+                                   Instant{zone->to_sys(to, date::choose::latest)},
+                                   {}});
                     }
                 }
                 s.staff.push_back(st);
@@ -183,7 +187,8 @@ Scenario generate(const GenParams &p) {
             q.resident = r.id;
             q.contacts.push_back(c.id);
             double want = p.calls_per_resident / contacts * scale;
-            q.calls = std::max(1, static_cast<int>(std::lround(want + (g.chance(0.5) ? 0.4 : -0.4))));
+            q.calls =
+                std::max(1, static_cast<int>(std::lround(want + (g.chance(0.5) ? 0.4 : -0.4))));
             q.duration_minutes = g.pick(std::vector<int>{15, 20, 30, 30, 45});
             if (r.max_call_minutes && g.chance(0.7)) {
                 q.duration_minutes = std::min(q.duration_minutes, *r.max_call_minutes);
@@ -207,7 +212,7 @@ Scenario generate(const GenParams &p) {
     return s;
 }
 
-GenParams preset(const std::string &name, std::uint64_t seed) {
+GenParams preset(const std::string& name, std::uint64_t seed) {
     GenParams p;
     p.seed = seed;
     if (name == "ward-day") {

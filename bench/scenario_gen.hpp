@@ -20,14 +20,14 @@ struct GenParams {
     int devices = 3;    ///< in total, at least one a site
     int days = 1;
     Date start = date::year{2025} / 3 / 24; ///< a Monday; the UK's clocks change on the 30th
-    double calls_per_resident = 2.0;       ///< weekly calls asked (scaled to the horizon)
+    double calls_per_resident = 2.0;        ///< weekly calls asked (scaled to the horizon)
     int slot_minutes = 15;
 };
 
 /// The problem for these parameters (the same for the same parameters).
-Scenario generate(const GenParams &p);
+Scenario generate(const GenParams& p);
 
 /// The four sizes of the benchmark: "ward-day", "home-week", "group-week", "national-week".
-GenParams preset(const std::string &name, std::uint64_t seed);
+GenParams preset(const std::string& name, std::uint64_t seed);
 
 } // namespace carecall::bench

@@ -29,10 +29,8 @@ struct Target {
     double time_limit;
 };
 
-const std::vector<Target> k_sizes{{"ward-day", 0.1},
-                                  {"home-week", 0.5},
-                                  {"group-week", 3.0},
-                                  {"national-week", 60.0}};
+const std::vector<Target> k_sizes{
+    {"ward-day", 0.1}, {"home-week", 0.5}, {"group-week", 3.0}, {"national-week", 60.0}};
 
 double peak_rss_mib() {
     rusage u{};
@@ -40,17 +38,18 @@ double peak_rss_mib() {
     return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-template <class T> const T &nth(const std::vector<T> &v, std::int64_t id) {
+template <class T>
+const T& nth(const std::vector<T>& v, std::int64_t id) {
     return v.at(static_cast<std::size_t>(id - 1));
 }
 
 /// check_call on every call of the rota against all the others: the broken rules, counted.
-std::map<std::string, int> broken_rules(const Scenario &s, const ScheduleResult &r) {
+std::map<std::string, int> broken_rules(const Scenario& s, const ScheduleResult& r) {
     World w;
-    for (const auto &x : s.sites) {
+    for (const auto& x : s.sites) {
         w.add(x);
     }
-    for (const auto &x : s.wards) {
+    for (const auto& x : s.wards) {
         w.add(x);
     }
     for (auto x : s.residents) {
@@ -59,22 +58,22 @@ std::map<std::string, int> broken_rules(const Scenario &s, const ScheduleResult 
         }
         w.add(std::move(x));
     }
-    for (const auto &x : s.contacts) {
+    for (const auto& x : s.contacts) {
         w.add(x);
     }
-    for (const auto &x : s.devices) {
+    for (const auto& x : s.devices) {
         w.add(x);
     }
-    for (const auto &x : s.staff) {
+    for (const auto& x : s.staff) {
         w.add(x);
     }
-    for (const auto &q : s.requests) {
+    for (const auto& q : s.requests) {
         for (auto c : q.contacts) {
             w.add(Approval{q.resident, c, true, false, {}});
         }
     }
     for (std::size_t i = 0; i < r.calls.size(); ++i) {
-        const auto &c = r.calls[i];
+        const auto& c = r.calls[i];
         Booking b;
         b.id = BookingId(static_cast<std::int64_t>(i) + 1);
         b.resident = c.resident;
@@ -87,13 +86,14 @@ std::map<std::string, int> broken_rules(const Scenario &s, const ScheduleResult 
     }
     std::map<std::string, int> out;
     for (std::size_t i = 0; i < r.calls.size(); ++i) {
-        const auto &c = r.calls[i];
-        CallPlan p{c.resident, c.contacts, c.device, c.staff, c.start, c.end, c.priority, false,
-                   {BookingId(static_cast<std::int64_t>(i) + 1)}};
-        for (const auto &v : check_call(w, p)) {
+        const auto& c = r.calls[i];
+        CallPlan p{c.resident, c.contacts, c.device,
+                   c.staff,    c.start,    c.end,
+                   c.priority, false,      {BookingId(static_cast<std::int64_t>(i) + 1)}};
+        for (const auto& v : check_call(w, p)) {
             ++out[rule_name(v.rule)];
         }
-        const auto &q = nth(s.requests, c.request.value);
+        const auto& q = nth(s.requests, c.request.value);
         if (std::chrono::duration_cast<std::chrono::minutes>(c.end - c.start).count() !=
             q.duration_minutes) {
             ++out["request.duration"];
@@ -106,9 +106,9 @@ struct Totals {
     int served = 0, asking = 0, calls = 0, asked = 0;
 };
 
-Totals totals(const ScheduleScore &sc) {
+Totals totals(const ScheduleScore& sc) {
     Totals t;
-    for (const auto &c : sc.classes) {
+    for (const auto& c : sc.classes) {
         t.served += c.residents_served;
         t.asking += c.residents_asking;
         t.calls += c.calls;
@@ -117,9 +117,9 @@ Totals totals(const ScheduleScore &sc) {
     return t;
 }
 
-std::string classes_text(const ScheduleScore &sc) {
+std::string classes_text(const ScheduleScore& sc) {
     std::string out;
-    for (const auto &c : sc.classes) {
+    for (const auto& c : sc.classes) {
         out += fmt::format("{}{}: {}/{} res, {}/{} calls", out.empty() ? "" : "; ",
                            priority_name(c.priority), c.residents_served, c.residents_asking,
                            c.calls, c.calls_asked);
@@ -134,11 +134,13 @@ double cpu_seconds() {
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-double pct(int a, int b) { return b == 0 ? 100.0 : 100.0 * a / b; }
+double pct(int a, int b) {
+    return b == 0 ? 100.0 : 100.0 * a / b;
+}
 
 } // namespace
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     std::string only = "all";
     std::uint64_t seed = 1;
     double limit_override = -1;
@@ -183,7 +185,7 @@ int main(int argc, char **argv) {
         sizes = {Target{scenario_file, 0.5}};
         only = "all";
     }
-    for (const auto &t : sizes) {
+    for (const auto& t : sizes) {
         if (only != "all" && only != t.size) {
             continue;
         }
@@ -192,7 +194,7 @@ int main(int argc, char **argv) {
         if (scenario_file.empty()) {
             text = write_scenario(bench::generate(bench::preset(t.size, seed)));
         } else {
-            std::FILE *f = std::fopen(scenario_file.c_str(), "rb");
+            std::FILE* f = std::fopen(scenario_file.c_str(), "rb");
             if (f == nullptr) {
                 std::cerr << "cannot read " << scenario_file << "\n";
                 return 66;
@@ -223,7 +225,7 @@ int main(int argc, char **argv) {
         double cpu2 = cpu_seconds();
         auto broken = broken_rules(s, r);
         int broken_n = 0;
-        for (const auto &[rule, n] : broken) {
+        for (const auto& [rule, n] : broken) {
             broken_n += n;
         }
         auto tr = totals(r.score);
@@ -242,13 +244,13 @@ int main(int argc, char **argv) {
         fmt::print("         improvement: residents {:+d}, calls {:+d}, preferred {:+d}\n",
                    tr.served - tg.served, tr.calls - tg.calls,
                    r.score.preferred_calls - greedy.score.preferred_calls);
-        const auto &pf = r.price_of_fairness;
+        const auto& pf = r.price_of_fairness;
         fmt::print("fairness price: {} residents / {} calls (fairness first) vs {} / {} (volume "
                    "first): {:+d} residents, {:+d} calls ({:.1f}% of volume)\n",
                    pf.residents_served, pf.calls, pf.volume_residents_served, pf.volume_calls,
                    pf.residents_served - pf.volume_residents_served, pf.calls - pf.volume_calls,
                    pct(pf.volume_calls - pf.calls, std::max(1, pf.volume_calls)));
-        for (const auto &[rule, n] : broken) {
+        for (const auto& [rule, n] : broken) {
             fmt::print("  broken {}: {}\n", rule, n);
         }
         if (reference && t.size != "national-week") {
@@ -270,7 +272,7 @@ int main(int argc, char **argv) {
                 fmt::print("solver vs exact: residents {:.2f}%, calls {:.2f}%, same score: {}\n",
                            pct(tr.served, te.served), pct(tr.calls, te.calls),
                            e.score == r.score ? "yes" : "no");
-            } catch (const std::exception &ex) {
+            } catch (const std::exception& ex) {
                 fmt::print("exact    not available: {}\n", ex.what());
             }
         }

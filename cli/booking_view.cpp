@@ -27,12 +27,15 @@ std::string hhmm(Instant t, const date::time_zone* zone) {
 }
 
 std::string local_day(Instant t, const date::time_zone* zone) {
-    static constexpr std::array<const char*, 7> k_days{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static constexpr std::array<const char*, 7> k_days{"Mon", "Tue", "Wed", "Thu",
+                                                       "Fri", "Sat", "Sun"};
     auto d = Date{date::floor<date::days>(to_local(t, zone))};
     return fmt::format("{} {}", k_days[static_cast<std::size_t>(weekday_index(d))], format_date(d));
 }
 
-std::string abbrev(Instant t, const date::time_zone* zone) { return zone->get_info(t).abbrev; }
+std::string abbrev(Instant t, const date::time_zone* zone) {
+    return zone->get_info(t).abbrev;
+}
 
 std::string times(Instant s, Instant e, const date::time_zone* zone) {
     auto a = abbrev(s, zone);
@@ -48,9 +51,11 @@ std::string span(Instant s, Instant e, const date::time_zone* zone) {
 }
 
 json booking_json(Store& store, const Booking& b) {
-    // The booking taken apart whole (model.hpp): a new field stops this compiling until it is shown.
+    // The booking taken apart whole (model.hpp): a new field stops this compiling until it is
+    // shown.
     const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
-                 reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
+                 reason, source, request, pinned, availability_overridden, hours_overridden,
+                 series] = b;
     auto r = store.residents().find(resident);
     auto zone = r ? resident_zone(store, *r) : find_zone("UTC");
     json contact_list = json::array();
@@ -61,11 +66,11 @@ json booking_json(Store& store, const Booking& b) {
         }
         auto cz = find_zone(c->tz);
         contact_list.push_back({{"code", c->code},
-                            {"name", c->name},
-                            {"tz", c->tz},
-                            {"start", format_iso_offset(start, cz)},
-                            {"end", format_iso_offset(end, cz)},
-                            {"reach", c->reach}});
+                                {"name", c->name},
+                                {"tz", c->tz},
+                                {"start", format_iso_offset(start, cz)},
+                                {"end", format_iso_offset(end, cz)},
+                                {"reach", c->reach}});
     }
     auto d = store.devices().find(device);
     std::optional<Staff> st;
@@ -77,33 +82,34 @@ json booking_json(Store& store, const Booking& b) {
         q = store.requests().find(*request);
     }
     auto w = r ? store.wards().find(r->ward) : std::nullopt;
-    return json{{"code", code},
-                {"id", id.value},
-                {"status", to_string(status)},
-                {"resident", r ? r->code : ""},
-                {"resident_name", r ? r->name : ""},
-                {"room", r ? r->room : ""},
-                {"ward", w ? w->code : ""},
-                {"contacts", contact_list},
-                {"device", d ? d->code : ""},
-                {"device_name", d ? d->name : ""},
-                {"staff", st ? json(st->code) : json(nullptr)},
-                {"staff_name", st ? json(st->name) : json(nullptr)},
-                {"tz", zone->name()},
-                {"start", format_iso_offset(start, zone)},
-                {"end", format_iso_offset(end, zone)},
-                {"start_utc", format_utc(start)},
-                {"end_utc", format_utc(end)},
-                {"duration_minutes", std::chrono::duration_cast<std::chrono::minutes>(end - start).count()},
-                {"priority", priority_name(priority)},
-                {"outcome", to_string(outcome)},
-                {"reason", reason},
-                {"source", to_string(source)},
-                {"request", q ? json(q->code) : json(nullptr)},
-                {"series", series},
-                {"availability_overridden", availability_overridden},
-                {"hours_overridden", hours_overridden},
-                {"pinned", pinned}};
+    return json{
+        {"code", code},
+        {"id", id.value},
+        {"status", to_string(status)},
+        {"resident", r ? r->code : ""},
+        {"resident_name", r ? r->name : ""},
+        {"room", r ? r->room : ""},
+        {"ward", w ? w->code : ""},
+        {"contacts", contact_list},
+        {"device", d ? d->code : ""},
+        {"device_name", d ? d->name : ""},
+        {"staff", st ? json(st->code) : json(nullptr)},
+        {"staff_name", st ? json(st->name) : json(nullptr)},
+        {"tz", zone->name()},
+        {"start", format_iso_offset(start, zone)},
+        {"end", format_iso_offset(end, zone)},
+        {"start_utc", format_utc(start)},
+        {"end_utc", format_utc(end)},
+        {"duration_minutes", std::chrono::duration_cast<std::chrono::minutes>(end - start).count()},
+        {"priority", priority_name(priority)},
+        {"outcome", to_string(outcome)},
+        {"reason", reason},
+        {"source", to_string(source)},
+        {"request", q ? json(q->code) : json(nullptr)},
+        {"series", series},
+        {"availability_overridden", availability_overridden},
+        {"hours_overridden", hours_overridden},
+        {"pinned", pinned}};
 }
 
 json bookings_json(Store& store, const std::vector<Booking>& list) {
@@ -120,18 +126,23 @@ std::string describe(Store& store, const Booking& b) {
     auto zone = find_zone(j["tz"].get<std::string>());
     std::string who;
     for (const auto& c : j["contacts"]) {
-        who += (who.empty() ? "" : ", ") + (c["name"].get<std::string>().empty() ? c["code"].get<std::string>() : c["name"].get<std::string>());
+        who += (who.empty() ? "" : ", ") + (c["name"].get<std::string>().empty()
+                                                ? c["code"].get<std::string>()
+                                                : c["name"].get<std::string>());
     }
-    auto out = fmt::format("{} {}: {} with {} on {}{}\n  {} ({})\n", b.code, to_string(b.status),
-                           r ? display_name(*r) : "?", who,
-                           j["device_name"].get<std::string>().empty() ? j["device"].get<std::string>() : j["device_name"].get<std::string>(),
-                           j["staff_name"].is_null() ? "" : ", helped by " + j["staff_name"].get<std::string>(),
-                           span(b.start, b.end, zone), zone->name());
+    auto out = fmt::format(
+        "{} {}: {} with {} on {}{}\n  {} ({})\n", b.code, to_string(b.status),
+        r ? display_name(*r) : "?", who,
+        j["device_name"].get<std::string>().empty() ? j["device"].get<std::string>()
+                                                    : j["device_name"].get<std::string>(),
+        j["staff_name"].is_null() ? "" : ", helped by " + j["staff_name"].get<std::string>(),
+        span(b.start, b.end, zone), zone->name());
     for (const auto& c : j["contacts"]) {
         auto cz = find_zone(c["tz"].get<std::string>());
         if (cz != zone) {
             out += fmt::format("  {}: {} ({})\n",
-                               c["name"].get<std::string>().empty() ? c["code"].get<std::string>() : c["name"].get<std::string>(),
+                               c["name"].get<std::string>().empty() ? c["code"].get<std::string>()
+                                                                    : c["name"].get<std::string>(),
                                span(b.start, b.end, cz), cz->name());
         }
     }
@@ -142,7 +153,8 @@ std::string describe(Store& store, const Booking& b) {
 }
 
 /// The zone in which --from is read: the scope's site, else the first site.
-const date::time_zone* scope_zone(Store& store, std::optional<WardId> ward, std::optional<SiteId> site) {
+const date::time_zone* scope_zone(Store& store, std::optional<WardId> ward,
+                                  std::optional<SiteId> site) {
     if (ward) {
         if (auto w = store.wards().find(*ward)) {
             site = w->site;

@@ -1,13 +1,13 @@
 #include "env.hpp"
 
-#include <cstdlib>
-#include <filesystem>
-#include <cstring>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
-#include <sstream>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -188,7 +188,9 @@ void print_table(const std::vector<std::string>& headers,
     }
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+void print_json(const nlohmann::json& j) {
+    std::cout << j.dump(2) << '\n';
+}
 
 void print_record(const nlohmann::json& record) {
     std::size_t key_width = 0;

@@ -17,7 +17,7 @@
 namespace carecall::cli {
 
 struct Env {
-    std::string db_option;  // --db
+    std::string db_option; // --db
     std::string format = "table";
     bool json = false;      // --json
     bool quiet = false;     // -q

@@ -50,8 +50,8 @@ void print_error(const carecall::cli::Env& env, const std::string& code, int exi
         }
     }
     if (env.want_json()) {
-        nlohmann::json j{{"format", "carecall-error/1"}, {"code", code}, {"exit", exit},
-                         {"message", message}};
+        nlohmann::json j{
+            {"format", "carecall-error/1"}, {"code", code}, {"exit", exit}, {"message", message}};
         if (!field.empty()) {
             j["field"] = field;
         }

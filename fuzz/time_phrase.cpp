@@ -10,7 +10,8 @@
 
 namespace {
 
-template <class F> void refused_or_read(F&& f) {
+template <class F>
+void refused_or_read(F&& f) {
     try {
         f();
     } catch (const carecall::InvalidInput&) {
@@ -29,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const Instant change{std::chrono::seconds{1824768000}};
     std::string_view text(reinterpret_cast<const char*>(data), size);
     refused_or_read([&] { (void)read_time_phrase(text, london, summer, "--at"); });
-    refused_or_read([&] { (void)parse_time_phrase(text, sydney, change, "--at", Ambiguity::earliest); });
+    refused_or_read(
+        [&] { (void)parse_time_phrase(text, sydney, change, "--at", Ambiguity::earliest); });
     refused_or_read([&] { (void)parse_date_phrase(text, london, summer, "--date"); });
     refused_or_read([&] { (void)parse_duration_minutes(text, "--duration"); });
     refused_or_read([&] { (void)parse_clock(text, "start", true); });

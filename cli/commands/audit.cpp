@@ -17,16 +17,16 @@ void register_audit(CLI::App& app, Env& env) {
         if (env.want_json()) {
             nlohmann::json items = nlohmann::json::array();
             for (const auto& e : events) {
-                items.push_back({{"id", e.id},
-                                 {"at", format_utc(e.at)},
-                                 {"os_user", e.os_user},
-                                 {"as", e.as},
-                                 {"action", e.action},
-                                 {"kind", e.kind},
-                                 {"record_id", e.record_id},
-                                 {"record_code", e.record_code},
-                                 {"details", nlohmann::json::parse(e.details.empty() ? "{}"
-                                                                                     : e.details)}});
+                items.push_back(
+                    {{"id", e.id},
+                     {"at", format_utc(e.at)},
+                     {"os_user", e.os_user},
+                     {"as", e.as},
+                     {"action", e.action},
+                     {"kind", e.kind},
+                     {"record_id", e.record_id},
+                     {"record_code", e.record_code},
+                     {"details", nlohmann::json::parse(e.details.empty() ? "{}" : e.details)}});
             }
             print_json({{"format", "carecall-audit/1"}, {"items", items}});
             return;

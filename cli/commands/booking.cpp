@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "booking_view.hpp"
 #include "carecall/booking.hpp"
 #include "carecall/error.hpp"
-#include "booking_view.hpp"
 #include "env.hpp"
 
 namespace carecall::cli {
@@ -13,8 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-void print_booking(Env& env, Store& store, const Booking& b, const std::vector<Displacement>& displaced,
-                   const char* verb) {
+void print_booking(Env& env, Store& store, const Booking& b,
+                   const std::vector<Displacement>& displaced, const char* verb) {
     if (env.want_json()) {
         json moved = json::array();
         for (const auto& d : displaced) {
@@ -22,17 +22,22 @@ void print_booking(Env& env, Store& store, const Booking& b, const std::vector<D
                              {"after", d.after ? booking_json(store, *d.after) : json(nullptr)},
                              {"waitlisted", !d.after.has_value()}});
         }
-        print_json({{"format", "carecall-booking/1"}, {"booking", booking_json(store, b)}, {"displaced", moved}});
+        print_json({{"format", "carecall-booking/1"},
+                    {"booking", booking_json(store, b)},
+                    {"displaced", moved}});
         return;
     }
     std::cout << describe(store, b);
     env.message(fmt::format("{} {}", verb, b.code));
     for (const auto& d : displaced) {
         if (d.after) {
-            std::cout << fmt::format("moved {} to make room:\n", d.before.code) << describe(store, *d.after);
+            std::cout << fmt::format("moved {} to make room:\n", d.before.code)
+                      << describe(store, *d.after);
         } else {
-            std::cout << fmt::format("{} put on the waiting list to make room (was {})\n", d.before.code,
-                                     span(d.before.start, d.before.end, find_zone(booking_json(store, d.before)["tz"].get<std::string>())));
+            std::cout << fmt::format(
+                "{} put on the waiting list to make room (was {})\n", d.before.code,
+                span(d.before.start, d.before.end,
+                     find_zone(booking_json(store, d.before)["tz"].get<std::string>())));
         }
     }
 }
@@ -103,7 +108,7 @@ void add_command(CLI::App& app, Env& env, const char* name, const char* help,
 
 struct BookOpts {
     std::string resident, at, after, before, duration, device, staff, priority = "routine", reason,
-        until, tz, request;
+                                                                      until, tz, request;
     std::vector<std::string> contacts;
     bool first_free = false, override_availability = false, outside_hours = false, weekly = false,
          earliest = false, latest = false;
@@ -112,13 +117,15 @@ struct BookOpts {
 void add_book_options(CLI::App& book, BookOpts& bo) {
     book.add_option("--resident", bo.resident, "the resident")->required();
     book.add_option("--contact", bo.contacts, "a contact (repeat for a group call)")->required();
-    auto* at = book.add_option("--at", bo.at, "start: 2027-03-28 14:00, tomorrow 10:30, mon 15:00…");
+    auto* at =
+        book.add_option("--at", bo.at, "start: 2027-03-28 14:00, tomorrow 10:30, mon 15:00…");
     auto* ff = book.add_flag("--first-free", bo.first_free, "the first free time instead of --at");
     at->excludes(ff);
     book.add_option("--after", bo.after, "with --first-free: not before (default now)");
     book.add_option("--before", bo.before, "with --first-free: ending by (default 14 days on)");
-    book.add_option("--duration", bo.duration,
-                    "length, e.g. 30m, 1h (default 30m, or the resident's longest call if shorter)");
+    book.add_option(
+        "--duration", bo.duration,
+        "length, e.g. 30m, 1h (default 30m, or the resident's longest call if shorter)");
     book.add_option("--device", bo.device, "the device (default: picked, home ward's first)");
     book.add_option("--staff", bo.staff, "the helper (default: picked when needed)");
     book.add_option("--priority", bo.priority, "routine, clinical or end_of_life");
@@ -135,11 +142,13 @@ void add_book_options(CLI::App& book, BookOpts& bo) {
     book.add_option("--tz", bo.tz, "read times in this zone (default: the site's)");
     book.add_flag("--earliest", bo.earliest, "a time that happens twice: the first (summer time)");
     book.add_flag("--latest", bo.latest, "a time that happens twice: the second");
-    book.footer("Examples:\n  carecall book --resident R-0042 --contact C-RAJ --at \"tomorrow 10:00\"\n"
-                "  carecall book --resident R-0042 --contact C-RAJ --first-free --duration 20m\n"
-                "  carecall book --resident R-0042 --contact C-RAJ --at \"sun 15:00\" --weekly --until 2027-03-31\n"
-                "  carecall book --resident R-0042 --contact C-RAJ --at 02:30 --priority end_of_life "
-                "--outside-hours --reason \"family called by the nurse\"");
+    book.footer(
+        "Examples:\n  carecall book --resident R-0042 --contact C-RAJ --at \"tomorrow 10:00\"\n"
+        "  carecall book --resident R-0042 --contact C-RAJ --first-free --duration 20m\n"
+        "  carecall book --resident R-0042 --contact C-RAJ --at \"sun 15:00\" --weekly --until "
+        "2027-03-31\n"
+        "  carecall book --resident R-0042 --contact C-RAJ --at 02:30 --priority end_of_life "
+        "--outside-hours --reason \"family called by the nurse\"");
 }
 
 BookRequest book_request(Store& store, const BookOpts& bo, const Target& t, Instant now) {
@@ -192,7 +201,8 @@ void report_weekly(Env& env, Store& store, const WeeklyResult& result) {
         }
     }
     if (env.want_json()) {
-        print_json({{"format", "carecall-series/1"}, {"series", result.series}, {"occurrences", items}});
+        print_json(
+            {{"format", "carecall-series/1"}, {"series", result.series}, {"occurrences", items}});
     }
     env.message(fmt::format("series {}: {} of {} weekly calls booked", result.series, booked,
                             result.occurrences.size()));
@@ -303,17 +313,21 @@ void register_state_changes(CLI::App& app, Env& env) {
                         "carecall cancel B-12 --reason \"resident unwell\"", "cancelled",
                         &BookingService::cancel);
     auto dn = std::make_shared<StateOpts>();
-    auto* done_cmd = app.add_subcommand("done", "record that a call took place (from its start on)");
+    auto* done_cmd =
+        app.add_subcommand("done", "record that a call took place (from its start on)");
     done_cmd->add_option("code", dn->code, "the booking")->required();
     done_cmd->add_option("--note", dn->reason, "a note");
     done_cmd->callback([&env, dn] {
-        run_state_change(env, dn->code, "completed",
-                         [&](BookingService& s, BookingId id) { return s.complete(id, dn->reason); });
+        run_state_change(env, dn->code, "completed", [&](BookingService& s, BookingId id) {
+            return s.complete(id, dn->reason);
+        });
     });
     auto mi = std::make_shared<StateOpts>();
-    auto* missed = app.add_subcommand("missed", "record that a call did not happen (from its start on)");
+    auto* missed =
+        app.add_subcommand("missed", "record that a call did not happen (from its start on)");
     missed->add_option("code", mi->code, "the booking")->required();
-    missed->add_option("--outcome", mi->outcome, "no_answer, declined, unwell or technical")->required();
+    missed->add_option("--outcome", mi->outcome, "no_answer, declined, unwell or technical")
+        ->required();
     missed->add_option("--reason", mi->reason, "more detail");
     missed->footer("Example:\n  carecall missed B-12 --outcome no_answer");
     missed->callback([&env, mi] {
@@ -365,8 +379,8 @@ const date::time_zone* agenda_filter(Store& store, const AgendaOpts& ao, Booking
     return zone;
 }
 
-void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao, const std::vector<Booking>& list,
-                        const date::time_zone* zone) {
+void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao,
+                        const std::vector<Booking>& list, const date::time_zone* zone) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& b : list) {
         auto j = booking_json(store, b);
@@ -375,19 +389,23 @@ void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao, const std:
         std::string contacts;
         for (const auto& c : j["contacts"]) {
             auto cz = find_zone(c["tz"].get<std::string>());
-            auto name = c["name"].get<std::string>().empty() ? c["code"].get<std::string>() : c["name"].get<std::string>();
+            auto name = c["name"].get<std::string>().empty() ? c["code"].get<std::string>()
+                                                             : c["name"].get<std::string>();
             contacts += (contacts.empty() ? "" : ", ") + name;
             if (cz != bz) {
                 contacts += fmt::format(" ({} {})", hhmm(b.start, cz), abbrev(b.start, cz));
             }
         }
-        rows.push_back({b.code, local_day(b.start, bz),
-                        times(b.start, b.end, bz),
-                        j["resident_name"].get<std::string>().empty() ? j["resident"].get<std::string>() : j["resident_name"].get<std::string>(),
-                        contacts, j["device"].get<std::string>(),
-                        j["staff"].is_null() ? "" : j["staff"].get<std::string>(), to_string(b.status)});
+        rows.push_back(
+            {b.code, local_day(b.start, bz), times(b.start, b.end, bz),
+             j["resident_name"].get<std::string>().empty() ? j["resident"].get<std::string>()
+                                                           : j["resident_name"].get<std::string>(),
+             contacts, j["device"].get<std::string>(),
+             j["staff"].is_null() ? "" : j["staff"].get<std::string>(), to_string(b.status)});
     }
-    print_table({"CALL", "DAY", "TIME", "RESIDENT", "CONTACTS (THEIR TIME)", "DEVICE", "HELPER", "STATUS"}, rows);
+    print_table(
+        {"CALL", "DAY", "TIME", "RESIDENT", "CONTACTS (THEIR TIME)", "DEVICE", "HELPER", "STATUS"},
+        rows);
     env.message(fmt::format("{} call{}", list.size(), list.size() == 1 ? "" : "s"));
 }
 
@@ -406,8 +424,10 @@ void run_agenda(Env& env, const AgendaOpts& ao) {
     }
     auto list = service_at(store, now).agenda(f);
     if (env.want_json()) {
-        print_json({{"format", "carecall-agenda/1"}, {"from", format_iso_offset(*f.from, zone)},
-                    {"to", format_iso_offset(*f.to, zone)}, {"tz", zone->name()},
+        print_json({{"format", "carecall-agenda/1"},
+                    {"from", format_iso_offset(*f.from, zone)},
+                    {"to", format_iso_offset(*f.to, zone)},
+                    {"tz", zone->name()},
                     {"calls", bookings_json(store, list)}});
         return;
     }
@@ -417,7 +437,8 @@ void run_agenda(Env& env, const AgendaOpts& ao) {
 void register_agenda(CLI::App& app, Env& env) {
     auto ao = std::make_shared<AgendaOpts>();
     auto* agenda = app.add_subcommand("agenda", "the calls of a day (or several)");
-    agenda->add_option("--date", ao->date, "first day: YYYY-MM-DD, today, tomorrow, mon… (default today)");
+    agenda->add_option("--date", ao->date,
+                       "first day: YYYY-MM-DD, today, tomorrow, mon… (default today)");
     agenda->add_option("--days", ao->days, "how many days (default 1)")->check(CLI::Range(1, 366));
     agenda->add_option("--ward", ao->ward, "only this ward");
     agenda->add_option("--resident", ao->resident, "only this resident");
@@ -440,7 +461,8 @@ void run_waitlist(Env& env) {
     for (const auto& b : list) {
         auto j = booking_json(store, b);
         auto bz = find_zone(j["tz"].get<std::string>());
-        rows.push_back({b.code, j["resident"].get<std::string>(), span(b.start, b.end, bz), j["priority"].get<std::string>(), b.reason});
+        rows.push_back({b.code, j["resident"].get<std::string>(), span(b.start, b.end, bz),
+                        j["priority"].get<std::string>(), b.reason});
     }
     print_table({"CALL", "RESIDENT", "WAS", "PRIORITY", "WHY"}, rows);
     env.message(fmt::format("{} waiting", list.size()));
@@ -461,12 +483,15 @@ void add_slot_options(CLI::App& slots, SlotOpts& so) {
     slots.add_option("--days", so.days, "how many days (default 7)")->check(CLI::Range(1, 60));
     slots.add_option("--duration", so.duration,
                      "length (default 30m, or the resident's longest call if shorter)");
-    slots.add_option("--limit", so.limit, "at most this many (default 10)")->check(CLI::Range(1, 1000));
-    slots.add_option("--step", so.step, "minutes between starts (default 15)")->check(CLI::Range(5, 240));
+    slots.add_option("--limit", so.limit, "at most this many (default 10)")
+        ->check(CLI::Range(1, 1000));
+    slots.add_option("--step", so.step, "minutes between starts (default 15)")
+        ->check(CLI::Range(5, 240));
     slots.add_option("--device", so.device, "only this device");
     slots.add_option("--staff", so.staff, "only this helper");
     slots.add_option("--tz", so.tz, "read --from in this zone (default: the site's)");
-    slots.footer("Example:\n  carecall slots --resident R-0042 --contact C-RAJ --days 7 --duration 20m");
+    slots.footer(
+        "Example:\n  carecall slots --resident R-0042 --contact C-RAJ --days 7 --duration 20m");
 }
 
 void print_slots_json(Store& store, const Target& t, const std::vector<Slot>& found,
@@ -476,7 +501,9 @@ void print_slots_json(Store& store, const Target& t, const std::vector<Slot>& fo
         json their = json::array();
         for (auto cid : t.contacts) {
             auto c = store.contacts().find(cid);
-            their.push_back({{"contact", c->code}, {"tz", c->tz}, {"start", format_iso_offset(s.start, find_zone(c->tz))}});
+            their.push_back({{"contact", c->code},
+                             {"tz", c->tz},
+                             {"start", format_iso_offset(s.start, find_zone(c->tz))}});
         }
         auto d = store.devices().find(s.device);
         std::optional<Staff> st;
@@ -493,7 +520,8 @@ void print_slots_json(Store& store, const Target& t, const std::vector<Slot>& fo
     }
     json refused = json::array();
     for (const auto& r : why) {
-        refused.push_back({{"rule", rule_name(r.rule)}, {"example", r.example}, {"starts", r.starts}});
+        refused.push_back(
+            {{"rule", rule_name(r.rule)}, {"example", r.example}, {"starts", r.starts}});
     }
     print_json({{"format", "carecall-slots/1"}, {"slots", items}, {"refused", refused}});
 }
@@ -506,16 +534,16 @@ void print_slots_table(Store& store, const Target& t, const std::vector<Slot>& f
         for (auto cid : t.contacts) {
             auto c = store.contacts().find(cid);
             auto cz = find_zone(c->tz);
-            their += (their.empty() ? "" : ", ") +
-                     fmt::format("{} {} {}", display_name(*c), hhmm(s.start, cz), abbrev(s.start, cz));
+            their +=
+                (their.empty() ? "" : ", ") +
+                fmt::format("{} {} {}", display_name(*c), hhmm(s.start, cz), abbrev(s.start, cz));
         }
         std::string helper;
         if (s.staff) {
             helper = store.staff().find(*s.staff)->code;
         }
-        rows.push_back({local_day(s.start, site_zone),
-                        times(s.start, s.end, site_zone),
-                        their, store.devices().find(s.device)->code, helper});
+        rows.push_back({local_day(s.start, site_zone), times(s.start, s.end, site_zone), their,
+                        store.devices().find(s.device)->code, helper});
     }
     print_table({"DAY", "TIME", "THEIR TIME", "DEVICE", "HELPER"}, rows);
 }
@@ -527,7 +555,9 @@ void run_slots(Env& env, const SlotOpts& so) {
     SlotQuery q;
     q.resident = t.resident.id;
     q.contacts = t.contacts;
-    q.from = so.from.empty() ? now : parse_time_phrase(so.from, t.zone, now, "--from", Ambiguity::earliest);
+    q.from = so.from.empty()
+                 ? now
+                 : parse_time_phrase(so.from, t.zone, now, "--from", Ambiguity::earliest);
     q.days = so.days;
     q.duration_minutes = call_minutes(t.resident, so.duration);
     q.limit = so.limit;
@@ -581,16 +611,21 @@ void run_when(Env& env, const WhenOpts& wo) {
         for (auto i : r.instants) {
             readings.push_back({{"local", format_iso_offset(i, zone)}, {"utc", format_utc(i)}});
         }
-        print_json({{"format", "carecall-when/1"}, {"phrase", wo.phrase}, {"tz", zone->name()},
-                    {"ambiguous", r.instants.size() > 1}, {"readings", readings}});
+        print_json({{"format", "carecall-when/1"},
+                    {"phrase", wo.phrase},
+                    {"tz", zone->name()},
+                    {"ambiguous", r.instants.size() > 1},
+                    {"readings", readings}});
         return;
     }
     for (auto i : r.instants) {
-        std::cout << fmt::format("{} {} ({}) = {}\n", local_day(i, zone), format_iso_offset(i, zone).substr(11),
-                                 zone->name(), format_utc(i));
+        std::cout << fmt::format("{} {} ({}) = {}\n", local_day(i, zone),
+                                 format_iso_offset(i, zone).substr(11), zone->name(),
+                                 format_utc(i));
     }
     if (r.instants.size() > 1) {
-        env.message("this time happens twice (the clocks go back): choose with --earliest, --latest or an offset");
+        env.message("this time happens twice (the clocks go back): choose with --earliest, "
+                    "--latest or an offset");
     }
 }
 
@@ -606,7 +641,8 @@ void register_when(CLI::App& app, Env& env) {
 } // namespace
 
 void register_booking(CLI::App& app, Env& env) {
-    add_command(app, env, "book", "book a call (every rule is checked)", add_book_options, run_book);
+    add_command(app, env, "book", "book a call (every rule is checked)", add_book_options,
+                run_book);
     register_move(app, env);
     register_state_changes(app, env);
     register_agenda(app, env);

@@ -16,7 +16,8 @@ void register_db(CLI::App& app, Env& env) {
         auto& store = env.store(true);
         auto version = store.schema_version();
         if (env.want_json()) {
-            print_json({{"format", "carecall-db/1"}, {"path", env.db_path()},
+            print_json({{"format", "carecall-db/1"},
+                        {"path", env.db_path()},
                         {"schema_version", version}});
         } else {
             std::cout << fmt::format("database {} ready (schema {})\n", env.db_path(), version);
@@ -26,8 +27,8 @@ void register_db(CLI::App& app, Env& env) {
     auto* migrate = db->add_subcommand("migrate", "bring an older database up to date");
     migrate->callback([&env] {
         auto& store = env.store(false);
-        env.message(fmt::format("database {} is at schema {}", env.db_path(),
-                                store.schema_version()));
+        env.message(
+            fmt::format("database {} is at schema {}", env.db_path(), store.schema_version()));
     });
 
     auto* check = db->add_subcommand("check", "check the database's integrity");
@@ -54,9 +55,9 @@ void register_db(CLI::App& app, Env& env) {
             }
             print_broken(store, broken);
             std::cout << fmt::format("{}: {} (schema {})\n", env.db_path(),
-                                     !report.ok         ? "PROBLEMS FOUND"
-                                     : !broken.empty()  ? "BOOKED CALLS AT RISK"
-                                                        : "ok",
+                                     !report.ok        ? "PROBLEMS FOUND"
+                                     : !broken.empty() ? "BOOKED CALLS AT RISK"
+                                                       : "ok",
                                      report.schema_version);
         }
         if (!report.ok) {

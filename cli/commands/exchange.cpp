@@ -2,8 +2,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "carecall/error.hpp"
 #include "carecall/csv.hpp"
+#include "carecall/error.hpp"
 #include "carecall/exchange.hpp"
 #include "carecall/spreadsheet.hpp"
 #include "env.hpp"
@@ -24,9 +24,10 @@ namespace {
 void register_sheet_import(CLI::App& import, Env& env, SheetKind kind) {
     auto name = to_string(kind);
     auto* sub = import.add_subcommand(
-        name, fmt::format("load {} from a CSV file with a header row (keyed by code: existing codes "
-                          "are updated); all or nothing",
-                          name));
+        name,
+        fmt::format("load {} from a CSV file with a header row (keyed by code: existing codes "
+                    "are updated); all or nothing",
+                    name));
     auto file = std::make_shared<std::string>();
     sub->add_option("file", *file, "the CSV file, or - for stdin")->required();
     sub->footer(fmt::format("Columns: {}\nExample:\n  carecall --db home.db import {} {}.csv",

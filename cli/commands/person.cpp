@@ -33,8 +33,8 @@ void print_erasure(const Env& env, const ErasureReport& r, bool dry_run) {
         "{} {} {}{}: name becomes {}; fields blanked or replaced: {}; {} approval "
         "restrictions blanked; {} bookings kept, {} booking reasons blanked\n",
         dry_run ? "would erase" : "erased", to_string(r.kind), r.code,
-        dry_run ? " (dry run, nothing changed)" : "", r.pseudonym,
-        fields.empty() ? "none" : fields, r.approvals, r.bookings, r.booking_reasons);
+        dry_run ? " (dry run, nothing changed)" : "", r.pseudonym, fields.empty() ? "none" : fields,
+        r.approvals, r.bookings, r.booking_reasons);
     if (!dry_run && !r.log_emptied) {
         env.message("carecall: warning: another program is reading the database, so its "
                     "write-ahead log still holds the erased values until the last program "
@@ -63,8 +63,7 @@ void register_person(CLI::App& app, Env& env) {
     auto* exp = person->add_subcommand(
         "export", "everything held about one person, as JSON (a subject access request)");
     add_target(exp);
-    exp->add_option("-o,--output", o->output,
-                    "output file, created 0600 (default: - for stdout)");
+    exp->add_option("-o,--output", o->output, "output file, created 0600 (default: - for stdout)");
     exp->footer("Example:\n  carecall person export resident R-0042 --json -o R-0042.json");
     exp->callback([&env, o] {
         auto& store = env.store(false);
@@ -105,8 +104,9 @@ void register_purge(CLI::App& app, Env& env) {
     auto o = std::make_shared<Opts>();
     auto* purge = app.add_subcommand(
         "purge", "remove bookings that ended longer ago than the retention period you choose");
-    purge->add_option("--older-than", o->older_than,
-                      "retention period: 365d, 52w, 18mo, 7y (required: there is no default)")
+    purge
+        ->add_option("--older-than", o->older_than,
+                     "retention period: 365d, 52w, 18mo, 7y (required: there is no default)")
         ->required();
     purge->add_flag("-y,--yes", o->yes, "do not ask (needed in scripts)");
     purge->add_flag("--dry-run", o->dry_run, "count what would go; change nothing");
@@ -118,9 +118,9 @@ void register_purge(CLI::App& app, Env& env) {
         auto cutoff = retention_cutoff(env.now(), period);
         auto& store = env.store(false);
         if (!o->dry_run) {
-            env.confirm(fmt::format("remove every booking that ended before {}",
-                                    format_utc(cutoff)),
-                        o->yes);
+            env.confirm(
+                fmt::format("remove every booking that ended before {}", format_utc(cutoff)),
+                o->yes);
         }
         auto r = purge_bookings(store, cutoff, o->dry_run);
         if (env.want_json()) {

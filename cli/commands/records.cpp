@@ -99,7 +99,8 @@ std::optional<Date> opt_date(const Text& t, const std::string& field) {
 }
 
 /// The generic part of a noun: list, show, remove, and the add/edit plumbing.
-template <class T, class IdT> struct Noun {
+template <class T, class IdT>
+struct Noun {
     std::string kind;
     std::string plural;
     std::function<Repository<T, IdT>&(Store&)> repo;
@@ -169,7 +170,8 @@ void register_common(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> noun
             rows.push_back(std::move(row));
         }
         print_table(headers, rows);
-        env.message(fmt::format("{} {}", items.size(), items.size() == 1 ? noun->kind : noun->plural));
+        env.message(
+            fmt::format("{} {}", items.size(), items.size() == 1 ? noun->kind : noun->plural));
     });
 
     // show
@@ -221,8 +223,8 @@ void register_add_edit(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> no
                                                              noun->kind));
         auto opts = std::make_shared<Opts>();
         auto code = std::make_shared<std::string>();
-        sub->add_option("code", *code, adding ? "the new record's code (e.g. W-ROSE)"
-                                              : "code or numeric id")
+        sub->add_option("code", *code,
+                        adding ? "the new record's code (e.g. W-ROSE)" : "code or numeric id")
             ->required();
         options(sub, *opts, adding);
         if (adding) {
@@ -250,8 +252,8 @@ void register_add_edit(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> no
             if (env.want_json()) {
                 print_json({{"format", "carecall-record/1"}, {"kind", noun->kind}, {"record", j}});
             } else {
-                env.message(fmt::format("{} {} {}", adding ? "added" : "changed", noun->kind,
-                                        record.code));
+                env.message(
+                    fmt::format("{} {} {}", adding ? "added" : "changed", noun->kind, record.code));
             }
             if (!adding) {
                 report_broken(env, store, {});
@@ -285,8 +287,12 @@ void register_site(CLI::App& app, Env& env) {
     auto* noun_app = app.add_subcommand("site", "care homes, hospitals, hospices, units");
     noun_app->require_subcommand(1);
     auto noun = std::make_shared<Noun<Site, SiteId>>(Noun<Site, SiteId>{
-        "site", "sites", [](Store& s) -> Repository<Site, SiteId>& { return s.sites(); },
-        {{"CODE", "code"}, {"NAME", "name"}, {"KIND", "kind"}, {"TIME ZONE", "tz"}}, {}, {}});
+        "site",
+        "sites",
+        [](Store& s) -> Repository<Site, SiteId>& { return s.sites(); },
+        {{"CODE", "code"}, {"NAME", "name"}, {"KIND", "kind"}, {"TIME ZONE", "tz"}},
+        {},
+        {}});
     register_add_edit<Site, SiteId, SiteOpts>(
         noun_app, env, noun,
         [](CLI::App* sub, SiteOpts& o, bool adding) {
@@ -309,7 +315,8 @@ void register_site(CLI::App& app, Env& env) {
                 s.tz = o.tz.value;
             }
         },
-        "carecall site add SUNNY --name \"Sunnyside Care Home\" --kind care_home --tz Europe/London");
+        "carecall site add SUNNY --name \"Sunnyside Care Home\" --kind care_home --tz "
+        "Europe/London");
     register_common(noun_app, env, noun);
 }
 
@@ -323,7 +330,9 @@ void register_ward(CLI::App& app, Env& env) {
     auto* noun_app = app.add_subcommand("ward", "wards, units and floors of a site");
     noun_app->require_subcommand(1);
     auto noun = std::make_shared<Noun<Ward, WardId>>(Noun<Ward, WardId>{
-        "ward", "wards", [](Store& s) -> Repository<Ward, WardId>& { return s.wards(); },
+        "ward",
+        "wards",
+        [](Store& s) -> Repository<Ward, WardId>& { return s.wards(); },
         {{"CODE", "code"}, {"NAME", "name"}, {"SITE", "site"}, {"CALLING HOURS", "calling_hours"}},
         {{"site", "site"}},
         {}});
@@ -335,8 +344,9 @@ void register_ward(CLI::App& app, Env& env) {
             if (adding) {
                 o.site.opt->required();
             }
-            o.hours.add(sub, "--hours", "calling hours, site time, e.g. \"daily 09:00-20:00\" "
-                                        "(repeat for more)");
+            o.hours.add(sub, "--hours",
+                        "calling hours, site time, e.g. \"daily 09:00-20:00\" "
+                        "(repeat for more)");
             o.closures.add(sub, "--closure",
                            "closed dates: \"2026-12-01..2026-12-14 outbreak\" (repeat)");
         },
@@ -395,8 +405,7 @@ void add_resident_options(CLI::App* sub, ResidentOpts& o, bool adding) {
     o.discharged.add(sub, "--discharged", "discharge date YYYY-MM-DD ('none' to clear)");
     o.assist.opt = sub->add_flag("--needs-assistance", o.assist.value,
                                  "needs a member of staff to help with calls");
-    o.no_assist.opt = sub->add_flag("--no-assistance", o.no_assist.value,
-                                    "manages calls alone");
+    o.no_assist.opt = sub->add_flag("--no-assistance", o.no_assist.value, "manages calls alone");
     o.competences.add(sub, "--competence",
                       "a competence the helper must hold, e.g. dementia, bsl (repeat)");
     o.max_call.add(sub, "--max-call", "longest call they manage, e.g. 15m ('none')");
@@ -436,17 +445,16 @@ void apply_resident_options(Store& store, const ResidentOpts& o, Resident& r, bo
         r.competences = o.competences.items();
     }
     if (o.max_call.given()) {
-        r.max_call_minutes = o.max_call.value == "none"
-                                 ? std::nullopt
-                                 : std::optional<int>(parse_duration_minutes(
-                                       o.max_call.value, "--max-call"));
+        r.max_call_minutes =
+            o.max_call.value == "none"
+                ? std::nullopt
+                : std::optional<int>(parse_duration_minutes(o.max_call.value, "--max-call"));
     }
     if (o.max_per_day.given()) {
         r.max_calls_per_day =
             o.max_per_day.value == "none"
                 ? std::nullopt
-                : std::optional<int>(whole_number(o.max_per_day.value,
-                                                  "--max-calls-per-day"));
+                : std::optional<int>(whole_number(o.max_per_day.value, "--max-calls-per-day"));
     }
     if (o.care_blocks.given()) {
         r.care_blocks = windows(o.care_blocks, "--care-block");
@@ -464,7 +472,8 @@ void register_resident_consent(CLI::App* noun_app, Env& env) {
     };
     auto co = std::make_shared<ConsentOpts>();
     consent->add_option("code", co->code, "the resident")->required();
-    consent->add_option("--status", co->status, "given, best_interest, refused or none")->required();
+    consent->add_option("--status", co->status, "given, best_interest, refused or none")
+        ->required();
     consent->add_option("--by", co->by, "who gave consent or made the best interest decision");
     consent->add_option("--on", co->on, "date recorded, YYYY-MM-DD (default today)");
     consent->add_option("--review", co->review, "review date, YYYY-MM-DD");
@@ -499,10 +508,15 @@ void register_resident(CLI::App& app, Env& env) {
     auto* noun_app = app.add_subcommand("resident", "residents and patients");
     noun_app->require_subcommand(1);
     auto noun = std::make_shared<Noun<Resident, ResidentId>>(Noun<Resident, ResidentId>{
-        "resident", "residents",
+        "resident",
+        "residents",
         [](Store& s) -> Repository<Resident, ResidentId>& { return s.residents(); },
-        {{"CODE", "code"}, {"NAME", "name"}, {"WARD", "ward"}, {"ROOM", "room"},
-         {"HELP", "needs_assistance"}, {"CONSENT", "consent.status"}},
+        {{"CODE", "code"},
+         {"NAME", "name"},
+         {"WARD", "ward"},
+         {"ROOM", "room"},
+         {"HELP", "needs_assistance"},
+         {"CONSENT", "consent.status"}},
         {{"ward", "ward"}},
         resident_approvals});
     register_add_edit<Resident, ResidentId, ResidentOpts>(
@@ -523,10 +537,14 @@ void register_contact(CLI::App& app, Env& env) {
     auto* noun_app = app.add_subcommand("contact", "families and friends");
     noun_app->require_subcommand(1);
     auto noun = std::make_shared<Noun<Contact, ContactId>>(Noun<Contact, ContactId>{
-        "contact", "contacts",
+        "contact",
+        "contacts",
         [](Store& s) -> Repository<Contact, ContactId>& { return s.contacts(); },
-        {{"CODE", "code"}, {"NAME", "name"}, {"RELATIONSHIP", "relationship"},
-         {"TIME ZONE", "tz"}, {"AVAILABLE (THEIR TIME)", "availability"}},
+        {{"CODE", "code"},
+         {"NAME", "name"},
+         {"RELATIONSHIP", "relationship"},
+         {"TIME ZONE", "tz"},
+         {"AVAILABLE (THEIR TIME)", "availability"}},
         {},
         [](Store& store, const Contact& c, json& j) {
             json a = json::array();
@@ -632,9 +650,16 @@ void register_device(CLI::App& app, Env& env) {
     auto* noun_app = app.add_subcommand("device", "shared video-calling devices");
     noun_app->require_subcommand(1);
     auto noun = std::make_shared<Noun<Device, DeviceId>>(Noun<Device, DeviceId>{
-        "device", "devices", [](Store& s) -> Repository<Device, DeviceId>& { return s.devices(); },
-        {{"CODE", "code"}, {"NAME", "name"}, {"KIND", "kind"}, {"SITE", "site"},
-         {"WARDS", "wards"}, {"CLEAN", "cleaning_minutes"}, {"MOVE", "move_minutes"}},
+        "device",
+        "devices",
+        [](Store& s) -> Repository<Device, DeviceId>& { return s.devices(); },
+        {{"CODE", "code"},
+         {"NAME", "name"},
+         {"KIND", "kind"},
+         {"SITE", "site"},
+         {"WARDS", "wards"},
+         {"CLEAN", "cleaning_minutes"},
+         {"MOVE", "move_minutes"}},
         {{"site", "site"}, {"ward", "wards"}},
         {}});
     register_add_edit<Device, DeviceId, DeviceOpts>(
@@ -703,22 +728,29 @@ struct StaffOpts {
 void register_staff(CLI::App& app, Env& env) {
     auto* noun_app = app.add_subcommand("staff", "staff and volunteers who help with calls");
     noun_app->require_subcommand(1);
-    auto noun = std::make_shared<Noun<Staff, StaffId>>(Noun<Staff, StaffId>{
-        "staff member", "staff", [](Store& s) -> Repository<Staff, StaffId>& { return s.staff(); },
-        {{"CODE", "code"}, {"NAME", "name"}, {"WARDS", "wards"}, {"COMPETENCES", "competences"},
-         {"WEEKLY SHIFTS", "weekly_shifts"}},
-        {{"ward", "wards"}},
-        {}});
+    auto noun = std::make_shared<Noun<Staff, StaffId>>(
+        Noun<Staff, StaffId>{"staff member",
+                             "staff",
+                             [](Store& s) -> Repository<Staff, StaffId>& { return s.staff(); },
+                             {{"CODE", "code"},
+                              {"NAME", "name"},
+                              {"WARDS", "wards"},
+                              {"COMPETENCES", "competences"},
+                              {"WEEKLY SHIFTS", "weekly_shifts"}},
+                             {{"ward", "wards"}},
+                             {}});
     register_add_edit<Staff, StaffId, StaffOpts>(
         noun_app, env, noun,
         [](CLI::App* sub, StaffOpts& o, bool) {
             o.name.add(sub, "--name", "their name");
             o.wards.add(sub, "--ward", "a ward they work on (repeat)");
             o.competences.add(sub, "--competence", "e.g. dementia, bsl, punjabi (repeat)");
-            o.shifts.add(sub, "--shift", "one-off shift, site time: \"2026-12-01 07:00-15:00\" "
-                                         "(repeat)");
-            o.weekly.add(sub, "--weekly-shift", "weekly shift, site time: \"mon-fri 07:00-15:00\" "
-                                                "(repeat)");
+            o.shifts.add(sub, "--shift",
+                         "one-off shift, site time: \"2026-12-01 07:00-15:00\" "
+                         "(repeat)");
+            o.weekly.add(sub, "--weekly-shift",
+                         "weekly shift, site time: \"mon-fri 07:00-15:00\" "
+                         "(repeat)");
         },
         [](Store& store, const StaffOpts& o, Staff& s, bool) {
             if (o.name.given()) {
@@ -762,13 +794,20 @@ void register_request(CLI::App& app, Env& env) {
     auto* noun_app = app.add_subcommand("request", "standing call requests");
     noun_app->require_subcommand(1);
     auto noun = std::make_shared<Noun<CallRequest, RequestId>>(Noun<CallRequest, RequestId>{
-        "request", "requests",
+        "request",
+        "requests",
         [](Store& s) -> Repository<CallRequest, RequestId>& { return s.requests(); },
-        {{"CODE", "code"}, {"RESIDENT", "resident"}, {"CONTACTS", "contacts"},
-         {"CALLS/WEEK", "calls"}, {"MINUTES", "duration_minutes"}, {"PRIORITY", "priority_name"},
+        {{"CODE", "code"},
+         {"RESIDENT", "resident"},
+         {"CONTACTS", "contacts"},
+         {"CALLS/WEEK", "calls"},
+         {"MINUTES", "duration_minutes"},
+         {"PRIORITY", "priority_name"},
          {"ACTIVE", "active"}},
         {{"resident", "resident"}, {"contact", "contacts"}},
-        [](Store&, const CallRequest& q, json& j) { j["priority_name"] = priority_name(q.priority); }});
+        [](Store&, const CallRequest& q, json& j) {
+            j["priority_name"] = priority_name(q.priority);
+        }});
     register_add_edit<CallRequest, RequestId, RequestOpts>(
         noun_app, env, noun,
         [](CLI::App* sub, RequestOpts& o, bool adding) {
@@ -782,8 +821,9 @@ void register_request(CLI::App& app, Env& env) {
             o.duration.add(sub, "--duration", "length of each call, e.g. 30m (default 30m)");
             o.priority.add(sub, "--priority", "routine, clinical or end_of_life (default routine)");
             o.max_per_day.add(sub, "--max-per-day", "at most this many a day ('none')");
-            o.preferred.add(sub, "--preferred", "preferred window, site time: \"sat,sun "
-                                                "14:00-17:00\" (repeat)");
+            o.preferred.add(sub, "--preferred",
+                            "preferred window, site time: \"sat,sun "
+                            "14:00-17:00\" (repeat)");
             o.fixed.add(sub, "--fixed", "a fixed weekly time, site time: \"sun 15:00\" ('none')");
             o.active.opt = sub->add_flag("--active", o.active.value, "plan this request");
             o.inactive.opt = sub->add_flag("--inactive", o.inactive.value, "pause this request");
@@ -808,18 +848,19 @@ void register_request(CLI::App& app, Env& env) {
                 q.priority = parse_priority(o.priority.value, "--priority");
             }
             if (o.max_per_day.given()) {
-                q.max_per_day = o.max_per_day.value == "none"
-                                    ? std::nullopt
-                                    : std::optional<int>(whole_number(o.max_per_day.value,
-                                                                      "--max-per-day"));
+                q.max_per_day =
+                    o.max_per_day.value == "none"
+                        ? std::nullopt
+                        : std::optional<int>(whole_number(o.max_per_day.value, "--max-per-day"));
             }
             if (o.preferred.given()) {
                 q.preferred = windows(o.preferred, "--preferred");
             }
             if (o.fixed.given()) {
-                q.fixed = o.fixed.value == "none" ? std::nullopt
-                                                  : std::optional<FixedTime>(
-                                                        parse_fixed_time(o.fixed.value, "--fixed"));
+                q.fixed =
+                    o.fixed.value == "none"
+                        ? std::nullopt
+                        : std::optional<FixedTime>(parse_fixed_time(o.fixed.value, "--fixed"));
             }
             if (o.active.given() && o.inactive.given()) {
                 throw UsageError("--active and --inactive cannot go together");

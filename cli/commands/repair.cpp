@@ -55,11 +55,10 @@ void print_steps(Store& store, const RepairResult& r) {
                                      s.before.code, span(s.before.start, s.before.end, zone));
             break;
         case RepairAction::moved:
-            std::cout << fmt::format("{} {} moved to {} on {}\n  because {}\n", s.before.code,
-                                     span(s.before.start, s.before.end, zone),
-                                     span(s.after.start, s.after.end, zone),
-                                     booking_json(store, s.after)["device"].get<std::string>(),
-                                     why);
+            std::cout << fmt::format(
+                "{} {} moved to {} on {}\n  because {}\n", s.before.code,
+                span(s.before.start, s.before.end, zone), span(s.after.start, s.after.end, zone),
+                booking_json(store, s.after)["device"].get<std::string>(), why);
             break;
         case RepairAction::waitlisted:
             std::cout << fmt::format("{} {} put on the waiting list: no time found\n  because {}\n",
@@ -95,8 +94,8 @@ void run_repair(Env& env, const RepairOpts& o) {
     {
         auto tx = store.begin(TxKind::read);
         req.scope.wards = scope_wards(store, o.ward, o.site);
-        std::optional<WardId> ward = o.ward.empty() ? std::nullopt
-                                                    : std::optional<WardId>(req.scope.wards[0]);
+        std::optional<WardId> ward =
+            o.ward.empty() ? std::nullopt : std::optional<WardId>(req.scope.wards[0]);
         auto zone = scope_zone(store, ward, std::nullopt);
         if (o.from != "today" && o.from != "now") {
             auto day = parse_date_phrase(o.from, zone, now, "--from");
@@ -189,10 +188,9 @@ void report_broken(Env& env, Store& store, const std::vector<WardId>& wards) {
     for (const auto& b : broken) {
         auto j = booking_json(store, b.booking);
         const auto* zone = find_zone(j["tz"].get<std::string>());
-        std::cerr << fmt::format("  {} {} {}: {}\n", b.booking.code,
-                                 span(b.booking.start, b.booking.end, zone),
-                                 j["resident"].get<std::string>(),
-                                 violation_text(b.violations.front()));
+        std::cerr << fmt::format(
+            "  {} {} {}: {}\n", b.booking.code, span(b.booking.start, b.booking.end, zone),
+            j["resident"].get<std::string>(), violation_text(b.violations.front()));
     }
     std::string ward_opt;
     if (wards.size() == 1) {

@@ -29,8 +29,8 @@ void print_report(const Env& env, const Report& report, bool for_spreadsheet) {
         return;
     }
     if (env.format != "table") {
-        throw UsageError(fmt::format("reports are written as table, csv or json, not {}",
-                                     env.format));
+        throw UsageError(
+            fmt::format("reports are written as table, csv or json, not {}", env.format));
     }
     auto rows = report_rows(report, true);
     for (auto& h : rows.header) {
@@ -71,8 +71,9 @@ ReportData for_wards(Store& store, ReportData data, const std::vector<std::strin
 }
 
 void add_span(CLI::App* sub, SpanOptions& o) {
-    sub->add_option("--from", o.from, "first day: YYYY-MM-DD, today, mon… (default: 6 days "
-                                      "before --to)");
+    sub->add_option("--from", o.from,
+                    "first day: YYYY-MM-DD, today, mon… (default: 6 days "
+                    "before --to)");
     sub->add_option("--to", o.to, "last day, inclusive (default: today)");
     add_common(sub, o.for_spreadsheet, o.wards);
 }
@@ -122,7 +123,8 @@ void register_report(CLI::App& app, Env& env) {
     iso->add_option("--days", io->days, "days without a completed call (default 7)")
         ->check(CLI::Range(1, 3660));
     add_common(iso, io->for_spreadsheet, io->wards);
-    iso->footer("Example:\n  carecall report isolation --days 7 --ward W-ROSE\n  carecall --format csv report "
+    iso->footer("Example:\n  carecall report isolation --days 7 --ward W-ROSE\n  carecall --format "
+                "csv report "
                 "isolation --days 14 > isolated.csv");
     iso->callback([&env, io] {
         auto& store = env.store(false);
@@ -152,11 +154,10 @@ void register_report(CLI::App& app, Env& env) {
                  "calls per resident against what their requests ask for, and the spread",
                  "carecall report fairness --from 2027-07-05 --to 2027-07-18",
                  [](const ReportData& d, DateSpan s, Instant) { return fairness_report(d, s); });
-    span_command("outcomes", "calls by status and outcome (completed, missed by reason, cancelled)",
-                 "carecall --json report outcomes --from 2027-07-01 --to 2027-07-31",
-                 [](const ReportData& d, DateSpan s, Instant now) {
-                     return outcomes_report(d, s, now);
-                 });
+    span_command(
+        "outcomes", "calls by status and outcome (completed, missed by reason, cancelled)",
+        "carecall --json report outcomes --from 2027-07-01 --to 2027-07-31",
+        [](const ReportData& d, DateSpan s, Instant now) { return outcomes_report(d, s, now); });
 }
 
 } // namespace carecall::cli

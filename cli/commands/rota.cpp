@@ -29,7 +29,8 @@ std::vector<RotaUnscheduled> unscheduled_requests(Store& store, const RotaQuery&
     std::vector<PlanRequest> plans;
     PlanRequest base;
     base.from = query.from;
-    base.days = static_cast<int>((date::sys_days{query.to} - date::sys_days{query.from}).count()) + 1;
+    base.days =
+        static_cast<int>((date::sys_days{query.to} - date::sys_days{query.from}).count()) + 1;
     base.dry_run = true;
     base.time_limit_seconds = 2.0;
     for (auto w : query.wards) {
@@ -74,7 +75,8 @@ std::vector<RotaUnscheduled> unscheduled_requests(Store& store, const RotaQuery&
             if (auto it = free.find(code); it != free.end()) {
                 u.missing_calls += static_cast<int>(it->second.size());
                 u.reasons.push_back(fmt::format(
-                    "not booked yet: {} free time{} found, the first at {} (carecall schedule would "
+                    "not booked yet: {} free time{} found, the first at {} (carecall schedule "
+                    "would "
                     "book {})",
                     it->second.size(), it->second.size() == 1 ? "" : "s",
                     format_utc(it->second.front()->start), it->second.size() == 1 ? "it" : "them"));
@@ -87,8 +89,9 @@ std::vector<RotaUnscheduled> unscheduled_requests(Store& store, const RotaQuery&
             out.push_back(std::move(u));
         }
     }
-    std::sort(out.begin(), out.end(),
-              [](const RotaUnscheduled& a, const RotaUnscheduled& b) { return a.request < b.request; });
+    std::sort(out.begin(), out.end(), [](const RotaUnscheduled& a, const RotaUnscheduled& b) {
+        return a.request < b.request;
+    });
     return out;
 }
 
@@ -181,7 +184,8 @@ void set_rota_dates(const RotaOpts& o, RotaQuery& q, const date::time_zone* zone
     }
 }
 
-std::string render_rota(const Rota& rota, const std::string& format, const std::string& contact_code) {
+std::string render_rota(const Rota& rota, const std::string& format,
+                        const std::string& contact_code) {
     std::string out;
     if (format == "json") {
         out = rota_json(rota);
@@ -210,11 +214,10 @@ void write_rota(Env& env, const RotaOpts& o, const Rota& rota, const std::string
     }
     std::size_t n = 0;
     for (const auto& c : rota.calls) {
-        n += c.status == BookingStatus::cancelled || c.status == BookingStatus::waitlisted ? 0
-                                                                                           : 1;
+        n += c.status == BookingStatus::cancelled || c.status == BookingStatus::waitlisted ? 0 : 1;
     }
-    env.message(fmt::format("{} call{} from {} to {}", n, n == 1 ? "" : "s",
-                            format_date(rota.from), format_date(rota.to)));
+    env.message(fmt::format("{} call{} from {} to {}", n, n == 1 ? "" : "s", format_date(rota.from),
+                            format_date(rota.to)));
 }
 
 void run_rota(Env& env, const RotaOpts& o) {

@@ -24,8 +24,7 @@ void register_rules(CLI::App& app, Env& env) {
         }
         std::vector<std::vector<std::string>> rows;
         for (const auto& r : rule_catalogue()) {
-            rows.push_back(
-                {r.name, to_string(r.stage), r.gives_way ? "yes" : "", r.description});
+            rows.push_back({r.name, to_string(r.stage), r.gives_way ? "yes" : "", r.description});
         }
         print_table({"RULE", "STAGE", "GIVES WAY", "WHAT IT ASKS"}, rows);
     });

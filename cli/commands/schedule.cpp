@@ -28,7 +28,7 @@ std::string who(Store& store, const Booking& b) {
     for (const auto& c : j["contacts"]) {
         auto cz = find_zone(c["tz"].get<std::string>());
         auto name = c["name"].get<std::string>().empty() ? c["code"].get<std::string>()
-                                                        : c["name"].get<std::string>();
+                                                         : c["name"].get<std::string>();
         contacts += (contacts.empty() ? "" : ", ") + name;
         if (cz != bz) {
             contacts += fmt::format(" ({} {})", hhmm(b.start, cz), abbrev(b.start, cz));
@@ -42,25 +42,22 @@ void print_calls(Store& store, const std::vector<Booking>& calls) {
     for (const auto& b : calls) {
         auto j = booking_json(store, b);
         auto bz = find_zone(j["tz"].get<std::string>());
-        rows.push_back({b.code.empty() ? "(new)" : b.code, local_day(b.start, bz),
-                        times(b.start, b.end, bz),
-                        j["resident_name"].get<std::string>().empty()
-                            ? j["resident"].get<std::string>()
-                            : j["resident_name"].get<std::string>(),
-                        who(store, b), j["device"].get<std::string>(),
-                        j["staff"].is_null() ? "" : j["staff"].get<std::string>()});
+        rows.push_back(
+            {b.code.empty() ? "(new)" : b.code, local_day(b.start, bz), times(b.start, b.end, bz),
+             j["resident_name"].get<std::string>().empty() ? j["resident"].get<std::string>()
+                                                           : j["resident_name"].get<std::string>(),
+             who(store, b), j["device"].get<std::string>(),
+             j["staff"].is_null() ? "" : j["staff"].get<std::string>()});
     }
-    print_table({"CALL", "DAY", "TIME", "RESIDENT", "CONTACTS (THEIR TIME)", "DEVICE", "HELPER"}, rows);
+    print_table({"CALL", "DAY", "TIME", "RESIDENT", "CONTACTS (THEIR TIME)", "DEVICE", "HELPER"},
+                rows);
 }
 
 json unmet_json(Store& store, const UnmetRequest& u) {
     auto r = store.residents().find(u.request.resident);
-    return json{{"request", u.request.code},
-                {"resident", r ? r->code : ""},
-                {"wanted_calls", u.wanted},
-                {"booked_calls", u.booked},
-                {"missing_calls", u.missing},
-                {"reasons", u.reasons}};
+    return json{{"request", u.request.code},  {"resident", r ? r->code : ""},
+                {"wanted_calls", u.wanted},   {"booked_calls", u.booked},
+                {"missing_calls", u.missing}, {"reasons", u.reasons}};
 }
 
 std::string request_title(Store& store, const CallRequest& q) {
@@ -100,19 +97,22 @@ struct ScheduleOpts {
 /// The options schedule and why share, with the same defaults: the plan why explains is the
 /// plan schedule makes.
 void add_plan_options(CLI::App& cmd, ScheduleOpts& o) {
-    cmd.add_option("--from", o.from, "first local date: YYYY-MM-DD, today, tomorrow, mon… (default tomorrow)");
+    cmd.add_option("--from", o.from,
+                   "first local date: YYYY-MM-DD, today, tomorrow, mon… (default tomorrow)");
     cmd.add_option("--days", o.days, "days to plan (default 1)")->check(CLI::Range(1, 366));
     auto* ward_opt = cmd.add_option("--ward", o.ward, "only this ward's residents");
     cmd.add_option("--site", o.site, "only this site's residents")->excludes(ward_opt);
-    cmd.add_option("--time-limit", o.time_limit, "seconds to search (default 10)")->check(CLI::Range(0.0, 86400.0));
+    cmd.add_option("--time-limit", o.time_limit, "seconds to search (default 10)")
+        ->check(CLI::Range(0.0, 86400.0));
     cmd.add_option("--seed", o.seed, "seed for ties (default: the database's plan.seed, else 0)");
 }
 
 void add_schedule_options(CLI::App& cmd, ScheduleOpts& o) {
     add_plan_options(cmd, o);
     cmd.add_flag("--dry-run", o.dry_run, "show the plan, book nothing");
-    cmd.add_flag("--replan", o.replan,
-                 "let booked, unpinned future calls of the scope move (those that move are cancelled)");
+    cmd.add_flag(
+        "--replan", o.replan,
+        "let booked, unpinned future calls of the scope move (those that move are cancelled)");
     cmd.footer("Example:\n  carecall schedule --from tomorrow --days 7 --ward W-ROSE --dry-run");
 }
 
@@ -159,26 +159,26 @@ void print_schedule_json(Store& store, const PlanRequest& p, const PlanResult& r
     for (const auto& u : r.unmet) {
         unmet.push_back(unmet_json(store, u));
     }
-    print_json({{"format", "carecall-schedule/1"},
-                {"from", format_date(p.from)},
-                {"days", p.days},
-                {"dry_run", p.dry_run},
-                {"saved", r.saved},
-                {"status", r.status},
-                {"seconds", r.seconds},
-                {"added", bookings_json(store, r.added)},
-                {"cancelled", bookings_json(store, r.released)},
-                {"kept", r.kept.size()},
-                {"device_moves", r.device_moves},
-                {"price_of_fairness",
-                 r.price_of_fairness.computed
-                     ? json{{"calls", r.price_of_fairness.calls},
-                            {"residents_served", r.price_of_fairness.residents_served},
-                            {"volume_first_calls", r.price_of_fairness.volume_calls},
-                            {"volume_first_residents_served",
-                             r.price_of_fairness.volume_residents_served}}
-                     : json(nullptr)},
-                {"unscheduled", unmet}});
+    print_json(
+        {{"format", "carecall-schedule/1"},
+         {"from", format_date(p.from)},
+         {"days", p.days},
+         {"dry_run", p.dry_run},
+         {"saved", r.saved},
+         {"status", r.status},
+         {"seconds", r.seconds},
+         {"added", bookings_json(store, r.added)},
+         {"cancelled", bookings_json(store, r.released)},
+         {"kept", r.kept.size()},
+         {"device_moves", r.device_moves},
+         {"price_of_fairness",
+          r.price_of_fairness.computed
+              ? json{{"calls", r.price_of_fairness.calls},
+                     {"residents_served", r.price_of_fairness.residents_served},
+                     {"volume_first_calls", r.price_of_fairness.volume_calls},
+                     {"volume_first_residents_served", r.price_of_fairness.volume_residents_served}}
+              : json(nullptr)},
+         {"unscheduled", unmet}});
 }
 
 void print_schedule_text(Store& store, const PlanResult& r) {
@@ -192,8 +192,8 @@ void print_schedule_text(Store& store, const PlanResult& r) {
     if (!r.unmet.empty()) {
         std::cout << "\nNot fully met:\n";
         for (const auto& u : r.unmet) {
-            std::cout << fmt::format("{}: {} of {} calls missing\n", request_title(store, u.request),
-                                     u.missing, u.wanted);
+            std::cout << fmt::format("{}: {} of {} calls missing\n",
+                                     request_title(store, u.request), u.missing, u.wanted);
             for (const auto& why : u.reasons) {
                 std::cout << "  " << why << '\n';
             }
@@ -204,21 +204,21 @@ void print_schedule_text(Store& store, const PlanResult& r) {
 /// The summary line, and what fairness cost when it cost calls.
 void schedule_summary(Env& env, Store& store, const PlanRequest& p, const PlanResult& r) {
     auto last = Date{date::sys_days{p.from} + date::days{p.days - 1}};
-    env.message(fmt::format("schedule: {} {} new call{} for {} ({} to {}), {} kept, {} cancelled, {} "
-                            "request{} not fully met; {} in {:.2f} s",
-                            p.dry_run ? "would book" : "booked", r.added.size(),
-                            r.added.size() == 1 ? "" : "s", scope_text(store, p), format_date(p.from),
-                            format_date(last), r.kept.size(), r.released.size(), r.unmet.size(),
-                            r.unmet.size() == 1 ? "" : "s", r.status, r.seconds));
+    env.message(fmt::format(
+        "schedule: {} {} new call{} for {} ({} to {}), {} kept, {} cancelled, {} "
+        "request{} not fully met; {} in {:.2f} s",
+        p.dry_run ? "would book" : "booked", r.added.size(), r.added.size() == 1 ? "" : "s",
+        scope_text(store, p), format_date(p.from), format_date(last), r.kept.size(),
+        r.released.size(), r.unmet.size(), r.unmet.size() == 1 ? "" : "s", r.status, r.seconds));
     const auto& pf = r.price_of_fairness;
     if (pf.computed && pf.volume_calls > pf.calls) {
-        env.message(fmt::format("schedule: the price of fairness: {} call{} fewer than a plan for "
-                                "volume alone ({} calls, {} residents served), so that {} more "
-                                "resident{} get a call",
-                                pf.volume_calls - pf.calls, pf.volume_calls - pf.calls == 1 ? "" : "s",
-                                pf.volume_calls, pf.volume_residents_served,
-                                pf.residents_served - pf.volume_residents_served,
-                                pf.residents_served - pf.volume_residents_served == 1 ? "" : "s"));
+        env.message(fmt::format(
+            "schedule: the price of fairness: {} call{} fewer than a plan for "
+            "volume alone ({} calls, {} residents served), so that {} more "
+            "resident{} get a call",
+            pf.volume_calls - pf.calls, pf.volume_calls - pf.calls == 1 ? "" : "s", pf.volume_calls,
+            pf.volume_residents_served, pf.residents_served - pf.volume_residents_served,
+            pf.residents_served - pf.volume_residents_served == 1 ? "" : "s"));
     }
 }
 
@@ -237,7 +237,8 @@ void run_schedule(Env& env, const ScheduleOpts& o) {
 
 void register_schedule_command(CLI::App& app, Env& env) {
     auto* cmd = app.add_subcommand(
-        "schedule", "plan the call requests from the database and book the calls (one transaction)");
+        "schedule",
+        "plan the call requests from the database and book the calls (one transaction)");
     auto o = std::make_shared<ScheduleOpts>();
     add_schedule_options(*cmd, *o);
     cmd->callback([&env, o] { run_schedule(env, *o); });
@@ -319,7 +320,8 @@ void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, co
     for (const auto& b : a.would_add) {
         auto bz = find_zone(booking_json(store, b)["tz"].get<std::string>());
         std::cout << fmt::format("  free: {} on {} (carecall schedule would book it)\n",
-                                 span(b.start, b.end, bz), booking_json(store, b)["device"].get<std::string>());
+                                 span(b.start, b.end, bz),
+                                 booking_json(store, b)["device"].get<std::string>());
     }
     if (a.unmet != nullptr) {
         std::cout << fmt::format("  {} call{} cannot be placed:\n", a.unmet->missing,
@@ -360,18 +362,18 @@ void run_why(Env& env, const WhyOpts& w) {
     auto plan = plan_from_store(store, p, now);
     auto a = why_answer(plan, q.id);
     if (env.want_json()) {
-        print_json({{"format", "carecall-why/1"},
-                    {"request", q.code},
-                    {"from", format_date(p.from)},
-                    {"days", p.days},
-                    {"active", q.active},
-                    {"wanted_calls", a.wanted},
-                    {"booked", bookings_json(store, a.held)},
-                    {"would_add", bookings_json(store, a.would_add)},
-                    {"missing_calls", a.unmet ? a.unmet->missing : 0},
-                    {"reasons", a.unmet ? json(a.unmet->reasons) : json::array()},
-                    {"rules", rules_json(a.unmet ? rules_named(a.unmet->reasons)
-                                                 : std::vector<Rule>{})}});
+        print_json(
+            {{"format", "carecall-why/1"},
+             {"request", q.code},
+             {"from", format_date(p.from)},
+             {"days", p.days},
+             {"active", q.active},
+             {"wanted_calls", a.wanted},
+             {"booked", bookings_json(store, a.held)},
+             {"would_add", bookings_json(store, a.would_add)},
+             {"missing_calls", a.unmet ? a.unmet->missing : 0},
+             {"reasons", a.unmet ? json(a.unmet->reasons) : json::array()},
+             {"rules", rules_json(a.unmet ? rules_named(a.unmet->reasons) : std::vector<Rule>{})}});
         return;
     }
     print_why_text(store, q, p, a);
@@ -400,16 +402,19 @@ void run_import_rota(Env& env, const std::string& file) {
     } else if (!saved.empty()) {
         print_calls(store, saved);
     }
-    env.message(fmt::format("imported {} call{} from {}", saved.size(), saved.size() == 1 ? "" : "s", file));
+    env.message(fmt::format("imported {} call{} from {}", saved.size(),
+                            saved.size() == 1 ? "" : "s", file));
 }
 
 void register_import_rota(CLI::App& app, Env& env) {
     auto* import = app.get_subcommand("import");
-    auto* rota = import->add_subcommand(
-        "rota", "book the calls of a carecall-rota/1 file (from carecall solve): every rule checked, all or nothing");
+    auto* rota =
+        import->add_subcommand("rota", "book the calls of a carecall-rota/1 file (from carecall "
+                                       "solve): every rule checked, all or nothing");
     auto file = std::make_shared<std::string>();
     rota->add_option("file", *file, "the rota file, or - for stdin")->required();
-    rota->footer("Example:\n  carecall solve week.json -o rota.json && carecall import rota rota.json");
+    rota->footer(
+        "Example:\n  carecall solve week.json -o rota.json && carecall import rota rota.json");
     rota->callback([&env, file] { run_import_rota(env, *file); });
 }
 

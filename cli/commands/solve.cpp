@@ -20,8 +20,8 @@
 
 namespace carecall::cli {
 
-void register_solve(CLI::App &app, Env &env) {
-    auto *cmd = app.add_subcommand(
+void register_solve(CLI::App& app, Env& env) {
+    auto* cmd = app.add_subcommand(
         "solve", "plan a carecall-scenario/1 file with no database and write a carecall-rota/1 "
                  "JSON rota");
     struct Opts {
@@ -48,7 +48,7 @@ void register_solve(CLI::App &app, Env &env) {
         const bool tty = !env.quiet && isatty(STDERR_FILENO) == 1;
         double shown = -1.0;
         if (tty) {
-            opts.progress = [&shown](const ScheduleProgress &p) {
+            opts.progress = [&shown](const ScheduleProgress& p) {
                 if (p.seconds - shown >= 0.5 || p.parts_done == p.parts) {
                     shown = p.seconds;
                     std::cerr << fmt::format("\rsolve: {}/{} parts planned ({:.1f} s)",
@@ -65,7 +65,7 @@ void register_solve(CLI::App &app, Env &env) {
             write_private_file(o->output, out);
         }
         std::string classes;
-        for (const auto &c : result.score.classes) {
+        for (const auto& c : result.score.classes) {
             classes += fmt::format("{}{}: {}/{} residents, {}/{} calls",
                                    classes.empty() ? "" : "; ", priority_name(c.priority),
                                    c.residents_served, c.residents_asking, c.calls, c.calls_asked);
@@ -76,7 +76,7 @@ void register_solve(CLI::App &app, Env &env) {
                                 result.score.preferred_calls, result.fixed_calls,
                                 result.device_moves, result.unscheduled.size(),
                                 classes.empty() ? "no requests" : classes));
-        const auto &pf = result.price_of_fairness;
+        const auto& pf = result.price_of_fairness;
         if (pf.computed) {
             env.message(fmt::format(
                 "solve: price of fairness: {} residents served with {} calls; volume first would "

@@ -67,9 +67,9 @@ struct BookResult {
 
 /// One occurrence of a weekly series.
 struct Occurrence {
-    Date date;                          ///< site local date
-    std::optional<Booking> booking;     ///< booked
-    std::vector<Violation> violations;  ///< why not (a DST gap is rule "time.gap")
+    Date date;                         ///< site local date
+    std::optional<Booking> booking;    ///< booked
+    std::vector<Violation> violations; ///< why not (a DST gap is rule "time.gap")
 };
 
 struct WeeklyResult {
@@ -153,7 +153,7 @@ struct RepairStep {
 
 struct RepairRequest {
     BrokenQuery scope;
-    int search_days = 7; ///< how far from the call's own day to look for another time
+    int search_days = 7;  ///< how far from the call's own day to look for another time
     bool dry_run = false; ///< do everything, then roll back
     std::string reason;   ///< recorded with each change (default "repair")
 };

@@ -58,7 +58,8 @@ private:
 
 class NotFound : public Error {
 public:
-    explicit NotFound(const std::string& message) : Error(ExitCode::not_found, "not_found", message) {}
+    explicit NotFound(const std::string& message)
+        : Error(ExitCode::not_found, "not_found", message) {}
     /// "resident R-0042 not found"
     static NotFound record(const std::string& kind, const std::string& code) {
         return NotFound(kind + " " + code + " not found");

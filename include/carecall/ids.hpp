@@ -8,7 +8,8 @@
 namespace carecall {
 
 /// A database id of one kind of record. 0 means "not stored yet".
-template <class Tag> struct Id {
+template <class Tag>
+struct Id {
     std::int64_t value = 0;
     constexpr Id() = default;
     constexpr explicit Id(std::int64_t v) : value(v) {}
@@ -27,7 +28,8 @@ using BookingId = Id<struct BookingTag>;
 
 } // namespace carecall
 
-template <class Tag> struct std::hash<carecall::Id<Tag>> {
+template <class Tag>
+struct std::hash<carecall::Id<Tag>> {
     std::size_t operator()(const carecall::Id<Tag>& id) const noexcept {
         return std::hash<std::int64_t>{}(id.value);
     }

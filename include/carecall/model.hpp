@@ -75,9 +75,9 @@ enum class ConsentStatus { none, given, best_interest, refused };
 
 struct Consent {
     ConsentStatus status = ConsentStatus::none;
-    std::string by;                ///< who gave it or made the best interest decision
-    std::optional<Date> recorded;  ///< when
-    std::optional<Date> review;    ///< review date (best interest decisions)
+    std::string by;               ///< who gave it or made the best interest decision
+    std::optional<Date> recorded; ///< when
+    std::optional<Date> review;   ///< review date (best interest decisions)
     friend bool operator==(const Consent&, const Consent&) = default;
 };
 
@@ -90,11 +90,11 @@ struct Resident {
     std::optional<Date> admitted;
     std::optional<Date> discharged;
     bool needs_assistance = false;
-    std::vector<std::string> competences;  ///< the helper must hold all of these ("bsl", "dementia")
-    std::optional<int> max_call_minutes;    ///< longest call they manage
+    std::vector<std::string> competences; ///< the helper must hold all of these ("bsl", "dementia")
+    std::optional<int> max_call_minutes;  ///< longest call they manage
     std::optional<int> max_calls_per_day;
-    std::vector<WeeklyWindow> care_blocks;  ///< site local time (meals, medication, rest)
-    std::vector<Period> one_off_blocks;     ///< therapy, appointments
+    std::vector<WeeklyWindow> care_blocks; ///< site local time (meals, medication, rest)
+    std::vector<Period> one_off_blocks;    ///< therapy, appointments
     Consent consent;
     friend bool operator==(const Resident&, const Resident&) = default;
 };
@@ -103,11 +103,11 @@ struct Contact {
     ContactId id;
     std::string code;
     std::string name;
-    std::string relationship;              ///< "son", "friend"
+    std::string relationship;               ///< "son", "friend"
     std::string tz;                         ///< where they live
     std::vector<WeeklyWindow> availability; ///< in their own local time
     std::vector<Period> absences;
-    std::string reach;                      ///< how to reach them (free text)
+    std::string reach; ///< how to reach them (free text)
     friend bool operator==(const Contact&, const Contact&) = default;
 };
 
@@ -127,7 +127,7 @@ struct Device {
     std::string name;
     std::string kind = "portal"; ///< portal, tablet, laptop…
     SiteId site;
-    std::vector<WardId> wards;   ///< wards it may serve, home ward first
+    std::vector<WardId> wards; ///< wards it may serve, home ward first
     int cleaning_minutes = 0;
     int move_minutes = 0;
     std::vector<std::string> capabilities; ///< "large_screen", "captions"

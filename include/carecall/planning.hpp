@@ -70,8 +70,9 @@ struct PlanResult {
 /// by the scheduler against its calls before, inside and after the horizon, however often and
 /// with whatever horizon planning runs). It wants its share of the horizon, ceil(k × days / 7),
 /// but no more than its calls already inside the horizon and the room that count leaves; the
-/// scheduler spreads its calls over the dates when it can. Calls never start before `now`. Throws BookingConflict (exit 3) when, at commit, the store no longer allows a planned
-/// call (another coordinator booked in the meantime): nothing is written then.
+/// scheduler spreads its calls over the dates when it can. Calls never start before `now`. Throws
+/// BookingConflict (exit 3) when, at commit, the store no longer allows a planned call (another
+/// coordinator booked in the meantime): nothing is written then.
 PlanResult plan_from_store(Store& store, const PlanRequest& request, Instant now);
 
 /// Saves given calls as bookings in one write transaction: each is checked with check_call

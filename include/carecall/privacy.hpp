@@ -25,8 +25,7 @@ PersonKind parse_person_kind(std::string_view text, std::string_view field = "ki
 /// call requests, bookings and the audit rows about them. Other people (residents, contacts,
 /// staff) and devices appear by code only. Read in one snapshot (a read transaction of its own
 /// when none is open). NotFound when there is no such person.
-std::string subject_access_json(Store& store, PersonKind kind, std::string_view code,
-                                Instant now);
+std::string subject_access_json(Store& store, PersonKind kind, std::string_view code, Instant now);
 
 /// What an erasure changes (or would change, for a dry run).
 struct ErasureReport {

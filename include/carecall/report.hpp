@@ -52,9 +52,9 @@ struct DateSpan {
 struct IsolationRow {
     std::string resident; ///< code
     std::string name;
-    std::string ward; ///< code
-    std::string tz;   ///< the site's zone
-    std::optional<Instant> last_call;  ///< start of the last completed call (none: never called)
+    std::string ward;                 ///< code
+    std::string tz;                   ///< the site's zone
+    std::optional<Instant> last_call; ///< start of the last completed call (none: never called)
     std::optional<Date> admitted;
     /// Whole days since the last completed call, or since admission when never called; none when
     /// never called and the admission date is not known.
@@ -78,8 +78,8 @@ IsolationReport isolation_report(const ReportData& data, Instant now, int days);
 // --- utilisation ---
 
 struct UtilisationRow {
-    std::string device;      ///< code
-    std::string ward;        ///< code; empty on the device's total row
+    std::string device; ///< code
+    std::string ward;   ///< code; empty on the device's total row
     long long bookable_minutes = 0;
     long long booked_minutes = 0; ///< calls booked, completed or missed, within the span
     int booked = 0;               ///< still booked (no outcome yet)
@@ -106,8 +106,8 @@ struct FairnessRow {
     std::string resident;
     std::string name;
     std::string ward;
-    double asked = 0;   ///< sum over active requests of calls per week × weeks here in the span
-    int calls = 0;      ///< calls booked, completed or missed starting in the span
+    double asked = 0; ///< sum over active requests of calls per week × weeks here in the span
+    int calls = 0;    ///< calls booked, completed or missed starting in the span
     int completed = 0;
     int missed = 0;
     int cancelled = 0;

@@ -83,12 +83,12 @@ enum class Rule : unsigned char {
 
 /// Where a rule is checked.
 enum class RuleStage : unsigned char {
-    call,    ///< check_call, first: the call's own shape (stops the check)
-    record,  ///< check_call: the records (consent, approval, device's wards…)
-    window,  ///< check_call: time windows, absences, out of service, the helper
-    clash,   ///< check_call: other calls
-    change,  ///< the booking service: the time and the state of a change
-    plan,    ///< the scheduler: a request's own limits, and notes on its search
+    call,   ///< check_call, first: the call's own shape (stops the check)
+    record, ///< check_call: the records (consent, approval, device's wards…)
+    window, ///< check_call: time windows, absences, out of service, the helper
+    clash,  ///< check_call: other calls
+    change, ///< the booking service: the time and the state of a change
+    plan,   ///< the scheduler: a request's own limits, and notes on its search
 };
 
 /// Whom a rule is about: the other party a message names. Another device or helper can lift a
@@ -108,10 +108,10 @@ enum class SchedulerForm : unsigned char {
 /// One entry of the catalogue.
 struct RuleInfo {
     Rule id;
-    const char* name;        ///< the stable id users and files see: "device.busy"
+    const char* name; ///< the stable id users and files see: "device.busy"
     RuleStage stage;
     RuleParty party;
-    bool gives_way;          ///< an end-of-life call may displace a lower-priority call for it
+    bool gives_way; ///< an end-of-life call may displace a lower-priority call for it
     SchedulerForm scheduler;
     const char* description; ///< one line, for `why`, `carecall rules` and the user guide
 };
@@ -146,7 +146,8 @@ public:
     explicit BookingConflict(std::vector<Violation> violations)
         : Conflict(violations.empty() ? std::string("the call breaks a rule")
                                       : violations.front().message,
-                   violations.empty() ? std::string("conflict") : rule_name(violations.front().rule)),
+                   violations.empty() ? std::string("conflict")
+                                      : rule_name(violations.front().rule)),
           m_violations(std::move(violations)) {}
     [[nodiscard]] const std::vector<Violation>& violations() const noexcept { return m_violations; }
 
@@ -177,7 +178,9 @@ public:
     [[nodiscard]] const Booking* booking(BookingId id) const;
     [[nodiscard]] const std::vector<Booking>& bookings() const { return m_bookings; }
     [[nodiscard]] const std::unordered_map<DeviceId, Device>& devices() const { return m_devices; }
-    [[nodiscard]] const std::unordered_map<StaffId, Staff>& staff_members() const { return m_staff; }
+    [[nodiscard]] const std::unordered_map<StaffId, Staff>& staff_members() const {
+        return m_staff;
+    }
 
     /// The zone of a ward's site / of a contact (cached).
     [[nodiscard]] const date::time_zone* ward_zone(WardId id) const;
@@ -255,7 +258,8 @@ std::string describe_time(Instant t, const date::time_zone* zone,
                           std::optional<Instant> same_day = std::nullopt);
 
 /// A record's name for messages: its name, else its code.
-template <class T> std::string display_name(const T& record) {
+template <class T>
+std::string display_name(const T& record) {
     return record.name.empty() ? record.code : record.name;
 }
 

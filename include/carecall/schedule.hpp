@@ -42,7 +42,7 @@ struct ScheduleOptions {
     /// point. Only in builds with CARECALL_WITH_CBC (otherwise std::runtime_error). For small
     /// problems and as the benchmark's reference.
     bool exact = false;
-    std::function<void(const ScheduleProgress &)> progress; ///< optional
+    std::function<void(const ScheduleProgress&)> progress; ///< optional
     /// A request's rolling weekly count (rule request.per_week): at most `calls` calls in any 7
     /// consecutive local dates of its site, counting the calls placed for it, its pinned calls in
     /// the horizon, and `elsewhere`: the starts of its other calls that count (booked or
@@ -66,7 +66,7 @@ struct ScheduledCall {
     int priority = priority::routine;
     bool preferred = false; ///< inside its request's preferred windows
     bool pinned = false;
-    friend bool operator==(const ScheduledCall &, const ScheduledCall &) = default;
+    friend bool operator==(const ScheduledCall&, const ScheduledCall&) = default;
 };
 
 /// A request not fully met, and why.
@@ -79,7 +79,7 @@ struct Unscheduled {
     /// the plan dates, or every day)", e.g. "device.busy: no device free (in a call, being
     /// cleaned or being moved) (12 of 672 starts; Tue 2025-03-25, Wed 2025-03-26)".
     std::vector<std::string> reasons;
-    friend bool operator==(const Unscheduled &, const Unscheduled &) = default;
+    friend bool operator==(const Unscheduled&, const Unscheduled&) = default;
 };
 
 struct ClassScore {
@@ -88,7 +88,7 @@ struct ClassScore {
     int residents_asking = 0; ///< residents with an active request of the class
     int calls = 0;
     int calls_asked = 0;
-    friend bool operator==(const ClassScore &, const ClassScore &) = default;
+    friend bool operator==(const ClassScore&, const ClassScore&) = default;
 };
 
 /// Compared lexicographically: classes highest first (residents served, then calls), then
@@ -96,7 +96,7 @@ struct ClassScore {
 struct ScheduleScore {
     std::vector<ClassScore> classes; ///< highest class first
     int preferred_calls = 0;
-    friend bool operator==(const ScheduleScore &, const ScheduleScore &) = default;
+    friend bool operator==(const ScheduleScore&, const ScheduleScore&) = default;
 };
 
 /// What serving as many residents as possible cost in volume: the same solver with the classes'
@@ -107,7 +107,7 @@ struct PriceOfFairness {
     int residents_served = 0;        ///< residents served by the rota
     int volume_calls = 0;            ///< calls of the volume-first rota
     int volume_residents_served = 0; ///< residents served by the volume-first rota
-    friend bool operator==(const PriceOfFairness &, const PriceOfFairness &) = default;
+    friend bool operator==(const PriceOfFairness&, const PriceOfFairness&) = default;
 };
 
 struct ScheduleResult {
@@ -132,9 +132,9 @@ struct ScheduleResult {
 
 /// Plans the scenario's active requests over its horizon. Deterministic for the same scenario,
 /// options and seed (unless the time limit cuts it short).
-ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o);
+ScheduleResult schedule(const Scenario& s, const ScheduleOptions& o);
 
 /// The score of a set of calls for the scenario's requests.
-ScheduleScore score_calls(const Scenario &s, const std::vector<ScheduledCall> &calls);
+ScheduleScore score_calls(const Scenario& s, const std::vector<ScheduledCall>& calls);
 
 } // namespace carecall

@@ -38,11 +38,11 @@ struct AuditEvent {
     Instant at;
     std::string os_user;
     std::string as;
-    std::string action;      ///< "add", "update", "remove", "approve", "consent", "import"…
-    std::string kind;        ///< "site", "ward", "resident"…
+    std::string action; ///< "add", "update", "remove", "approve", "consent", "import"…
+    std::string kind;   ///< "site", "ward", "resident"…
     std::int64_t record_id = 0;
     std::string record_code;
-    std::string details;     ///< JSON object: changed fields (names only), counts
+    std::string details; ///< JSON object: changed fields (names only), counts
 };
 
 /// How often a record changed, from the audit trail (calendar SEQUENCE and DTSTAMP).
@@ -53,7 +53,8 @@ struct RecordChanges {
 };
 
 /// Basic CRUD over one aggregate, addressed by id or by code.
-template <class T, class IdT> class Repository {
+template <class T, class IdT>
+class Repository {
 public:
     virtual ~Repository() = default;
     /// Validates and inserts; returns the new id. Conflict if the code exists.
@@ -88,7 +89,7 @@ public:
 struct BookingQuery {
     std::optional<Instant> from;
     std::optional<Instant> to;
-    std::vector<WardId> wards;         ///< bookings of residents on these wards
+    std::vector<WardId> wards; ///< bookings of residents on these wards
     std::vector<ResidentId> residents;
     std::vector<ContactId> contacts;
     std::vector<DeviceId> devices;
@@ -174,7 +175,7 @@ public:
 struct StoreOptions {
     Actor actor;
     int busy_timeout_ms = 5000;
-    bool create = true;    ///< create the file (0600) and its directory (0700) if missing
+    bool create = true; ///< create the file (0600) and its directory (0700) if missing
     bool read_only = false;
 };
 

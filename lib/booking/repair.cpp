@@ -184,9 +184,9 @@ RepairStep repair_one(Store& store, const BrokenCall& broken, const RepairReques
         step.after.status = BookingStatus::cancelled;
         step.after.reason = fmt::format("{}: {}", reason, first.message);
         if (!store.bookings().transition(step.after, BookingStatus::booked)) {
-            throw Conflict(fmt::format("booking {} was changed by someone else: look again",
-                                       b.code),
-                           rule_name(Rule::booking_state));
+            throw Conflict(
+                fmt::format("booking {} was changed by someone else: look again", b.code),
+                rule_name(Rule::booking_state));
         }
         step.action = RepairAction::cancelled;
         return step;
@@ -224,9 +224,9 @@ std::vector<Booking> cancel_from(Store& store, BookingQuery q, Instant now,
         b.status = BookingStatus::cancelled;
         b.reason = reason;
         if (!store.bookings().transition(b, from)) {
-            throw Conflict(fmt::format("booking {} was changed by someone else: look again",
-                                       b.code),
-                           rule_name(Rule::booking_state));
+            throw Conflict(
+                fmt::format("booking {} was changed by someone else: look again", b.code),
+                rule_name(Rule::booking_state));
         }
         out.push_back(std::move(b));
     }
@@ -266,19 +266,18 @@ std::vector<Booking> BookingService::record_consent(ResidentId resident, const C
     if (!rule_facts::consents(*r)) {
         BookingQuery q;
         q.residents = {resident};
-        cancelled = cancel_from(m_store, q, m_now(),
-                                fmt::format("consent to video calls {}",
-                                            consent.status == ConsentStatus::refused
-                                                ? "refused"
-                                                : "no longer recorded"));
+        cancelled = cancel_from(
+            m_store, q, m_now(),
+            fmt::format("consent to video calls {}", consent.status == ConsentStatus::refused
+                                                         ? "refused"
+                                                         : "no longer recorded"));
     }
     tx->commit();
     return cancelled;
 }
 
 std::string to_string(RepairAction a) {
-    static constexpr std::array<const char*, 4> k_names{"kept", "moved", "waitlisted",
-                                                        "cancelled"};
+    static constexpr std::array<const char*, 4> k_names{"kept", "moved", "waitlisted", "cancelled"};
     return k_names.at(static_cast<std::size_t>(a));
 }
 

@@ -20,7 +20,9 @@ bool independent_of_device(Rule rule) {
 
 using std::chrono::minutes;
 
-bool displaceable_rule(Rule rule) { return rule_info(rule).gives_way; }
+bool displaceable_rule(Rule rule) {
+    return rule_info(rule).gives_way;
+}
 
 Scope load_scope(Store& store, ResidentId rid, const std::vector<ContactId>& contacts,
                  std::optional<DeviceId> device, std::optional<StaffId> staff, Instant from,
@@ -152,12 +154,12 @@ Pick pick(const Scope& sc, CallPlan plan, std::optional<StaffId> fixed_staff) {
             for (const auto& m : helper_reasons) {
                 why += (why.empty() ? "" : "; ") + m;
             }
-            device_best = {Violation{Rule::help_none,
-                                     fmt::format("{} needs a member of staff to help with calls "
-                                                 "and none is free on ward {} ({})",
-                                                 display_name(sc.resident), display_name(sc.ward),
-                                                 why),
-                                     std::nullopt}};
+            device_best = {
+                Violation{Rule::help_none,
+                          fmt::format("{} needs a member of staff to help with calls "
+                                      "and none is free on ward {} ({})",
+                                      display_name(sc.resident), display_name(sc.ward), why),
+                          std::nullopt}};
         }
         if (!best_count || device_best.size() < *best_count) {
             best_count = device_best.size();
@@ -203,11 +205,11 @@ std::vector<Instant> grid(const date::time_zone* zone, Instant from, int days, i
 
 void refuse_past(Instant start, Instant now, const date::time_zone* zone) {
     if (start + minutes{1} < now) {
-        throw BookingConflict({Violation{Rule::time_past,
-                                         fmt::format("{} is in the past (now is {})",
-                                                     describe_time(start, zone, now),
-                                                     describe_time(now, zone)),
-                                         std::nullopt}});
+        throw BookingConflict(
+            {Violation{Rule::time_past,
+                       fmt::format("{} is in the past (now is {})", describe_time(start, zone, now),
+                                   describe_time(now, zone)),
+                       std::nullopt}});
     }
 }
 

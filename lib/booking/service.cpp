@@ -75,7 +75,8 @@ std::string contact_codes(Store& store, const std::vector<ContactId>& ids) {
     return out;
 }
 
-bool same_people(const CallRequest& q, ResidentId resident, const std::vector<ContactId>& contacts) {
+bool same_people(const CallRequest& q, ResidentId resident,
+                 const std::vector<ContactId>& contacts) {
     std::set<ContactId> a(q.contacts.begin(), q.contacts.end());
     std::set<ContactId> b(contacts.begin(), contacts.end());
     return q.resident == resident && a == b;
@@ -93,10 +94,11 @@ std::optional<RequestId> served_request(Store& store, const BookRequest& req) {
         if (!same_people(*q, req.resident, req.contacts)) {
             auto r = store.residents().find(q->resident);
             auto mine = store.residents().find(req.resident);
-            throw InvalidInput(
-                "request", fmt::format("{} is for {} with {}, not for {} with {}", q->code,
-                                       r ? r->code : "?", contact_codes(store, q->contacts),
-                                       mine ? mine->code : "?", contact_codes(store, req.contacts)));
+            throw InvalidInput("request",
+                               fmt::format("{} is for {} with {}, not for {} with {}", q->code,
+                                           r ? r->code : "?", contact_codes(store, q->contacts),
+                                           mine ? mine->code : "?",
+                                           contact_codes(store, req.contacts)));
         }
         return q->id;
     }
@@ -181,7 +183,8 @@ CallPlan first_free_call(const Scope& sc, CallPlan plan, const BookRequest& req,
                          Instant to, Instant now) {
     auto dur = minutes{req.duration_minutes};
     // A search window that began in the past is searched from now on.
-    auto starts = grid(sc.zone, std::max(from, now), static_cast<int>((to - from) / date::days{1}) + 1, 15);
+    auto starts =
+        grid(sc.zone, std::max(from, now), static_cast<int>((to - from) / date::days{1}) + 1, 15);
     std::vector<Violation> first_reason;
     for (auto s : starts) {
         if (s + dur > to) {
@@ -197,11 +200,11 @@ CallPlan first_free_call(const Scope& sc, CallPlan plan, const BookRequest& req,
             first_reason = p.violations;
         }
     }
-    std::vector<Violation> v{Violation{
-        Rule::slot_none,
-        fmt::format("no free time for this call between {} and {}",
-                    describe_time(from, sc.zone, from), describe_time(to, sc.zone, from)),
-        std::nullopt}};
+    std::vector<Violation> v{
+        Violation{Rule::slot_none,
+                  fmt::format("no free time for this call between {} and {}",
+                              describe_time(from, sc.zone, from), describe_time(to, sc.zone, from)),
+                  std::nullopt}};
     v.insert(v.end(), first_reason.begin(), first_reason.end());
     throw BookingConflict(v);
 }
@@ -252,7 +255,8 @@ BookResult BookingService::book(const BookRequest& req) {
     Instant to = req.at ? *req.at + dur : (req.before ? *req.before : from + date::days{14});
     auto sc = load_scope(m_store, req.resident, req.contacts, req.device, req.staff, from, to);
     auto plan = plan_for(req);
-    auto chosen = req.at ? exact_call(sc, plan, req, now) : first_free_call(sc, plan, req, from, to, now);
+    auto chosen =
+        req.at ? exact_call(sc, plan, req, now) : first_free_call(sc, plan, req, from, to, now);
 
     BookResult result;
     auto b = booking_of(req, chosen, req.series);
@@ -300,13 +304,13 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
         occ.date = Date{d};
         auto info = zone->get_info(d + time_of_day);
         if (info.result == date::local_info::nonexistent) {
-            occ.violations = {Violation{Rule::time_gap,
-                                        fmt::format("{} {} does not exist in {}: the clocks go "
-                                                    "forward then",
-                                                    format_date(Date{d}),
-                                                    format_local_datetime(d + time_of_day).substr(11),
-                                                    zone->name()),
-                                        std::nullopt}};
+            occ.violations = {Violation{
+                Rule::time_gap,
+                fmt::format("{} {} does not exist in {}: the clocks go "
+                            "forward then",
+                            format_date(Date{d}), format_local_datetime(d + time_of_day).substr(11),
+                            zone->name()),
+                std::nullopt}};
             out.occurrences.push_back(std::move(occ));
             continue;
         }
@@ -318,9 +322,9 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
         plan.start = start;
         plan.end = start + minutes{req.duration_minutes};
         if (start + minutes{1} < now) {
-            occ.violations = {Violation{Rule::time_past,
-                                        fmt::format("{} is in the past", describe_time(start, zone)),
-                                        std::nullopt}};
+            occ.violations = {Violation{
+                Rule::time_past, fmt::format("{} is in the past", describe_time(start, zone)),
+                std::nullopt}};
             out.occurrences.push_back(std::move(occ));
             continue;
         }
@@ -357,8 +361,8 @@ Booking BookingService::move(const MoveRequest& req) {
     }
     auto start = req.start;
     auto len = b->end - b->start;
-    auto sc = load_scope(m_store, b->resident, b->contacts, req.device, req.staff, start,
-                         start + len);
+    auto sc =
+        load_scope(m_store, b->resident, b->contacts, req.device, req.staff, start, start + len);
     refuse_past(start, now, sc.zone);
     CallPlan plan;
     plan.resident = b->resident;
@@ -409,12 +413,12 @@ void refuse_not_started(Store& store, const Booking& b, Instant now) {
     const auto* zone = site_zone(store, b);
     bool today = date::floor<date::days>(to_local(b.start, zone)) ==
                  date::floor<date::days>(to_local(now, zone));
-    throw BookingConflict({Violation{Rule::time_not_started,
-                                     fmt::format("booking {} starts {}{}: an outcome can be "
-                                                 "recorded from then on",
-                                                 b.code, today ? "today at " : "",
-                                                 describe_time(b.start, zone, now)),
-                                     std::nullopt}});
+    throw BookingConflict(
+        {Violation{Rule::time_not_started,
+                   fmt::format("booking {} starts {}{}: an outcome can be "
+                               "recorded from then on",
+                               b.code, today ? "today at " : "", describe_time(b.start, zone, now)),
+                   std::nullopt}});
 }
 
 /// Whether a booking may go from `from` to `to`; the refusal (rule booking.state) otherwise.
@@ -477,7 +481,8 @@ Booking BookingService::complete(BookingId id, const std::string& note) {
     return transition(m_store, id, BookingStatus::completed, CallOutcome::completed, note, m_now());
 }
 
-Booking BookingService::missed(BookingId id, const std::string& outcome, const std::string& reason) {
+Booking BookingService::missed(BookingId id, const std::string& outcome,
+                               const std::string& reason) {
     return transition(m_store, id, BookingStatus::missed, parse_missed_outcome(outcome), reason,
                       m_now());
 }

@@ -94,7 +94,8 @@ public:
             table.lines.push_back(m_record_line);
         }
         if (!have_header) {
-            throw InvalidInput(fmt::format("{}:1", m_file), "the file is empty (expected a header row)");
+            throw InvalidInput(fmt::format("{}:1", m_file),
+                               "the file is empty (expected a header row)");
         }
         return table;
     }
@@ -135,8 +136,8 @@ private:
         std::vector<std::string> fields;
         for (;;) {
             auto column = column_name(fields.size(), header);
-            std::string value = m_pos < m_text.size() && m_text[m_pos] == '"' ? quoted(column)
-                                                                              : unquoted(column);
+            std::string value =
+                m_pos < m_text.size() && m_text[m_pos] == '"' ? quoted(column) : unquoted(column);
             if (auto ok = valid_utf8_prefix(value); ok != value.size()) {
                 throw error(column, fmt::format("invalid UTF-8 at byte {} of the field (save the "
                                                 "file as UTF-8)",

@@ -62,7 +62,9 @@ bool is_flat(const ojson& j, bool top = true) {
     return true;
 }
 
-std::string plain(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+std::string plain(const ojson& j) {
+    return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
 
 /// One line, with the spaces a person would write: {"a": 1, "b": [1, 2]}.
 std::string one_line(const ojson& j) {
@@ -111,9 +113,9 @@ void pretty(const ojson& j, std::size_t indent, std::size_t used, std::string& o
             first = false;
         }
         // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
-    out += '\n';
-    out.append(indent, ' ');
-    out += '}';
+        out += '\n';
+        out.append(indent, ' ');
+        out += '}';
         return;
     }
     out += "[\n";
@@ -173,9 +175,9 @@ Instant read_local_text(std::string_view text, const date::time_zone* zone,
     Instant t{local.time_since_epoch() - offset};
     // The offset only picks a reading; it has to be one the zone really uses at that time.
     if (zone->to_local(t) != local) {
-        throw InvalidInput(field, fmt::format("{} is not a time in {} (the offset there is {})",
-                                              text, zone->name(),
-                                              offset_text(zone->get_info(t).offset)));
+        throw InvalidInput(field,
+                           fmt::format("{} is not a time in {} (the offset there is {})", text,
+                                       zone->name(), offset_text(zone->get_info(t).offset)));
     }
     return t;
 }

@@ -14,14 +14,16 @@ namespace {
 using exchange_detail::ojson;
 
 /// The code of a referenced record, or null when it is gone.
-template <class T, class IdT> ojson code_of(Repository<T, IdT>& repo, IdT id) {
+template <class T, class IdT>
+ojson code_of(Repository<T, IdT>& repo, IdT id) {
     if (auto r = repo.find(id)) {
         return r->code;
     }
     return nullptr;
 }
 
-template <class T, class IdT> ojson codes_of(Repository<T, IdT>& repo, const std::vector<IdT>& ids) {
+template <class T, class IdT>
+ojson codes_of(Repository<T, IdT>& repo, const std::vector<IdT>& ids) {
     ojson out = ojson::array();
     for (auto id : ids) {
         out.push_back(code_of(repo, id));
@@ -70,7 +72,9 @@ ojson date_or_null(const std::optional<Date>& d) {
     return d ? ojson(format_date(*d)) : ojson(nullptr);
 }
 
-ojson int_or_null(const std::optional<int>& v) { return v ? ojson(*v) : ojson(nullptr); }
+ojson int_or_null(const std::optional<int>& v) {
+    return v ? ojson(*v) : ojson(nullptr);
+}
 
 /// The zone name of a site ("" when the site is gone).
 std::string site_tz(Store& store, SiteId id) {
@@ -83,7 +87,9 @@ std::string ward_tz(Store& store, WardId id) {
     return ward ? site_tz(store, ward->site) : std::string();
 }
 
-ojson tz_or_null(const std::string& tz) { return tz.empty() ? ojson(nullptr) : ojson(tz); }
+ojson tz_or_null(const std::string& tz) {
+    return tz.empty() ? ojson(nullptr) : ojson(tz);
+}
 
 ojson head(std::int64_t id, const std::string& code, const std::string& name) {
     return {{"code", code}, {"id", id}, {"name", name}};

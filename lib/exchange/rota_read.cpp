@@ -20,9 +20,13 @@ struct RotaDocument::Data {
 
 RotaDocument::RotaDocument(std::shared_ptr<const Data> data) : m_data(std::move(data)) {}
 
-const std::string& RotaDocument::name() const noexcept { return m_data->name; }
+const std::string& RotaDocument::name() const noexcept {
+    return m_data->name;
+}
 
-std::size_t RotaDocument::size() const noexcept { return m_data->doc["calls"].size(); }
+std::size_t RotaDocument::size() const noexcept {
+    return m_data->doc["calls"].size();
+}
 
 namespace {
 
@@ -38,7 +42,8 @@ Booking call_of(Store& store, const json& c, std::size_t i, const std::string& f
         auto t = text(field);
         auto reading = read_time_phrase(t, find_zone("UTC"), Instant{}, path(field));
         if (!reading.explicit_offset || reading.instants.size() != 1) {
-            throw InvalidInput(path(field), fmt::format("{} is not a UTC time like 2027-03-28T10:15:00Z", t));
+            throw InvalidInput(path(field),
+                               fmt::format("{} is not a UTC time like 2027-03-28T10:15:00Z", t));
         }
         return reading.instants.front();
     };
@@ -91,8 +96,9 @@ Booking call_of(Store& store, const json& c, std::size_t i, const std::string& f
             throw unknown("request", "request", qcode);
         }
         if (q->resident != r->id) {
-            throw InvalidInput(path("request"),
-                               fmt::format("{} is a request of another resident, not {}", qcode, rcode));
+            throw InvalidInput(
+                path("request"),
+                fmt::format("{} is a request of another resident, not {}", qcode, rcode));
         }
         b.request = q->id;
         b.priority = q->priority;
@@ -101,8 +107,9 @@ Booking call_of(Store& store, const json& c, std::size_t i, const std::string& f
     b.end = instant("end_utc");
     auto minutes = std::chrono::duration_cast<std::chrono::minutes>(b.end - b.start).count();
     if (minutes <= 0 || minutes > 1440) {
-        throw InvalidInput(path("end_utc"),
-                           fmt::format("{} must be after start_utc, by at most 1440 minutes", text("end_utc")));
+        throw InvalidInput(
+            path("end_utc"),
+            fmt::format("{} must be after start_utc, by at most 1440 minutes", text("end_utc")));
     }
     b.reason = "imported rota";
     b.source = BookingSource::imported;
@@ -127,7 +134,8 @@ RotaDocument read_rota_document(std::string_view json_text, const std::string& n
     if (!doc.contains("calls") || !doc["calls"].is_array()) {
         throw InvalidInput(fmt::format("{}: calls", file), "must be a list of calls");
     }
-    return RotaDocument(std::make_shared<const RotaDocument::Data>(RotaDocument::Data{name, std::move(doc)}));
+    return RotaDocument(
+        std::make_shared<const RotaDocument::Data>(RotaDocument::Data{name, std::move(doc)}));
 }
 
 std::vector<Booking> rota_document_calls(Store& store, const RotaDocument& document) {

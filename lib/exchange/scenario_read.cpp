@@ -145,7 +145,8 @@ std::optional<Date> opt_date(const json& obj, const std::string& path, const cha
 
 /// Runs validate(record) and puts the record's path in front of the field it names. The model
 /// calls the code "code"; the scenario calls it "id".
-template <class T> void check_record(const T& record, const std::string& path) {
+template <class T>
+void check_record(const T& record, const std::string& path) {
     try {
         validate(record);
     } catch (const InvalidInput& e) {
@@ -274,8 +275,8 @@ Consent read_consent(const json& obj, const std::string& path) {
         fail(field, "must be a string (given, best_interest, refused, none) or an object");
     }
     auto status_field = at(field, "status");
-    c.status = parse_consent_status(as_string(required(*v, field, "status"), status_field),
-                                    status_field);
+    c.status =
+        parse_consent_status(as_string(required(*v, field, "status"), status_field), status_field);
     c.by = opt_string(*v, field, "by");
     c.recorded = opt_date(*v, field, "recorded");
     c.review = opt_date(*v, field, "review");
@@ -342,7 +343,8 @@ json parse_json(std::string_view text) {
         }
         fail(fmt::format("byte {}", e.byte), "not valid JSON: " + what);
     } catch (const json::exception& e) {
-        fail("number", std::string("not valid JSON: a number too large to hold (") + e.what() + ")");
+        fail("number",
+             std::string("not valid JSON: a number too large to hold (") + e.what() + ")");
     }
 }
 
@@ -507,22 +509,23 @@ private:
                 WardId w(m_wards.resolve(wards[k], field));
                 const auto& ward = m_s.wards[static_cast<std::size_t>(w.value - 1)];
                 if (ward.site != r.site) {
-                    fail(field, fmt::format("ward '{}' is not on site '{}'", ward.code,
-                                            m_s.sites[static_cast<std::size_t>(r.site.value - 1)]
-                                                .code));
+                    fail(field,
+                         fmt::format("ward '{}' is not on site '{}'", ward.code,
+                                     m_s.sites[static_cast<std::size_t>(r.site.value - 1)].code));
                 }
                 if (std::find(r.wards.begin(), r.wards.end(), w) != r.wards.end()) {
                     fail(field, fmt::format("ward '{}' is listed twice", ward.code));
                 }
                 r.wards.push_back(w);
             }
-            r.cleaning_minutes =
-                as_int(required(v, path, "cleaning_minutes"), at(path, "cleaning_minutes"), 0, 1440);
+            r.cleaning_minutes = as_int(required(v, path, "cleaning_minutes"),
+                                        at(path, "cleaning_minutes"), 0, 1440);
             r.move_minutes =
                 as_int(required(v, path, "move_minutes"), at(path, "move_minutes"), 0, 1440);
             r.capabilities = opt_strings(v, path, "capabilities");
-            r.out_of_service = read_periods(v, path, "out_of_service",
-                                            m_site_zones[static_cast<std::size_t>(r.site.value - 1)]);
+            r.out_of_service =
+                read_periods(v, path, "out_of_service",
+                             m_site_zones[static_cast<std::size_t>(r.site.value - 1)]);
             check_record(r, path);
             m_s.devices.push_back(std::move(r));
         }
@@ -637,8 +640,8 @@ private:
             CallRequest r;
             r.id = RequestId(static_cast<std::int64_t>(i) + 1);
             r.code = read_id(v, path, m_requests);
-            r.resident =
-                ResidentId(m_residents.resolve(required(v, path, "resident"), at(path, "resident")));
+            r.resident = ResidentId(
+                m_residents.resolve(required(v, path, "resident"), at(path, "resident")));
             r.contacts = read_request_contacts(v, path);
             r.calls = as_int(required(v, path, "calls"), at(path, "calls"), 1);
             r.duration_minutes = as_int(required(v, path, "duration_minutes"),
@@ -675,8 +678,8 @@ private:
             auto path = at("approvals", i);
             const json& v = as_object(list[i], path);
             Approval a;
-            a.resident =
-                ResidentId(m_residents.resolve(required(v, path, "resident"), at(path, "resident")));
+            a.resident = ResidentId(
+                m_residents.resolve(required(v, path, "resident"), at(path, "resident")));
             a.contact =
                 ContactId(m_contacts.resolve(required(v, path, "contact"), at(path, "contact")));
             if (const json* approved = member(v, "approved")) {
@@ -687,13 +690,12 @@ private:
             }
             a.restrictions = opt_string(v, path, "restrictions");
             if (!seen.emplace(std::pair{a.resident.value, a.contact.value}, i).second) {
-                fail(path, fmt::format("resident '{}' and contact '{}' are already paired in "
-                                       "approvals[{}]",
-                                       m_s.residents[static_cast<std::size_t>(a.resident.value - 1)]
-                                           .code,
-                                       m_s.contacts[static_cast<std::size_t>(a.contact.value - 1)]
-                                           .code,
-                                       seen[{a.resident.value, a.contact.value}]));
+                fail(path,
+                     fmt::format("resident '{}' and contact '{}' are already paired in "
+                                 "approvals[{}]",
+                                 m_s.residents[static_cast<std::size_t>(a.resident.value - 1)].code,
+                                 m_s.contacts[static_cast<std::size_t>(a.contact.value - 1)].code,
+                                 seen[{a.resident.value, a.contact.value}]));
             }
             check_record(a, path);
             m_s.approvals.push_back(std::move(a));
@@ -768,16 +770,18 @@ Scenario parse_scenario(std::string_view json_text, std::string_view file_name) 
             auto number = what.substr(quote + 9, what.size() - quote - 10);
             auto at = json_text.find(number);
             if (at != std::string_view::npos) {
-                line += static_cast<std::size_t>(
-                    std::count(json_text.begin(), json_text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+                line += static_cast<std::size_t>(std::count(
+                    json_text.begin(), json_text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
             }
         }
         throw InvalidInput(fmt::format("{}:{}", file, line),
-                           "not valid JSON: a number too large to hold (" + printable(what, 120) + ")");
+                           "not valid JSON: a number too large to hold (" + printable(what, 120) +
+                               ")");
     }
     if (!root.is_object()) {
-        throw InvalidInput(fmt::format("{}:{}", file, exchange_detail::json_path_line(json_text, "")),
-                           "a scenario must be a JSON object");
+        throw InvalidInput(
+            fmt::format("{}:{}", file, exchange_detail::json_path_line(json_text, "")),
+            "a scenario must be a JSON object");
     }
     try {
         return Reader(root).read();

@@ -69,7 +69,8 @@ std::vector<Period> overlapping(const std::vector<Period>& ps, std::pair<Instant
 }
 
 /// Database id → position (1-based) in the loaded scenario.
-template <class T> auto positions(const std::vector<T>& records) {
+template <class T>
+auto positions(const std::vector<T>& records) {
     std::unordered_map<decltype(T::id), decltype(T::id)> out;
     for (std::size_t i = 0; i < records.size(); ++i) {
         out.emplace(records[i].id, decltype(T::id)(static_cast<std::int64_t>(i) + 1));
@@ -78,7 +79,8 @@ template <class T> auto positions(const std::vector<T>& records) {
 }
 
 /// A reference remapped to a position; 0 (invalid) when the record is gone.
-template <class Map, class IdT> IdT remap(const Map& m, IdT id) {
+template <class Map, class IdT>
+IdT remap(const Map& m, IdT id) {
     auto it = m.find(id);
     return it == m.end() ? IdT{} : it->second;
 }
@@ -190,11 +192,11 @@ ImportSummary import_scenario(Store& store, const Scenario& s) {
         store.set_setting("plan.seed", std::to_string(*s.seed));
     }
 
-    nlohmann::ordered_json details = {
-        {"sites", sum.sites},         {"wards", sum.wards},       {"residents", sum.residents},
-        {"contacts", sum.contacts},   {"devices", sum.devices},   {"staff", sum.staff},
-        {"requests", sum.requests},   {"approvals", links.size()}, {"added", sum.added},
-        {"updated", sum.updated}};
+    nlohmann::ordered_json details = {{"sites", sum.sites},         {"wards", sum.wards},
+                                      {"residents", sum.residents}, {"contacts", sum.contacts},
+                                      {"devices", sum.devices},     {"staff", sum.staff},
+                                      {"requests", sum.requests},   {"approvals", links.size()},
+                                      {"added", sum.added},         {"updated", sum.updated}};
     store.audit("import", "scenario", 0, "", details.dump());
     tx->commit();
     return sum;
@@ -246,13 +248,15 @@ Scenario load_scenario(Store& store, const Horizon& horizon) {
 
     // Filter with the database ids still in place, then renumber.
     for (auto& r : s.residents) {
-        r.one_off_blocks = overlapping(r.one_off_blocks, horizon_bounds(horizon, zone_of_ward(r.ward)));
+        r.one_off_blocks =
+            overlapping(r.one_off_blocks, horizon_bounds(horizon, zone_of_ward(r.ward)));
     }
     for (auto& r : s.contacts) {
         r.absences = overlapping(r.absences, horizon_bounds(horizon, zone_or_utc(r.tz)));
     }
     for (auto& r : s.devices) {
-        r.out_of_service = overlapping(r.out_of_service, horizon_bounds(horizon, zone_of_site(r.site)));
+        r.out_of_service =
+            overlapping(r.out_of_service, horizon_bounds(horizon, zone_of_site(r.site)));
     }
     for (auto& r : s.staff) {
         const auto* zone = r.wards.empty() ? zone_or_utc("Etc/UTC") : zone_of_ward(r.wards.front());

@@ -214,8 +214,7 @@ private:
             put_string(o, "reach", reach);
             o["availability"] = windows_json(availability);
             if (!absences.empty()) {
-                o["absences"] =
-                    periods_json(absences, find_zone(tz, at(at("contacts", i), "tz")));
+                o["absences"] = periods_json(absences, find_zone(tz, at(at("contacts", i), "tz")));
             }
             out.push_back(std::move(o));
         }
@@ -237,14 +236,16 @@ private:
             o["site"] = deref(m_s.sites, site, at(path, "site"), "site").code;
             ojson ward_codes = ojson::array();
             for (std::size_t k = 0; k < wards.size(); ++k) {
-                ward_codes.push_back(deref(m_s.wards, wards[k], at(at(path, "wards"), k), "ward").code);
+                ward_codes.push_back(
+                    deref(m_s.wards, wards[k], at(at(path, "wards"), k), "ward").code);
             }
             o["wards"] = std::move(ward_codes);
             o["cleaning_minutes"] = cleaning_minutes;
             o["move_minutes"] = move_minutes;
             put_strings(o, "capabilities", capabilities);
             if (!out_of_service.empty()) {
-                o["out_of_service"] = periods_json(out_of_service, site_zone(site, at(path, "site")));
+                o["out_of_service"] =
+                    periods_json(out_of_service, site_zone(site, at(path, "site")));
             }
             out.push_back(std::move(o));
         }
@@ -263,7 +264,8 @@ private:
             put_string(o, "name", name);
             ojson ward_codes = ojson::array();
             for (std::size_t k = 0; k < wards.size(); ++k) {
-                ward_codes.push_back(deref(m_s.wards, wards[k], at(at(path, "wards"), k), "ward").code);
+                ward_codes.push_back(
+                    deref(m_s.wards, wards[k], at(at(path, "wards"), k), "ward").code);
             }
             if (!ward_codes.empty()) {
                 o["ward"] = ward_codes.front();
@@ -274,7 +276,7 @@ private:
             put_strings(o, "competences", competences);
             // Without a ward there is no zone to write shifts in; UTC keeps them readable.
             const auto* zone = wards.empty() ? date::locate_zone("Etc/UTC")
-                                         : ward_zone(wards.front(), at(path, "ward"));
+                                             : ward_zone(wards.front(), at(path, "ward"));
             o["shifts"] = periods_json(shifts, zone);
             if (!weekly_shifts.empty()) {
                 o["weekly_shifts"] = windows_json(weekly_shifts);
@@ -348,6 +350,8 @@ private:
 
 } // namespace
 
-std::string write_scenario(const Scenario& s) { return exchange_detail::dump(Writer(s).write()); }
+std::string write_scenario(const Scenario& s) {
+    return exchange_detail::dump(Writer(s).write());
+}
 
 } // namespace carecall

@@ -43,7 +43,8 @@ struct Context {
     }
 };
 
-template <class T> struct Column {
+template <class T>
+struct Column {
     std::string name;
     std::function<std::string(const Context&, const T&)> get;
     std::function<void(const Context&, T&, const std::string&)> set;
@@ -51,7 +52,9 @@ template <class T> struct Column {
 
 // --- cells ---
 
-std::string int_cell(const std::optional<int>& v) { return v ? std::to_string(*v) : std::string(); }
+std::string int_cell(const std::optional<int>& v) {
+    return v ? std::to_string(*v) : std::string();
+}
 
 std::optional<int> read_int(const std::string& text, const std::string& column) {
     if (text.empty()) {
@@ -67,7 +70,9 @@ std::optional<int> read_int(const std::string& text, const std::string& column) 
     return std::stoi(text);
 }
 
-std::string bool_cell(bool v) { return v ? "yes" : "no"; }
+std::string bool_cell(bool v) {
+    return v ? "yes" : "no";
+}
 
 bool read_bool(const std::string& text, const std::string& column) {
     if (text == "yes" || text == "true" || text == "1" || text == "y") {
@@ -79,7 +84,9 @@ bool read_bool(const std::string& text, const std::string& column) {
     throw InvalidInput(column, fmt::format("'{}' is not yes or no", text));
 }
 
-std::string date_cell(const std::optional<Date>& d) { return d ? format_date(*d) : std::string(); }
+std::string date_cell(const std::optional<Date>& d) {
+    return d ? format_date(*d) : std::string();
+}
 
 std::optional<Date> read_date(const std::string& text, const std::string& column) {
     if (text.empty()) {
@@ -145,12 +152,14 @@ std::vector<Period> read_periods(const std::string& text, const date::time_zone*
 
 // --- the columns of each kind ---
 
-template <class T> Column<T> text_column(std::string name, std::string T::*field) {
+template <class T>
+Column<T> text_column(std::string name, std::string T::*field) {
     return {name, [field](const Context&, const T& r) { return r.*field; },
             [field](const Context&, T& r, const std::string& v) { r.*field = v; }};
 }
 
-template <class T> Column<T> words_column(std::string name, std::vector<std::string> T::*field) {
+template <class T>
+Column<T> words_column(std::string name, std::vector<std::string> T::*field) {
     return {name, [field](const Context&, const T& r) { return join_cell_list(r.*field); },
             [field](const Context&, T& r, const std::string& v) { r.*field = split_cell_list(v); }};
 }
@@ -163,14 +172,16 @@ Column<T> windows_column(std::string name, std::vector<WeeklyWindow> T::*field) 
             }};
 }
 
-template <class T> Column<T> int_column(std::string name, std::optional<int> T::*field) {
+template <class T>
+Column<T> int_column(std::string name, std::optional<int> T::*field) {
     return {name, [field](const Context&, const T& r) { return int_cell(r.*field); },
             [field, name](const Context&, T& r, const std::string& v) {
                 r.*field = read_int(v, name);
             }};
 }
 
-template <class T> Column<T> date_column(std::string name, std::optional<Date> T::*field) {
+template <class T>
+Column<T> date_column(std::string name, std::optional<Date> T::*field) {
     return {name, [field](const Context&, const T& r) { return date_cell(r.*field); },
             [field, name](const Context&, T& r, const std::string& v) {
                 r.*field = read_date(v, name);
@@ -187,7 +198,8 @@ const std::vector<Column<Resident>>& resident_columns() {
         text_column<R>("room", &R::room),
         date_column<R>("admitted", &R::admitted),
         date_column<R>("discharged", &R::discharged),
-        {"needs_assistance", [](const Context&, const R& r) { return bool_cell(r.needs_assistance); },
+        {"needs_assistance",
+         [](const Context&, const R& r) { return bool_cell(r.needs_assistance); },
          [](const Context&, R& r, const std::string& v) {
              r.needs_assistance = read_bool(v, "needs_assistance");
          }},
@@ -204,11 +216,13 @@ const std::vector<Column<Resident>>& resident_columns() {
          }},
         {"consent", [](const Context&, const R& r) { return to_string(r.consent.status); },
          [](const Context&, R& r, const std::string& v) {
-             r.consent.status = v.empty() ? ConsentStatus::none : parse_consent_status(v, "consent");
+             r.consent.status =
+                 v.empty() ? ConsentStatus::none : parse_consent_status(v, "consent");
          }},
         {"consent_by", [](const Context&, const R& r) { return r.consent.by; },
          [](const Context&, R& r, const std::string& v) { r.consent.by = v; }},
-        {"consent_recorded", [](const Context&, const R& r) { return date_cell(r.consent.recorded); },
+        {"consent_recorded",
+         [](const Context&, const R& r) { return date_cell(r.consent.recorded); },
          [](const Context&, R& r, const std::string& v) {
              r.consent.recorded = read_date(v, "consent_recorded");
          }},
@@ -232,7 +246,8 @@ const std::vector<Column<Contact>>& contact_columns() {
              r.tz = v;
          }},
         windows_column<C>("availability", &C::availability),
-        {"absences", [](const Context&, const C& r) { return periods_cell(r.absences, find_zone(r.tz)); },
+        {"absences",
+         [](const Context&, const C& r) { return periods_cell(r.absences, find_zone(r.tz)); },
          [](const Context&, C& r, const std::string& v) {
              r.absences = read_periods(v, find_zone(r.tz, "tz"), "absences");
          }},
@@ -266,7 +281,8 @@ const std::vector<Column<Staff>>& staff_columns() {
          }},
         words_column<S>("competences", &S::competences),
         windows_column<S>("weekly_shifts", &S::weekly_shifts),
-        {"shifts", [](const Context& c, const S& r) { return periods_cell(r.shifts, staff_zone(c, r)); },
+        {"shifts",
+         [](const Context& c, const S& r) { return periods_cell(r.shifts, staff_zone(c, r)); },
          [](const Context& c, S& r, const std::string& v) {
              r.shifts = read_periods(v, staff_zone(c, r), "shifts");
          }},
@@ -274,7 +290,8 @@ const std::vector<Column<Staff>>& staff_columns() {
     return columns;
 }
 
-template <class T> std::vector<std::string> names_of(const std::vector<Column<T>>& columns) {
+template <class T>
+std::vector<std::string> names_of(const std::vector<Column<T>>& columns) {
     std::vector<std::string> out;
     for (const auto& c : columns) {
         out.push_back(c.name);
@@ -333,9 +350,9 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
                             ? " (the fields seem to be separated by ';': save the file as CSV "
                               "with commas)"
                             : "";
-            throw InvalidInput(fmt::format("{}:1: {}", file_name, table.header[i]),
-                               fmt::format("not a column of this file (expected {}){}", list,
-                                           hint));
+            throw InvalidInput(
+                fmt::format("{}:1: {}", file_name, table.header[i]),
+                fmt::format("not a column of this file (expected {}){}", list, hint));
         }
     }
     if (!index[0]) {
@@ -359,7 +376,8 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
         }
         const auto& code = cells[*index[0]];
         if (auto [it, fresh] = seen.emplace(code, line); !fresh) {
-            throw InvalidInput(where("code"), fmt::format("{} is also on line {}", code, it->second));
+            throw InvalidInput(where("code"),
+                               fmt::format("{} is also on line {}", code, it->second));
         }
         std::optional<T> old = code.empty() ? std::nullopt : repo.find_by_code(code);
         T record = old ? *old : T{};
@@ -403,9 +421,12 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
 
 std::string to_string(SheetKind k) {
     switch (k) {
-    case SheetKind::residents: return "residents";
-    case SheetKind::contacts: return "contacts";
-    case SheetKind::staff: return "staff";
+    case SheetKind::residents:
+        return "residents";
+    case SheetKind::contacts:
+        return "contacts";
+    case SheetKind::staff:
+        return "staff";
     }
     return "residents";
 }
@@ -416,9 +437,9 @@ SheetKind parse_sheet_kind(std::string_view text, std::string_view field) {
             return k;
         }
     }
-    throw InvalidInput(std::string(field),
-                       fmt::format("'{}' is not a sheet (expected residents, contacts or staff)",
-                                   text));
+    throw InvalidInput(
+        std::string(field),
+        fmt::format("'{}' is not a sheet (expected residents, contacts or staff)", text));
 }
 
 const std::vector<std::string>& sheet_columns(SheetKind k) {
@@ -426,9 +447,12 @@ const std::vector<std::string>& sheet_columns(SheetKind k) {
     static const auto contacts = names_of(contact_columns());
     static const auto staff = names_of(staff_columns());
     switch (k) {
-    case SheetKind::residents: return residents;
-    case SheetKind::contacts: return contacts;
-    case SheetKind::staff: return staff;
+    case SheetKind::residents:
+        return residents;
+    case SheetKind::contacts:
+        return contacts;
+    case SheetKind::staff:
+        return staff;
     }
     return residents;
 }
@@ -451,14 +475,14 @@ SheetImportSummary import_sheet(Store& store, SheetKind kind, std::string_view t
                                 const std::function<void(int, int)>& progress) {
     switch (kind) {
     case SheetKind::residents:
-        return import_records(store, store.residents(), resident_columns(), kind, text,
-                              file_name, progress);
+        return import_records(store, store.residents(), resident_columns(), kind, text, file_name,
+                              progress);
     case SheetKind::contacts:
-        return import_records(store, store.contacts(), contact_columns(), kind, text,
-                              file_name, progress);
+        return import_records(store, store.contacts(), contact_columns(), kind, text, file_name,
+                              progress);
     case SheetKind::staff:
-        return import_records(store, store.staff(), staff_columns(), kind, text,
-                              file_name, progress);
+        return import_records(store, store.staff(), staff_columns(), kind, text, file_name,
+                              progress);
     }
     return {};
 }

@@ -13,7 +13,7 @@ namespace carecall {
 namespace {
 
 constexpr std::array<std::string_view, 7> k_day_names{"mon", "tue", "wed", "thu",
-                                                       "fri", "sat", "sun"};
+                                                      "fri", "sat", "sun"};
 constexpr std::array<std::string_view, 7> k_full_day_names{
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
 
@@ -46,7 +46,8 @@ std::string sub(std::string_view field, std::string_view name) {
 
 void positive_opt(const std::optional<int>& v, std::string_view field) {
     if (v && *v <= 0) {
-        throw InvalidInput(std::string(field), fmt::format("{} must be a positive whole number", *v));
+        throw InvalidInput(std::string(field),
+                           fmt::format("{} must be a positive whole number", *v));
     }
 }
 
@@ -97,10 +98,14 @@ void required_name(const std::string& name) {
 
 std::string to_string(SiteKind k) {
     switch (k) {
-    case SiteKind::care_home: return "care_home";
-    case SiteKind::hospital: return "hospital";
-    case SiteKind::hospice: return "hospice";
-    case SiteKind::ld_unit: return "ld_unit";
+    case SiteKind::care_home:
+        return "care_home";
+    case SiteKind::hospital:
+        return "hospital";
+    case SiteKind::hospice:
+        return "hospice";
+    case SiteKind::ld_unit:
+        return "ld_unit";
     }
     return "care_home";
 }
@@ -119,10 +124,14 @@ SiteKind parse_site_kind(std::string_view text, std::string_view field) {
 
 std::string to_string(ConsentStatus s) {
     switch (s) {
-    case ConsentStatus::none: return "none";
-    case ConsentStatus::given: return "given";
-    case ConsentStatus::best_interest: return "best_interest";
-    case ConsentStatus::refused: return "refused";
+    case ConsentStatus::none:
+        return "none";
+    case ConsentStatus::given:
+        return "given";
+    case ConsentStatus::best_interest:
+        return "best_interest";
+    case ConsentStatus::refused:
+        return "refused";
     }
     return "none";
 }
@@ -142,11 +151,16 @@ ConsentStatus parse_consent_status(std::string_view text, std::string_view field
 
 std::string to_string(BookingStatus s) {
     switch (s) {
-    case BookingStatus::booked: return "booked";
-    case BookingStatus::completed: return "completed";
-    case BookingStatus::missed: return "missed";
-    case BookingStatus::cancelled: return "cancelled";
-    case BookingStatus::waitlisted: return "waitlisted";
+    case BookingStatus::booked:
+        return "booked";
+    case BookingStatus::completed:
+        return "completed";
+    case BookingStatus::missed:
+        return "missed";
+    case BookingStatus::cancelled:
+        return "cancelled";
+    case BookingStatus::waitlisted:
+        return "waitlisted";
     }
     return "booked";
 }
@@ -167,7 +181,8 @@ BookingStatus parse_booking_status(std::string_view text, std::string_view field
 namespace {
 
 /// An enumeration's names, one entry per value: the one place each is spelled.
-template <class E, std::size_t N> using Names = std::array<std::pair<E, std::string_view>, N>;
+template <class E, std::size_t N>
+using Names = std::array<std::pair<E, std::string_view>, N>;
 
 constexpr Names<BookingSource, 4> k_source_names{{{BookingSource::manual, "manual"},
                                                   {BookingSource::scheduled, "scheduled"},
@@ -193,7 +208,8 @@ static_assert(
     }(),
     "k_missed_outcomes (model.hpp) are the outcome names after none and completed");
 
-template <class E, std::size_t N> std::string name_in(const Names<E, N>& names, E value) {
+template <class E, std::size_t N>
+std::string name_in(const Names<E, N>& names, E value) {
     for (const auto& [e, name] : names) {
         if (e == value) {
             return std::string(name);
@@ -220,13 +236,17 @@ E parse_in(const Names<E, N>& names, std::string_view text, std::string_view fie
 
 } // namespace
 
-std::string to_string(BookingSource s) { return name_in(k_source_names, s); }
+std::string to_string(BookingSource s) {
+    return name_in(k_source_names, s);
+}
 
 BookingSource parse_booking_source(std::string_view text, std::string_view field) {
     return parse_in(k_source_names, text, field, "a booking source");
 }
 
-std::string to_string(CallOutcome o) { return name_in(k_outcome_names, o); }
+std::string to_string(CallOutcome o) {
+    return name_in(k_outcome_names, o);
+}
 
 CallOutcome parse_call_outcome(std::string_view text, std::string_view field) {
     for (std::size_t i = 0; i < k_first_missed; ++i) {
@@ -243,10 +263,14 @@ CallOutcome parse_missed_outcome(std::string_view text, std::string_view field) 
 
 std::string priority_name(int p) {
     switch (p) {
-    case priority::routine: return "routine";
-    case priority::clinical: return "clinical";
-    case priority::end_of_life: return "end_of_life";
-    default: return fmt::format("priority-{}", p);
+    case priority::routine:
+        return "routine";
+    case priority::clinical:
+        return "clinical";
+    case priority::end_of_life:
+        return "end_of_life";
+    default:
+        return fmt::format("priority-{}", p);
     }
 }
 
@@ -277,9 +301,9 @@ std::uint8_t weekday_mask(const std::vector<int>& days, std::string_view field) 
     std::uint8_t mask = 0;
     for (std::size_t i = 0; i < days.size(); ++i) {
         if (days[i] < 0 || days[i] > 6) {
-            throw InvalidInput(fmt::format("{}[{}]", field, i),
-                               fmt::format("{} is not a weekday (0 = Monday … 6 = Sunday)",
-                                           days[i]));
+            throw InvalidInput(
+                fmt::format("{}[{}]", field, i),
+                fmt::format("{} is not a weekday (0 = Monday … 6 = Sunday)", days[i]));
         }
         mask = static_cast<std::uint8_t>(mask | (1U << static_cast<unsigned>(days[i])));
     }
@@ -343,7 +367,8 @@ WeeklyWindow parse_window(std::string_view text, std::string_view field) {
                                       item));
             }
             for (int d = a;; d = (d + 1) % 7) {
-                w.weekdays = static_cast<std::uint8_t>(w.weekdays | (1U << static_cast<unsigned>(d)));
+                w.weekdays =
+                    static_cast<std::uint8_t>(w.weekdays | (1U << static_cast<unsigned>(d)));
                 if (d == b) {
                     break;
                 }
@@ -414,16 +439,16 @@ void validate_code(std::string_view code, std::string_view field) {
         bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                   c == '-' || c == '_' || c == '.';
         if (!ok) {
-            throw InvalidInput(std::string(field),
-                               fmt::format("'{}' may hold only letters, digits, '-', '_' and '.'",
-                                           code));
+            throw InvalidInput(
+                std::string(field),
+                fmt::format("'{}' may hold only letters, digits, '-', '_' and '.'", code));
         }
         digits_only = digits_only && c >= '0' && c <= '9';
     }
     if (digits_only) {
-        throw InvalidInput(std::string(field),
-                           fmt::format("'{}' must not be all digits (numbers are record ids)",
-                                       code));
+        throw InvalidInput(
+            std::string(field),
+            fmt::format("'{}' must not be all digits (numbers are record ids)", code));
     }
 }
 
@@ -432,8 +457,7 @@ void validate(const WeeklyWindow& w, std::string_view field) {
         throw InvalidInput(sub(field, "weekdays"), "needs at least one weekday (0-6)");
     }
     if (w.start < 0 || w.start >= 1440) {
-        throw InvalidInput(sub(field, "start"),
-                           fmt::format("{} is not a time of day", w.start));
+        throw InvalidInput(sub(field, "start"), fmt::format("{} is not a time of day", w.start));
     }
     if (w.end <= 0 || w.end > 1440) {
         throw InvalidInput(sub(field, "end"), fmt::format("{} is not a time of day", w.end));
@@ -469,9 +493,9 @@ void validate(const Resident& r) {
     validate_code(r.code);
     required_name(r.name);
     if (r.admitted && r.discharged && date::sys_days{*r.discharged} < date::sys_days{*r.admitted}) {
-        throw InvalidInput("discharged", fmt::format("{} is before admission on {}",
-                                                     format_date(*r.discharged),
-                                                     format_date(*r.admitted)));
+        throw InvalidInput("discharged",
+                           fmt::format("{} is before admission on {}", format_date(*r.discharged),
+                                       format_date(*r.admitted)));
     }
     check_words(r.competences, "competences");
     positive_opt(r.max_call_minutes, "max_call_minutes");
@@ -511,14 +535,14 @@ void validate(const Device& d) {
         throw InvalidInput("kind", fmt::format("'{}' must be 1 to 32 characters", d.kind));
     }
     if (d.cleaning_minutes < 0 || d.cleaning_minutes > 24 * 60) {
-        throw InvalidInput("cleaning_minutes",
-                           fmt::format("{} must be a whole number of minutes from 0 to 1440",
-                                       d.cleaning_minutes));
+        throw InvalidInput(
+            "cleaning_minutes",
+            fmt::format("{} must be a whole number of minutes from 0 to 1440", d.cleaning_minutes));
     }
     if (d.move_minutes < 0 || d.move_minutes > 24 * 60) {
-        throw InvalidInput("move_minutes",
-                           fmt::format("{} must be a whole number of minutes from 0 to 1440",
-                                       d.move_minutes));
+        throw InvalidInput(
+            "move_minutes",
+            fmt::format("{} must be a whole number of minutes from 0 to 1440", d.move_minutes));
     }
     for (std::size_t i = 0; i < d.wards.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
@@ -555,27 +579,26 @@ void validate(const CallRequest& q) {
                            fmt::format("{} must be a positive whole number", q.duration_minutes));
     }
     if (q.duration_minutes > 24 * 60) {
-        throw InvalidInput("duration_minutes",
-                           fmt::format("{} is longer than a day (at most 1440 minutes)",
-                                       q.duration_minutes));
+        throw InvalidInput(
+            "duration_minutes",
+            fmt::format("{} is longer than a day (at most 1440 minutes)", q.duration_minutes));
     }
     if (q.priority < 1) {
-        throw InvalidInput("priority",
-                           fmt::format("{} must be a whole number from 1", q.priority));
+        throw InvalidInput("priority", fmt::format("{} must be a whole number from 1", q.priority));
     }
     positive_opt(q.max_per_day, "max_per_day");
     check_windows(q.preferred, "preferred");
     if (q.fixed) {
         if (q.fixed->weekday < 0 || q.fixed->weekday > 6) {
-            throw InvalidInput("fixed.weekday",
-                               fmt::format("{} is not a weekday (0 = Monday … 6 = Sunday)",
-                                           q.fixed->weekday));
+            throw InvalidInput(
+                "fixed.weekday",
+                fmt::format("{} is not a weekday (0 = Monday … 6 = Sunday)", q.fixed->weekday));
         }
         if (q.fixed->start < 0 || q.fixed->start + q.duration_minutes > 1440) {
-            throw InvalidInput("fixed.start", fmt::format("{} plus the call's {} minutes does not "
-                                                          "fit in the day",
-                                                          format_clock(q.fixed->start),
-                                                          q.duration_minutes));
+            throw InvalidInput("fixed.start",
+                               fmt::format("{} plus the call's {} minutes does not "
+                                           "fit in the day",
+                                           format_clock(q.fixed->start), q.duration_minutes));
         }
     }
 }
@@ -591,8 +614,8 @@ void validate(const Booking& b) {
         throw InvalidInput("device", "is required");
     }
     if (b.end <= b.start) {
-        throw InvalidInput("end", fmt::format("{} is not after start {}", format_utc(b.end),
-                                              format_utc(b.start)));
+        throw InvalidInput(
+            "end", fmt::format("{} is not after start {}", format_utc(b.end), format_utc(b.start)));
     }
     if (b.end - b.start > std::chrono::hours{24}) {
         throw InvalidInput("end", fmt::format("{} is more than a day after start {}",

@@ -27,9 +27,10 @@ Period parse_period(std::string_view text, const date::time_zone* zone, std::str
     if (!cur.empty()) {
         parts.push_back(cur);
     }
-    auto bad = InvalidInput(std::string(field), fmt::format("'{}' is not a period (expected START/END or "
-                                               "DATE HH:MM-HH:MM, then an optional label)",
-                                               text));
+    auto bad =
+        InvalidInput(std::string(field), fmt::format("'{}' is not a period (expected START/END or "
+                                                     "DATE HH:MM-HH:MM, then an optional label)",
+                                                     text));
     if (parts.empty()) {
         throw bad;
     }
@@ -65,7 +66,8 @@ Period parse_period(std::string_view text, const date::time_zone* zone, std::str
         p.label += (p.label.empty() ? "" : " ") + parts[i];
     }
     if (p.end <= p.start) {
-        throw InvalidInput(std::string(field), fmt::format("'{}': the end is not after the start", text));
+        throw InvalidInput(std::string(field),
+                           fmt::format("'{}': the end is not after the start", text));
     }
     return p;
 }
@@ -88,9 +90,10 @@ FixedTime parse_fixed_time(std::string_view text, std::string_view field) {
     auto w = parse_window(std::string(text) + "-24:00", field); // reuse the day and clock parsing
     auto days = weekday_list(w.weekdays);
     if (days.size() != 1) {
-        throw InvalidInput(std::string(field), fmt::format("'{}' must name one weekday and a time, e.g. "
-                                              "\"sun 15:00\"",
-                                              text));
+        throw InvalidInput(std::string(field),
+                           fmt::format("'{}' must name one weekday and a time, e.g. "
+                                       "\"sun 15:00\"",
+                                       text));
     }
     return FixedTime{days.front(), w.start};
 }

@@ -18,8 +18,8 @@
 namespace carecall {
 namespace {
 
-constexpr auto k_margin = date::days{1}; // bookings this far around a call can affect it
-constexpr auto k_week = date::days{7};   // the span of a request's weekly count
+constexpr auto k_margin = date::days{1};         // bookings this far around a call can affect it
+constexpr auto k_week = date::days{7};           // the span of a request's weekly count
 constexpr const char* k_scheduled = "scheduled"; // the reason on the calls the scheduler books
 
 /// Local midnight of a date in a zone, as an instant (the earlier reading if it occurs twice, the
@@ -36,7 +36,8 @@ Instant midnight(Date d, const date::time_zone* zone) {
 /// Store ids in the order load_scenario numbers records (each repository's list() order), checked
 /// against the scenario's codes so a change of that order cannot go unnoticed.
 template <class T, class IdT>
-std::vector<std::int64_t> ids_in_scenario_order(Repository<T, IdT>& repo, const std::vector<T>& in_scenario) {
+std::vector<std::int64_t> ids_in_scenario_order(Repository<T, IdT>& repo,
+                                                const std::vector<T>& in_scenario) {
     auto list = repo.list();
     if (list.size() != in_scenario.size()) {
         throw std::logic_error("planning: the store changed between two reads of one transaction");
@@ -66,11 +67,13 @@ struct IdMap {
     std::unordered_map<std::int64_t, std::int64_t> ward_pos, resident_pos, contact_pos, device_pos,
         staff_pos, request_pos;
 
-    template <class Id> static Id to_store(const std::vector<std::int64_t>& ids, Id pos) {
+    template <class Id>
+    static Id to_store(const std::vector<std::int64_t>& ids, Id pos) {
         return Id(ids.at(static_cast<std::size_t>(pos.value - 1)));
     }
     template <class Id>
-    static std::optional<Id> to_pos(const std::unordered_map<std::int64_t, std::int64_t>& m, Id id) {
+    static std::optional<Id> to_pos(const std::unordered_map<std::int64_t, std::int64_t>& m,
+                                    Id id) {
         auto it = m.find(id.value);
         if (it == m.end()) {
             return std::nullopt;
@@ -133,7 +136,8 @@ bool better(const ScheduleScore& a, const ScheduleScore& b) {
     }
     for (const auto& [priority, pair] : classes) {
         auto key = [](const ClassScore* c) {
-            return c == nullptr ? std::pair<int, int>{0, 0} : std::pair<int, int>{c->residents_served, c->calls};
+            return c == nullptr ? std::pair<int, int>{0, 0}
+                                : std::pair<int, int>{c->residents_served, c->calls};
         };
         if (key(pair.first) != key(pair.second)) {
             return key(pair.first) > key(pair.second);
@@ -211,11 +215,11 @@ std::vector<Booking> save_in_transaction(Store& store, std::vector<Booking> call
         auto v = check_call(world, plan_of(b));
         if (v.empty() && b.start + std::chrono::minutes{1} < now) {
             const auto* zone = zone_of_resident(world, b.resident);
-            v.push_back(Violation{Rule::time_past,
-                                  fmt::format("{} is in the past (now is {})",
-                                              describe_time(b.start, zone, now),
-                                              describe_time(now, zone)),
-                                  std::nullopt});
+            v.push_back(
+                Violation{Rule::time_past,
+                          fmt::format("{} is in the past (now is {})",
+                                      describe_time(b.start, zone, now), describe_time(now, zone)),
+                          std::nullopt});
         }
         if (!v.empty()) {
             for (auto& x : v) {
@@ -247,11 +251,13 @@ namespace {
 
 void check_plan_request(const PlanRequest& req) {
     if (req.days < 1 || req.days > 366) {
-        throw InvalidInput("days", fmt::format("{} must be a whole number of days from 1 to 366", req.days));
+        throw InvalidInput(
+            "days", fmt::format("{} must be a whole number of days from 1 to 366", req.days));
     }
     if (req.slot_minutes < 1 || req.slot_minutes > 1440) {
-        throw InvalidInput("slot_minutes",
-                           fmt::format("{} must be a whole number of minutes from 1 to 1440", req.slot_minutes));
+        throw InvalidInput(
+            "slot_minutes",
+            fmt::format("{} must be a whole number of minutes from 1 to 1440", req.slot_minutes));
     }
 }
 
@@ -341,7 +347,8 @@ Snapshot load_snapshot(Store& store, const PlanRequest& req, PlanResult& out) {
 /// already have: their calls that count (booked or completed) by plan date.
 struct Pinned {
     ScheduleOptions opts;
-    std::map<std::int64_t, std::vector<Instant>> elsewhere; // store request id -> outside the horizon
+    std::map<std::int64_t, std::vector<Instant>>
+        elsewhere;                                    // store request id -> outside the horizon
     std::map<std::int64_t, std::vector<int>> holding; // store request id -> plan dates inside, kept
     std::vector<Booking> releasable;                  // re-plan: calls the plan may move
 };
@@ -607,12 +614,15 @@ void keep_unmoved(const std::vector<Booking>& releasable, PlanResult& out) {
 }
 
 /// The requests the plan could not fully meet, by code.
-void report_unmet(const ScheduleResult& result, const Snapshot& snap, Demand& demand, PlanResult& out) {
+void report_unmet(const ScheduleResult& result, const Snapshot& snap, Demand& demand,
+                  PlanResult& out) {
     for (const auto& u : result.unscheduled) {
         auto store_id = IdMap::to_store(snap.ids.requests, u.request).value;
-        auto q = request_in_store(snap.ids, snap.s.requests.at(static_cast<std::size_t>(u.request.value - 1)));
+        auto q = request_in_store(
+            snap.ids, snap.s.requests.at(static_cast<std::size_t>(u.request.value - 1)));
         int wanted = demand.wanted_of[store_id];
-        out.unmet.push_back(UnmetRequest{q, wanted, wanted - u.missing_calls, u.missing_calls, u.reasons});
+        out.unmet.push_back(
+            UnmetRequest{q, wanted, wanted - u.missing_calls, u.missing_calls, u.reasons});
     }
     for (auto& u : demand.standing) {
         out.unmet.push_back(std::move(u));
@@ -624,13 +634,15 @@ void report_unmet(const ScheduleResult& result, const Snapshot& snap, Demand& de
             u.request.calls = demand.week_calls.at(static_cast<std::size_t>(pos->value - 1));
         }
     }
-    std::sort(out.unmet.begin(), out.unmet.end(),
-              [](const UnmetRequest& a, const UnmetRequest& b) { return a.request.code < b.request.code; });
+    std::sort(out.unmet.begin(), out.unmet.end(), [](const UnmetRequest& a, const UnmetRequest& b) {
+        return a.request.code < b.request.code;
+    });
 }
 
 Conflict stale_plan(const Booking& old) {
-    return Conflict(fmt::format("call {} changed while the plan was made; run schedule again", old.code),
-                    "plan.stale");
+    return Conflict(
+        fmt::format("call {} changed while the plan was made; run schedule again", old.code),
+        "plan.stale");
 }
 
 /// Cancels the released calls ("re-planned"), as long as nobody changed them meanwhile; returns
@@ -659,12 +671,9 @@ void save_plan(Store& store, const PlanRequest& req, Instant now, PlanResult& ou
     auto tx = store.begin(TxKind::write);
     auto leave_out = cancel_released(store, out.released);
     out.added = save_in_transaction(store, std::move(out.added), now, leave_out);
-    nlohmann::json details{{"from", format_date(req.from)},
-                           {"days", req.days},
-                           {"added", out.added.size()},
-                           {"cancelled", out.released.size()},
-                           {"unmet_requests", out.unmet.size()},
-                           {"replan", req.replan}};
+    nlohmann::json details{{"from", format_date(req.from)},      {"days", req.days},
+                           {"added", out.added.size()},          {"cancelled", out.released.size()},
+                           {"unmet_requests", out.unmet.size()}, {"replan", req.replan}};
     if (req.ward) {
         details["ward"] = req.ward->value;
     }

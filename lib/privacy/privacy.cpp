@@ -23,7 +23,8 @@ constexpr std::string_view k_subject_access_format = "carecall-subject-access/1"
 
 /// Codes of every record of one kind by id: the export names other people by code only, and
 /// looks each up once however many bookings there are.
-template <class T, class IdT> std::map<std::int64_t, std::string> codes(Repository<T, IdT>& repo) {
+template <class T, class IdT>
+std::map<std::int64_t, std::string> codes(Repository<T, IdT>& repo) {
     std::map<std::int64_t, std::string> out;
     for (const auto& r : repo.list()) {
         out.emplace(r.id.value, r.code);
@@ -94,7 +95,8 @@ struct Codes {
 ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zones) {
     // Taken apart whole (model.hpp): a new field stops this compiling until it is disclosed.
     const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
-                 reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
+                 reason, source, request, pinned, availability_overridden, hours_overridden,
+                 series] = b;
     ojson contact_codes = ojson::array();
     for (auto c : contacts) {
         contact_codes.push_back(code_or_null(codes.contacts, c.value));
@@ -121,7 +123,9 @@ ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zo
             {"hours_overridden", hours_overridden}};
 }
 
-ojson parsed(const std::string& text) { return ojson::parse(text); }
+ojson parsed(const std::string& text) {
+    return ojson::parse(text);
+}
 
 template <class Person>
 ojson subject_access(Store& store, const Person& person, std::vector<Approval> approvals,
@@ -157,7 +161,9 @@ ojson subject_access(Store& store, const Person& person, std::vector<Approval> a
     return out;
 }
 
-std::string pseudonym(const std::string& code) { return "erased-" + code; }
+std::string pseudonym(const std::string& code) {
+    return "erased-" + code;
+}
 
 /// Sets `field` to `value` and notes its name when that changes it.
 template <class V>
@@ -168,7 +174,8 @@ void replace(V& field, const V& value, const char* name, std::vector<std::string
     }
 }
 
-template <class List> void blank_labels(List& items, const char* name, std::vector<std::string>& changed) {
+template <class List>
+void blank_labels(List& items, const char* name, std::vector<std::string>& changed) {
     bool any = false;
     for (auto& item : items) {
         any = any || !item.label.empty();
@@ -203,7 +210,9 @@ std::vector<Approval> blanked(std::vector<Approval> approvals) {
 
 } // namespace
 
-std::string to_string(PersonKind k) { return k == PersonKind::resident ? "resident" : "contact"; }
+std::string to_string(PersonKind k) {
+    return k == PersonKind::resident ? "resident" : "contact";
+}
 
 PersonKind parse_person_kind(std::string_view text, std::string_view field) {
     if (text == "resident") {
@@ -216,8 +225,7 @@ PersonKind parse_person_kind(std::string_view text, std::string_view field) {
                        fmt::format("{} is not resident or contact", std::string(text)));
 }
 
-std::string subject_access_json(Store& store, PersonKind kind, std::string_view code,
-                                Instant now) {
+std::string subject_access_json(Store& store, PersonKind kind, std::string_view code, Instant now) {
     auto tx = store.begin(TxKind::read);
     ojson out;
     if (kind == PersonKind::resident) {
@@ -343,12 +351,11 @@ RetentionPeriod parse_retention(std::string_view text, std::string_view field) {
         throw bad();
     }
     if (p.amount < 1) {
-        throw InvalidInput(std::string(field),
-                           fmt::format("{} must be at least one {}", std::string(text),
-                                       std::string(unit)));
+        throw InvalidInput(std::string(field), fmt::format("{} must be at least one {}",
+                                                           std::string(text), std::string(unit)));
     }
-    int limit = p.unit == RetentionPeriod::Unit::day    ? 36600
-                : p.unit == RetentionPeriod::Unit::week ? 5300
+    int limit = p.unit == RetentionPeriod::Unit::day     ? 36600
+                : p.unit == RetentionPeriod::Unit::week  ? 5300
                 : p.unit == RetentionPeriod::Unit::month ? 1200
                                                          : 100;
     if (p.amount > limit) {

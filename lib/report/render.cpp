@@ -22,7 +22,9 @@ ojson when_json(Instant t, const std::string& tz) {
     return {{"start", format_iso_offset(t, find_zone(tz))}, {"tz", tz}};
 }
 
-std::string opt_int(const std::optional<int>& v) { return v ? std::to_string(*v) : std::string(); }
+std::string opt_int(const std::optional<int>& v) {
+    return v ? std::to_string(*v) : std::string();
+}
 
 std::string number(double v, bool readable) {
     return readable ? fmt::format("{:.1f}", v) : fmt::format("{:.4f}", v);
@@ -32,9 +34,13 @@ std::string ratio(double v, bool readable) {
     return readable ? fmt::format("{:.1f}%", v * 100) : fmt::format("{:.4f}", v);
 }
 
-ojson span_json(DateSpan s) { return {{"from", format_date(s.first)}, {"to", format_date(s.last)}}; }
+ojson span_json(DateSpan s) {
+    return {{"from", format_date(s.first)}, {"to", format_date(s.last)}};
+}
 
-std::string dump(const ojson& j) { return j.dump(2, ' ', false, ojson::error_handler_t::replace); }
+std::string dump(const ojson& j) {
+    return j.dump(2, ' ', false, ojson::error_handler_t::replace);
+}
 
 } // namespace
 
@@ -60,8 +66,8 @@ ReportRows report_rows(const IsolationReport& r, bool readable) {
             r.days));
         return out;
     }
-    out.header = {"resident", "name", "ward", "last_call", "admitted", "days", "next_call",
-                  "next_booking"};
+    out.header = {"resident", "name", "ward",      "last_call",
+                  "admitted", "days", "next_call", "next_booking"};
     for (const auto& row : r.rows) {
         out.rows.push_back({row.resident, row.name, row.ward,
                             row.last_call ? when(*row.last_call, row.tz, false) : std::string(),
@@ -76,7 +82,7 @@ ReportRows report_rows(const IsolationReport& r, bool readable) {
 ReportRows report_rows(const UtilisationReport& r, bool readable) {
     ReportRows out;
     if (readable) {
-        out.header = {"device", "ward", "open_min", "used_min", "use",
+        out.header = {"device", "ward",   "open_min",  "used_min", "use",
                       "done",   "missed", "cancelled", "pending"};
         out.notes.push_back("OPEN MIN: bookable minutes (calling hours, less closures and out of "
                             "service); USED MIN: minutes of calls booked, completed or missed; "
@@ -86,23 +92,22 @@ ReportRows report_rows(const UtilisationReport& r, bool readable) {
                       "completed", "missed", "cancelled",        "booked"};
     }
     for (const auto& row : r.rows) {
-        auto use = row.bookable_minutes > 0
-                       ? ratio(static_cast<double>(row.booked_minutes) /
-                                   static_cast<double>(row.bookable_minutes),
-                               readable)
-                       : std::string();
+        auto use = row.bookable_minutes > 0 ? ratio(static_cast<double>(row.booked_minutes) /
+                                                        static_cast<double>(row.bookable_minutes),
+                                                    readable)
+                                            : std::string();
         out.rows.push_back({row.device, row.ward.empty() && readable ? "(all)" : row.ward,
                             std::to_string(row.bookable_minutes),
-                            std::to_string(row.booked_minutes), use,
-                            std::to_string(row.completed), std::to_string(row.missed),
-                            std::to_string(row.cancelled), std::to_string(row.booked)});
+                            std::to_string(row.booked_minutes), use, std::to_string(row.completed),
+                            std::to_string(row.missed), std::to_string(row.cancelled),
+                            std::to_string(row.booked)});
     }
     return out;
 }
 
 ReportRows report_rows(const FairnessReport& r, bool readable) {
     ReportRows out;
-    out.header = {"resident", "name",   "ward",      "asked", "calls",
+    out.header = {"resident",  "name",   "ward",      "asked", "calls",
                   "completed", "missed", "cancelled", "share"};
     for (const auto& row : r.rows) {
         out.rows.push_back({row.resident, row.name, row.ward, number(row.asked, readable),
@@ -141,16 +146,17 @@ std::string report_json(const IsolationReport& r) {
             next["end"] = format_iso_offset(row.next->end, find_zone(row.tz));
             next["booking"] = row.next->code;
         }
-        rows.push_back({{"resident", row.resident},
-                        {"name", row.name},
-                        {"ward", row.ward},
-                        {"tz", row.tz},
-                        {"last_call", row.last_call ? ojson(format_iso_offset(*row.last_call,
-                                                                              find_zone(row.tz)))
-                                                    : ojson(nullptr)},
-                        {"admitted", row.admitted ? ojson(format_date(*row.admitted)) : ojson(nullptr)},
-                        {"days", row.days ? ojson(*row.days) : ojson(nullptr)},
-                        {"next", next}});
+        rows.push_back(
+            {{"resident", row.resident},
+             {"name", row.name},
+             {"ward", row.ward},
+             {"tz", row.tz},
+             {"last_call", row.last_call
+                               ? ojson(format_iso_offset(*row.last_call, find_zone(row.tz)))
+                               : ojson(nullptr)},
+             {"admitted", row.admitted ? ojson(format_date(*row.admitted)) : ojson(nullptr)},
+             {"days", row.days ? ojson(*row.days) : ojson(nullptr)},
+             {"next", next}});
     }
     return dump({{"format", "carecall-report-isolation/1"},
                  {"now", format_utc(r.now)},
@@ -161,18 +167,18 @@ std::string report_json(const IsolationReport& r) {
 std::string report_json(const UtilisationReport& r) {
     ojson rows = ojson::array();
     for (const auto& row : r.rows) {
-        rows.push_back({{"device", row.device},
-                        {"ward", row.ward.empty() ? ojson(nullptr) : ojson(row.ward)},
-                        {"bookable_minutes", row.bookable_minutes},
-                        {"booked_minutes", row.booked_minutes},
-                        {"use", row.bookable_minutes > 0
-                                    ? ojson(static_cast<double>(row.booked_minutes) /
-                                            static_cast<double>(row.bookable_minutes))
-                                    : ojson(nullptr)},
-                        {"completed", row.completed},
-                        {"missed", row.missed},
-                        {"cancelled", row.cancelled},
-                        {"booked", row.booked}});
+        rows.push_back(
+            {{"device", row.device},
+             {"ward", row.ward.empty() ? ojson(nullptr) : ojson(row.ward)},
+             {"bookable_minutes", row.bookable_minutes},
+             {"booked_minutes", row.booked_minutes},
+             {"use", row.bookable_minutes > 0 ? ojson(static_cast<double>(row.booked_minutes) /
+                                                      static_cast<double>(row.bookable_minutes))
+                                              : ojson(nullptr)},
+             {"completed", row.completed},
+             {"missed", row.missed},
+             {"cancelled", row.cancelled},
+             {"booked", row.booked}});
     }
     auto j = ojson{{"format", "carecall-report-utilisation/1"}};
     j.update(span_json(r.span));

@@ -304,10 +304,11 @@ UtilisationReport utilisation_report(const ReportData& data, DateSpan span) {
             Intervals hours;
             for (const auto& iv : window_intervals(w->calling_hours, zone, lo, hi)) {
                 auto day = local_date(iv.first, zone);
-                bool closed = std::any_of(w->closures.begin(), w->closures.end(), [&](const auto& c) {
-                    return date::sys_days{c.first} <= date::sys_days{day} &&
-                           date::sys_days{day} <= date::sys_days{c.last};
-                });
+                bool closed =
+                    std::any_of(w->closures.begin(), w->closures.end(), [&](const auto& c) {
+                        return date::sys_days{c.first} <= date::sys_days{day} &&
+                               date::sys_days{day} <= date::sys_days{c.last};
+                    });
                 if (!closed) {
                     hours.push_back(iv);
                 }
@@ -420,12 +421,13 @@ FairnessReport fairness_report(const ReportData& data, DateSpan span) {
         }
         rep.rows.push_back(row);
     }
-    std::stable_sort(rep.rows.begin(), rep.rows.end(), [](const FairnessRow& a, const FairnessRow& b) {
-        if (a.share.has_value() != b.share.has_value()) {
-            return a.share.has_value();
-        }
-        return a.share && *a.share < *b.share;
-    });
+    std::stable_sort(rep.rows.begin(), rep.rows.end(),
+                     [](const FairnessRow& a, const FairnessRow& b) {
+                         if (a.share.has_value() != b.share.has_value()) {
+                             return a.share.has_value();
+                         }
+                         return a.share && *a.share < *b.share;
+                     });
     if (!shares.empty()) {
         auto& s = rep.spread;
         s.residents = static_cast<int>(shares.size());
@@ -450,7 +452,8 @@ OutcomesReport outcomes_report(const ReportData& data, DateSpan span, Instant no
     OutcomesReport rep;
     rep.span = span;
     // Every row is listed, zero or not, so the report has the same shape every time.
-    std::map<std::pair<int, std::string>, int> counts{{{0, ""}, 0}, {{2, ""}, 0}, {{3, "not recorded"}, 0}};
+    std::map<std::pair<int, std::string>, int> counts{
+        {{0, ""}, 0}, {{2, ""}, 0}, {{3, "not recorded"}, 0}};
     for (auto o : k_missed_outcomes) {
         counts[{1, to_string(o)}] = 0;
     }
@@ -459,15 +462,22 @@ OutcomesReport outcomes_report(const ReportData& data, DateSpan span, Instant no
             continue;
         }
         switch (b.status) {
-        case BookingStatus::completed: ++counts[{0, ""}]; break;
-        case BookingStatus::missed: ++counts[{1, to_string(b.outcome)}]; break;
-        case BookingStatus::cancelled: ++counts[{2, ""}]; break;
+        case BookingStatus::completed:
+            ++counts[{0, ""}];
+            break;
+        case BookingStatus::missed:
+            ++counts[{1, to_string(b.outcome)}];
+            break;
+        case BookingStatus::cancelled:
+            ++counts[{2, ""}];
+            break;
         case BookingStatus::booked:
             if (b.end <= now) {
                 ++counts[{3, "not recorded"}];
             }
             break;
-        case BookingStatus::waitlisted: break;
+        case BookingStatus::waitlisted:
+            break;
         }
     }
     static const char* const k_names[] = {"completed", "missed", "cancelled", "booked"};

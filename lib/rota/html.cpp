@@ -18,12 +18,23 @@ std::string esc(std::string_view s) {
     std::string out;
     for (char ch : s) {
         switch (ch) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += ch;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += ch;
         }
     }
     return out;
@@ -146,7 +157,9 @@ std::string timeline(const RotaDevice& dev, const Group& g, int index) {
             label = b->ward_code == g.ward_code ? b->label : b->ward_code;
             label = fmt::format("{} {}", clock(b->start, g.site_tz).substr(0, 5), label);
             break;
-        case DeviceBusy::cleaning: fill = fmt::format("url(#clean-{})", id); break;
+        case DeviceBusy::cleaning:
+            fill = fmt::format("url(#clean-{})", id);
+            break;
         case DeviceBusy::move:
             fill = fmt::format("url(#move-{})", id);
             label = b->label;

@@ -40,16 +40,24 @@ std::string ics_escape(std::string_view text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         char ch = text[i];
         switch (ch) {
-        case '\\': out += "\\\\"; break;
-        case ';': out += "\\;"; break;
-        case ',': out += "\\,"; break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case ';':
+            out += "\\;";
+            break;
+        case ',':
+            out += "\\,";
+            break;
         case '\r':
             if (i + 1 < text.size() && text[i + 1] == '\n') {
                 ++i;
             }
             out += "\\n";
             break;
-        case '\n': out += "\\n"; break;
+        case '\n':
+            out += "\\n";
+            break;
         default:
             // Other control characters are not allowed in TEXT.
             if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') {

@@ -46,13 +46,15 @@ struct Records {
     std::unordered_map<RequestId, CallRequest> requests;
 };
 
-template <class Map, class Repo> void fill(Map& map, Repo& repo) {
+template <class Map, class Repo>
+void fill(Map& map, Repo& repo) {
     for (auto& r : repo.list()) {
         map.emplace(r.id, std::move(r));
     }
 }
 
-template <class Map, class IdT> const auto& at(const Map& map, IdT id, std::string_view kind) {
+template <class Map, class IdT>
+const auto& at(const Map& map, IdT id, std::string_view kind) {
     auto it = map.find(id);
     if (it == map.end()) {
         throw NotFound::record(std::string(kind), std::to_string(id.value));
@@ -218,7 +220,7 @@ std::vector<Booking> rota_bookings(Store& store, const RotaQuery& query, Instant
 
 /// How often each booking changed, and when last (from the audit), by booking id.
 std::unordered_map<std::int64_t, RecordChanges> changes_of(Store& store,
-                                                          const std::vector<Booking>& bookings) {
+                                                           const std::vector<Booking>& bookings) {
     std::vector<std::int64_t> ids;
     for (const auto& b : bookings) {
         ids.push_back(b.id.value);

@@ -66,9 +66,12 @@ bool is_active(const RotaCall& call) {
 
 std::string status(const RotaCall& call) {
     switch (call.status) {
-    case BookingStatus::cancelled: return "CANCELLED";
-    case BookingStatus::waitlisted: return "WAITING";
-    default: return to_string(call.status);
+    case BookingStatus::cancelled:
+        return "CANCELLED";
+    case BookingStatus::waitlisted:
+        return "WAITING";
+    default:
+        return to_string(call.status);
     }
 }
 

@@ -111,9 +111,13 @@ const std::vector<RuleInfo>& rule_catalogue() {
     return catalogue;
 }
 
-const RuleInfo& rule_info(Rule id) { return rule_catalogue().at(static_cast<std::size_t>(id)); }
+const RuleInfo& rule_info(Rule id) {
+    return rule_catalogue().at(static_cast<std::size_t>(id));
+}
 
-std::string rule_name(Rule id) { return rule_info(id).name; }
+std::string rule_name(Rule id) {
+    return rule_info(id).name;
+}
 
 std::optional<Rule> find_rule(const std::string& name) {
     const auto& c = rule_catalogue();
@@ -125,8 +129,8 @@ std::optional<Rule> find_rule(const std::string& name) {
 }
 
 std::string to_string(RuleStage stage) {
-    static constexpr std::array<const char*, 6> k_names{"call",   "record", "window",
-                                                        "clash",  "change", "plan"};
+    static constexpr std::array<const char*, 6> k_names{"call",  "record", "window",
+                                                        "clash", "change", "plan"};
     return k_names.at(static_cast<std::size_t>(stage));
 }
 

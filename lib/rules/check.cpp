@@ -12,7 +12,9 @@ namespace {
 
 using Intervals = std::vector<std::pair<Instant, Instant>>;
 
-bool overlaps(Instant a0, Instant a1, Instant b0, Instant b1) { return a0 < b1 && b0 < a1; }
+bool overlaps(Instant a0, Instant a1, Instant b0, Instant b1) {
+    return a0 < b1 && b0 < a1;
+}
 
 bool covered(const Intervals& merged, Instant s, Instant e) {
     return std::any_of(merged.begin(), merged.end(),
@@ -126,8 +128,8 @@ bool resident_not_admitted(Ctx& c) {
         return true;
     }
     if (r.admitted && date::sys_days{c.day()} < date::sys_days{*r.admitted}) {
-        return c.add(Rule::resident_not_admitted,
-                     fmt::format("{} is not admitted until {}", c.rname(), format_date(*r.admitted)));
+        return c.add(Rule::resident_not_admitted, fmt::format("{} is not admitted until {}",
+                                                              c.rname(), format_date(*r.admitted)));
     }
     return c.add(Rule::resident_not_admitted,
                  fmt::format("{} was discharged on {}", c.rname(), format_date(*r.discharged)));
@@ -138,8 +140,7 @@ bool resident_consent(Ctx& c) {
         return true;
     }
     if (c.resident->consent.status == ConsentStatus::refused) {
-        return c.add(Rule::resident_consent,
-                     fmt::format("{} has refused video calls", c.rname()));
+        return c.add(Rule::resident_consent, fmt::format("{} has refused video calls", c.rname()));
     }
     return c.add(Rule::resident_consent,
                  fmt::format("{} has no consent to video calls recorded (carecall resident "
@@ -279,9 +280,8 @@ bool contact_availability(Ctx& c) {
         auto avail = merge(window_intervals(contact->availability, cz, c.plan.start, c.plan.end));
         if (!covered(avail, c.plan.start, c.plan.end) &&
             !c.add(Rule::contact_availability,
-                   fmt::format("{}: {} in {} is outside their availability",
-                               display_name(*contact), describe_time(c.plan.start, cz),
-                               contact->tz))) {
+                   fmt::format("{}: {} in {} is outside their availability", display_name(*contact),
+                               describe_time(c.plan.start, cz), contact->tz))) {
             return false;
         }
     }
@@ -360,10 +360,10 @@ std::optional<Violation> help_ward(const HelperCtx& h) {
     if (rule_facts::works_on(*h.staff, h.resident.ward)) {
         return std::nullopt;
     }
-    return Violation{Rule::help_ward,
-                     fmt::format("{} does not work on ward {}", display_name(*h.staff),
-                                 display_name(*h.ward)),
-                     std::nullopt};
+    return Violation{
+        Rule::help_ward,
+        fmt::format("{} does not work on ward {}", display_name(*h.staff), display_name(*h.ward)),
+        std::nullopt};
 }
 
 std::optional<Violation> help_competence(const HelperCtx& h) {
@@ -419,12 +419,13 @@ const std::array<HelperCheck, 5> k_helper_checks{{
 }};
 
 /// In check_call: runs one helper rule on the plan's helper, unless an earlier one refused.
-template <Rule R> bool helper_rule(Ctx& c) {
+template <Rule R>
+bool helper_rule(Ctx& c) {
     if (!c.plan.staff || c.helper_refused) {
         return true;
     }
-    HelperCtx h{c.world, c.plan, *c.resident, c.ward, c.zone, *c.plan.staff,
-                c.world.staff(*c.plan.staff)};
+    HelperCtx h{
+        c.world, c.plan, *c.resident, c.ward, c.zone, *c.plan.staff, c.world.staff(*c.plan.staff)};
     for (const auto& hc : k_helper_checks) {
         if (hc.rule == R) {
             if (auto v = hc.check(h)) {

@@ -16,10 +16,10 @@ namespace carecall::sched {
 
 using Intervals = std::vector<std::pair<Min, Min>>;
 
-bool covered(const Intervals &merged, Min s, Min e) {
+bool covered(const Intervals& merged, Min s, Min e) {
     // merged: sorted, disjoint. The last interval starting at or before s must reach e.
     auto it = std::upper_bound(merged.begin(), merged.end(), s,
-                               [](Min t, const auto &iv) { return t < iv.first; });
+                               [](Min t, const auto& iv) { return t < iv.first; });
     if (it == merged.begin()) {
         return false;
     }
@@ -27,12 +27,12 @@ bool covered(const Intervals &merged, Min s, Min e) {
     return it->first <= s && e <= it->second;
 }
 
-bool overlaps_any(const Intervals &sorted, Min s, Min e) {
+bool overlaps_any(const Intervals& sorted, Min s, Min e) {
     return std::any_of(sorted.begin(), sorted.end(),
-                       [&](const auto &iv) { return iv.first < e && s < iv.second; });
+                       [&](const auto& iv) { return iv.first < e && s < iv.second; });
 }
 
-int day_index(const std::vector<Min> &midnights, Min t) {
+int day_index(const std::vector<Min>& midnights, Min t) {
     // midnights[k] is the start of plan date k - 1.
     auto k = std::upper_bound(midnights.begin(), midnights.end(), t) - midnights.begin();
     return static_cast<int>(k) - 2;
@@ -40,14 +40,15 @@ int day_index(const std::vector<Min> &midnights, Min t) {
 
 namespace {
 
-template <class T> const T &nth(const std::vector<T> &v, std::int64_t id) {
+template <class T>
+const T& nth(const std::vector<T>& v, std::int64_t id) {
     return v.at(static_cast<std::size_t>(id - 1));
 }
 
 Intervals merged(Intervals v) {
     std::sort(v.begin(), v.end());
     Intervals out;
-    for (const auto &iv : v) {
+    for (const auto& iv : v) {
         if (!out.empty() && iv.first <= out.back().second) {
             out.back().second = std::max(out.back().second, iv.second);
         } else if (iv.first < iv.second) {
@@ -68,25 +69,25 @@ struct Clock {
     [[nodiscard]] Min ceil(Instant t) const {
         return static_cast<Min>(date::ceil<std::chrono::minutes>(t - epoch).count());
     }
-    [[nodiscard]] Intervals covering(const std::vector<WeeklyWindow> &w,
-                                     const date::time_zone *zone) const {
+    [[nodiscard]] Intervals covering(const std::vector<WeeklyWindow>& w,
+                                     const date::time_zone* zone) const {
         Intervals out;
-        for (const auto &iv : window_intervals(w, zone, from, to)) {
+        for (const auto& iv : window_intervals(w, zone, from, to)) {
             out.emplace_back(ceil(iv.first), floor(iv.second));
         }
         return merged(std::move(out));
     }
-    [[nodiscard]] Intervals blocking(const std::vector<WeeklyWindow> &w,
-                                     const date::time_zone *zone) const {
+    [[nodiscard]] Intervals blocking(const std::vector<WeeklyWindow>& w,
+                                     const date::time_zone* zone) const {
         Intervals out;
-        for (const auto &iv : window_intervals(w, zone, from, to)) {
+        for (const auto& iv : window_intervals(w, zone, from, to)) {
             out.emplace_back(floor(iv.first), ceil(iv.second));
         }
         return out;
     }
-    [[nodiscard]] Intervals blocking(const std::vector<Period> &ps) const {
+    [[nodiscard]] Intervals blocking(const std::vector<Period>& ps) const {
         Intervals out;
-        for (const auto &p : ps) {
+        for (const auto& p : ps) {
             out.emplace_back(floor(p.start), ceil(p.end));
         }
         return out;
@@ -101,14 +102,14 @@ struct GridStart {
 };
 
 struct SiteLocal {
-    const date::time_zone *zone = nullptr;
+    const date::time_zone* zone = nullptr;
     std::vector<GridStart> grid;
     std::vector<Min> midnights;
 };
 
 struct WardLocal {
     int site = 0;
-    const Ward *ward = nullptr;
+    const Ward* ward = nullptr;
     Intervals hours;
     std::vector<bool> closed; ///< plan dates -2 … days + 1
 };
@@ -119,9 +120,8 @@ struct ContactLocal {
     Intervals absent;
 };
 
-void tally(Tallies &t, Rule rule, int day, int days, const std::string &example,
-           int count = 1) {
-    auto &x = t[rule];
+void tally(Tallies& t, Rule rule, int day, int days, const std::string& example, int count = 1) {
+    auto& x = t[rule];
     if (x.count == 0) {
         x.example = example;
         x.per_day.assign(static_cast<std::size_t>(days), 0);
@@ -134,9 +134,9 @@ void tally(Tallies &t, Rule rule, int day, int days, const std::string &example,
 
 class Builder {
 public:
-    Builder(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index, Part &p)
+    Builder(const Scenario& s, const ScheduleOptions& o, const SiteIndex& index, Part& p)
         : m_s(s), m_o(o), m_p(p) {
-        auto gather = [&](const std::vector<std::vector<std::size_t>> &by_site) {
+        auto gather = [&](const std::vector<std::vector<std::size_t>>& by_site) {
             std::vector<std::size_t> out;
             for (auto si : p.sites) {
                 out.insert(out.end(), by_site[si].begin(), by_site[si].end());
@@ -158,7 +158,7 @@ public:
         m_clock.to = Instant{first + date::days{m_days + 2}};
     }
 
-    void run(const std::vector<std::size_t> &pinned) {
+    void run(const std::vector<std::size_t>& pinned) {
         sites();
         wards();
         residents();
@@ -168,9 +168,9 @@ public:
     }
 
 private:
-    const Scenario &m_s;
-    const ScheduleOptions &m_o;
-    Part &m_p;
+    const Scenario& m_s;
+    const ScheduleOptions& m_o;
+    Part& m_p;
     std::vector<std::size_t> m_ward_list, m_res_list, m_dev_list, m_staff_list, m_req_list;
     int m_days = 1;
     Clock m_clock;
@@ -188,13 +188,13 @@ private:
     void sites() {
         const int slot = std::max(1, m_s.horizon.slot_minutes);
         for (auto si : m_p.sites) {
-            const auto &site = m_s.sites.at(si);
+            const auto& site = m_s.sites.at(si);
             SiteLocal sl;
             sl.zone = find_zone(site.tz);
             for (int d = -1; d <= m_days + 1; ++d) {
                 auto midnight = date::local_days{m_s.horizon.start} + date::days{d};
-                sl.midnights.push_back(m_clock.floor(
-                    Instant{sl.zone->to_sys(date::local_seconds{midnight}, date::choose::earliest)}));
+                sl.midnights.push_back(m_clock.floor(Instant{
+                    sl.zone->to_sys(date::local_seconds{midnight}, date::choose::earliest)}));
                 if (d < 0 || d >= m_days) {
                     continue;
                 }
@@ -217,7 +217,7 @@ private:
 
     void wards() {
         for (auto wi : m_ward_list) {
-            const auto &w = m_s.wards[wi];
+            const auto& w = m_s.wards[wi];
             auto it = m_site_of.find(w.site.value);
             if (it == m_site_of.end()) {
                 continue;
@@ -225,7 +225,7 @@ private:
             WardLocal wl;
             wl.site = it->second;
             wl.ward = &w;
-            const auto *zone = m_sites[static_cast<std::size_t>(wl.site)].zone;
+            const auto* zone = m_sites[static_cast<std::size_t>(wl.site)].zone;
             wl.hours = m_clock.covering(w.calling_hours, zone);
             wl.closed.assign(static_cast<std::size_t>(m_days + 4), false);
             for (int d = -2; d <= m_days + 1; ++d) {
@@ -237,13 +237,13 @@ private:
         }
     }
 
-    [[nodiscard]] const SiteLocal &site_of_ward(std::int64_t ward) const {
+    [[nodiscard]] const SiteLocal& site_of_ward(std::int64_t ward) const {
         return m_sites[static_cast<std::size_t>(m_wards.at(ward).site)];
     }
 
     void residents() {
         for (auto ri_index : m_res_list) {
-            const auto &r = m_s.residents[ri_index];
+            const auto& r = m_s.residents[ri_index];
             auto it = m_wards.find(r.ward.value);
             if (it == m_wards.end()) {
                 continue;
@@ -254,9 +254,8 @@ private:
             ri.max_per_day = r.max_calls_per_day.value_or(0);
             ri.site = it->second.site;
             auto wait = m_o.last_call.find(r.id);
-            ri.wait_key = wait == m_o.last_call.end()
-                              ? std::numeric_limits<std::int64_t>::min()
-                              : wait->second.time_since_epoch().count();
+            ri.wait_key = wait == m_o.last_call.end() ? std::numeric_limits<std::int64_t>::min()
+                                                      : wait->second.time_since_epoch().count();
             auto blocked =
                 m_clock.blocking(r.care_blocks, m_sites[static_cast<std::size_t>(ri.site)].zone);
             auto one_off = m_clock.blocking(r.one_off_blocks);
@@ -268,15 +267,15 @@ private:
         }
         // Longest-waiting first: rank the residents by their last call (ties share a rank).
         std::vector<std::int64_t> keys;
-        for (const auto &ri : m_p.residents) {
+        for (const auto& ri : m_p.residents) {
             keys.push_back(ri.wait_key);
         }
         std::sort(keys.begin(), keys.end(), std::greater<>());
         keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-        for (auto &ri : m_p.residents) {
-            ri.wait_weight = 1 + static_cast<int>(
-                std::lower_bound(keys.begin(), keys.end(), ri.wait_key, std::greater<>()) -
-                keys.begin());
+        for (auto& ri : m_p.residents) {
+            ri.wait_weight = 1 + static_cast<int>(std::lower_bound(keys.begin(), keys.end(),
+                                                                   ri.wait_key, std::greater<>()) -
+                                                  keys.begin());
         }
     }
 
@@ -285,7 +284,7 @@ private:
         if (it != m_contacts.end()) {
             return it->second.index;
         }
-        const auto &c = nth(m_s.contacts, id.value);
+        const auto& c = nth(m_s.contacts, id.value);
         ContactLocal cl;
         cl.index = static_cast<int>(m_p.contact_ids.size());
         cl.available = m_clock.covering(c.availability, find_zone(c.tz));
@@ -295,7 +294,7 @@ private:
         return static_cast<int>(m_p.contact_ids.size()) - 1;
     }
 
-    int add_staff(const Staff &st) {
+    int add_staff(const Staff& st) {
         auto it = m_staff_of.find(st.id.value);
         if (it != m_staff_of.end()) {
             return it->second;
@@ -306,12 +305,12 @@ private:
     }
 
     void devices_and_staff() {
-        auto serves = [&](const std::vector<WardId> &wards) {
+        auto serves = [&](const std::vector<WardId>& wards) {
             return std::any_of(wards.begin(), wards.end(),
                                [&](WardId w) { return m_wards.count(w.value) != 0; });
         };
         for (auto di_index : m_dev_list) {
-            const auto &d = m_s.devices[di_index];
+            const auto& d = m_s.devices[di_index];
             if (!serves(d.wards) && m_site_of.count(d.site.value) == 0) {
                 continue;
             }
@@ -325,7 +324,7 @@ private:
             m_p.devices.push_back(std::move(di));
         }
         for (auto si : m_staff_list) {
-            const auto &st = m_s.staff[si];
+            const auto& st = m_s.staff[si];
             if (serves(st.wards)) {
                 add_staff(st);
             }
@@ -338,9 +337,10 @@ private:
         if (it != m_shift_set.end()) {
             return it->second;
         }
-        const auto &st = nth(m_s.staff, m_p.staff[static_cast<std::size_t>(staff)].value);
-        auto shifts = m_clock.covering(st.weekly_shifts, m_sites[static_cast<std::size_t>(site)].zone);
-        for (const auto &p : st.shifts) {
+        const auto& st = nth(m_s.staff, m_p.staff[static_cast<std::size_t>(staff)].value);
+        auto shifts =
+            m_clock.covering(st.weekly_shifts, m_sites[static_cast<std::size_t>(site)].zone);
+        for (const auto& p : st.shifts) {
             shifts.emplace_back(m_clock.ceil(p.start), m_clock.floor(p.end));
         }
         m_p.shift_sets.push_back(merged(std::move(shifts)));
@@ -352,7 +352,7 @@ private:
     void requests() {
         std::vector<int> priorities;
         for (auto qi : m_req_list) {
-            const auto &q = m_s.requests[qi];
+            const auto& q = m_s.requests[qi];
             if (!q.active || q.calls <= 0 || m_res_of.count(q.resident.value) == 0) {
                 continue;
             }
@@ -367,23 +367,23 @@ private:
         }
         m_p.class_priority = priorities;
         m_p.classes = static_cast<int>(priorities.size());
-        for (auto &rq : m_p.reqs) {
-            rq.cls = static_cast<int>(
-                std::find(priorities.begin(), priorities.end(), rq.priority) - priorities.begin());
+        for (auto& rq : m_p.reqs) {
+            rq.cls = static_cast<int>(std::find(priorities.begin(), priorities.end(), rq.priority) -
+                                      priorities.begin());
         }
     }
 
     Req request(std::size_t qi) {
-        const auto &q = m_s.requests[qi];
-        const auto &r = nth(m_s.residents, q.resident.value);
-        const auto &wl = m_wards.at(r.ward.value);
+        const auto& q = m_s.requests[qi];
+        const auto& r = nth(m_s.residents, q.resident.value);
+        const auto& wl = m_wards.at(r.ward.value);
         Req rq = request_header(qi, q, r);
         weekly_cap(q, m_sites[static_cast<std::size_t>(wl.site)].zone, rq);
         rq.devices = candidate_devices(r);
         bool ward_staff = candidate_helpers(r, wl, rq);
         rq.total_starts = static_cast<int>(m_sites[static_cast<std::size_t>(wl.site)].grid.size());
         RequestCtx rc{q, r, wl, rq, ward_staff};
-        for (const auto &check : k_request_checks) {
+        for (const auto& check : k_request_checks) {
             if ((this->*check.refuses)(rc)) {
                 refuse_every_start(rq, check.rule, (this->*check.word)(rc));
                 return rq;
@@ -393,7 +393,7 @@ private:
         return rq;
     }
 
-    Req request_header(std::size_t qi, const CallRequest &q, const Resident &r) {
+    Req request_header(std::size_t qi, const CallRequest& q, const Resident& r) {
         Req rq;
         rq.index = qi;
         rq.id = q.id;
@@ -413,7 +413,7 @@ private:
     }
 
     /// The request's weekly cap and its calls elsewhere, by plan date (the site's local dates).
-    void weekly_cap(const CallRequest &q, const date::time_zone *zone, Req &rq) const {
+    void weekly_cap(const CallRequest& q, const date::time_zone* zone, Req& rq) const {
         auto it = m_o.per_week.find(q.id);
         if (it == m_o.per_week.end()) {
             return;
@@ -430,19 +430,19 @@ private:
     }
 
     /// Devices serving the ward (rule device.ward), those whose home ward it is first.
-    std::vector<int> candidate_devices(const Resident &r) const {
+    std::vector<int> candidate_devices(const Resident& r) const {
         std::vector<std::pair<bool, int>> devs;
         for (auto di_index : m_dev_list) {
-            const auto &d = m_s.devices[di_index];
+            const auto& d = m_s.devices[di_index];
             auto it = m_dev_of.find(d.id.value);
             if (it != m_dev_of.end() && rule_facts::serves(d, r.ward)) {
                 devs.emplace_back(d.wards.front() != r.ward, it->second);
             }
         }
         std::stable_sort(devs.begin(), devs.end(),
-                         [](const auto &a, const auto &b) { return a.first < b.first; });
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
         std::vector<int> out;
-        for (const auto &d : devs) {
+        for (const auto& d : devs) {
             out.push_back(d.second);
         }
         return out;
@@ -450,13 +450,13 @@ private:
 
     /// Helpers who work on the ward (help.ward) and hold the resident's competences
     /// (help.competence); true when anyone works on the ward at all.
-    bool candidate_helpers(const Resident &r, const WardLocal &wl, Req &rq) {
+    bool candidate_helpers(const Resident& r, const WardLocal& wl, Req& rq) {
         bool ward_staff = false;
         if (!r.needs_assistance) {
             return ward_staff;
         }
         for (auto si : m_staff_list) {
-            const auto &st = m_s.staff[si];
+            const auto& st = m_s.staff[si];
             if (!rule_facts::works_on(st, r.ward)) {
                 continue;
             }
@@ -473,52 +473,52 @@ private:
     // the helper's), in check_call's order.
 
     struct RequestCtx {
-        const CallRequest &q;
-        const Resident &r;
-        const WardLocal &wl;
-        const Req &rq;
+        const CallRequest& q;
+        const Resident& r;
+        const WardLocal& wl;
+        const Req& rq;
         bool ward_staff;
         [[nodiscard]] std::string rname() const { return display_name(r); }
         [[nodiscard]] std::string wname() const { return display_name(*wl.ward); }
     };
     struct RequestCheck {
         Rule rule;
-        bool (Builder::*refuses)(const RequestCtx &) const;
-        std::string (Builder::*word)(const RequestCtx &) const;
+        bool (Builder::*refuses)(const RequestCtx&) const;
+        std::string (Builder::*word)(const RequestCtx&) const;
     };
 
     /// A scenario's consent not recorded reads as given (the format's default, as the final check
     /// reads it); planning leaves out the requests of a store's residents without consent.
-    bool no_consent(const RequestCtx &c) const {
+    bool no_consent(const RequestCtx& c) const {
         return c.r.consent.status != ConsentStatus::none && !rule_facts::consents(c.r);
     }
-    std::string no_consent_text(const RequestCtx &c) const {
+    std::string no_consent_text(const RequestCtx& c) const {
         return fmt::format("{} has refused video calls", c.rname());
     }
-    bool too_long(const RequestCtx &c) const {
+    bool too_long(const RequestCtx& c) const {
         return !rule_facts::manages(c.r, c.q.duration_minutes);
     }
-    std::string too_long_text(const RequestCtx &c) const {
+    std::string too_long_text(const RequestCtx& c) const {
         return fmt::format("{} manages calls of at most {} minutes; this one is {}", c.rname(),
                            *c.r.max_call_minutes, c.q.duration_minutes);
     }
-    bool no_device(const RequestCtx &c) const { return c.rq.devices.empty(); }
-    std::string no_device_text(const RequestCtx &c) const {
+    bool no_device(const RequestCtx& c) const { return c.rq.devices.empty(); }
+    std::string no_device_text(const RequestCtx& c) const {
         return fmt::format("no device serves ward {}", c.wname());
     }
-    bool no_helper(const RequestCtx &c) const {
+    bool no_helper(const RequestCtx& c) const {
         return c.r.needs_assistance && c.rq.helpers.empty() && !c.ward_staff;
     }
-    std::string no_helper_text(const RequestCtx &c) const {
+    std::string no_helper_text(const RequestCtx& c) const {
         return fmt::format("{} needs help with calls and no staff work on ward {}", c.rname(),
                            c.wname());
     }
-    bool no_competent_helper(const RequestCtx &c) const {
+    bool no_competent_helper(const RequestCtx& c) const {
         return c.r.needs_assistance && c.rq.helpers.empty() && c.ward_staff;
     }
-    std::string no_competent_helper_text(const RequestCtx &c) const {
+    std::string no_competent_helper_text(const RequestCtx& c) const {
         std::string needed;
-        for (const auto &comp : c.r.competences) {
+        for (const auto& comp : c.r.competences) {
             needed += (needed.empty() ? "" : ", ") + comp;
         }
         return fmt::format("no staff member of ward {} holds {} ({} needs it)", c.wname(), needed,
@@ -533,11 +533,11 @@ private:
         {Rule::help_none, &Builder::no_helper, &Builder::no_helper_text},
     }};
 
-    void refuse_every_start(Req &rq, Rule rule, const std::string &example) const {
-        const auto &grid = m_sites[static_cast<std::size_t>(m_wards.at(rq.ward).site)].grid;
+    void refuse_every_start(Req& rq, Rule rule, const std::string& example) const {
+        const auto& grid = m_sites[static_cast<std::size_t>(m_wards.at(rq.ward).site)].grid;
         tally(rq.static_reasons, rule, -1, m_days, example, 0);
-        auto &t = rq.static_reasons[rule];
-        for (const auto &g : grid) {
+        auto& t = rq.static_reasons[rule];
+        for (const auto& g : grid) {
             ++t.count;
             ++t.per_day[static_cast<std::size_t>(g.day)];
         }
@@ -547,48 +547,50 @@ private:
     // do not depend on the rota), in check_call's order.
 
     struct StartCtx {
-        const CallRequest &q;
-        const Resident &r;
-        const WardLocal &wl;
-        const Intervals &blocked;
-        const GridStart &g;
+        const CallRequest& q;
+        const Resident& r;
+        const WardLocal& wl;
+        const Intervals& blocked;
+        const GridStart& g;
         Min s;
         Min e;
         mutable std::size_t contact = 0; ///< the contact a contact rule refused
     };
     struct StartCheck {
         Rule rule;
-        bool (Builder::*refuses)(const StartCtx &) const;
-        std::string (Builder::*word)(const StartCtx &) const;
+        bool (Builder::*refuses)(const StartCtx&) const;
+        std::string (Builder::*word)(const StartCtx&) const;
     };
 
-    bool not_on_ward(const StartCtx &c) const {
+    bool not_on_ward(const StartCtx& c) const {
         if (!c.r.admitted && !c.r.discharged) {
             return false;
         }
-        return !rule_facts::on_ward(c.r, Date{date::sys_days{m_s.horizon.start} + date::days{c.g.day}});
+        return !rule_facts::on_ward(c.r,
+                                    Date{date::sys_days{m_s.horizon.start} + date::days{c.g.day}});
     }
-    std::string not_on_ward_text(const StartCtx &c) const {
+    std::string not_on_ward_text(const StartCtx& c) const {
         return fmt::format("{} is not on the ward then", display_name(c.r));
     }
-    bool ward_closed(const StartCtx &c) const {
-        const auto &site = m_sites[static_cast<std::size_t>(c.wl.site)];
+    bool ward_closed(const StartCtx& c) const {
+        const auto& site = m_sites[static_cast<std::size_t>(c.wl.site)];
         int last = day_index(site.midnights, c.e - 1);
         return c.wl.closed[static_cast<std::size_t>(c.g.day + 2)] ||
-               (last >= -2 && last <= m_days + 1 && c.wl.closed[static_cast<std::size_t>(last + 2)]);
+               (last >= -2 && last <= m_days + 1 &&
+                c.wl.closed[static_cast<std::size_t>(last + 2)]);
     }
-    std::string ward_closed_text(const StartCtx &c) const {
+    std::string ward_closed_text(const StartCtx& c) const {
         return fmt::format("ward {} is closed", display_name(*c.wl.ward));
     }
-    bool outside_hours(const StartCtx &c) const { return !covered(c.wl.hours, c.s, c.e); }
-    std::string outside_hours_text(const StartCtx &c) const {
+    bool outside_hours(const StartCtx& c) const { return !covered(c.wl.hours, c.s, c.e); }
+    std::string outside_hours_text(const StartCtx& c) const {
         return fmt::format("outside the calling hours of ward {}", display_name(*c.wl.ward));
     }
-    bool in_care_block(const StartCtx &c) const { return overlaps_any(c.blocked, c.s, c.e); }
-    std::string in_care_block_text(const StartCtx &c) const {
+    bool in_care_block(const StartCtx& c) const { return overlaps_any(c.blocked, c.s, c.e); }
+    std::string in_care_block_text(const StartCtx& c) const {
         return fmt::format("{} has a care block", display_name(c.r));
     }
-    bool contact_unavailable(const StartCtx &c) const {
+    bool contact_unavailable(const StartCtx& c) const {
         for (std::size_t k = 0; k < c.q.contacts.size(); ++k) {
             if (!covered(m_contacts.at(c.q.contacts[k].value).available, c.s, c.e)) {
                 c.contact = k;
@@ -597,11 +599,11 @@ private:
         }
         return false;
     }
-    std::string contact_unavailable_text(const StartCtx &c) const {
-        const auto &ct = nth(m_s.contacts, c.q.contacts[c.contact].value);
+    std::string contact_unavailable_text(const StartCtx& c) const {
+        const auto& ct = nth(m_s.contacts, c.q.contacts[c.contact].value);
         return fmt::format("{} is not available then ({})", display_name(ct), ct.tz);
     }
-    bool contact_away(const StartCtx &c) const {
+    bool contact_away(const StartCtx& c) const {
         for (std::size_t k = 0; k < c.q.contacts.size(); ++k) {
             if (overlaps_any(m_contacts.at(c.q.contacts[k].value).absent, c.s, c.e)) {
                 c.contact = k;
@@ -610,8 +612,9 @@ private:
         }
         return false;
     }
-    std::string contact_away_text(const StartCtx &c) const {
-        return fmt::format("{} is away", display_name(nth(m_s.contacts, c.q.contacts[c.contact].value)));
+    std::string contact_away_text(const StartCtx& c) const {
+        return fmt::format("{} is away",
+                           display_name(nth(m_s.contacts, c.q.contacts[c.contact].value)));
     }
 
     static constexpr std::array<StartCheck, 6> k_start_checks{{
@@ -626,14 +629,14 @@ private:
 
     /// The request's possible starts on the grid; the others tallied by the rule that ruled them
     /// out (worded once per rule: the first start it rules out).
-    void possible_starts(const CallRequest &q, const Resident &r, const WardLocal &wl, Req &rq) {
-        const auto &site = m_sites[static_cast<std::size_t>(wl.site)];
+    void possible_starts(const CallRequest& q, const Resident& r, const WardLocal& wl, Req& rq) {
+        const auto& site = m_sites[static_cast<std::size_t>(wl.site)];
         auto preferred = m_clock.covering(q.preferred, site.zone);
-        const auto &blocked = m_res_blocked[static_cast<std::size_t>(rq.resident)];
-        for (const auto &g : site.grid) {
+        const auto& blocked = m_res_blocked[static_cast<std::size_t>(rq.resident)];
+        for (const auto& g : site.grid) {
             StartCtx c{q, r, wl, blocked, g, g.start, g.start + q.duration_minutes};
-            const StartCheck *refused = nullptr;
-            for (const auto &check : k_start_checks) {
+            const StartCheck* refused = nullptr;
+            for (const auto& check : k_start_checks) {
                 if ((this->*check.refuses)(c)) {
                     refused = &check;
                     break;
@@ -642,7 +645,8 @@ private:
             if (refused != nullptr) {
                 auto it = rq.static_reasons.find(refused->rule);
                 if (it == rq.static_reasons.end()) {
-                    tally(rq.static_reasons, refused->rule, g.day, m_days, (this->*refused->word)(c));
+                    tally(rq.static_reasons, refused->rule, g.day, m_days,
+                          (this->*refused->word)(c));
                 } else {
                     ++it->second.count;
                     ++it->second.per_day[static_cast<std::size_t>(g.day)];
@@ -662,19 +666,19 @@ public:
     /// The rules this builder keeps before the search, in its two tables.
     static std::vector<std::pair<Rule, SchedulerForm>> kept_rules() {
         std::vector<std::pair<Rule, SchedulerForm>> out;
-        for (const auto &c : k_request_checks) {
+        for (const auto& c : k_request_checks) {
             out.emplace_back(c.rule, SchedulerForm::request);
         }
-        for (const auto &c : k_start_checks) {
+        for (const auto& c : k_start_checks) {
             out.emplace_back(c.rule, SchedulerForm::start);
         }
         return out;
     }
 
 private:
-    void pins(const std::vector<std::size_t> &pinned) {
+    void pins(const std::vector<std::size_t>& pinned) {
         for (auto bi : pinned) {
-            const auto &b = m_o.pinned[bi];
+            const auto& b = m_o.pinned[bi];
             auto rit = m_res_of.find(b.resident.value);
             if (rit == m_res_of.end()) {
                 continue;
@@ -682,7 +686,7 @@ private:
             PinnedCall pc;
             pc.booking = bi;
             pc.resident = rit->second;
-            const auto &ri = m_p.residents[static_cast<std::size_t>(pc.resident)];
+            const auto& ri = m_p.residents[static_cast<std::size_t>(pc.resident)];
             pc.ward = ri.ward;
             for (auto c : b.contacts) {
                 if (c.value >= 1 && static_cast<std::size_t>(c.value) <= m_s.contacts.size()) {
@@ -710,10 +714,10 @@ private:
 
 } // namespace
 
-SiteIndex index_sites(const Scenario &s) {
+SiteIndex index_sites(const Scenario& s) {
     SiteIndex ix;
     const auto n = s.sites.size();
-    for (auto *v : {&ix.wards, &ix.residents, &ix.devices, &ix.staff, &ix.requests}) {
+    for (auto* v : {&ix.wards, &ix.residents, &ix.devices, &ix.staff, &ix.requests}) {
         v->resize(n);
     }
     auto site_of_ward = [&](WardId w) -> std::optional<std::size_t> {
@@ -726,7 +730,7 @@ SiteIndex index_sites(const Scenario &s) {
         }
         return static_cast<std::size_t>(si);
     };
-    auto add_once = [](std::vector<std::size_t> &v, std::size_t i) {
+    auto add_once = [](std::vector<std::size_t>& v, std::size_t i) {
         if (v.empty() || v.back() != i) {
             v.push_back(i);
         }
@@ -744,7 +748,7 @@ SiteIndex index_sites(const Scenario &s) {
         }
     }
     for (std::size_t i = 0; i < s.devices.size(); ++i) {
-        const auto &d = s.devices[i];
+        const auto& d = s.devices[i];
         if (d.site.value >= 1 && static_cast<std::size_t>(d.site.value) <= n) {
             add_once(ix.devices[static_cast<std::size_t>(d.site.value - 1)], i);
         }
@@ -772,10 +776,12 @@ SiteIndex index_sites(const Scenario &s) {
     return ix;
 }
 
-std::vector<std::pair<Rule, SchedulerForm>> build_kept_rules() { return Builder::kept_rules(); }
+std::vector<std::pair<Rule, SchedulerForm>> build_kept_rules() {
+    return Builder::kept_rules();
+}
 
-Part build_part(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index,
-                const std::vector<std::size_t> &sites, const std::vector<std::size_t> &pinned) {
+Part build_part(const Scenario& s, const ScheduleOptions& o, const SiteIndex& index,
+                const std::vector<std::size_t>& sites, const std::vector<std::size_t>& pinned) {
     Part p;
     p.sites = sites;
     Builder(s, o, index, p).run(pinned);

@@ -43,8 +43,8 @@ struct Req {
     std::size_t index = 0; ///< into Scenario::requests
     RequestId id;
     int priority = priority::routine;
-    int cls = 0; ///< 0 = the highest class of the part
-    int resident = 0; ///< index into Part::residents
+    int cls = 0;               ///< 0 = the highest class of the part
+    int resident = 0;          ///< index into Part::residents
     std::vector<int> contacts; ///< indexes into Part::contact_ids
     std::int64_t ward = 0;
     int calls = 1;
@@ -74,8 +74,8 @@ struct DeviceInfo {
 struct ResidentInfo {
     ResidentId id;
     std::int64_t ward = 0;
-    int max_per_day = 0; ///< 0: no limit
-    int site = 0;        ///< index into Part::site_days
+    int max_per_day = 0;       ///< 0: no limit
+    int site = 0;              ///< index into Part::site_days
     std::int64_t wait_key = 0; ///< smaller: waited longer
     int wait_weight = 1;       ///< larger: waited longer (1 for everyone without last calls)
 };
@@ -142,7 +142,7 @@ struct Timeline {
     [[nodiscard]] std::size_t lower(Min t) const;
     [[nodiscard]] bool overlaps(Min s, Min e) const;
     /// Position of the new interval.
-    std::size_t insert(const Iv &iv);
+    std::size_t insert(const Iv& iv);
     void erase(int call, Min s);
 };
 
@@ -173,7 +173,7 @@ struct PartOutcome {
 struct SiteIndex {
     std::vector<std::vector<std::size_t>> wards, residents, devices, staff, requests;
 };
-SiteIndex index_sites(const Scenario &s);
+SiteIndex index_sites(const Scenario& s);
 
 /// Builds the part for these sites (thread-safe: reads the scenario only).
 /// The rules the builder keeps before the search (SchedulerForm::request and ::start).
@@ -181,16 +181,16 @@ std::vector<std::pair<Rule, SchedulerForm>> build_kept_rules();
 /// Every rule the scheduler keeps in a faster form: the builder's and the search's.
 std::vector<std::pair<Rule, SchedulerForm>> kept_rules();
 
-Part build_part(const Scenario &s, const ScheduleOptions &o, const SiteIndex &index,
-                const std::vector<std::size_t> &sites, const std::vector<std::size_t> &pinned);
+Part build_part(const Scenario& s, const ScheduleOptions& o, const SiteIndex& index,
+                const std::vector<std::size_t>& sites, const std::vector<std::size_t>& pinned);
 
 /// Plans the part: greedy, then improvement, the final check_call pass and the reasons.
-PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &p,
-                       std::uint64_t seed, const SearchLimits &limits);
+PartOutcome solve_part(const Scenario& s, const ScheduleOptions& o, const Part& p,
+                       std::uint64_t seed, const SearchLimits& limits);
 
 /// Helpers shared by the builder and the search.
-bool covered(const std::vector<std::pair<Min, Min>> &merged, Min s, Min e);
-bool overlaps_any(const std::vector<std::pair<Min, Min>> &sorted, Min s, Min e);
-int day_index(const std::vector<Min> &midnights, Min t);
+bool covered(const std::vector<std::pair<Min, Min>>& merged, Min s, Min e);
+bool overlaps_any(const std::vector<std::pair<Min, Min>>& sorted, Min s, Min e);
+int day_index(const std::vector<Min>& midnights, Min t);
 
 } // namespace carecall::sched

@@ -21,11 +21,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-template <class T> const T &nth(const std::vector<T> &v, std::int64_t id) {
+template <class T>
+const T& nth(const std::vector<T>& v, std::int64_t id) {
     return v.at(static_cast<std::size_t>(id - 1));
 }
 
-bool inside(const std::vector<WeeklyWindow> &windows, const date::time_zone *zone, Instant s,
+bool inside(const std::vector<WeeklyWindow>& windows, const date::time_zone* zone, Instant s,
             Instant e) {
     if (windows.empty()) {
         return false;
@@ -33,7 +34,7 @@ bool inside(const std::vector<WeeklyWindow> &windows, const date::time_zone *zon
     auto ivs = window_intervals(windows, zone, s, e);
     std::sort(ivs.begin(), ivs.end());
     Instant reach = s;
-    for (const auto &iv : ivs) {
+    for (const auto& iv : ivs) {
         if (iv.first <= reach && iv.second > reach) {
             reach = iv.second;
         }
@@ -77,7 +78,7 @@ struct PartResult {
 };
 
 /// Parts: groups of sites linked by a device, a helper or a contact (or a pinned call).
-std::vector<std::vector<std::size_t>> split(const Scenario &s, const ScheduleOptions &o) {
+std::vector<std::vector<std::size_t>> split(const Scenario& s, const ScheduleOptions& o) {
     const std::size_t n = s.sites.size();
     UnionFind uf(n);
     auto site_of_ward = [&](WardId w) -> std::optional<std::size_t> {
@@ -96,7 +97,7 @@ std::vector<std::vector<std::size_t>> split(const Scenario &s, const ScheduleOpt
         }
         return site_of_ward(nth(s.residents, r.value).ward);
     };
-    auto join_wards = [&](std::optional<std::size_t> first, const std::vector<WardId> &wards) {
+    auto join_wards = [&](std::optional<std::size_t> first, const std::vector<WardId>& wards) {
         for (auto w : wards) {
             auto si = site_of_ward(w);
             if (si && first) {
@@ -105,14 +106,14 @@ std::vector<std::vector<std::size_t>> split(const Scenario &s, const ScheduleOpt
             first = first ? first : si;
         }
     };
-    for (const auto &d : s.devices) {
+    for (const auto& d : s.devices) {
         std::optional<std::size_t> home;
         if (d.site.value >= 1 && static_cast<std::size_t>(d.site.value) <= n) {
             home = static_cast<std::size_t>(d.site.value - 1);
         }
         join_wards(home, d.wards);
     }
-    for (const auto &st : s.staff) {
+    for (const auto& st : s.staff) {
         join_wards(std::nullopt, st.wards);
     }
     std::map<std::int64_t, std::size_t> contact_site;
@@ -122,14 +123,14 @@ std::vector<std::vector<std::size_t>> split(const Scenario &s, const ScheduleOpt
             uf.unite(it->second, si);
         }
     };
-    for (const auto &q : s.requests) {
+    for (const auto& q : s.requests) {
         if (auto si = site_of_resident(q.resident)) {
             for (auto c : q.contacts) {
                 join_contact(c, *si);
             }
         }
     }
-    for (const auto &b : o.pinned) {
+    for (const auto& b : o.pinned) {
         auto si = site_of_resident(b.resident);
         if (!si) {
             continue;
@@ -138,7 +139,7 @@ std::vector<std::vector<std::size_t>> split(const Scenario &s, const ScheduleOpt
             join_contact(c, *si);
         }
         if (b.device.value >= 1 && static_cast<std::size_t>(b.device.value) <= s.devices.size()) {
-            const auto &d = nth(s.devices, b.device.value);
+            const auto& d = nth(s.devices, b.device.value);
             join_wards(si, d.wards);
         }
         if (b.staff && b.staff->value >= 1 &&
@@ -151,7 +152,7 @@ std::vector<std::vector<std::size_t>> split(const Scenario &s, const ScheduleOpt
         groups[uf.find(i)].push_back(i);
     }
     std::vector<std::vector<std::size_t>> out;
-    for (auto &[root, sites] : groups) {
+    for (auto& [root, sites] : groups) {
         out.push_back(std::move(sites));
     }
     return out;
@@ -164,8 +165,8 @@ std::uint64_t mix(std::uint64_t x) {
     return x ^ (x >> 31U);
 }
 
-PartResult collect(const Scenario &s, const ScheduleOptions &o, const sched::Part &p,
-                   sched::PartOutcome &&out) {
+PartResult collect(const Scenario& s, const ScheduleOptions& o, const sched::Part& p,
+                   sched::PartOutcome&& out) {
     PartResult r;
     r.iterations = out.iterations;
     r.cut = out.cut;
@@ -180,10 +181,10 @@ PartResult collect(const Scenario &s, const ScheduleOptions &o, const sched::Par
     r.bound_preferred = out.bound_preferred;
     r.unscheduled = std::move(out.unscheduled);
     const Instant epoch{date::sys_days{s.horizon.start} - date::days{2}};
-    for (const auto &c : out.calls) {
+    for (const auto& c : out.calls) {
         ScheduledCall sc;
         if (c.pin >= 0) {
-            const auto &b = o.pinned[p.pinned[static_cast<std::size_t>(c.pin)].booking];
+            const auto& b = o.pinned[p.pinned[static_cast<std::size_t>(c.pin)].booking];
             sc.resident = b.resident;
             sc.contacts = b.contacts;
             sc.device = b.device;
@@ -193,17 +194,18 @@ PartResult collect(const Scenario &s, const ScheduleOptions &o, const sched::Par
             sc.priority = b.priority;
             sc.pinned = true;
             if (c.req >= 0) {
-                const auto &q = s.requests[p.reqs[static_cast<std::size_t>(c.req)].index];
-                const auto &res = nth(s.residents, q.resident.value);
-                const auto *zone = find_zone(nth(s.sites, nth(s.wards, res.ward.value).site.value).tz);
+                const auto& q = s.requests[p.reqs[static_cast<std::size_t>(c.req)].index];
+                const auto& res = nth(s.residents, q.resident.value);
+                const auto* zone =
+                    find_zone(nth(s.sites, nth(s.wards, res.ward.value).site.value).tz);
                 sc.request = q.id;
                 sc.priority = q.priority;
                 sc.preferred = inside(q.preferred, zone, b.start, b.end);
             }
         } else {
-            const auto &rq = p.reqs[static_cast<std::size_t>(c.req)];
-            const auto &q = s.requests[rq.index];
-            const auto &cd = rq.cands[static_cast<std::size_t>(c.cand)];
+            const auto& rq = p.reqs[static_cast<std::size_t>(c.req)];
+            const auto& q = s.requests[rq.index];
+            const auto& cd = rq.cands[static_cast<std::size_t>(c.cand)];
             sc.request = q.id;
             sc.resident = q.resident;
             sc.contacts = q.contacts;
@@ -227,38 +229,38 @@ PartResult collect(const Scenario &s, const ScheduleOptions &o, const sched::Par
 
 } // namespace
 
-ScheduleScore score_calls(const Scenario &s, const std::vector<ScheduledCall> &calls) {
+ScheduleScore score_calls(const Scenario& s, const std::vector<ScheduledCall>& calls) {
     std::map<int, ClassScore, std::greater<>> classes;
     std::map<int, std::set<std::int64_t>> asking;
     std::map<int, std::set<std::int64_t>> served;
-    for (const auto &q : s.requests) {
+    for (const auto& q : s.requests) {
         if (!q.active) {
             continue;
         }
-        auto &c = classes[q.priority];
+        auto& c = classes[q.priority];
         c.priority = q.priority;
         c.calls_asked += q.calls;
         asking[q.priority].insert(q.resident.value);
     }
     ScheduleScore out;
-    for (const auto &call : calls) {
+    for (const auto& call : calls) {
         if (!call.request.valid() ||
             static_cast<std::size_t>(call.request.value) > s.requests.size()) {
             continue;
         }
-        const auto &q = nth(s.requests, call.request.value);
-        auto &c = classes[q.priority];
+        const auto& q = nth(s.requests, call.request.value);
+        auto& c = classes[q.priority];
         c.priority = q.priority;
         ++c.calls;
         served[q.priority].insert(call.resident.value);
-        const auto &r = nth(s.residents, q.resident.value);
-        const auto &ward = nth(s.wards, r.ward.value);
-        const auto *zone = find_zone(nth(s.sites, ward.site.value).tz);
+        const auto& r = nth(s.residents, q.resident.value);
+        const auto& ward = nth(s.wards, r.ward.value);
+        const auto* zone = find_zone(nth(s.sites, ward.site.value).tz);
         if (inside(q.preferred, zone, call.start, call.end)) {
             ++out.preferred_calls;
         }
     }
-    for (auto &[p, c] : classes) {
+    for (auto& [p, c] : classes) {
         c.residents_asking = static_cast<int>(asking[p].size());
         c.residents_served = static_cast<int>(served[p].size());
         out.classes.push_back(c);
@@ -271,7 +273,7 @@ namespace {
 using Parts = std::vector<std::vector<std::size_t>>;
 
 /// Each site's part.
-std::vector<std::size_t> part_of_site(const Scenario &s, const Parts &parts) {
+std::vector<std::size_t> part_of_site(const Scenario& s, const Parts& parts) {
     std::vector<std::size_t> part_of(s.sites.size(), 0);
     for (std::size_t i = 0; i < parts.size(); ++i) {
         for (auto si : parts[i]) {
@@ -282,19 +284,19 @@ std::vector<std::size_t> part_of_site(const Scenario &s, const Parts &parts) {
 }
 
 /// The part of the site of a resident (scenario numbering).
-std::size_t part_of_resident(const Scenario &s, const std::vector<std::size_t> &part_of,
+std::size_t part_of_resident(const Scenario& s, const std::vector<std::size_t>& part_of,
                              ResidentId resident) {
-    const auto &ward = nth(s.wards, nth(s.residents, resident.value).ward.value);
+    const auto& ward = nth(s.wards, nth(s.residents, resident.value).ward.value);
     return part_of.at(static_cast<std::size_t>(ward.site.value - 1));
 }
 
 /// The pinned calls of each part (indexes into o.pinned); cancelled, waiting and unknown
 /// residents' calls block nothing.
-Parts pinned_by_part(const Scenario &s, const ScheduleOptions &o, const Parts &parts,
-                     const std::vector<std::size_t> &part_of) {
+Parts pinned_by_part(const Scenario& s, const ScheduleOptions& o, const Parts& parts,
+                     const std::vector<std::size_t>& part_of) {
     Parts pinned(parts.size());
     for (std::size_t bi = 0; bi < o.pinned.size(); ++bi) {
-        const auto &b = o.pinned[bi];
+        const auto& b = o.pinned[bi];
         if (b.status == BookingStatus::cancelled || b.status == BookingStatus::waitlisted ||
             b.resident.value < 1 ||
             static_cast<std::size_t>(b.resident.value) > s.residents.size()) {
@@ -306,26 +308,26 @@ Parts pinned_by_part(const Scenario &s, const ScheduleOptions &o, const Parts &p
 }
 
 /// Each part's weight for its time slice: one more than its requests.
-std::vector<double> part_weights(const Scenario &s, const Parts &parts,
-                                 const std::vector<std::size_t> &part_of) {
+std::vector<double> part_weights(const Scenario& s, const Parts& parts,
+                                 const std::vector<std::size_t>& part_of) {
     std::vector<double> weight(parts.size(), 1.0);
-    for (const auto &q : s.requests) {
+    for (const auto& q : s.requests) {
         weight[part_of_resident(s, part_of, q.resident)] += 1.0;
     }
     return weight;
 }
 
-unsigned worker_count(const ScheduleOptions &o, std::size_t parts) {
-    unsigned threads = o.exact ? 1U // one solver at a time
-                     : o.threads > 0 ? static_cast<unsigned>(o.threads)
-                                     : std::max(1U, std::thread::hardware_concurrency());
+unsigned worker_count(const ScheduleOptions& o, std::size_t parts) {
+    unsigned threads = o.exact         ? 1U // one solver at a time
+                       : o.threads > 0 ? static_cast<unsigned>(o.threads)
+                                       : std::max(1U, std::thread::hardware_concurrency());
     return std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, parts)));
 }
 
 /// Solves the parts on worker threads; each result at its part's index. The first exception a
 /// worker meets stops the others from starting parts and is rethrown here.
-std::vector<PartResult> solve_parts(const Scenario &s, const ScheduleOptions &o, const Parts &parts,
-                                    const sched::SearchLimits &limits, Clock::time_point start) {
+std::vector<PartResult> solve_parts(const Scenario& s, const ScheduleOptions& o, const Parts& parts,
+                                    const sched::SearchLimits& limits, Clock::time_point start) {
     const auto index = sched::index_sites(s);
     const auto part_of = part_of_site(s, parts);
     const auto pinned = pinned_by_part(s, o, parts, part_of);
@@ -375,9 +377,9 @@ std::vector<PartResult> solve_parts(const Scenario &s, const ScheduleOptions &o,
             std::lock_guard lock(mu);
             ++done;
             if (o.progress) {
-                o.progress(ScheduleProgress{
-                    done, static_cast<int>(parts.size()),
-                    std::chrono::duration<double>(Clock::now() - start).count()});
+                o.progress(
+                    ScheduleProgress{done, static_cast<int>(parts.size()),
+                                     std::chrono::duration<double>(Clock::now() - start).count()});
             }
         }
     };
@@ -388,7 +390,7 @@ std::vector<PartResult> solve_parts(const Scenario &s, const ScheduleOptions &o,
         for (unsigned t = 0; t < threads; ++t) {
             pool.emplace_back(work);
         }
-        for (auto &t : pool) {
+        for (auto& t : pool) {
             t.join();
         }
     }
@@ -400,16 +402,17 @@ std::vector<PartResult> solve_parts(const Scenario &s, const ScheduleOptions &o,
 
 /// The parts' results merged in part order, sorted, scored, with the status and (exact mode)
 /// the bound.
-ScheduleResult merge_parts(const Scenario &s, const ScheduleOptions &o, std::vector<PartResult> results) {
+ScheduleResult merge_parts(const Scenario& s, const ScheduleOptions& o,
+                           std::vector<PartResult> results) {
     ScheduleResult res;
     bool cut = false;
     bool all = true;
     bool proven = o.exact;
     std::map<int, std::pair<int, int>> bound;
     int bound_preferred = 0;
-    for (auto &r : results) {
+    for (auto& r : results) {
         proven = proven && r.proven;
-        for (const auto &[prio, b] : r.bound) {
+        for (const auto& [prio, b] : r.bound) {
             bound[prio].first += b.first;
             bound[prio].second += b.second;
         }
@@ -421,7 +424,7 @@ ScheduleResult merge_parts(const Scenario &s, const ScheduleOptions &o, std::vec
         res.device_moves += r.moves;
         res.fixed_calls += r.fixed;
         if (r.price.computed) {
-            auto &pf = res.price_of_fairness;
+            auto& pf = res.price_of_fairness;
             pf.computed = true;
             pf.calls += r.price.calls;
             pf.residents_served += r.price.residents_served;
@@ -432,11 +435,11 @@ ScheduleResult merge_parts(const Scenario &s, const ScheduleOptions &o, std::vec
         std::move(r.unscheduled.begin(), r.unscheduled.end(), std::back_inserter(res.unscheduled));
     }
     res.parts = static_cast<int>(results.size());
-    std::sort(res.calls.begin(), res.calls.end(), [](const auto &a, const auto &b) {
+    std::sort(res.calls.begin(), res.calls.end(), [](const auto& a, const auto& b) {
         return std::tie(a.start, a.device, a.resident) < std::tie(b.start, b.device, b.resident);
     });
     std::sort(res.unscheduled.begin(), res.unscheduled.end(),
-              [](const auto &a, const auto &b) { return a.request < b.request; });
+              [](const auto& a, const auto& b) { return a.request < b.request; });
     res.score = score_calls(s, res.calls);
     res.status = cut ? "time_limit" : (all || proven ? "optimal" : "feasible");
     if (o.exact) {
@@ -457,12 +460,12 @@ ScheduleResult merge_parts(const Scenario &s, const ScheduleOptions &o, std::vec
 
 } // namespace
 
-ScheduleResult schedule(const Scenario &s, const ScheduleOptions &o) {
+ScheduleResult schedule(const Scenario& s, const ScheduleOptions& o) {
     const auto start = Clock::now();
     // The search stops at nine tenths of the limit: the rest is kept for the final check_call
     // pass and the reasons (the exact mode uses the whole limit).
-    auto limit = std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds) *
-                                               (o.exact ? 1.0 : 0.9));
+    auto limit =
+        std::chrono::duration<double>(std::max(0.0, o.time_limit_seconds) * (o.exact ? 1.0 : 0.9));
     sched::SearchLimits limits;
     limits.deadline = start + std::chrono::duration_cast<Clock::duration>(limit);
     limits.iterations = o.iterations;

@@ -30,7 +30,7 @@ namespace carecall::sched {
 
 std::size_t Timeline::lower(Min t) const {
     return static_cast<std::size_t>(
-        std::lower_bound(v.begin(), v.end(), t, [](const Iv &iv, Min x) { return iv.s < x; }) -
+        std::lower_bound(v.begin(), v.end(), t, [](const Iv& iv, Min x) { return iv.s < x; }) -
         v.begin());
 }
 
@@ -50,9 +50,9 @@ bool Timeline::overlaps(Min s, Min e) const {
     return false;
 }
 
-std::size_t Timeline::insert(const Iv &iv) {
-    auto it = std::upper_bound(v.begin(), v.end(), iv.s,
-                               [](Min x, const Iv &b) { return x < b.s; });
+std::size_t Timeline::insert(const Iv& iv) {
+    auto it =
+        std::upper_bound(v.begin(), v.end(), iv.s, [](Min x, const Iv& b) { return x < b.s; });
     auto pos = static_cast<std::size_t>(it - v.begin());
     v.insert(it, iv);
     maxlen = std::max(maxlen, iv.e - iv.s);
@@ -72,14 +72,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-template <class T> T &at(std::vector<T> &v, int i) { return v[static_cast<std::size_t>(i)]; }
-template <class T> const T &at(const std::vector<T> &v, int i) {
+template <class T>
+T& at(std::vector<T>& v, int i) {
+    return v[static_cast<std::size_t>(i)];
+}
+template <class T>
+const T& at(const std::vector<T>& v, int i) {
     return v[static_cast<std::size_t>(i)];
 }
 
 class State {
 public:
-    State(const Part &p, bool fair) : m_p(p), m_fair(fair) {
+    State(const Part& p, bool fair) : m_p(p), m_fair(fair) {
         const auto nr = p.reqs.size();
         const auto days = static_cast<std::size_t>(p.days);
         m_dev.resize(p.devices.size());
@@ -95,7 +99,7 @@ public:
         m_cls_wait.assign(static_cast<std::size_t>(p.classes), 0);
         m_day_version.assign(days + 1, 0);
         for (int k = 0; k < static_cast<int>(p.pinned.size()); ++k) {
-            const auto &pc = at(p.pinned, k);
+            const auto& pc = at(p.pinned, k);
             Call c;
             c.req = pc.req;
             c.device = pc.device;
@@ -111,7 +115,7 @@ public:
         }
     }
 
-    const Part &m_p;
+    const Part& m_p;
     bool m_fair;
     std::vector<Call> m_calls;
     std::vector<int> m_free;
@@ -146,7 +150,7 @@ public:
         return k;
     }
 
-    [[nodiscard]] int &req_day(int r, int day) {
+    [[nodiscard]] int& req_day(int r, int day) {
         return m_req_day[static_cast<std::size_t>(r) * static_cast<std::size_t>(m_p.days) +
                          static_cast<std::size_t>(day)];
     }
@@ -154,7 +158,7 @@ public:
         return m_req_day[static_cast<std::size_t>(r) * static_cast<std::size_t>(m_p.days) +
                          static_cast<std::size_t>(day)];
     }
-    [[nodiscard]] int &res_day(int r, int day) {
+    [[nodiscard]] int& res_day(int r, int day) {
         return m_res_day[static_cast<std::size_t>(r) * static_cast<std::size_t>(m_p.days) +
                          static_cast<std::size_t>(day)];
     }
@@ -163,29 +167,30 @@ public:
                          static_cast<std::size_t>(day)];
     }
     [[nodiscard]] bool served(int resident, int cls) const {
-        return m_res_cls[static_cast<std::size_t>(resident) * static_cast<std::size_t>(m_p.classes) +
+        return m_res_cls[static_cast<std::size_t>(resident) *
+                             static_cast<std::size_t>(m_p.classes) +
                          static_cast<std::size_t>(cls)] > 0;
     }
 
-    [[nodiscard]] const std::vector<int> &contacts_of(const Call &c) const {
+    [[nodiscard]] const std::vector<int>& contacts_of(const Call& c) const {
         return c.pin >= 0 ? at(m_p.pinned, c.pin).contacts : at(m_p.reqs, c.req).contacts;
     }
 
-    [[nodiscard]] Min gap(const DeviceInfo &d, std::int64_t a, std::int64_t b) const {
+    [[nodiscard]] Min gap(const DeviceInfo& d, std::int64_t a, std::int64_t b) const {
         return d.cleaning + (a != b ? d.move : 0);
     }
 
     /// Whether the device may take [s, e) for `ward`; waste: idle minutes left around it.
-    bool device_ok(int d, Min s, Min e, std::int64_t ward, int *waste, int *moves) const {
-        const auto &info = at(m_p.devices, d);
+    bool device_ok(int d, Min s, Min e, std::int64_t ward, int* waste, int* moves) const {
+        const auto& info = at(m_p.devices, d);
         if (overlaps_any(info.out_of_service, s, e)) {
             return false;
         }
-        const auto &t = at(m_dev, d);
+        const auto& t = at(m_dev, d);
         const Min big = info.cleaning + info.move;
         auto i = t.lower(s);
         for (auto j = i; j < t.v.size(); ++j) {
-            const auto &b = t.v[j];
+            const auto& b = t.v[j];
             if (b.s >= e + big) {
                 break;
             }
@@ -194,7 +199,7 @@ public:
             }
         }
         for (auto j = i; j-- > 0;) {
-            const auto &b = t.v[j];
+            const auto& b = t.v[j];
             if (b.s + t.maxlen + big <= s) {
                 break;
             }
@@ -208,12 +213,12 @@ public:
             int after = cap;
             int mv = 0;
             if (i > 0) {
-                const auto &b = t.v[i - 1];
+                const auto& b = t.v[i - 1];
                 before = std::min(cap, s - (b.e + gap(info, b.tag, ward)));
                 mv += b.tag != ward ? 1 : 0;
             }
             if (i < t.v.size()) {
-                const auto &b = t.v[i];
+                const auto& b = t.v[i];
                 after = std::min(cap, b.s - gap(info, b.tag, ward) - e);
                 mv += b.tag != ward ? 1 : 0;
                 if (i > 0 && t.v[i - 1].tag != b.tag) {
@@ -229,7 +234,7 @@ public:
     /// The request's calls on the date and, with a weekly count, the dates either side: a call
     /// placed there crowds them (a week's calls are spread when the week has room).
     [[nodiscard]] int crowd(int r, int day) const {
-        const auto &q = at(m_p.reqs, r);
+        const auto& q = at(m_p.reqs, r);
         if (q.per_week <= 0) {
             return req_day(r, day);
         }
@@ -244,7 +249,7 @@ public:
     /// Whether one more call of request r on plan date `day` keeps every 7 consecutive dates
     /// around it within the request's weekly count (request.per_week).
     [[nodiscard]] bool week_room(int r, int day) const {
-        const auto &q = at(m_p.reqs, r);
+        const auto& q = at(m_p.reqs, r);
         if (q.per_week <= 0) {
             return true;
         }
@@ -263,8 +268,8 @@ public:
 
     /// The request's own limits and the resident, contacts and a helper at [s, e); the helper
     /// chosen (or -1 when none is needed); false when something is in the way.
-    bool people_ok(int r, const Cand &c, int *staff) const {
-        const auto &q = at(m_p.reqs, r);
+    bool people_ok(int r, const Cand& c, int* staff) const {
+        const auto& q = at(m_p.reqs, r);
         const Min e = c.start + q.duration;
         if (q.max_per_day > 0 && req_day(r, c.day) >= q.max_per_day) {
             return false;
@@ -272,7 +277,7 @@ public:
         if (!week_room(r, c.day)) {
             return false;
         }
-        const auto &ri = at(m_p.residents, q.resident);
+        const auto& ri = at(m_p.residents, q.resident);
         if (ri.max_per_day > 0 && res_day(q.resident, c.day) >= ri.max_per_day) {
             return false;
         }
@@ -286,7 +291,7 @@ public:
         }
         *staff = -1;
         if (q.needs_help) {
-            for (const auto &h : q.helpers) {
+            for (const auto& h : q.helpers) {
                 if (covered(at(m_p.shift_sets, h.shifts), c.start, e) &&
                     !at(m_stf, h.staff).overlaps(c.start, e)) {
                     *staff = h.staff;
@@ -299,8 +304,8 @@ public:
     }
 
     int add(int r, int ci, int d, int staff) {
-        const auto &q = at(m_p.reqs, r);
-        const auto &c = at(q.cands, ci);
+        const auto& q = at(m_p.reqs, r);
+        const auto& c = at(q.cands, ci);
         int id = 0;
         if (!m_free.empty()) {
             id = m_free.back();
@@ -309,7 +314,7 @@ public:
             m_calls.emplace_back();
             id = static_cast<int>(m_calls.size()) - 1;
         }
-        auto &call = at(m_calls, id);
+        auto& call = at(m_calls, id);
         call = Call{};
         call.req = r;
         call.cand = ci;
@@ -350,8 +355,8 @@ public:
                 }
             }
         }
-        for (const auto &[added, id] : m_log) {
-            auto &c = at(m_calls, id);
+        for (const auto& [added, id] : m_log) {
+            auto& c = at(m_calls, id);
             if (!c.alive && c.req != -2) {
                 c.req = -2; // free
                 m_free.push_back(id);
@@ -361,7 +366,7 @@ public:
     }
 
     /// The device moves the call at `pos` adds between its neighbours.
-    static int moves_around(const Timeline &t, std::size_t pos, std::int64_t ward) {
+    static int moves_around(const Timeline& t, std::size_t pos, std::int64_t ward) {
         const bool has_pred = pos > 0;
         const bool has_succ = pos + 1 < t.v.size();
         const std::int64_t pred = has_pred ? t.v[pos - 1].tag : ward;
@@ -371,10 +376,10 @@ public:
     }
 
     void insert(int id) {
-        auto &c = at(m_calls, id);
+        auto& c = at(m_calls, id);
         c.alive = true;
         if (c.device >= 0) {
-            auto &t = at(m_dev, c.device);
+            auto& t = at(m_dev, c.device);
             auto pos = t.insert(Iv{c.start, c.end, id, c.ward});
             m_moves += moves_around(t, pos, c.ward);
         }
@@ -389,7 +394,7 @@ public:
     }
 
     void erase(int id) {
-        auto &c = at(m_calls, id);
+        auto& c = at(m_calls, id);
         c.alive = false;
         if (c.day >= 0) {
             ++m_clock;
@@ -400,7 +405,7 @@ public:
             }
         }
         if (c.device >= 0) {
-            auto &t = at(m_dev, c.device);
+            auto& t = at(m_dev, c.device);
             auto pos = t.lower(c.start);
             while (pos < t.v.size() && t.v[pos].call != id) {
                 ++pos;
@@ -418,23 +423,23 @@ public:
         count(c, -1);
     }
 
-    void count(const Call &c, int sign) {
+    void count(const Call& c, int sign) {
         if (c.day >= 0) {
             res_day(c.resident, c.day) += sign;
         }
         if (c.req < 0) {
             return;
         }
-        const auto &q = at(m_p.reqs, c.req);
+        const auto& q = at(m_p.reqs, c.req);
         at(m_placed, c.req) += sign;
         if (c.day >= 0) {
             req_day(c.req, c.day) += sign < 0 ? sign : 0;
             m_crowded += q.per_week > 0 ? sign * crowd(c.req, c.day) : 0;
             req_day(c.req, c.day) += sign > 0 ? sign : 0;
         }
-        auto &rc = m_res_cls[static_cast<std::size_t>(c.resident) *
-                                 static_cast<std::size_t>(m_p.classes) +
-                             static_cast<std::size_t>(q.cls)];
+        auto& rc =
+            m_res_cls[static_cast<std::size_t>(c.resident) * static_cast<std::size_t>(m_p.classes) +
+                      static_cast<std::size_t>(q.cls)];
         const int weight = at(m_p.residents, c.resident).wait_weight;
         if (sign > 0 && rc++ == 0) {
             ++at(m_cls_served, q.cls);
@@ -445,7 +450,7 @@ public:
         }
         at(m_cls_calls, q.cls) += sign;
         if (c.cand >= 0) {
-            const auto &cd = at(q.cands, c.cand);
+            const auto& cd = at(q.cands, c.cand);
             m_preferred += cd.preferred ? sign : 0;
             m_fixed += cd.fixed ? sign : 0;
         }
@@ -454,7 +459,7 @@ public:
 
 class Search {
 public:
-    Search(const Part &p, bool fair, std::uint64_t seed) : m_p(p), m_st(p, fair), m_rng(seed) {
+    Search(const Part& p, bool fair, std::uint64_t seed) : m_p(p), m_st(p, fair), m_rng(seed) {
         for (int c = 0; c < p.classes; ++c) {
             m_class_reqs.emplace_back();
             m_class_res.emplace_back();
@@ -462,7 +467,7 @@ public:
         std::vector<std::vector<int>> res_reqs(p.residents.size() *
                                                static_cast<std::size_t>(p.classes));
         for (int r = 0; r < static_cast<int>(p.reqs.size()); ++r) {
-            const auto &q = at(p.reqs, r);
+            const auto& q = at(p.reqs, r);
             at(m_class_reqs, q.cls).push_back(r);
             res_reqs[static_cast<std::size_t>(q.resident) * static_cast<std::size_t>(p.classes) +
                      static_cast<std::size_t>(q.cls)]
@@ -470,9 +475,9 @@ public:
         }
         for (int c = 0; c < p.classes; ++c) {
             for (int res = 0; res < static_cast<int>(p.residents.size()); ++res) {
-                auto &list = res_reqs[static_cast<std::size_t>(res) *
-                                          static_cast<std::size_t>(p.classes) +
-                                      static_cast<std::size_t>(c)];
+                auto& list =
+                    res_reqs[static_cast<std::size_t>(res) * static_cast<std::size_t>(p.classes) +
+                             static_cast<std::size_t>(c)];
                 if (list.empty()) {
                     continue;
                 }
@@ -490,7 +495,7 @@ public:
         m_failed_at.assign(p.reqs.size(), 0);
     }
 
-    State &state() { return m_st; }
+    State& state() { return m_st; }
 
     /// Greedy: classes highest first; one call for as many residents as possible (longest
     /// waiting, then fewest possible starts first), then more calls round-robin.
@@ -500,15 +505,15 @@ public:
             if (m_st.m_fair) {
                 auto order = at(m_class_res, c);
                 std::vector<std::uint64_t> tie(order.size());
-                for (auto &t : tie) {
+                for (auto& t : tie) {
                     t = noisy ? m_rng() : 0;
                 }
                 const bool shuffled = noisy && m_rng() % 4 == 0;
                 std::vector<std::size_t> idx(order.size());
                 std::iota(idx.begin(), idx.end(), 0);
                 std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-                    const auto &ra = at(m_p.residents, order[a].resident);
-                    const auto &rb = at(m_p.residents, order[b].resident);
+                    const auto& ra = at(m_p.residents, order[a].resident);
+                    const auto& rb = at(m_p.residents, order[b].resident);
                     if (shuffled) {
                         return std::tie(ra.wait_key, tie[a]) < std::tie(rb.wait_key, tie[b]);
                     }
@@ -516,7 +521,7 @@ public:
                            std::tie(rb.wait_key, order[b].starts, tie[b]);
                 });
                 for (auto i : idx) {
-                    const auto &e = order[i];
+                    const auto& e = order[i];
                     if (m_st.served(e.resident, c)) {
                         continue;
                     }
@@ -540,7 +545,7 @@ public:
                     }
                 }
                 std::sort(order.begin(), order.end());
-                for (const auto &[k, r] : order) {
+                for (const auto& [k, r] : order) {
                     if (try_insert(r, noisy)) {
                         progress = true;
                     }
@@ -552,7 +557,7 @@ public:
     /// The best placement of one more call of the request; false (and stuck for this fill) when
     /// none fits.
     bool try_insert(int r, bool noisy) {
-        const auto &q = at(m_p.reqs, r);
+        const auto& q = at(m_p.reqs, r);
         if (at(m_stuck, r) == m_epoch || at(m_st.m_placed, r) >= q.calls) {
             return false;
         }
@@ -566,7 +571,7 @@ public:
         int best_h = -1;
         const std::uint64_t failed = at(m_failed_at, r);
         for (int ci = 0; ci < static_cast<int>(q.cands.size()); ++ci) {
-            const auto &c = at(q.cands, ci);
+            const auto& c = at(q.cands, ci);
             if (failed != 0 && m_st.m_day_version[static_cast<std::size_t>(c.day)] < failed) {
                 continue; // nothing left that date since it last failed
             }
@@ -580,12 +585,8 @@ public:
                 if (!m_st.device_ok(d, c.start, c.start + q.duration, q.ward, &waste, &moves)) {
                     continue;
                 }
-                Cost cost{c.fixed ? 0 : 1,
-                          c.preferred ? 0 : 1,
-                          m_st.crowd(r, c.day),
-                          moves,
-                          waste,
-                          noisy ? m_rng() % 4 : 0};
+                Cost cost{c.fixed ? 0 : 1, c.preferred ? 0 : 1,    m_st.crowd(r, c.day), moves,
+                          waste,           noisy ? m_rng() % 4 : 0};
                 if (wild) {
                     cost = Cost{0, 0, 0, 0, 0, 0};
                     if (m_rng() % ++seen != 0) {
@@ -611,7 +612,7 @@ public:
     }
 
     /// Improvement until the budget, the deadline or no gain for a long while.
-    void improve(const SearchLimits &lim, long budget, bool *cut, long *iterations) {
+    void improve(const SearchLimits& lim, long budget, bool* cut, long* iterations) {
         if (budget <= 0 || m_p.reqs.empty()) {
             return;
         }
@@ -651,7 +652,7 @@ private:
         std::vector<int> reqs;
         std::size_t starts = 0;
     };
-    const Part &m_p;
+    const Part& m_p;
     State m_st;
     std::mt19937_64 m_rng;
     std::vector<std::vector<int>> m_class_reqs;
@@ -673,10 +674,10 @@ private:
                 return false;
             }
         }
-        for (const auto &c : m_st.m_calls) {
+        for (const auto& c : m_st.m_calls) {
             if (c.alive && c.req >= 0 && c.cand >= 0) {
-                const auto &q = at(m_p.reqs, c.req);
-                const auto &cd = at(q.cands, c.cand);
+                const auto& q = at(m_p.reqs, c.req);
+                const auto& cd = at(q.cands, c.cand);
                 if ((q.has_preferred && !cd.preferred) || (q.has_fixed && !cd.fixed)) {
                     return false;
                 }
@@ -685,9 +686,9 @@ private:
         return true;
     }
 
-    void remove_if(const std::function<bool(const Call &)> &pred) {
+    void remove_if(const std::function<bool(const Call&)>& pred) {
         for (int id = 0; id < static_cast<int>(m_st.m_calls.size()); ++id) {
-            const auto &c = at(m_st.m_calls, id);
+            const auto& c = at(m_st.m_calls, id);
             if (c.alive && c.pin < 0 && pred(c)) {
                 m_st.remove(id);
             }
@@ -699,17 +700,17 @@ private:
         const std::size_t ncalls = m_st.m_calls.size();
         auto kind = m_rng() % 100;
         if (kind < 3 && ncalls <= 40) {
-            remove_if([](const Call &) { return true; });
+            remove_if([](const Call&) { return true; });
         } else if (kind < 30 && !m_p.devices.empty()) {
             int d = pick(m_p.devices.size());
             int day = pick(static_cast<std::size_t>(days));
-            remove_if([&](const Call &c) { return c.device == d && c.day == day; });
+            remove_if([&](const Call& c) { return c.device == d && c.day == day; });
         } else if (kind < 50) {
             int day = pick(static_cast<std::size_t>(days));
             Min from = 0;
             // A window of two to four hours somewhere in that day's calls.
             std::vector<Min> starts;
-            for (const auto &c : m_st.m_calls) {
+            for (const auto& c : m_st.m_calls) {
                 if (c.alive && c.day == day) {
                     starts.push_back(c.start);
                 }
@@ -719,12 +720,12 @@ private:
             }
             from = starts[static_cast<std::size_t>(pick(starts.size()))] - 60;
             Min len = 120 + 60 * pick(3);
-            remove_if([&](const Call &c) { return c.start < from + len && c.end > from; });
+            remove_if([&](const Call& c) { return c.start < from + len && c.end > from; });
         } else if (kind < 65) {
             int n = 1 + pick(3);
             for (int k = 0; k < n; ++k) {
                 int res = pick(m_p.residents.size());
-                remove_if([&](const Call &c) { return c.resident == res; });
+                remove_if([&](const Call& c) { return c.resident == res; });
             }
         } else {
             targeted();
@@ -745,7 +746,7 @@ private:
             // Everything is met: shake a device-day to find fewer device moves.
             int d = pick(m_p.devices.size());
             int day = pick(static_cast<std::size_t>(m_p.days));
-            remove_if([&](const Call &c) { return c.device == d && c.day == day; });
+            remove_if([&](const Call& c) { return c.device == d && c.day == day; });
             return;
         }
         int r = 0;
@@ -753,8 +754,8 @@ private:
         if (!choose_target(short_reqs, soft, &r, &ci)) {
             return;
         }
-        const auto &q = at(m_p.reqs, r);
-        const auto &cd = at(q.cands, ci);
+        const auto& q = at(m_p.reqs, r);
+        const auto& cd = at(q.cands, ci);
         if (q.devices.empty()) {
             return;
         }
@@ -766,8 +767,7 @@ private:
         int staff = -1;
         int waste = 0;
         int moves = 0;
-        if (m_st.people_ok(r, cd, &staff) &&
-            m_st.device_ok(d, s, e, q.ward, &waste, &moves)) {
+        if (m_st.people_ok(r, cd, &staff) && m_st.device_ok(d, s, e, q.ward, &waste, &moves)) {
             m_st.add(r, ci, d, staff);
         }
     }
@@ -778,7 +778,7 @@ private:
         std::vector<int> short_reqs;
         int best_rank = std::numeric_limits<int>::max();
         for (int r = 0; r < static_cast<int>(m_p.reqs.size()); ++r) {
-            const auto &q = at(m_p.reqs, r);
+            const auto& q = at(m_p.reqs, r);
             if (at(m_st.m_placed, r) >= q.calls || q.cands.empty()) {
                 continue;
             }
@@ -798,10 +798,10 @@ private:
     [[nodiscard]] std::vector<int> soft_calls() const {
         std::vector<int> soft;
         for (int id = 0; id < static_cast<int>(m_st.m_calls.size()); ++id) {
-            const auto &c = at(m_st.m_calls, id);
+            const auto& c = at(m_st.m_calls, id);
             if (c.alive && c.pin < 0) {
-                const auto &q = at(m_p.reqs, c.req);
-                const auto &cd = at(q.cands, c.cand);
+                const auto& q = at(m_p.reqs, c.req);
+                const auto& cd = at(q.cands, c.cand);
                 if ((q.has_preferred && !cd.preferred) || (q.has_fixed && !cd.fixed)) {
                     soft.push_back(id);
                 }
@@ -812,8 +812,8 @@ private:
 
     /// The request and start to make room for: an unmet request at any of its starts, or a soft
     /// call taken out to go back at a better start; false when that call has none.
-    bool choose_target(const std::vector<int> &short_reqs, const std::vector<int> &soft, int *r,
-                       int *ci) {
+    bool choose_target(const std::vector<int>& short_reqs, const std::vector<int>& soft, int* r,
+                       int* ci) {
         if (!short_reqs.empty() && (soft.empty() || m_rng() % k_soft_odds != 0)) {
             *r = short_reqs[static_cast<std::size_t>(pick(short_reqs.size()))];
             *ci = pick(at(m_p.reqs, *r).cands.size());
@@ -822,10 +822,10 @@ private:
         int id = soft[static_cast<std::size_t>(pick(soft.size()))];
         *r = at(m_st.m_calls, id).req;
         m_st.remove(id);
-        const auto &q = at(m_p.reqs, *r);
+        const auto& q = at(m_p.reqs, *r);
         std::vector<int> better;
         for (int k = 0; k < static_cast<int>(q.cands.size()); ++k) {
-            const auto &cd = at(q.cands, k);
+            const auto& cd = at(q.cands, k);
             if ((!q.has_preferred || cd.preferred) && (!q.has_fixed || cd.fixed)) {
                 better.push_back(k);
             }
@@ -838,12 +838,12 @@ private:
     }
 
     /// A helper on shift for [s, e), picked at random (-1 when none is needed or on shift).
-    int pick_helper(const Req &q, Min s, Min e) {
+    int pick_helper(const Req& q, Min s, Min e) {
         if (!q.needs_help || q.helpers.empty()) {
             return -1;
         }
         std::vector<int> on_shift;
-        for (const auto &h : q.helpers) {
+        for (const auto& h : q.helpers) {
             if (covered(at(m_p.shift_sets, h.shifts), s, e)) {
                 on_shift.push_back(h.staff);
             }
@@ -857,14 +857,14 @@ private:
     /// Removes the calls in the way of request r at start cd on device d with the helper: those
     /// on the device within its cleaning and moving gaps, those of the resident, the helper or a
     /// contact at that time, and the request's own that day when it is at its daily limit.
-    void clear_room(int r, const Cand &cd, int d, int helper) {
-        const auto &q = at(m_p.reqs, r);
-        const auto &dev = at(m_p.devices, d);
+    void clear_room(int r, const Cand& cd, int d, int helper) {
+        const auto& q = at(m_p.reqs, r);
+        const auto& dev = at(m_p.devices, d);
         const Min s = cd.start;
         const Min e = s + q.duration;
         const Min big = dev.cleaning + dev.move;
-        const auto &contacts = q.contacts;
-        remove_if([&](const Call &c) {
+        const auto& contacts = q.contacts;
+        remove_if([&](const Call& c) {
             bool overlap = c.start < e && s < c.end;
             if (c.device == d && c.start < e + big && s < c.end + big) {
                 return true;
@@ -877,14 +877,13 @@ private:
             if (c.resident == q.resident || (helper >= 0 && c.staff == helper)) {
                 return true;
             }
-            const auto &cc = m_st.contacts_of(c);
+            const auto& cc = m_st.contacts_of(c);
             return std::any_of(cc.begin(), cc.end(), [&](int k) {
                 return std::find(contacts.begin(), contacts.end(), k) != contacts.end();
             });
         });
     }
 };
-
 
 #ifdef CARECALL_WITH_CBC
 /// The time-indexed integer programme of a part: one binary per (request, start, device, helper)
@@ -894,9 +893,9 @@ private:
 /// by level of the score (each level's optimum is kept as a constraint for the next).
 class Exact {
 public:
-    Exact(const Part &p, State &st) : m_p(p), m_st(st) {}
+    Exact(const Part& p, State& st) : m_p(p), m_st(st) {}
 
-    void run(Clock::time_point deadline, PartOutcome *out) {
+    void run(Clock::time_point deadline, PartOutcome* out) {
         State base(m_p, true); // the pinned calls alone
         variables(base);
         rows(base);
@@ -945,8 +944,8 @@ private:
         std::map<int, std::vector<int>> by_contact;
         std::map<std::pair<int, int>, std::vector<int>> req_day, res_day;
     };
-    const Part &m_p;
-    State &m_st;
+    const Part& m_p;
+    State& m_st;
     std::vector<Var> m_vars;
     int m_nvars = 0;
     int m_ncols = 0;
@@ -965,7 +964,7 @@ private:
     /// The heuristic's rota as the first start.
     [[nodiscard]] std::vector<double> heuristic_start() const {
         std::vector<double> start(static_cast<std::size_t>(m_ncols), 0.0);
-        for (const auto &c : m_st.m_calls) {
+        for (const auto& c : m_st.m_calls) {
             if (c.alive && c.pin < 0) {
                 auto it = m_index.find(std::tuple(c.req, c.cand, c.device, c.staff));
                 if (it != m_index.end()) {
@@ -973,22 +972,21 @@ private:
                 }
             }
         }
-        for (const auto &[key, col] : m_y) {
-            start[static_cast<std::size_t>(col)] =
-                m_st.served(key.first, key.second) ? 1.0 : 0.0;
+        for (const auto& [key, col] : m_y) {
+            start[static_cast<std::size_t>(col)] = m_st.served(key.first, key.second) ? 1.0 : 0.0;
         }
         return start;
     }
 
     /// Levels: per class residents served, calls; then preferred.
-    [[nodiscard]] std::vector<Level> score_levels(const State &base) const {
+    [[nodiscard]] std::vector<Level> score_levels(const State& base) const {
         std::vector<Level> levels;
         for (int c = 0; c < m_p.classes; ++c) {
             Level served;
             served.cls = c;
             served.served = true;
             served.constant = at(base.m_cls_served, c);
-            for (const auto &[key, col] : m_y) {
+            for (const auto& [key, col] : m_y) {
                 if (key.second == c) {
                     served.expr.emplace_back(col, 1.0);
                 }
@@ -1018,7 +1016,7 @@ private:
         Asked a;
         a.asking.resize(static_cast<std::size_t>(m_p.classes));
         a.calls.assign(static_cast<std::size_t>(m_p.classes), 0);
-        for (const auto &q : m_p.reqs) {
+        for (const auto& q : m_p.reqs) {
             a.asking[static_cast<std::size_t>(q.cls)].insert(q.resident);
             a.calls[static_cast<std::size_t>(q.cls)] += q.calls;
             a.total += q.calls;
@@ -1028,9 +1026,9 @@ private:
 
     /// Solves level k (while the levels before it were proven) and keeps its optimum as a row
     /// for the next; the value it reached, or its bound, or int max when not reached at all.
-    int level_value(const std::vector<Level> &levels, std::size_t k, Clock::time_point deadline,
-                    std::vector<double> &best, bool *reached, PartOutcome *out) {
-        const auto &lv = levels[k];
+    int level_value(const std::vector<Level>& levels, std::size_t k, Clock::time_point deadline,
+                    std::vector<double>& best, bool* reached, PartOutcome* out) {
+        const auto& lv = levels[k];
         if (!*reached) {
             return std::numeric_limits<int>::max();
         }
@@ -1041,14 +1039,14 @@ private:
         bool proven = false;
         double bound = 0;
         if (remaining > k_min_solve_seconds) {
-            std::vector<const std::vector<std::pair<int, double>> *> rest;
+            std::vector<const std::vector<std::pair<int, double>>*> rest;
             for (auto j = k; j < levels.size(); ++j) {
                 rest.push_back(&levels[j].expr);
             }
             solve(rest, remaining, best, &proven, &bound);
         }
         double found = 0;
-        for (const auto &[col, coef] : lv.expr) {
+        for (const auto& [col, coef] : lv.expr) {
             found += coef * best[static_cast<std::size_t>(col)];
         }
         if (proven) {
@@ -1065,24 +1063,24 @@ private:
 
     /// The level's value as the bound of its class (or of the preferred calls), at most what
     /// was asked.
-    static void record_bound(const Level &lv, int value, const Asked &asked, PartOutcome *out) {
+    static void record_bound(const Level& lv, int value, const Asked& asked, PartOutcome* out) {
         const bool unknown = value == std::numeric_limits<int>::max();
         if (lv.cls < 0) {
             out->bound_preferred = unknown ? asked.total : std::min(asked.total, value);
             return;
         }
         const auto cls = static_cast<std::size_t>(lv.cls);
-        auto &b = out->bound[cls];
+        auto& b = out->bound[cls];
         int cap = lv.served ? static_cast<int>(asked.asking[cls].size()) : asked.calls[cls];
         int total = unknown ? cap : std::min(cap, value + lv.constant);
         (lv.served ? b.first : b.second) = total;
     }
 
-    void variables(const State &base) {
+    void variables(const State& base) {
         for (int r = 0; r < static_cast<int>(m_p.reqs.size()); ++r) {
-            const auto &q = at(m_p.reqs, r);
+            const auto& q = at(m_p.reqs, r);
             for (int ci = 0; ci < static_cast<int>(q.cands.size()); ++ci) {
-                const auto &c = at(q.cands, ci);
+                const auto& c = at(q.cands, ci);
                 const Min e = c.start + q.duration;
                 if (at(base.m_res, q.resident).overlaps(c.start, e) ||
                     std::any_of(q.contacts.begin(), q.contacts.end(),
@@ -1091,7 +1089,7 @@ private:
                 }
                 std::vector<int> helpers;
                 if (q.needs_help) {
-                    for (const auto &h : q.helpers) {
+                    for (const auto& h : q.helpers) {
                         if (covered(at(m_p.shift_sets, h.shifts), c.start, e) &&
                             !at(base.m_stf, h.staff).overlaps(c.start, e)) {
                             helpers.push_back(h.staff);
@@ -1113,8 +1111,8 @@ private:
         }
         m_nvars = static_cast<int>(m_vars.size());
         m_ncols = m_nvars;
-        for (const auto &v : m_vars) {
-            const auto &q = at(m_p.reqs, v.r);
+        for (const auto& v : m_vars) {
+            const auto& q = at(m_p.reqs, v.r);
             auto key = std::pair(q.resident, q.cls);
             if (!base.served(q.resident, q.cls) && m_y.count(key) == 0) {
                 m_y[key] = m_ncols++;
@@ -1123,7 +1121,7 @@ private:
     }
 
     /// At most one of `group` covering each start time t (s <= t < e + pad).
-    void cliques(const std::vector<int> &group, int pad) {
+    void cliques(const std::vector<int>& group, int pad) {
         std::vector<Min> starts;
         for (int v : group) {
             starts.push_back(at(m_vars, v).s);
@@ -1133,7 +1131,7 @@ private:
         for (Min t : starts) {
             Row row;
             for (int v : group) {
-                const auto &x = at(m_vars, v);
+                const auto& x = at(m_vars, v);
                 if (x.s <= t && t < x.e + pad) {
                     row.expr.emplace_back(v, 1.0);
                 }
@@ -1145,20 +1143,20 @@ private:
         }
     }
 
-    void rows(const State &base) {
+    void rows(const State& base) {
         const Groups g = groups();
         capacity_rows(base, g);
-        for (const auto &[k, vs] : g.by_res) {
+        for (const auto& [k, vs] : g.by_res) {
             cliques(vs, 0);
         }
-        for (const auto &[k, vs] : g.by_contact) {
+        for (const auto& [k, vs] : g.by_contact) {
             cliques(vs, 0);
         }
-        for (const auto &[k, vs] : g.by_staff) {
+        for (const auto& [k, vs] : g.by_staff) {
             cliques(vs, 0);
         }
-        for (const auto &[d, vs] : g.by_dev) {
-            const auto &dev = at(m_p.devices, d);
+        for (const auto& [d, vs] : g.by_dev) {
+            const auto& dev = at(m_p.devices, d);
             cliques(vs, dev.cleaning);
             if (dev.move > 0) {
                 moving_rows(vs, dev);
@@ -1170,8 +1168,8 @@ private:
     [[nodiscard]] Groups groups() const {
         Groups g;
         for (int v = 0; v < m_nvars; ++v) {
-            const auto &x = at(m_vars, v);
-            const auto &q = at(m_p.reqs, x.r);
+            const auto& x = at(m_vars, v);
+            const auto& q = at(m_p.reqs, x.r);
             g.by_req[x.r].push_back(v);
             g.by_res[q.resident].push_back(v);
             for (int k : q.contacts) {
@@ -1188,8 +1186,8 @@ private:
     }
 
     /// The calls still to place per request, and per request and resident a day.
-    void capacity_rows(const State &base, const Groups &g) {
-        auto cap = [&](const std::vector<int> &vs, int rhs) {
+    void capacity_rows(const State& base, const Groups& g) {
+        auto cap = [&](const std::vector<int>& vs, int rhs) {
             Row row;
             for (int v : vs) {
                 row.expr.emplace_back(v, 1.0);
@@ -1197,17 +1195,17 @@ private:
             row.rhs = std::max(0, rhs);
             m_rows.push_back(std::move(row));
         };
-        for (const auto &[r, vs] : g.by_req) {
+        for (const auto& [r, vs] : g.by_req) {
             cap(vs, at(m_p.reqs, r).calls - at(base.m_placed, r));
         }
-        for (const auto &[key, vs] : g.req_day) {
-            const auto &q = at(m_p.reqs, key.first);
+        for (const auto& [key, vs] : g.req_day) {
+            const auto& q = at(m_p.reqs, key.first);
             if (q.max_per_day > 0) {
                 cap(vs, q.max_per_day - base.req_day(key.first, key.second));
             }
         }
-        for (const auto &[r, vs] : g.by_req) { // request.per_week: every 7 dates in a row
-            const auto &q = at(m_p.reqs, r);
+        for (const auto& [r, vs] : g.by_req) { // request.per_week: every 7 dates in a row
+            const auto& q = at(m_p.reqs, r);
             for (int w = -6; q.per_week > 0 && w < m_p.days; ++w) {
                 std::vector<int> in;
                 int have = 0;
@@ -1225,8 +1223,8 @@ private:
                 }
             }
         }
-        for (const auto &[key, vs] : g.res_day) {
-            const auto &ri = at(m_p.residents, key.first);
+        for (const auto& [key, vs] : g.res_day) {
+            const auto& ri = at(m_p.residents, key.first);
             if (ri.max_per_day > 0) {
                 cap(vs, ri.max_per_day - base.res_day(key.first, key.second));
             }
@@ -1234,13 +1232,13 @@ private:
     }
 
     /// A call of another ward starting within the moving gap after u.
-    void moving_rows(const std::vector<int> &vs, const DeviceInfo &dev) {
+    void moving_rows(const std::vector<int>& vs, const DeviceInfo& dev) {
         std::map<Min, std::vector<int>> at_start;
         for (int v : vs) {
             at_start[at(m_vars, v).s].push_back(v);
         }
         for (int u : vs) {
-            const auto &xu = at(m_vars, u);
+            const auto& xu = at(m_vars, u);
             const std::int64_t wu = at(m_p.reqs, xu.r).ward;
             const Min from = xu.e + dev.cleaning;
             for (auto it = at_start.lower_bound(from);
@@ -1264,10 +1262,10 @@ private:
     void served_rows() {
         std::map<std::pair<int, int>, std::vector<int>> res_cls;
         for (int v = 0; v < m_nvars; ++v) {
-            const auto &q = at(m_p.reqs, at(m_vars, v).r);
+            const auto& q = at(m_p.reqs, at(m_vars, v).r);
             res_cls[{q.resident, q.cls}].push_back(v);
         }
-        for (const auto &[key, col] : m_y) {
+        for (const auto& [key, col] : m_y) {
             Row row;
             row.expr.emplace_back(col, 1.0);
             for (int v : res_cls[key]) {
@@ -1281,32 +1279,32 @@ private:
     /// Maximises the first of `levels`; the solution found replaces `solution` when it is
     /// lexicographically no worse over all of `levels` (so the heuristic's lower levels are kept
     /// when the time runs out before they are reached).
-    void solve(const std::vector<const std::vector<std::pair<int, double>> *> &levels,
-               double seconds, std::vector<double> &solution, bool *proven, double *bound) {
-        const auto &objective = *levels.front();
-        Cbc_Model *m = Cbc_newModel();
+    void solve(const std::vector<const std::vector<std::pair<int, double>>*>& levels,
+               double seconds, std::vector<double>& solution, bool* proven, double* bound) {
+        const auto& objective = *levels.front();
+        Cbc_Model* m = Cbc_newModel();
         Cbc_setLogLevel(m, 0);
         std::vector<double> obj(static_cast<std::size_t>(m_ncols), 0.0);
-        for (const auto &[col, coef] : objective) {
+        for (const auto& [col, coef] : objective) {
             obj[static_cast<std::size_t>(col)] = coef;
         }
         for (int c = 0; c < m_ncols; ++c) {
             Cbc_addCol(m, "", 0.0, 1.0, obj[static_cast<std::size_t>(c)], 1, 0, nullptr, nullptr);
         }
-        auto add = [&](const Row &row) {
+        auto add = [&](const Row& row) {
             std::vector<int> cols;
             std::vector<double> coefs;
-            for (const auto &[col, coef] : row.expr) {
+            for (const auto& [col, coef] : row.expr) {
                 cols.push_back(col);
                 coefs.push_back(coef);
             }
             Cbc_addRow(m, "", static_cast<int>(cols.size()), cols.data(), coefs.data(), row.sense,
                        row.rhs);
         };
-        for (const auto &row : m_rows) {
+        for (const auto& row : m_rows) {
             add(row);
         }
-        for (const auto &row : m_extra) {
+        for (const auto& row : m_extra) {
             add(row);
         }
         Cbc_setObjSense(m, -1.0);
@@ -1320,14 +1318,14 @@ private:
         *bound = Cbc_getBestPossibleObjValue(m);
         // The best integer solution found (not the last relaxation), kept only when it keeps
         // every row and is no worse on this level than the one we had.
-        const double *x = Cbc_bestSolution(m);
+        const double* x = Cbc_bestSolution(m);
         if (x != nullptr && feasible(x)) {
             std::vector<long> old_value;
             std::vector<long> new_value;
-            for (const auto *lv : levels) {
+            for (const auto* lv : levels) {
                 double o = 0;
                 double n = 0;
-                for (const auto &[col, coef] : *lv) {
+                for (const auto& [col, coef] : *lv) {
                     o += coef * solution[static_cast<std::size_t>(col)];
                     n += coef * (x[col] > 0.5 ? 1.0 : 0.0);
                 }
@@ -1343,10 +1341,10 @@ private:
         Cbc_deleteModel(m);
     }
 
-    [[nodiscard]] bool feasible(const double *x) const {
-        auto keeps = [&](const Row &row) {
+    [[nodiscard]] bool feasible(const double* x) const {
+        auto keeps = [&](const Row& row) {
             double lhs = 0;
-            for (const auto &[col, coef] : row.expr) {
+            for (const auto& [col, coef] : row.expr) {
                 lhs += coef * (x[col] > 0.5 ? 1.0 : 0.0);
             }
             return row.sense == 'G' ? lhs >= row.rhs - 1e-6 : lhs <= row.rhs + 1e-6;
@@ -1356,17 +1354,17 @@ private:
     }
 
     /// The MIP's rota replaces the heuristic's (it is at least as good on every level it solved).
-    void apply(const std::vector<double> &x) {
+    void apply(const std::vector<double>& x) {
         m_st.mark();
         for (int id = 0; id < static_cast<int>(m_st.m_calls.size()); ++id) {
-            const auto &c = at(m_st.m_calls, id);
+            const auto& c = at(m_st.m_calls, id);
             if (c.alive && c.pin < 0) {
                 m_st.remove(id);
             }
         }
         for (int v = 0; v < m_nvars; ++v) {
             if (x[static_cast<std::size_t>(v)] > 0.5) {
-                const auto &xv = at(m_vars, v);
+                const auto& xv = at(m_vars, v);
                 m_st.add(xv.r, xv.ci, xv.d, xv.h);
             }
         }
@@ -1376,20 +1374,20 @@ private:
 #endif
 
 /// A World of the part's records, for check_call.
-World world_of(const Scenario &s, const Part &p) {
+World world_of(const Scenario& s, const Part& p) {
     World w;
     std::vector<bool> ward_in(s.wards.size() + 1, false);
     for (auto si : p.sites) {
         w.add(s.sites[si]);
     }
-    for (const auto &ward : s.wards) {
+    for (const auto& ward : s.wards) {
         if (std::find(p.sites.begin(), p.sites.end(),
                       static_cast<std::size_t>(ward.site.value - 1)) != p.sites.end()) {
             w.add(ward);
             ward_in[static_cast<std::size_t>(ward.id.value)] = true;
         }
     }
-    for (const auto &ri : p.residents) {
+    for (const auto& ri : p.residents) {
         auto r = s.residents.at(static_cast<std::size_t>(ri.id.value - 1));
         if (r.consent.status == ConsentStatus::none) {
             r.consent.status = ConsentStatus::given; // the format: given unless refused
@@ -1399,26 +1397,26 @@ World world_of(const Scenario &s, const Part &p) {
     for (auto c : p.contact_ids) {
         w.add(s.contacts.at(static_cast<std::size_t>(c.value - 1)));
     }
-    for (const auto &d : p.devices) {
+    for (const auto& d : p.devices) {
         w.add(s.devices.at(static_cast<std::size_t>(d.id.value - 1)));
     }
     for (auto st : p.staff) {
         w.add(s.staff.at(static_cast<std::size_t>(st.value - 1)));
     }
     std::map<std::pair<std::int64_t, std::int64_t>, Approval> links;
-    for (const auto &a : s.approvals) {
+    for (const auto& a : s.approvals) {
         links[{a.resident.value, a.contact.value}] = a;
     }
-    for (const auto &q : p.reqs) {
-        const auto &rq = s.requests[q.index];
+    for (const auto& q : p.reqs) {
+        const auto& rq = s.requests[q.index];
         for (auto c : rq.contacts) {
-            auto &a = links[{rq.resident.value, c.value}];
+            auto& a = links[{rq.resident.value, c.value}];
             a.resident = rq.resident;
             a.contact = c;
             a.approved = true; // every pair a request names is approved
         }
     }
-    for (const auto &[key, a] : links) {
+    for (const auto& [key, a] : links) {
         if (w.resident(a.resident) != nullptr) {
             w.add(a);
         }
@@ -1426,9 +1424,9 @@ World world_of(const Scenario &s, const Part &p) {
     return w;
 }
 
-std::string day_list(const Scenario &s, const std::vector<int> &per_day) {
-    static constexpr std::array<const char *, 7> k_days{"Mon", "Tue", "Wed", "Thu",
-                                                        "Fri", "Sat", "Sun"};
+std::string day_list(const Scenario& s, const std::vector<int>& per_day) {
+    static constexpr std::array<const char*, 7> k_days{"Mon", "Tue", "Wed", "Thu",
+                                                       "Fri", "Sat", "Sun"};
     std::string out;
     int n = 0;
     for (std::size_t d = 0; d < per_day.size(); ++d) {
@@ -1437,9 +1435,9 @@ std::string day_list(const Scenario &s, const std::vector<int> &per_day) {
         }
         ++n;
         auto date = Date{date::sys_days{s.horizon.start} + date::days{static_cast<int>(d)}};
-        out += fmt::format("{}{} {}", out.empty() ? "" : ", ",
-                           k_days[static_cast<std::size_t>(weekday_index(date))],
-                           format_date(date));
+        out +=
+            fmt::format("{}{} {}", out.empty() ? "" : ", ",
+                        k_days[static_cast<std::size_t>(weekday_index(date))], format_date(date));
     }
     if (n == static_cast<int>(per_day.size()) && n > 1) {
         return "every day";
@@ -1449,16 +1447,15 @@ std::string day_list(const Scenario &s, const std::vector<int> &per_day) {
 
 class Finisher {
 public:
-    Finisher(const Scenario &s, const ScheduleOptions &o, const Part &p, Search &search)
+    Finisher(const Scenario& s, const ScheduleOptions& o, const Part& p, Search& search)
         : m_s(s), m_o(o), m_p(p), m_search(search), m_st(search.state()) {}
 
     Instant instant(Min t) const {
-        return Instant{date::sys_days{m_s.horizon.start} - date::days{2}} +
-               std::chrono::minutes{t};
+        return Instant{date::sys_days{m_s.horizon.start} - date::days{2}} + std::chrono::minutes{t};
     }
 
     Booking booking(int id) const {
-        const auto &c = at(m_st.m_calls, id);
+        const auto& c = at(m_st.m_calls, id);
         Booking b;
         b.id = BookingId(id + 1);
         if (c.pin >= 0) {
@@ -1466,8 +1463,8 @@ public:
             b.id = BookingId(id + 1);
             return b;
         }
-        const auto &q = at(m_p.reqs, c.req);
-        const auto &rq = m_s.requests[q.index];
+        const auto& q = at(m_p.reqs, c.req);
+        const auto& rq = m_s.requests[q.index];
         b.code = rq.code;
         b.resident = rq.resident;
         b.contacts = rq.contacts;
@@ -1499,7 +1496,7 @@ public:
             checked.resize(m_st.m_calls.size(), false);
             std::vector<int> bad;
             for (int id : alive) {
-                const auto &c = at(m_st.m_calls, id);
+                const auto& c = at(m_st.m_calls, id);
                 if (c.pin >= 0 || checked[static_cast<std::size_t>(id)]) {
                     continue;
                 }
@@ -1543,15 +1540,15 @@ public:
     static constexpr std::size_t k_max_reasons = 5;
 
     std::vector<std::string> reasons(int r, bool cut) const {
-        const auto &q = at(m_p.reqs, r);
+        const auto& q = at(m_p.reqs, r);
         const Tallies t = tally_starts(r);
         std::vector<std::string> out;
         if (cut && !t.empty()) { // only when other calls were in the way
             out.emplace_back(rule_name(Rule::search_time_limit) +
                              ": the time limit stopped the search before this request was met");
         }
-        const Tallies *const maps[] = {&t, &q.static_reasons};
-        for (const auto *m : maps) {
+        const Tallies* const maps[] = {&t, &q.static_reasons};
+        for (const auto* m : maps) {
             add_ranked(*m, q, &out);
         }
         if (out.empty()) {
@@ -1569,15 +1566,15 @@ private:
 
     /// Per rule, the starts of request r it rules out against the other calls.
     [[nodiscard]] Tallies tally_starts(int r) const {
-        const auto &q = at(m_p.reqs, r);
+        const auto& q = at(m_p.reqs, r);
         const int days = m_p.days;
         Tallies t;
-        const auto &rq = m_s.requests[q.index];
-        const auto &res = m_s.residents.at(static_cast<std::size_t>(rq.resident.value - 1));
+        const auto& rq = m_s.requests[q.index];
+        const auto& res = m_s.residents.at(static_cast<std::size_t>(rq.resident.value - 1));
         auto rname = display_name(res);
-        for (const auto &c : q.cands) {
+        for (const auto& c : q.cands) {
             auto [rule, example] = blocker(r, c, rname);
-            auto &x = t[rule];
+            auto& x = t[rule];
             if (x.count == 0) {
                 x.example = example;
                 x.per_day.assign(static_cast<std::size_t>(days), 0);
@@ -1590,9 +1587,9 @@ private:
 
     /// The first rule that rules out start c of request r, in the order the search checks them
     /// ("search.free_start" when none does).
-    [[nodiscard]] Blocker blocker(int r, const Cand &c, const std::string &rname) const {
-        const auto &q = at(m_p.reqs, r);
-        const auto &rq = m_s.requests[q.index];
+    [[nodiscard]] Blocker blocker(int r, const Cand& c, const std::string& rname) const {
+        const auto& q = at(m_p.reqs, r);
+        const auto& rq = m_s.requests[q.index];
         if (q.max_per_day > 0 && m_st.req_day(r, c.day) >= q.max_per_day) {
             return {Rule::request_max_per_day,
                     fmt::format("request {} already has {} call(s) that day (at most {})", rq.code,
@@ -1616,15 +1613,15 @@ private:
     }
 
     /// No helper on shift, or every one on shift busy.
-    [[nodiscard]] std::optional<Blocker> help_blocker(const Req &q, const Cand &c,
-                                                      const std::string &rname) const {
+    [[nodiscard]] std::optional<Blocker> help_blocker(const Req& q, const Cand& c,
+                                                      const std::string& rname) const {
         if (!q.needs_help) {
             return std::nullopt;
         }
         const Min e = c.start + q.duration;
         bool on_shift = false;
         bool free = false;
-        for (const auto &h : q.helpers) {
+        for (const auto& h : q.helpers) {
             if (covered(at(m_p.shift_sets, h.shifts), c.start, e)) {
                 on_shift = true;
                 free = free || !at(m_st.m_stf, h.staff).overlaps(c.start, e);
@@ -1641,7 +1638,7 @@ private:
     }
 
     /// Every device of the ward out of service, or every one in service busy.
-    [[nodiscard]] std::optional<Blocker> device_blocker(const Req &q, const Cand &c) const {
+    [[nodiscard]] std::optional<Blocker> device_blocker(const Req& q, const Cand& c) const {
         const Min e = c.start + q.duration;
         bool in_service = false;
         bool device_free = false;
@@ -1664,10 +1661,10 @@ private:
     }
 
     /// The resident at their daily limit or in another call, or a contact in another call.
-    [[nodiscard]] std::optional<Blocker> people_blocker(const Req &q, const Cand &c,
-                                                        const std::string &rname) const {
+    [[nodiscard]] std::optional<Blocker> people_blocker(const Req& q, const Cand& c,
+                                                        const std::string& rname) const {
         const Min e = c.start + q.duration;
-        const auto &ri = at(m_p.residents, q.resident);
+        const auto& ri = at(m_p.residents, q.resident);
         if (ri.max_per_day > 0 && m_st.res_day(q.resident, c.day) >= ri.max_per_day) {
             return Blocker{Rule::resident_calls_per_day,
                            fmt::format("{} already has {} call(s) that day (at most {})", rname,
@@ -1678,7 +1675,7 @@ private:
         }
         for (int k : q.contacts) {
             if (at(m_st.m_con, k).overlaps(c.start, e)) {
-                const auto &ct =
+                const auto& ct =
                     m_s.contacts.at(static_cast<std::size_t>(at(m_p.contact_ids, k).value - 1));
                 return Blocker{Rule::contact_busy,
                                fmt::format("{} is in another call", display_name(ct))};
@@ -1689,34 +1686,33 @@ private:
 
     /// The rules of `m`, most frequent first (ties by name), one line each, while out has fewer
     /// than k_max_reasons.
-    void add_ranked(const Tallies &m, const Req &q, std::vector<std::string> *out) const {
+    void add_ranked(const Tallies& m, const Req& q, std::vector<std::string>* out) const {
         std::vector<std::pair<std::string, Tally>> list;
-        for (const auto &[rule, x] : m) {
+        for (const auto& [rule, x] : m) {
             list.emplace_back(rule_name(rule), x);
         }
-        std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
+        std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
             return a.second.count != b.second.count ? a.second.count > b.second.count
                                                     : a.first < b.first;
         });
-        for (const auto &[rule, x] : list) {
+        for (const auto& [rule, x] : list) {
             if (out->size() == k_max_reasons) {
                 break;
             }
             auto days_text = day_list(m_s, x.per_day);
             out->push_back(fmt::format("{}: {} ({} of {} starts{}{})", rule, x.example, x.count,
-                                       q.total_starts, days_text.empty() ? "" : "; ",
-                                       days_text));
+                                       q.total_starts, days_text.empty() ? "" : "; ", days_text));
         }
     }
 
-    const Scenario &m_s;
-    const ScheduleOptions &m_o;
-    const Part &m_p;
-    Search &m_search;
-    State &m_st;
+    const Scenario& m_s;
+    const ScheduleOptions& m_o;
+    const Part& m_p;
+    Search& m_search;
+    State& m_st;
 };
 
-std::vector<std::pair<int, int>> served_calls(const State &st) {
+std::vector<std::pair<int, int>> served_calls(const State& st) {
     std::vector<std::pair<int, int>> out;
     for (std::size_t c = 0; c < st.m_cls_served.size(); ++c) {
         out.emplace_back(st.m_cls_served[c], st.m_cls_calls[c]);
@@ -1726,8 +1722,8 @@ std::vector<std::pair<int, int>> served_calls(const State &st) {
 
 } // namespace
 
-PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &p,
-                       std::uint64_t seed, const SearchLimits &limits) {
+PartOutcome solve_part(const Scenario& s, const ScheduleOptions& o, const Part& p,
+                       std::uint64_t seed, const SearchLimits& limits) {
     PartOutcome out;
     long budget = limits.iterations;
     if (budget < 0) {
@@ -1750,8 +1746,8 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
     }
     Finisher fin(s, o, p, search);
     out.rejected = fin.verify();
-    auto &st = search.state();
-    for (const auto &c : st.m_calls) {
+    auto& st = search.state();
+    for (const auto& c : st.m_calls) {
         if (c.alive) {
             out.calls.push_back(c);
         }
@@ -1759,7 +1755,7 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
     out.served_calls = served_calls(st);
     out.moves = static_cast<int>(st.m_moves);
     for (int r = 0; r < static_cast<int>(p.reqs.size()); ++r) {
-        const auto &q = at(p.reqs, r);
+        const auto& q = at(p.reqs, r);
         if (at(st.m_placed, r) < q.calls) {
             out.unscheduled.push_back(
                 Unscheduled{q.id, q.calls - at(st.m_placed, r), fin.reasons(r, out.cut)});
@@ -1768,7 +1764,7 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
     if (o.price_of_fairness) {
         // Volume first, starting from the fair rota (so it never reports fewer calls).
         Search volume(p, false, seed ^ 0x9e3779b97f4a7c15ULL);
-        for (const auto &c : st.m_calls) {
+        for (const auto& c : st.m_calls) {
             if (c.alive && c.pin < 0) {
                 volume.state().add(c.req, c.cand, c.device, c.staff);
             }
@@ -1779,11 +1775,11 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
         volume.improve(limits, budget / 4, &cut, &its);
         out.iterations += its;
         out.price.computed = true;
-        for (const auto &[served, calls] : served_calls(st)) {
+        for (const auto& [served, calls] : served_calls(st)) {
             out.price.residents_served += served;
             out.price.calls += calls;
         }
-        for (const auto &[served, calls] : served_calls(volume.state())) {
+        for (const auto& [served, calls] : served_calls(volume.state())) {
             out.price.volume_residents_served += served;
             out.price.volume_calls += calls;
         }
@@ -1795,10 +1791,10 @@ PartOutcome solve_part(const Scenario &s, const ScheduleOptions &o, const Part &
 /// tallied by reasons() when it blocks an unmet request.
 std::vector<std::pair<Rule, SchedulerForm>> kept_rules() {
     auto out = build_kept_rules();
-    for (auto rule : {Rule::request_max_per_day, Rule::request_per_week, Rule::help_shift, Rule::help_busy,
-                      Rule::device_out_of_service, Rule::device_busy, Rule::device_cleaning,
-                      Rule::resident_calls_per_day, Rule::resident_busy, Rule::contact_busy,
-                      Rule::search_free_start, Rule::search_time_limit}) {
+    for (auto rule : {Rule::request_max_per_day, Rule::request_per_week, Rule::help_shift,
+                      Rule::help_busy, Rule::device_out_of_service, Rule::device_busy,
+                      Rule::device_cleaning, Rule::resident_calls_per_day, Rule::resident_busy,
+                      Rule::contact_busy, Rule::search_free_start, Rule::search_time_limit}) {
         out.emplace_back(rule, SchedulerForm::search);
     }
     return out;

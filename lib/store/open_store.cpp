@@ -35,7 +35,9 @@ std::string lower(std::string_view s) {
 
 } // namespace
 
-int current_schema_version() { return sqlite::latest_schema_version(); }
+int current_schema_version() {
+    return sqlite::latest_schema_version();
+}
 
 std::unique_ptr<Store> open_store(std::string_view url, const StoreOptions& options) {
     if (url.empty()) {

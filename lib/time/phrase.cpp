@@ -13,7 +13,7 @@ namespace carecall {
 namespace {
 
 constexpr std::array<std::string_view, 7> k_short{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-constexpr std::array<std::string_view, 7> k_long{"monday", "tuesday", "wednesday", "thursday",
+constexpr std::array<std::string_view, 7> k_long{"monday", "tuesday",  "wednesday", "thursday",
                                                  "friday", "saturday", "sunday"};
 
 std::string lower(std::string_view s) {
@@ -165,9 +165,9 @@ TimeReading read_time_phrase(std::string_view phrase, const date::time_zone* zon
             }
         } else if (used + 1 == w.size()) {
             if (looks_like_slash_date(w[used])) {
-                throw InvalidInput(std::string(field),
-                                   fmt::format("'{}' is ambiguous: write dates as YYYY-MM-DD",
-                                               w[used]));
+                throw InvalidInput(
+                    std::string(field),
+                    fmt::format("'{}' is ambiguous: write dates as YYYY-MM-DD", w[used]));
             }
             if (w[used].find(':') == std::string::npos) {
                 throw not_a_time(phrase, field);

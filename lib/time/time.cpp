@@ -28,7 +28,9 @@ int to_int(std::string_view s) {
     return v;
 }
 
-std::string quoted(std::string_view s) { return fmt::format("'{}'", s); }
+std::string quoted(std::string_view s) {
+    return fmt::format("'{}'", s);
+}
 
 } // namespace
 
@@ -75,7 +77,9 @@ int parse_clock(std::string_view text, std::string_view field, bool allow_24) {
     return h * 60 + m;
 }
 
-std::string format_clock(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
+std::string format_clock(int minutes) {
+    return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
+}
 
 Date parse_date(std::string_view text, std::string_view field) {
     auto bad = [&](std::string_view why) {
@@ -101,9 +105,9 @@ std::string format_date(Date d) {
 
 LocalDateTime parse_local_datetime(std::string_view text, std::string_view field) {
     if (text.size() < 16 || (text[10] != 'T' && text[10] != ' ')) {
-        throw InvalidInput(std::string(field),
-                           fmt::format("{} is not a date and time (expected YYYY-MM-DDTHH:MM)",
-                                       text));
+        throw InvalidInput(
+            std::string(field),
+            fmt::format("{} is not a date and time (expected YYYY-MM-DDTHH:MM)", text));
     }
     Date d = parse_date(text.substr(0, 10), field);
     auto rest = text.substr(11);
@@ -111,15 +115,14 @@ LocalDateTime parse_local_datetime(std::string_view text, std::string_view field
     if (rest.size() == 8 && rest[5] == ':' && all_digits(rest.substr(6, 2))) {
         seconds = to_int(rest.substr(6, 2));
         if (seconds > 59) {
-            throw InvalidInput(std::string(field),
-                               fmt::format("{} is not a date and time", text));
+            throw InvalidInput(std::string(field), fmt::format("{} is not a date and time", text));
         }
         rest = rest.substr(0, 5);
     }
     if (rest.size() != 5) {
-        throw InvalidInput(std::string(field),
-                           fmt::format("{} is not a date and time (expected YYYY-MM-DDTHH:MM)",
-                                       text));
+        throw InvalidInput(
+            std::string(field),
+            fmt::format("{} is not a date and time (expected YYYY-MM-DDTHH:MM)", text));
     }
     int minutes = parse_clock(rest, field, false);
     return date::local_days{d} + std::chrono::minutes{minutes} + std::chrono::seconds{seconds};
@@ -151,8 +154,7 @@ Instant to_utc(LocalDateTime local, const date::time_zone* zone, std::string_vie
             fmt::format("{} does not exist in {}: the clocks go forward then; the nearest real "
                         "times are {} and {}",
                         format_local_datetime(local).replace(10, 1, " "), zone->name(),
-                        format_iso_offset(before, zone),
-                        format_iso_offset(after, zone)));
+                        format_iso_offset(before, zone), format_iso_offset(after, zone)));
     }
     case date::local_info::ambiguous:
     default:
@@ -164,16 +166,17 @@ Instant to_utc(LocalDateTime local, const date::time_zone* zone, std::string_vie
         }
         throw InvalidInput(
             std::string(field),
-            fmt::format("{} happens twice in {} (the clocks go back): choose {} or {}",
-                        format_local_datetime(local).replace(10, 1, " "), zone->name(),
-                        format_iso_offset(Instant{local.time_since_epoch() - info.first.offset},
-                                          zone),
-                        format_iso_offset(Instant{local.time_since_epoch() - info.second.offset},
-                                          zone)));
+            fmt::format(
+                "{} happens twice in {} (the clocks go back): choose {} or {}",
+                format_local_datetime(local).replace(10, 1, " "), zone->name(),
+                format_iso_offset(Instant{local.time_since_epoch() - info.first.offset}, zone),
+                format_iso_offset(Instant{local.time_since_epoch() - info.second.offset}, zone)));
     }
 }
 
-LocalDateTime to_local(Instant t, const date::time_zone* zone) { return zone->to_local(t); }
+LocalDateTime to_local(Instant t, const date::time_zone* zone) {
+    return zone->to_local(t);
+}
 
 std::string format_utc(Instant t) {
     auto day = date::floor<date::days>(t);
@@ -207,9 +210,9 @@ namespace carecall {
 
 int parse_duration_minutes(std::string_view text, std::string_view field) {
     auto bad = [&] {
-        return InvalidInput(std::string(field),
-                            fmt::format("{} is not a duration (expected e.g. 30m, 1h, 1h30m)",
-                                        text));
+        return InvalidInput(
+            std::string(field),
+            fmt::format("{} is not a duration (expected e.g. 30m, 1h, 1h30m)", text));
     };
     if (text.empty() || text.size() > 12) {
         throw bad();

@@ -109,7 +109,9 @@ inline const char* const k_care_home = R"({
 })";
 
 /// Loads the home into a fresh database.
-inline void care_home(const Scratch& s) { s.ok({"-q", "import", "scenario", "-"}, k_care_home); }
+inline void care_home(const Scratch& s) {
+    s.ok({"-q", "import", "scenario", "-"}, k_care_home);
+}
 
 /// `--now NOW` (default k_now) in front of the arguments.
 inline Args now_args(Args args, const std::string& now = k_now) {
@@ -143,12 +145,16 @@ inline Args book_args(const std::string& resident, const std::string& contact,
 }
 
 /// Books and returns the new booking's JSON (`book --json`).
-inline nlohmann::json book_json(const Scratch& s, const Args& args, const std::string& now = k_now) {
-    auto j = parse_json(ok_at(s, [&] {
-        Args a = args;
-        a.insert(a.begin(), "--json");
-        return a;
-    }(), now));
+inline nlohmann::json book_json(const Scratch& s, const Args& args,
+                                const std::string& now = k_now) {
+    auto j = parse_json(ok_at(
+        s,
+        [&] {
+            Args a = args;
+            a.insert(a.begin(), "--json");
+            return a;
+        }(),
+        now));
     REQUIRE(j["format"] == "carecall-booking/1");
     return j;
 }

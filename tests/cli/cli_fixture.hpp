@@ -53,7 +53,9 @@ inline bool contains(const std::string& s, const std::string& part) {
     return s.find(part) != std::string::npos;
 }
 
-inline std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+inline std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
 
 /// The permission bits of a file or directory (e.g. 0600), or -1 when it does not exist.
 inline int mode_of(const std::string& path) {
@@ -113,10 +115,10 @@ inline std::string logical_dump(const std::string& path) {
                 auto type = sqlite3_column_type(st, i);
                 const auto* text = sqlite3_column_blob(st, i);
                 auto size = static_cast<std::size_t>(sqlite3_column_bytes(st, i));
-                std::string v = type == SQLITE_NULL ? "NULL"
-                                                    : std::to_string(type) + ":" +
-                                                          std::string(static_cast<const char*>(text),
-                                                                      size);
+                std::string v = type == SQLITE_NULL
+                                    ? "NULL"
+                                    : std::to_string(type) + ":" +
+                                          std::string(static_cast<const char*>(text), size);
                 row.push_back(v);
             }
             rows.push_back(std::move(row));
@@ -190,10 +192,10 @@ inline std::string first_difference(const std::string& before, const std::string
 }
 
 /// The database did not change (compare two dump()s).
-#define CARECALL_CHECK_SAME(before, after)                                                        \
-    do {                                                                                          \
-        auto diff_ = ::carecall::test::first_difference((before), (after));                     \
-        CHECK_MESSAGE(diff_.empty(), "the database changed: " << diff_);                         \
+#define CARECALL_CHECK_SAME(before, after)                                                         \
+    do {                                                                                           \
+        auto diff_ = ::carecall::test::first_difference((before), (after));                        \
+        CHECK_MESSAGE(diff_.empty(), "the database changed: " << diff_);                           \
     } while (false)
 
 /// One run of the command.
@@ -209,7 +211,8 @@ struct Invocation {
 class Scratch {
 public:
     Scratch() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "carecall-cli-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "carecall-cli-XXXXXX").string();
         std::vector<char> buf(tmpl.begin(), tmpl.end());
         buf.push_back('\0');
         char* made = mkdtemp(buf.data());
@@ -225,7 +228,9 @@ public:
 
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
     [[nodiscard]] std::string db() const { return (m_dir / "carecall.db").string(); }
-    [[nodiscard]] std::string path(const std::string& name) const { return (m_dir / name).string(); }
+    [[nodiscard]] std::string path(const std::string& name) const {
+        return (m_dir / name).string();
+    }
     void write(const std::string& name, const std::string& text) const {
         std::ofstream(m_dir / name, std::ios::binary) << text;
     }
@@ -389,6 +394,8 @@ inline const char* const k_small_home = R"({
  "approvals": [{"resident": "R-0042", "contact": "C-RAJ"}]
 })";
 
-inline void small_home(const Scratch& s) { s.ok({"-q", "import", "scenario", "-"}, k_small_home); }
+inline void small_home(const Scratch& s) {
+    s.ok({"-q", "import", "scenario", "-"}, k_small_home);
+}
 
 } // namespace carecall::test

@@ -73,7 +73,8 @@ std::string fmt_code(int i) {
 }
 
 /// `KIND show CODE --json` without the database id (a fresh database numbers records anew).
-nlohmann::json record_without_id(const Scratch& s, const std::string& kind, const std::string& code) {
+nlohmann::json record_without_id(const Scratch& s, const std::string& kind,
+                                 const std::string& code) {
     auto r = s.show(kind, code);
     r.erase("id");
     return r;
@@ -100,15 +101,17 @@ TEST_CASE("export then import into a fresh database gives identical records") {
                       "code,name,ward,room,admitted,discharged,needs_assistance,competences,"
                       "max_call_minutes,max_calls_per_day,care_blocks,one_off_blocks,consent,"
                       "consent_by,consent_recorded,consent_review\r\n"));
-    CHECK(contains(first["residents"],
-                   "\r\nR-SIO,\"Siobhán O'Brien, \"\"Shiv\"\"\nsecond line\",W-ROSE,\"12, east wing\","
-                   "2026-01-10,,yes,bsl; dementia,45,2,\"daily 12:00-13:00 lunch\\; then rest; "
-                   "mon,wed,fri 09:00-09:30 meds\",\"2027-07-07T15:00/2027-07-07T16:00 physio, gym; "
-                   "2027-10-31T01:30+00:00/2027-10-31T02:30 clock change\",best_interest,"
-                   "Dr Okafor,2027-01-05,2027-07-05\r\n"));
+    CHECK(contains(
+        first["residents"],
+        "\r\nR-SIO,\"Siobhán O'Brien, \"\"Shiv\"\"\nsecond line\",W-ROSE,\"12, east wing\","
+        "2026-01-10,,yes,bsl; dementia,45,2,\"daily 12:00-13:00 lunch\\; then rest; "
+        "mon,wed,fri 09:00-09:30 meds\",\"2027-07-07T15:00/2027-07-07T16:00 physio, gym; "
+        "2027-10-31T01:30+00:00/2027-10-31T02:30 clock change\",best_interest,"
+        "Dr Okafor,2027-01-05,2027-07-05\r\n"));
     CHECK(contains(first["residents"], "\r\nR-ZOE,Zoë Ålund 😀,W-BLUE,,,2027-12-01,no,"));
-    CHECK(contains(first["staff"], "\r\nE-SAM,\"Sam Reed, RN\",W-BLUE; W-ROSE,bsl,"
-                                   "mon-fri 08:00-16:00,2027-07-06T07:00/2027-07-06T19:30 cover\r\n"));
+    CHECK(contains(first["staff"],
+                   "\r\nE-SAM,\"Sam Reed, RN\",W-BLUE; W-ROSE,bsl,"
+                   "mon-fri 08:00-16:00,2027-07-06T07:00/2027-07-06T19:30 cover\r\n"));
 
     for (const char* kind : {"contacts", "residents", "staff"}) {
         auto out = b.json({"import", kind, b.path(std::string(kind) + ".csv")});
@@ -144,7 +147,8 @@ TEST_CASE("export --for-spreadsheet keeps formulas from running") {
     CHECK(contains(plain, "\r\nR-EQ,\"=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\",W-ROSE,"));
     CHECK(contains(safe, "\r\nR-EQ,\"'=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\",W-ROSE,"));
     // A contact's reach starting with + is a phone number, and a formula to a spreadsheet.
-    CHECK(contains(s.ok({"export", "contacts", "--for-spreadsheet"}), ",\"'+61 400 000 000, after"));
+    CHECK(
+        contains(s.ok({"export", "contacts", "--for-spreadsheet"}), ",\"'+61 400 000 000, after"));
     // Other cells are the same.
     CHECK(contains(safe, "\r\nR-ZOE,Zoë Ålund 😀,W-BLUE,,,2027-12-01,no,"));
 }
@@ -213,7 +217,8 @@ TEST_CASE("import refuses a bad file naming file, line, column and value; nothin
            "2: one_off_blocks: 2027-03-28 01:30 does not exist in Europe/London: the clocks go "
            "forward then; the nearest real times are 2027-03-28T00:59:00+00:00 and "
            "2027-03-28T02:00:00+01:00");
-    refuse("code,tz\nC-RAJ,Mars/Olympus\n", "2: tz: unknown time zone 'Mars/Olympus' (expected an IANA name such as "
+    refuse("code,tz\nC-RAJ,Mars/Olympus\n",
+           "2: tz: unknown time zone 'Mars/Olympus' (expected an IANA name such as "
            "Europe/London)",
            "contacts");
     refuse("code,wards\nE-1,W-ROSE; W-GONE\n", "2: wards: no ward W-GONE", "staff");
@@ -243,8 +248,8 @@ TEST_CASE("import: one bad row in 10,000 writes nothing; the mended file imports
     auto before = s.dump();
     auto r = s.run({"import", "residents", s.path("big.csv")});
     // The header is line 1, so row 9876 is on line 9877.
-    check_error(r, 65, s.path("big.csv") +
-                           ":9877: care_blocks: 25:00 is not a time (expected HH:MM)");
+    check_error(r, 65,
+                s.path("big.csv") + ":9877: care_blocks: 25:00 is not a time (expected HH:MM)");
     CARECALL_CHECK_SAME(before, s.dump());
 
     auto at = text.find("12:00-25:00");

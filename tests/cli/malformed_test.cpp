@@ -29,7 +29,9 @@ const char* const k_not_a_time = " is not a time (expected e.g. 2027-03-28 14:00
                                  "2027-03-28T14:00+01:00, today 14:30, tomorrow 09:00, mon "
                                  "15:00, 14:30 or now)";
 
-std::string not_a_time(const std::string& phrase) { return "'" + phrase + "'" + k_not_a_time; }
+std::string not_a_time(const std::string& phrase) {
+    return "'" + phrase + "'" + k_not_a_time;
+}
 
 /// Phrases refused by `when` and `book --at`, with the reason after "FIELD: ".
 const std::vector<std::pair<std::string, std::string>>& time_cases() {
@@ -121,141 +123,149 @@ void scenario_refused(const Scratch& s, const std::string& file, const std::stri
 
 TEST_SUITE("cli malformed") {
 
-TEST_CASE("malformed: the corpus holds at least 60 cases") {
-    auto count = time_cases().size() + corpus("scenario", ".json").size() + k_generated_scenario;
+    TEST_CASE("malformed: the corpus holds at least 60 cases") {
+        auto count =
+            time_cases().size() + corpus("scenario", ".json").size() + k_generated_scenario;
 #ifdef CARECALL_HAVE_CSV
-    count += corpus("csv", ".csv").size();
+        count += corpus("csv", ".csv").size();
 #endif
-    MESSAGE("malformed inputs: " << count);
-    CHECK(count >= 60);
-    // Every committed case has its expected message.
-    for (const auto& kind : {std::pair<std::string, std::string>{"scenario", ".json"},
-                             {"csv", ".csv"}}) {
-        for (const auto& f : corpus(kind.first, kind.second)) {
-            auto e = f;
-            e.replace_extension(".expected");
-            CHECK_MESSAGE(fs::exists(e), f.string());
+        MESSAGE("malformed inputs: " << count);
+        CHECK(count >= 60);
+        // Every committed case has its expected message.
+        for (const auto& kind :
+             {std::pair<std::string, std::string>{"scenario", ".json"}, {"csv", ".csv"}}) {
+            for (const auto& f : corpus(kind.first, kind.second)) {
+                auto e = f;
+                e.replace_extension(".expected");
+                CHECK_MESSAGE(fs::exists(e), f.string());
+            }
         }
     }
-}
 
-TEST_CASE("malformed: time phrases are refused by when and by book") {
-    Scratch s;
-    care_home(s);
-    for (const auto& [phrase, reason] : time_cases()) {
-        CAPTURE(phrase);
-        auto r = s.run(now_args({"when", phrase, "--tz", "Europe/London"}), {}, {}, false);
-        check_error(r, 65, "phrase: " + reason);
-        if (!phrase.empty()) { // book reads an empty --at as none given (a usage error)
-            refused_at(s, book_args("R-ASHA", "C-LUCY", phrase), 65, "--at: " + reason);
+    TEST_CASE("malformed: time phrases are refused by when and by book") {
+        Scratch s;
+        care_home(s);
+        for (const auto& [phrase, reason] : time_cases()) {
+            CAPTURE(phrase);
+            auto r = s.run(now_args({"when", phrase, "--tz", "Europe/London"}), {}, {}, false);
+            check_error(r, 65, "phrase: " + reason);
+            if (!phrase.empty()) { // book reads an empty --at as none given (a usage error)
+                refused_at(s, book_args("R-ASHA", "C-LUCY", phrase), 65, "--at: " + reason);
+            }
         }
     }
-}
 
-TEST_CASE("malformed: scenario files name file, line, field and reason") {
-    Scratch s;
-    care_home(s);
-    auto files = corpus("scenario", ".json");
-    REQUIRE(files.size() >= 30);
-    for (const auto& f : files) {
-        CAPTURE(f.filename().string());
-        auto copy = s.path(f.filename().string());
-        fs::copy_file(f, copy, fs::copy_options::overwrite_existing);
-        scenario_refused(s, copy, expected(f, copy));
+    TEST_CASE("malformed: scenario files name file, line, field and reason") {
+        Scratch s;
+        care_home(s);
+        auto files = corpus("scenario", ".json");
+        REQUIRE(files.size() >= 30);
+        for (const auto& f : files) {
+            CAPTURE(f.filename().string());
+            auto copy = s.path(f.filename().string());
+            fs::copy_file(f, copy, fs::copy_options::overwrite_existing);
+            scenario_refused(s, copy, expected(f, copy));
+        }
     }
-}
 
-TEST_CASE("malformed: scenario inputs made here: empty, NUL, invalid UTF-8, UTF-16, 10 MB lines, "
-          "one bad record in 10,000") {
-    Scratch s;
-    care_home(s);
-    auto refuse = [&](const std::string& name, const std::string& text, const std::string& rest) {
-        CAPTURE(name);
-        s.write(name, text);
-        scenario_refused(s, s.path(name), s.path(name) + ":" + rest);
-    };
-    std::size_t made = 0;
-    refuse("empty.json", "",
-           "1: column 1: not valid JSON: syntax error while parsing value - unexpected end of "
-           "input; expected '[', '{', or a literal");
-    ++made;
-    refuse("nul.json", std::string("{\"format\": \"carecall-scenario/1\",\n \"sites\": [\"S\0\"]}", 51),
-           "2: column 14: not valid JSON: syntax error while parsing value - invalid string: "
-           "control character U+0000 (NUL) must be escaped to \\u0000; last read: "
-           "'\"S<U+0000>'");
-    ++made;
-    refuse("utf8.json", "{\"format\": \"carecall-scenario/1\",\n\n \"sites\": [\"Zo\xEB\"]}",
-           "3: column 16: not valid JSON: syntax error while parsing value - invalid string: "
-           "ill-formed UTF-8 byte; last read: '\"Zo?\"'");
-    ++made;
-    refuse("utf16.json", std::string("\xFF\xFE{\0}\0", 6),
-           "1: column 1: not valid JSON: syntax error while parsing value - invalid literal; "
-           "last read: '?'");
-    ++made;
-    // A 10 MB line: a name of 10 MB (refused by its length, on its line) …
-    std::string big = "{\"format\": \"carecall-scenario/1\", \"horizon\": {\"start_date\": "
-                      "\"2027-07-05\", \"days\": 7},\n \"sites\": [{\"id\": \"S\", \"tz\": "
-                      "\"Europe/London\"}],\n"
-                      " \"wards\": [{\"id\": \"W\", \"site\": \"S\", \"calling_hours\": []}],\n"
-                      " \"residents\": [\n  {\"id\": \"R-1\", \"ward\": \"W\", \"name\": \"" +
-                      std::string(10 * 1024 * 1024, 'x') +
-                      "\"}],\n \"contacts\": [], \"devices\": [], \"staff\": [], \"requests\": []}\n";
-    refuse("big-name.json", big, "5: residents[0].name: must be at most 1000 characters");
-    ++made;
-    // … and 10 MB of a string never closed (the message quotes only its start).
-    auto r = s.run({"import", "scenario", "-"}, "{\"format\": \"" + std::string(10 * 1024 * 1024, 'y'));
-    CHECK(r.code == 65);
-    CHECK(r.out.empty());
-    CHECK(first_line(r.err).size() < 400);
-    CHECK(starts_with(r.err, "carecall: error: -:1: column 10485773: not valid JSON: syntax error "
-                             "while parsing value - invalid string: missing closing quote; last "
-                             "read: '\"yyyy"));
-    ++made;
-    // One bad record in 10,000: refused on its own line; nothing written.
-    refuse("many.json", many_residents(10000, 9876),
-           "9880: residents[9875].ward: unknown ward 'W-NONE'");
-    ++made;
-    CHECK(made == k_generated_scenario);
-    // The same file mended loads all 10,000.
-    s.write("many.json", many_residents(10000, 0));
-    s.ok({"-q", "import", "scenario", s.path("many.json")});
-    CHECK(query_int(s.db(), "SELECT count(*) FROM resident WHERE code LIKE 'R-%' AND "
-                            "ward_id = (SELECT id FROM ward WHERE code = 'W')") == 10000);
-}
-
-#ifdef CARECALL_HAVE_CSV
-TEST_CASE("malformed: CSV files name file, line and column") {
-    Scratch s;
-    care_home(s);
-    auto files = corpus("csv", ".csv");
-    REQUIRE(files.size() >= 20);
-    for (const auto& f : files) {
-        auto name = f.filename().string();
-        CAPTURE(name);
-        // NN-<kind>-rest.csv
-        auto kind = name.substr(3, name.find('-', 3) - 3);
-        auto copy = s.path(name);
-        fs::copy_file(f, copy, fs::copy_options::overwrite_existing);
-        auto before = s.dump();
-        auto bytes = s.snapshot();
-        auto r = s.run({"import", kind, copy});
+    TEST_CASE(
+        "malformed: scenario inputs made here: empty, NUL, invalid UTF-8, UTF-16, 10 MB lines, "
+        "one bad record in 10,000") {
+        Scratch s;
+        care_home(s);
+        auto refuse = [&](const std::string& name, const std::string& text,
+                          const std::string& rest) {
+            CAPTURE(name);
+            s.write(name, text);
+            scenario_refused(s, s.path(name), s.path(name) + ":" + rest);
+        };
+        std::size_t made = 0;
+        refuse("empty.json", "",
+               "1: column 1: not valid JSON: syntax error while parsing value - unexpected end of "
+               "input; expected '[', '{', or a literal");
+        ++made;
+        refuse("nul.json",
+               std::string("{\"format\": \"carecall-scenario/1\",\n \"sites\": [\"S\0\"]}", 51),
+               "2: column 14: not valid JSON: syntax error while parsing value - invalid string: "
+               "control character U+0000 (NUL) must be escaped to \\u0000; last read: "
+               "'\"S<U+0000>'");
+        ++made;
+        refuse("utf8.json", "{\"format\": \"carecall-scenario/1\",\n\n \"sites\": [\"Zo\xEB\"]}",
+               "3: column 16: not valid JSON: syntax error while parsing value - invalid string: "
+               "ill-formed UTF-8 byte; last read: '\"Zo?\"'");
+        ++made;
+        refuse("utf16.json", std::string("\xFF\xFE{\0}\0", 6),
+               "1: column 1: not valid JSON: syntax error while parsing value - invalid literal; "
+               "last read: '?'");
+        ++made;
+        // A 10 MB line: a name of 10 MB (refused by its length, on its line) …
+        std::string big =
+            "{\"format\": \"carecall-scenario/1\", \"horizon\": {\"start_date\": "
+            "\"2027-07-05\", \"days\": 7},\n \"sites\": [{\"id\": \"S\", \"tz\": "
+            "\"Europe/London\"}],\n"
+            " \"wards\": [{\"id\": \"W\", \"site\": \"S\", \"calling_hours\": []}],\n"
+            " \"residents\": [\n  {\"id\": \"R-1\", \"ward\": \"W\", \"name\": \"" +
+            std::string(10 * 1024 * 1024, 'x') +
+            "\"}],\n \"contacts\": [], \"devices\": [], \"staff\": [], \"requests\": []}\n";
+        refuse("big-name.json", big, "5: residents[0].name: must be at most 1000 characters");
+        ++made;
+        // … and 10 MB of a string never closed (the message quotes only its start).
+        auto r = s.run({"import", "scenario", "-"},
+                       "{\"format\": \"" + std::string(10 * 1024 * 1024, 'y'));
         CHECK(r.code == 65);
         CHECK(r.out.empty());
-        auto line = first_line(r.err);
-        auto prefix = "carecall: error: " + expected(f, copy);
-        CHECK_MESSAGE(starts_with(line, prefix), line);
-        CHECK(line.size() > prefix.size());
-        CARECALL_CHECK_SAME(before, s.dump());
-        CHECK(s.snapshot() == bytes);
+        CHECK(first_line(r.err).size() < 400);
+        CHECK(starts_with(r.err,
+                          "carecall: error: -:1: column 10485773: not valid JSON: syntax error "
+                          "while parsing value - invalid string: missing closing quote; last "
+                          "read: '\"yyyy"));
+        ++made;
+        // One bad record in 10,000: refused on its own line; nothing written.
+        refuse("many.json", many_residents(10000, 9876),
+               "9880: residents[9875].ward: unknown ward 'W-NONE'");
+        ++made;
+        CHECK(made == k_generated_scenario);
+        // The same file mended loads all 10,000.
+        s.write("many.json", many_residents(10000, 0));
+        s.ok({"-q", "import", "scenario", s.path("many.json")});
+        CHECK(query_int(s.db(), "SELECT count(*) FROM resident WHERE code LIKE 'R-%' AND "
+                                "ward_id = (SELECT id FROM ward WHERE code = 'W')") == 10000);
     }
-    // A 10 MB line.
-    s.write("big.csv", "code,name,ward\nR-1," + std::string(10 * 1024 * 1024, 'x') + ",W-ROSE\n");
-    auto r = s.run({"import", "residents", s.path("big.csv")});
-    CHECK(r.code == 65);
-    CHECK(r.out.empty());
-    CHECK(starts_with(r.err, "carecall: error: " + s.path("big.csv") + ":2: name: "));
-    CHECK(first_line(r.err).size() < 400);
-}
+
+#ifdef CARECALL_HAVE_CSV
+    TEST_CASE("malformed: CSV files name file, line and column") {
+        Scratch s;
+        care_home(s);
+        auto files = corpus("csv", ".csv");
+        REQUIRE(files.size() >= 20);
+        for (const auto& f : files) {
+            auto name = f.filename().string();
+            CAPTURE(name);
+            // NN-<kind>-rest.csv
+            auto kind = name.substr(3, name.find('-', 3) - 3);
+            auto copy = s.path(name);
+            fs::copy_file(f, copy, fs::copy_options::overwrite_existing);
+            auto before = s.dump();
+            auto bytes = s.snapshot();
+            auto r = s.run({"import", kind, copy});
+            CHECK(r.code == 65);
+            CHECK(r.out.empty());
+            auto line = first_line(r.err);
+            auto prefix = "carecall: error: " + expected(f, copy);
+            CHECK_MESSAGE(starts_with(line, prefix), line);
+            CHECK(line.size() > prefix.size());
+            CARECALL_CHECK_SAME(before, s.dump());
+            CHECK(s.snapshot() == bytes);
+        }
+        // A 10 MB line.
+        s.write("big.csv",
+                "code,name,ward\nR-1," + std::string(10 * 1024 * 1024, 'x') + ",W-ROSE\n");
+        auto r = s.run({"import", "residents", s.path("big.csv")});
+        CHECK(r.code == 65);
+        CHECK(r.out.empty());
+        CHECK(starts_with(r.err, "carecall: error: " + s.path("big.csv") + ":2: name: "));
+        CHECK(first_line(r.err).size() < 400);
+    }
 #endif
 
 } // TEST_SUITE

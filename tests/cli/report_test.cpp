@@ -87,15 +87,15 @@ TEST_CASE("report isolation: residents without a completed call, longest first")
         }
     }
     auto csv = ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3"}, k_later);
-    CHECK(starts_with(csv, "resident,name,ward,last_call,admitted,days,next_call,next_booking\r\n"));
+    CHECK(
+        starts_with(csv, "resident,name,ward,last_call,admitted,days,next_call,next_booking\r\n"));
     CHECK(contains(csv, "\r\nR-IVY,Ivy Clarke,W-ROSE,2027-07-05T10:00:00+01:00,,5,"
                         "2027-07-15T10:00:00+01:00,B-6\r\n"));
 
     // A name a spreadsheet would run as a formula.
     s.ok({"-q", "resident", "edit", "R-GUS", "--name", "=Gus Hill"});
-    auto safe = ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3",
-                          "--for-spreadsheet"},
-                      k_later);
+    auto safe = ok_at(
+        s, {"--format", "csv", "report", "isolation", "--days", "3", "--for-spreadsheet"}, k_later);
     CHECK(contains(safe, "\r\nR-GUS,'=Gus Hill,W-ROSE,"));
     CHECK(contains(ok_at(s, {"--format", "csv", "report", "isolation", "--days", "3"}, k_later),
                    "\r\nR-GUS,=Gus Hill,W-ROSE,"));
@@ -108,9 +108,9 @@ TEST_CASE("report isolation: residents without a completed call, longest first")
 TEST_CASE("report utilisation: booked against bookable minutes per device and ward") {
     Scratch s;
     home_with_calls(s);
-    auto j = parse_json(ok_at(s, {"--json", "report", "utilisation", "--from", "2027-07-05",
-                                  "--to", "2027-07-11"},
-                              k_later));
+    auto j = parse_json(
+        ok_at(s, {"--json", "report", "utilisation", "--from", "2027-07-05", "--to", "2027-07-11"},
+              k_later));
     CHECK(j["format"] == "carecall-report-utilisation/1");
     CHECK(j["from"] == "2027-07-05");
     CHECK(j["to"] == "2027-07-11");
@@ -137,21 +137,24 @@ TEST_CASE("report utilisation: booked against bookable minutes per device and wa
     row(5, "TAB-B", "W-BLUE", 7 * 1440, 45, 1, 0, 1);
     row(6, "TAB-B", nullptr, 7 * 1440, 45, 1, 0, 1);
 
-    auto table = ok_at(s, {"report", "utilisation", "--from", "2027-07-05", "--to", "2027-07-11"},
-                       k_later);
+    auto table =
+        ok_at(s, {"report", "utilisation", "--from", "2027-07-05", "--to", "2027-07-11"}, k_later);
     CHECK(first_line(table) ==
           "DEVICE    WARD    OPEN MIN  USED MIN  USE   DONE  MISSED  CANCELLED  PENDING");
-    CHECK(contains(table, "\nPORTAL-2  W-ROSE  6300      60        1.0%  1     1       0          0\n"));
-    CHECK(contains(table, "\nTAB-B     (all)   10080     45        0.4%  1     0       1          0\n"));
-    auto csv = ok_at(s, {"--format", "csv", "report", "utilisation", "--from", "2027-07-05", "--to",
-                         "2027-07-11"},
-                     k_later);
+    CHECK(contains(table,
+                   "\nPORTAL-2  W-ROSE  6300      60        1.0%  1     1       0          0\n"));
+    CHECK(contains(table,
+                   "\nTAB-B     (all)   10080     45        0.4%  1     0       1          0\n"));
+    auto csv = ok_at(
+        s,
+        {"--format", "csv", "report", "utilisation", "--from", "2027-07-05", "--to", "2027-07-11"},
+        k_later);
     CHECK(contains(csv, "\r\nPORTAL-2,W-ROSE,6300,60,0.0095,1,1,0,0\r\n"));
 
     // The week of the closure (Rose Ward closed 12-14 July): 4 open days.
-    auto closed = parse_json(ok_at(s, {"--json", "report", "utilisation", "--from", "2027-07-12",
-                                       "--to", "2027-07-18"},
-                                   k_later));
+    auto closed = parse_json(
+        ok_at(s, {"--json", "report", "utilisation", "--from", "2027-07-12", "--to", "2027-07-18"},
+              k_later));
     CHECK(closed["rows"][3]["bookable_minutes"] == 4 * 900);
     CHECK(closed["rows"][3]["booked_minutes"] == 30);
 }
@@ -159,9 +162,9 @@ TEST_CASE("report utilisation: booked against bookable minutes per device and wa
 TEST_CASE("report fairness: calls against requests, with the spread") {
     Scratch s;
     home_with_calls(s);
-    auto j = parse_json(ok_at(s, {"--json", "report", "fairness", "--from", "2027-07-05", "--to",
-                                  "2027-07-18"},
-                              k_later));
+    auto j = parse_json(
+        ok_at(s, {"--json", "report", "fairness", "--from", "2027-07-05", "--to", "2027-07-18"},
+              k_later));
     CHECK(j["format"] == "carecall-report-fairness/1");
     CHECK(j["weeks"] == 2.0);
     REQUIRE(j["residents"].size() == 3);
@@ -183,8 +186,8 @@ TEST_CASE("report fairness: calls against requests, with the spread") {
     CHECK(j["spread"]["max"] == 0.75);
     CHECK(j["spread"]["mean"] == 0.625);
     CHECK(j["spread"]["stddev"] == 0.125);
-    auto table = ok_at(s, {"report", "fairness", "--from", "2027-07-05", "--to", "2027-07-18"},
-                       k_later);
+    auto table =
+        ok_at(s, {"report", "fairness", "--from", "2027-07-05", "--to", "2027-07-18"}, k_later);
     CHECK(contains(table, "\nshare = calls ÷ asked over 2 residents: min 50.0%, max 75.0%, mean "
                           "62.5%, standard deviation 12.5% (population)\n"));
 }
@@ -192,9 +195,9 @@ TEST_CASE("report fairness: calls against requests, with the spread") {
 TEST_CASE("report outcomes: calls by status and reason") {
     Scratch s;
     home_with_calls(s);
-    auto j = parse_json(ok_at(s, {"--json", "report", "outcomes", "--from", "2027-07-05", "--to",
-                                  "2027-07-11"},
-                              k_later));
+    auto j = parse_json(
+        ok_at(s, {"--json", "report", "outcomes", "--from", "2027-07-05", "--to", "2027-07-11"},
+              k_later));
     CHECK(j["format"] == "carecall-report-outcomes/1");
     CHECK(j["total"] == 5);
     std::map<std::string, int> counts;
@@ -214,14 +217,14 @@ TEST_CASE("report outcomes: calls by status and reason") {
     Scratch fresh;
     care_home(fresh);
     ok_at(fresh, book_args("R-IVY", "C-LUCY", "2027-07-05 10:00", {"--device", "PORTAL-2", "-q"}));
-    auto none = parse_json(ok_at(fresh, {"--json", "report", "outcomes", "--from", "2027-07-05",
-                                         "--to", "2027-07-11"},
-                                 k_later));
+    auto none = parse_json(
+        ok_at(fresh, {"--json", "report", "outcomes", "--from", "2027-07-05", "--to", "2027-07-11"},
+              k_later));
     CHECK(none["total"] == 1);
     CHECK(none["rows"][6]["status"] == "booked");
     CHECK(none["rows"][6]["calls"] == 1);
-    auto table = ok_at(s, {"report", "outcomes", "--from", "2027-07-05", "--to", "2027-07-11"},
-                       k_later);
+    auto table =
+        ok_at(s, {"report", "outcomes", "--from", "2027-07-05", "--to", "2027-07-11"}, k_later);
     CHECK(contains(table, "\nmissed     no_answer     1\n"));
     CHECK(contains(table, "\n5 calls from 2027-07-05 to 2027-07-11\n"));
 }
@@ -233,8 +236,9 @@ TEST_CASE("report --ward: one ward's residents, calls and devices") {
         ok_at(s, {"--json", "report", "isolation", "--days", "3", "--ward", "W-BLUE"}, k_later));
     REQUIRE(iso["residents"].size() == 1);
     CHECK(iso["residents"][0]["resident"] == "R-BEN");
-    auto use = parse_json(ok_at(s, {"--json", "report", "utilisation", "--from", "2027-07-05",
-                                    "--to", "2027-07-11", "--ward", "W-BLUE"},
+    auto use = parse_json(ok_at(s,
+                                {"--json", "report", "utilisation", "--from", "2027-07-05", "--to",
+                                 "2027-07-11", "--ward", "W-BLUE"},
                                 k_later));
     REQUIRE(use["rows"].size() == 4);
     CHECK(use["rows"][0]["device"] == "PORTAL-1");
@@ -242,8 +246,9 @@ TEST_CASE("report --ward: one ward's residents, calls and devices") {
     CHECK(use["rows"][1]["bookable_minutes"] == 7 * 1440 - 120);
     CHECK(use["rows"][1]["booked_minutes"] == 0); // R-ASHA's call on it is Rose Ward's
     CHECK(use["rows"][3]["booked_minutes"] == 45);
-    auto out = parse_json(ok_at(s, {"--json", "report", "outcomes", "--from", "2027-07-05", "--to",
-                                    "2027-07-11", "--ward", "W-ROSE", "--ward", "W-BLUE"},
+    auto out = parse_json(ok_at(s,
+                                {"--json", "report", "outcomes", "--from", "2027-07-05", "--to",
+                                 "2027-07-11", "--ward", "W-ROSE", "--ward", "W-BLUE"},
                                 k_later));
     CHECK(out["total"] == 5);
     refused_at(s, {"report", "fairness", "--ward", "W-NONE"}, 4, "ward W-NONE not found");
@@ -252,8 +257,9 @@ TEST_CASE("report --ward: one ward's residents, calls and devices") {
 TEST_CASE("report: refused options") {
     Scratch s;
     home_with_calls(s);
-    refused_at(s, {"--format", "ics", "report", "outcomes"}, 2,
-               "--format ics: carecall report outcomes writes table, json or csv (see carecall --help)");
+    refused_at(
+        s, {"--format", "ics", "report", "outcomes"}, 2,
+        "--format ics: carecall report outcomes writes table, json or csv (see carecall --help)");
     refused_at(s, {"report", "fairness", "--from", "2027-07-10", "--to", "2027-07-01"}, 65,
                "--to: 2027-07-01 is before --from 2027-07-10");
     refused_at(s, {"report", "utilisation", "--from", "2027-02-30"}, 65,

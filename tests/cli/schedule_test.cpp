@@ -131,8 +131,10 @@ TEST_SUITE("cli schedule") {
         CHECK(contains(r.out, "CALL"));
         CHECK(contains(r.out, "(new)"));
         CHECK(contains(r.out, "Ann Lee"));
-        CHECK(contains(r.out, "Q-SYD: Ann Lee with Cath Lee, 1 call of 30 min a week, routine: 1 of 1 calls missing"));
-        CHECK(contains(r.err, "schedule: would book 3 new calls for every ward (2026-11-30 to 2026-12-06)"));
+        CHECK(contains(r.out, "Q-SYD: Ann Lee with Cath Lee, 1 call of 30 min a week, routine: 1 "
+                              "of 1 calls missing"));
+        CHECK(contains(
+            r.err, "schedule: would book 3 new calls for every ward (2026-11-30 to 2026-12-06)"));
     }
 
     TEST_CASE("day by day, a request's weekly calls are spread over the first days with room") {
@@ -168,7 +170,8 @@ TEST_SUITE("cli schedule") {
         check_refused(s, {k_now, "schedule", "--ward", "W-NONE"}, 4, "ward W-NONE not found");
     }
 
-    TEST_CASE("schedule --replan moves only the scheduler's future calls; the moved are cancelled") {
+    TEST_CASE(
+        "schedule --replan moves only the scheduler's future calls; the moved are cancelled") {
         Scratch s;
         load_ward(s);
         s.ok({"-q", k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
@@ -189,7 +192,8 @@ TEST_SUITE("cli schedule") {
         CHECK(j["cancelled"].empty());
         CHECK(j["added"].empty());
         CHECK(agenda(s) == before);
-        auto all = s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "7", "--all"})["calls"];
+        auto all =
+            s.json({k_now, "agenda", "--date", "2026-11-30", "--days", "7", "--all"})["calls"];
         std::map<std::string, int> per_request;
         bool by_hand_kept = false;
         int cancelled = 0;
@@ -214,7 +218,8 @@ TEST_SUITE("cli schedule") {
     // Regression: re-plan found the scheduler's calls by their reason "scheduled", which
     // displacement overwrites and erasure blanks; such a call then never moved again. It goes by
     // the booking's source now.
-    TEST_CASE("schedule --replan still moves a scheduled call whose reason was erased or overwritten") {
+    TEST_CASE(
+        "schedule --replan still moves a scheduled call whose reason was erased or overwritten") {
         Scratch s;
         load_ward(s);
         auto planned = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7"});
@@ -373,7 +378,8 @@ TEST_SUITE("cli schedule") {
         for (const auto& c : j["calls"]) {
             CHECK(c["source"] == "imported");
         }
-        auto listed = s.json({before_plan, "agenda", "--date", "2025-03-24", "--days", "1"})["calls"];
+        auto listed =
+            s.json({before_plan, "agenda", "--date", "2025-03-24", "--days", "1"})["calls"];
         CHECK(listed.size() == rota["calls"].size());
         for (std::size_t i = 0; i < listed.size(); ++i) {
             CHECK(listed[i]["start_utc"] == rota["calls"][i]["start_utc"]);

@@ -21,8 +21,8 @@ TEST_SUITE("cli solve") {
         CHECK(rota["producer"] == "carecall 0.1.0");
         REQUIRE(rota["calls"].is_array());
         REQUIRE_FALSE(rota["calls"].empty());
-        const auto &call = rota["calls"][0];
-        for (const char *key :
+        const auto& call = rota["calls"][0];
+        for (const char* key :
              {"request", "resident", "contact", "device", "start_utc", "end_utc"}) {
             CHECK(call[key].is_string());
         }
@@ -30,7 +30,7 @@ TEST_SUITE("cli solve") {
         CHECK(call["start_utc"].get<std::string>().size() == 20); // YYYY-MM-DDTHH:MM:SSZ
         CHECK(call["start_utc"].get<std::string>().back() == 'Z');
         REQUIRE(rota["unscheduled"].is_array());
-        for (const auto &u : rota["unscheduled"]) {
+        for (const auto& u : rota["unscheduled"]) {
             CHECK(u["request"].is_string());
             CHECK(u["missing_calls"].get<int>() > 0);
             CHECK_FALSE(u["reasons"].empty());
@@ -57,9 +57,9 @@ TEST_SUITE("cli solve") {
         auto r = s.run({"solve", s.path("bad.json")}, {}, {}, false);
         CHECK(r.code == 65);
         CHECK(r.out.empty());
-        CHECK(
-            r.err.find("bad.json:1: requests[0].duration_minutes: must be a positive whole number") !=
-            std::string::npos);
+        CHECK(r.err.find(
+                  "bad.json:1: requests[0].duration_minutes: must be a positive whole number") !=
+              std::string::npos);
 
         auto missing = s.run({"solve", s.path("nothing.json")}, {}, {}, false);
         CHECK(missing.code == 66);

@@ -50,12 +50,13 @@ std::map<std::string, int> weekly_calls() {
 
 /// Per request: the local dates of its booked or completed calls (November to January).
 std::map<std::string, std::vector<long>> call_dates(const Scratch& s) {
-    auto calls = s.json({"--now=2026-11-29T12:00:00Z", "agenda", "--date", "2026-11-20", "--days",
-                         "60"})["calls"];
+    auto calls = s.json(
+        {"--now=2026-11-29T12:00:00Z", "agenda", "--date", "2026-11-20", "--days", "60"})["calls"];
     std::map<std::string, std::vector<long>> out;
     for (const auto& c : calls) {
         if (c["request"].is_string() && (c["status"] == "booked" || c["status"] == "completed")) {
-            out[c["request"].get<std::string>()].push_back(day_number(c["start"].get<std::string>()));
+            out[c["request"].get<std::string>()].push_back(
+                day_number(c["start"].get<std::string>()));
         }
     }
     return out;
@@ -116,12 +117,13 @@ const std::string k_now = "--now=2026-11-29T12:00:00Z";
 
 TEST_SUITE("cli weekly count") {
 
-    TEST_CASE("the nightly schedule --from tomorrow --days 7 over 14 nights keeps every weekly count") {
+    TEST_CASE(
+        "the nightly schedule --from tomorrow --days 7 over 14 nights keeps every weekly count") {
         Scratch s;
         load_sunnyside(s);
         for (int night = 0; night < 14; ++night) {
-            auto r = s.run({"-q", nightly_now(night), "schedule", "--from", "tomorrow", "--days", "7",
-                            "--time-limit", "1"});
+            auto r = s.run({"-q", nightly_now(night), "schedule", "--from", "tomorrow", "--days",
+                            "7", "--time-limit", "1"});
             INFO("night " << night << ": " << r.err);
             REQUIRE(r.code == 0);
         }
@@ -133,9 +135,11 @@ TEST_SUITE("cli weekly count") {
     TEST_CASE("schedule --days 14, and again the next night, keeps every weekly count") {
         Scratch s;
         load_sunnyside(s);
-        s.ok({"-q", nightly_now(0), "schedule", "--from", "tomorrow", "--days", "14", "--time-limit", "2"});
+        s.ok({"-q", nightly_now(0), "schedule", "--from", "tomorrow", "--days", "14",
+              "--time-limit", "2"});
         auto first = check_weekly_counts(s);
-        s.ok({"-q", nightly_now(1), "schedule", "--from", "tomorrow", "--days", "14", "--time-limit", "2"});
+        s.ok({"-q", nightly_now(1), "schedule", "--from", "tomorrow", "--days", "14",
+              "--time-limit", "2"});
         auto second = check_weekly_counts(s);
         CHECK(first > 80);
         CHECK(second >= first);
@@ -148,13 +152,15 @@ TEST_SUITE("cli weekly count") {
         CHECK(first_week <= 2);
     }
 
-    TEST_CASE("a call booked by hand serves its request; schedule adds only what is missing, at the fixed time") {
+    TEST_CASE("a call booked by hand serves its request; schedule adds only what is missing, at "
+              "the fixed time") {
         Scratch s;
         s.ok({"-q", "import", "scenario", "-"}, k_fixed_ward);
         auto hand = s.json({k_now, "book", "--resident", "R-ANN", "--contact", "C-BOB", "--at",
                             "2026-11-30 10:00"});
         CHECK(hand["booking"]["request"] == "Q-ANN");
-        auto j = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
+        auto j =
+            s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
         std::vector<std::string> ann;
         for (const auto& c : j["added"]) {
             if (c["request"] == "Q-ANN") {
@@ -166,8 +172,9 @@ TEST_SUITE("cli weekly count") {
         CHECK(again["added"].empty());
 
         // --request must name the call's resident and contacts.
-        check_refused(s, {k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB", "--at",
-                          "2026-12-01 10:00", "--request", "Q-ANN"},
+        check_refused(s,
+                      {k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB", "--at",
+                       "2026-12-01 10:00", "--request", "Q-ANN"},
                       65, "request: Q-ANN is for R-ANN with C-BOB, not for R-DAN with C-BOB");
         auto ok = s.json({k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB", "--at",
                           "2026-12-01 10:00", "--request", "Q-DAN"});
@@ -207,7 +214,8 @@ TEST_SUITE("cli weekly count") {
         Scratch s;
         s.ok({"-q", "import", "scenario", "-"}, k_fixed_ward);
         s.ok({"-q", "contact", "revoke", "C-BOB", "--resident", "R-ANN"});
-        auto j = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
+        auto j =
+            s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
         for (const auto& c : j["added"]) {
             CHECK(c["request"] != "Q-ANN");
         }
@@ -216,7 +224,8 @@ TEST_SUITE("cli weekly count") {
         CHECK(contains(why.out, "contact.approval"));
         CHECK(contains(why.out, "paused: a contact's approval was revoked"));
         s.ok({"-q", "contact", "approve", "C-BOB", "--resident", "R-ANN"});
-        auto k = s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
+        auto k =
+            s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
         int ann = 0;
         for (const auto& c : k["added"]) {
             ann += c["request"] == "Q-ANN" ? 1 : 0;

@@ -25,9 +25,10 @@ const std::string k_next_backup = ".pre-v" + std::to_string(k_next);
 std::vector<sqlite::sql::Migration> with_next_migration() {
     std::vector<sqlite::sql::Migration> out(sqlite::sql::k_migrations.begin(),
                                             sqlite::sql::k_migrations.end());
-    out.push_back(sqlite::sql::Migration{k_next, "test: one more table",
-                                         "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;"
-                                         "ALTER TABLE site ADD COLUMN note TEXT NOT NULL DEFAULT '';"});
+    out.push_back(
+        sqlite::sql::Migration{k_next, "test: one more table",
+                               "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;"
+                               "ALTER TABLE site ADD COLUMN note TEXT NOT NULL DEFAULT '';"});
     return out;
 }
 
@@ -125,18 +126,19 @@ TEST_SUITE("store") {
         }
         {
             RawDb raw(path);
-            REQUIRE(raw.exec("INSERT INTO site (code, name, kind, tz) VALUES "
-                             "('S1', 'Sunny', 'care_home', 'Europe/London');"
-                             "INSERT INTO ward (code, name, site_id) VALUES ('W1', 'Rose', 1);"
-                             "INSERT INTO resident (code, name, ward_id) VALUES ('R1', 'Ann', 1);"
-                             "INSERT INTO device (code, name, kind, site_id) VALUES "
-                             "('D1', 'Portal', 'portal', 1);"
-                             "INSERT INTO booking (code, resident_id, device_id, start_utc, "
-                             "end_utc, priority, status, reason, created_at, updated_at) VALUES "
-                             "('B-1', 1, 1, 1800000000, 1800001800, 1, 'booked', 'scheduled', 0, 0),"
-                             "('B-2', 1, 1, 1800003600, 1800005400, 1, 'booked', 'by phone', 0, 0),"
-                             "('B-3', 1, 1, 1800007200, 1800009000, 1, 'booked', '', 0, 0);") ==
-                    SQLITE_OK);
+            REQUIRE(
+                raw.exec("INSERT INTO site (code, name, kind, tz) VALUES "
+                         "('S1', 'Sunny', 'care_home', 'Europe/London');"
+                         "INSERT INTO ward (code, name, site_id) VALUES ('W1', 'Rose', 1);"
+                         "INSERT INTO resident (code, name, ward_id) VALUES ('R1', 'Ann', 1);"
+                         "INSERT INTO device (code, name, kind, site_id) VALUES "
+                         "('D1', 'Portal', 'portal', 1);"
+                         "INSERT INTO booking (code, resident_id, device_id, start_utc, "
+                         "end_utc, priority, status, reason, created_at, updated_at) VALUES "
+                         "('B-1', 1, 1, 1800000000, 1800001800, 1, 'booked', 'scheduled', 0, 0),"
+                         "('B-2', 1, 1, 1800003600, 1800005400, 1, 'booked', 'by phone', 0, 0),"
+                         "('B-3', 1, 1, 1800007200, 1800009000, 1, 'booked', '', 0, 0);") ==
+                SQLITE_OK);
         }
         auto store = open_test_store("sqlite:" + path);
         CHECK(store->schema_version() == current_schema_version());

@@ -30,7 +30,8 @@ std::string corrupt_message(const std::string& path, const std::string& why) {
     return path + " is not a carecall database (or it is corrupt): " + why;
 }
 
-template <class F> StorageError storage_error_of(F&& f) {
+template <class F>
+StorageError storage_error_of(F&& f) {
     try {
         f();
     } catch (const StorageError& e) {

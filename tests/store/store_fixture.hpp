@@ -2,16 +2,16 @@
 // Helpers for the store tests: scratch directories, the backends every conformance test runs
 // against, sample records with every field set, and raw SQLite access for checking files.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <stdexcept>
-#include <array>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,7 +112,9 @@ inline unsigned mode_of(const std::string& path) {
     return static_cast<unsigned>(st.st_mode) & 0777U;
 }
 
-inline std::size_t audit_count(Store& store) { return store.audit_events(1'000'000).size(); }
+inline std::size_t audit_count(Store& store) {
+    return store.audit_events(1'000'000).size();
+}
 
 /// The SQLite connection behind a store (this backend's own checks).
 inline sqlite::Connection& connection_of(Store& store) {

@@ -47,8 +47,10 @@ TEST_SUITE("store") {
         auto store = open_test_store("sqlite:" + path);
         REQUIRE(store->warnings().size() == 1);
         CHECK(store->warnings()[0] ==
-              path + " can be read or changed by other users of this machine (mode 0644): run "
-                     "chmod 600 " + path);
+              path +
+                  " can be read or changed by other users of this machine (mode 0644): run "
+                  "chmod 600 " +
+                  path);
     }
 
     TEST_CASE("on a network file system WAL is not used, with a warning") {

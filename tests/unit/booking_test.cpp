@@ -195,7 +195,8 @@ TEST_SUITE("booking") {
         CHECK(c.status == BookingStatus::cancelled);
         CHECK_THROWS_WITH_AS(h.service.cancel(a.id, "again"), "booking B-1 is already cancelled",
                              Conflict);
-        CHECK_THROWS_WITH_AS(h.service.complete(a.id), "booking B-1 is already cancelled", Conflict);
+        CHECK_THROWS_WITH_AS(h.service.complete(a.id), "booking B-1 is already cancelled",
+                             Conflict);
         // A cancelled call frees the slot.
         CHECK(refusal(h, h.call("R2", "C1", "2027-07-01T10:00")) == "booked");
         auto b = h.store->bookings().get("B-2");
@@ -329,7 +330,8 @@ TEST_SUITE("booking") {
         Home h;
         auto routine = h.service.book(h.call("R2", "C1", "2027-07-01T10:00")).booking;
         auto eol = h.call("R1", "C2", "2027-07-01T10:00");
-        CHECK(refusal(h, eol) == "device.busy: device Portal 1 is in call B-1 from 10:00 BST to 10:30");
+        CHECK(refusal(h, eol) ==
+              "device.busy: device Portal 1 is in call B-1 from 10:00 BST to 10:30");
         eol.priority = priority::end_of_life;
         auto r = h.service.book(eol);
         REQUIRE(r.displaced.size() == 1);

@@ -92,8 +92,9 @@ Arrows parse_architecture(const std::string& doc) {
         std::istringstream in(items);
         for (std::string item; std::getline(in, item, ',');) {
             item = trim(item);
-            REQUIRE_MESSAGE(rows.count(item) == 1, "ARCHITECTURE.md: " << layer << " → \"" << item
-                                                                       << "\" is not a layer of the table");
+            REQUIRE_MESSAGE(rows.count(item) == 1,
+                            "ARCHITECTURE.md: " << layer << " → \"" << item
+                                                << "\" is not a layer of the table");
             rows[layer].insert(item);
         }
     }
@@ -268,7 +269,8 @@ TEST_CASE("layers: every include of lib/, cli/ and include/carecall/ follows an 
 
 TEST_CASE("layers: a wrong include is reported with its file, line and the missing arrow") {
     auto allowed = architecture();
-    auto text = "#include <vector>\n\n#include \"carecall/rules.hpp\"\n#include \"carecall/store.hpp\"\n";
+    auto text =
+        "#include <vector>\n\n#include \"carecall/rules.hpp\"\n#include \"carecall/store.hpp\"\n";
     auto problems = check_includes(allowed, "lib/rules/fake.cpp", includes_of(text));
     REQUIRE(problems.size() == 1);
     CHECK(problems[0] ==
@@ -282,7 +284,8 @@ TEST_CASE("layers: a wrong include is reported with its file, line and the missi
           std::vector<std::string>{"include/carecall/time.hpp:7: time may not depend on model "
                                    "(#include \"carecall/model.hpp\")"});
     // spreadsheet.hpp is exchange's: csv, below exchange, may not use it.
-    CHECK(check_includes(allowed, "lib/csv/csv.cpp", {{3, "carecall/spreadsheet.hpp"}}).size() == 1);
+    CHECK(check_includes(allowed, "lib/csv/csv.cpp", {{3, "carecall/spreadsheet.hpp"}}).size() ==
+          1);
     // The rota library does not plan.
     CHECK(check_includes(allowed, "lib/rota/load.cpp", {{11, "carecall/planning.hpp"}}) ==
           std::vector<std::string>{"lib/rota/load.cpp:11: rota may not depend on planning "

@@ -106,9 +106,8 @@ TEST_SUITE("model") {
         r.max_call_minutes = 15;
         r.admitted = parse_date("2026-01-10", "d");
         r.discharged = parse_date("2026-01-01", "d");
-        CHECK_THROWS_WITH_AS(validate(r),
-                             "discharged: 2026-01-01 is before admission on 2026-01-10",
-                             InvalidInput);
+        CHECK_THROWS_WITH_AS(
+            validate(r), "discharged: 2026-01-01 is before admission on 2026-01-10", InvalidInput);
 
         Device d;
         d.code = "D1";
@@ -143,8 +142,8 @@ TEST_SUITE("model") {
         Contact c;
         c.code = "C1";
         c.tz = "Australia/Sydney";
-        c.absences.push_back(Period{Instant{std::chrono::seconds{100}},
-                                    Instant{std::chrono::seconds{50}}, "away"});
+        c.absences.push_back(
+            Period{Instant{std::chrono::seconds{100}}, Instant{std::chrono::seconds{50}}, "away"});
         CHECK_THROWS_WITH_AS(validate(c),
                              "absences[0]: end 1970-01-01T00:00:50Z is not after start "
                              "1970-01-01T00:01:40Z",
@@ -154,7 +153,8 @@ TEST_SUITE("model") {
     TEST_CASE("InvalidInput::prefixed builds JSON paths") {
         InvalidInput e("duration_minutes", "must be a positive whole number");
         auto p = e.prefixed("requests[3].");
-        CHECK(std::string(p.what()) == "requests[3].duration_minutes: must be a positive whole number");
+        CHECK(std::string(p.what()) ==
+              "requests[3].duration_minutes: must be a positive whole number");
         CHECK(p.exit_code() == ExitCode::invalid_input);
     }
 }

@@ -10,11 +10,16 @@ using namespace carecall;
 
 namespace {
 
-const date::time_zone* london() { return find_zone("Europe/London"); }
+const date::time_zone* london() {
+    return find_zone("Europe/London");
+}
 
-Instant utc(const char* t) { return parse_time_phrase(t, find_zone("UTC"), Instant{}, "t"); }
+Instant utc(const char* t) {
+    return parse_time_phrase(t, find_zone("UTC"), Instant{}, "t");
+}
 
-template <class F> std::string refusal(F f) {
+template <class F>
+std::string refusal(F f) {
     try {
         f();
     } catch (const InvalidInput& e) {
@@ -61,7 +66,8 @@ TEST_SUITE("model periods") {
 
     TEST_CASE("parse_period: a time in the spring-forward gap is refused") {
         // Europe/London, 2027-03-28: 01:00 GMT becomes 02:00 BST; 01:30 does not exist.
-        auto why = refusal([] { (void)parse_period("2027-03-28 01:30-03:00", london(), "--absent"); });
+        auto why =
+            refusal([] { (void)parse_period("2027-03-28 01:30-03:00", london(), "--absent"); });
         CHECK(why.rfind("--absent: 2027-03-28 01:30 does not exist in Europe/London", 0) == 0);
         why = refusal(
             [] { (void)parse_period("2027-03-27T22:00/2027-03-28T01:15", london(), "--absent"); });
@@ -73,7 +79,8 @@ TEST_SUITE("model periods") {
 
     TEST_CASE("parse_period: a time that happens twice needs an offset") {
         // Europe/London, 2027-10-31: 02:00 BST becomes 01:00 GMT; 01:30 happens twice.
-        auto why = refusal([] { (void)parse_period("2027-10-31 01:30-04:00", london(), "--block"); });
+        auto why =
+            refusal([] { (void)parse_period("2027-10-31 01:30-04:00", london(), "--block"); });
         CHECK(why.rfind("--block: 2027-10-31 01:30 happens twice in Europe/London", 0) == 0);
         auto first = parse_period("2027-10-31T01:30+01:00/2027-10-31T04:00", london(), "--block");
         CHECK(first.start == utc("2027-10-31T00:30Z"));

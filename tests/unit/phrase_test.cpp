@@ -7,7 +7,9 @@ using namespace carecall;
 
 namespace {
 // Wednesday 2027-03-24 10:00 UTC (10:00 GMT in London; BST starts on Sunday the 28th).
-Instant now() { return Instant{date::sys_days{date::year{2027} / 3 / 24}} + std::chrono::hours{10}; }
+Instant now() {
+    return Instant{date::sys_days{date::year{2027} / 3 / 24}} + std::chrono::hours{10};
+}
 std::string read(std::string_view phrase, const char* zone = "Europe/London") {
     return format_iso_offset(parse_time_phrase(phrase, find_zone(zone), now(), "--at"),
                              find_zone(zone));

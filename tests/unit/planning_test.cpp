@@ -88,14 +88,15 @@ TEST_SUITE("planning") {
         // A clinical call that fits only where the routine one is: re-plan must move the routine
         // call to make room (it outranks it), which it can only if it knows the call is its own.
         auto day = date::floor<date::days>(call.start);
-        auto minute = static_cast<int>((call.start - day) / std::chrono::minutes{1}); // London = UTC
+        auto minute =
+            static_cast<int>((call.start - day) / std::chrono::minutes{1}); // London = UTC
         auto weekday = static_cast<int>(date::weekday{day}.iso_encoding()) - 1;
         Contact zoe;
         zoe.code = "C-ZOE";
         zoe.name = "Zoe";
         zoe.tz = "Europe/London";
-        zoe.availability = {WeeklyWindow{weekday_mask({weekday}, "availability"), minute,
-                                         minute + 30, ""}};
+        zoe.availability = {
+            WeeklyWindow{weekday_mask({weekday}, "availability"), minute, minute + 30, ""}};
         auto zoe_id = store->contacts().add(zoe);
         store->approvals().put(Approval{ann, zoe_id, true, false, ""});
         CallRequest clinical;

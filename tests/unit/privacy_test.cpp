@@ -58,7 +58,8 @@ std::string bytes_of(const std::filesystem::path& p) {
 struct Dir {
     std::filesystem::path path;
     Dir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "carecall-privacy-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "carecall-privacy-XXXXXX").string();
         REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
         path = tmpl;
     }
@@ -107,211 +108,218 @@ std::string all_audit_text(Store& store) {
 
 TEST_SUITE("privacy") {
 
-TEST_CASE("privacy: a resident's subject access export holds everything about them, others by code") {
-    Home h;
-    h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30", "birthday call");
-    h.book("R1", "C1", "2027-07-02T10:00", "2027-07-02T10:30");
-    h.book("R2", "C2", "2027-07-01T11:00", "2027-07-01T11:30", "Bill Evans's call");
-    h.store->approvals().put(Approval{h.resident("R1"), h.contact("C1"), true, true, "no video"});
+    TEST_CASE(
+        "privacy: a resident's subject access export holds everything about them, others by code") {
+        Home h;
+        h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30", "birthday call");
+        h.book("R1", "C1", "2027-07-02T10:00", "2027-07-02T10:30");
+        h.book("R2", "C2", "2027-07-01T11:00", "2027-07-01T11:30", "Bill Evans's call");
+        h.store->approvals().put(
+            Approval{h.resident("R1"), h.contact("C1"), true, true, "no video"});
 
-    auto text = subject_access_json(*h.store, PersonKind::resident, "R1", utc("2027-07-01T08:00"));
-    auto j = json::parse(text);
-    CHECK(j["format"] == "carecall-subject-access/1");
-    CHECK(j["generated_at"] == "2027-07-01T08:00:00Z");
-    CHECK(j["kind"] == "resident");
-    CHECK(j["record"]["name"] == k_resident_name);
-    CHECK(j["record"]["room"] == "Quillfeather suite");
-    CHECK(j["record"]["consent"]["status"] == "given");
-    REQUIRE(j["approvals"].size() == 1);
-    CHECK(j["approvals"][0] == json{{"resident", "R1"}, {"contact", "C1"}, {"approved", true},
-                                    {"key_contact", true}, {"restrictions", "no video"}});
-    REQUIRE(j["requests"].size() == 1);
-    CHECK(j["requests"][0]["code"] == "Q1");
-    REQUIRE(j["bookings"].size() == 2);
-    CHECK(j["bookings"][0]["reason"] == "birthday call");
-    CHECK(j["bookings"][0]["contacts"] == json::array({"C1"}));
-    CHECK(j["bookings"][0]["device"] == "D1");
-    CHECK(j["bookings"][0]["start"] == "2027-07-01T11:00:00+01:00");
-    CHECK(j["bookings"][1]["code"] == "B-2");
-    // The audit rows about R1: added, two bookings, the approval (from the import and the put).
-    std::vector<std::string> seen;
-    for (const auto& e : j["audit"]) {
-        seen.push_back(e["action"].get<std::string>() + " " + e["kind"].get<std::string>() + " " +
-                       e["record_code"].get<std::string>());
+        auto text =
+            subject_access_json(*h.store, PersonKind::resident, "R1", utc("2027-07-01T08:00"));
+        auto j = json::parse(text);
+        CHECK(j["format"] == "carecall-subject-access/1");
+        CHECK(j["generated_at"] == "2027-07-01T08:00:00Z");
+        CHECK(j["kind"] == "resident");
+        CHECK(j["record"]["name"] == k_resident_name);
+        CHECK(j["record"]["room"] == "Quillfeather suite");
+        CHECK(j["record"]["consent"]["status"] == "given");
+        REQUIRE(j["approvals"].size() == 1);
+        CHECK(j["approvals"][0] == json{{"resident", "R1"},
+                                        {"contact", "C1"},
+                                        {"approved", true},
+                                        {"key_contact", true},
+                                        {"restrictions", "no video"}});
+        REQUIRE(j["requests"].size() == 1);
+        CHECK(j["requests"][0]["code"] == "Q1");
+        REQUIRE(j["bookings"].size() == 2);
+        CHECK(j["bookings"][0]["reason"] == "birthday call");
+        CHECK(j["bookings"][0]["contacts"] == json::array({"C1"}));
+        CHECK(j["bookings"][0]["device"] == "D1");
+        CHECK(j["bookings"][0]["start"] == "2027-07-01T11:00:00+01:00");
+        CHECK(j["bookings"][1]["code"] == "B-2");
+        // The audit rows about R1: added, two bookings, the approval (from the import and the put).
+        std::vector<std::string> seen;
+        for (const auto& e : j["audit"]) {
+            seen.push_back(e["action"].get<std::string>() + " " + e["kind"].get<std::string>() +
+                           " " + e["record_code"].get<std::string>());
+        }
+        CHECK(std::find(seen.begin(), seen.end(), "add resident R1") != seen.end());
+        CHECK(std::find(seen.begin(), seen.end(), "book booking B-1") != seen.end());
+        CHECK(std::find(seen.begin(), seen.end(), "book booking B-2") != seen.end());
+        CHECK(std::find(seen.begin(), seen.end(), "book booking B-3") == seen.end());
+        CHECK(std::find(seen.begin(), seen.end(), "update approval R1/C1") != seen.end());
+        // Other people appear by code only.
+        CHECK(text.find("Bill Evans") == std::string::npos);
+        CHECK(text.find(k_contact_name) == std::string::npos);
+        CHECK(text.find("Portal 1") == std::string::npos);
     }
-    CHECK(std::find(seen.begin(), seen.end(), "add resident R1") != seen.end());
-    CHECK(std::find(seen.begin(), seen.end(), "book booking B-1") != seen.end());
-    CHECK(std::find(seen.begin(), seen.end(), "book booking B-2") != seen.end());
-    CHECK(std::find(seen.begin(), seen.end(), "book booking B-3") == seen.end());
-    CHECK(std::find(seen.begin(), seen.end(), "update approval R1/C1") != seen.end());
-    // Other people appear by code only.
-    CHECK(text.find("Bill Evans") == std::string::npos);
-    CHECK(text.find(k_contact_name) == std::string::npos);
-    CHECK(text.find("Portal 1") == std::string::npos);
-}
 
-TEST_CASE("privacy: a contact's export lists the bookings they take part in") {
-    Home h;
-    h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
-    h.book("R2", "C2", "2027-07-01T11:00", "2027-07-01T11:30");
-    auto j = json::parse(
-        subject_access_json(*h.store, PersonKind::contact, "C1", utc("2027-07-01T08:00")));
-    CHECK(j["record"]["name"] == k_contact_name);
-    CHECK(j["record"]["reach"] == "ottoline@vanderpump.example");
-    REQUIRE(j["bookings"].size() == 1);
-    CHECK(j["bookings"][0]["resident"] == "R1");
-    REQUIRE(j["approvals"].size() == 1);
-    CHECK(j["approvals"][0]["resident"] == "R1");
-    REQUIRE(j["requests"].size() == 1);
-    CHECK(j["requests"][0]["code"] == "Q1");
-    bool approval_row = false;
-    for (const auto& e : j["audit"]) {
-        CHECK(e["kind"] != "resident");
-        approval_row = approval_row || (e["kind"] == "approval" && e["record_code"] == "R1/C1");
+    TEST_CASE("privacy: a contact's export lists the bookings they take part in") {
+        Home h;
+        h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
+        h.book("R2", "C2", "2027-07-01T11:00", "2027-07-01T11:30");
+        auto j = json::parse(
+            subject_access_json(*h.store, PersonKind::contact, "C1", utc("2027-07-01T08:00")));
+        CHECK(j["record"]["name"] == k_contact_name);
+        CHECK(j["record"]["reach"] == "ottoline@vanderpump.example");
+        REQUIRE(j["bookings"].size() == 1);
+        CHECK(j["bookings"][0]["resident"] == "R1");
+        REQUIRE(j["approvals"].size() == 1);
+        CHECK(j["approvals"][0]["resident"] == "R1");
+        REQUIRE(j["requests"].size() == 1);
+        CHECK(j["requests"][0]["code"] == "Q1");
+        bool approval_row = false;
+        for (const auto& e : j["audit"]) {
+            CHECK(e["kind"] != "resident");
+            approval_row = approval_row || (e["kind"] == "approval" && e["record_code"] == "R1/C1");
+        }
+        CHECK(approval_row);
+        CHECK_THROWS_WITH_AS((void)subject_access_json(*h.store, PersonKind::contact, "C-NONE",
+                                                       utc("2027-07-01T08:00")),
+                             "contact C-NONE not found", NotFound);
     }
-    CHECK(approval_row);
-    CHECK_THROWS_WITH_AS(
-        (void)subject_access_json(*h.store, PersonKind::contact, "C-NONE", utc("2027-07-01T08:00")),
-        "contact C-NONE not found", NotFound);
-}
 
-TEST_CASE("privacy: erasing a resident leaves the name in neither the database nor its log") {
-    Dir dir;
-    auto db = dir.path / "home.db";
-    Home h("sqlite:" + db.string());
-    auto b1 = h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30",
-                     "Zebedee Quillfeather's 90th birthday");
-    h.book("R1", "C1", "2027-07-02T10:00", "2027-07-02T10:30");
-    // A reason long enough to live on overflow pages.
-    h.book("R1", "C1", "2027-07-03T10:00", "2027-07-03T10:30",
-           "Zebedee " + std::string(20000, '.') + " Quillfeather");
-    h.book("R2", "C2", "2027-07-01T11:00", "2027-07-01T11:30", "kept");
-    h.store->approvals().put(
-        Approval{h.resident("R1"), h.contact("C1"), true, false, "Quillfeather family only"});
-    auto id = h.resident("R1");
-    // The search can find the name: it is in the files now.
-    REQUIRE(h.files(db).find("Quillfeather") != std::string::npos);
+    TEST_CASE("privacy: erasing a resident leaves the name in neither the database nor its log") {
+        Dir dir;
+        auto db = dir.path / "home.db";
+        Home h("sqlite:" + db.string());
+        auto b1 = h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30",
+                         "Zebedee Quillfeather's 90th birthday");
+        h.book("R1", "C1", "2027-07-02T10:00", "2027-07-02T10:30");
+        // A reason long enough to live on overflow pages.
+        h.book("R1", "C1", "2027-07-03T10:00", "2027-07-03T10:30",
+               "Zebedee " + std::string(20000, '.') + " Quillfeather");
+        h.book("R2", "C2", "2027-07-01T11:00", "2027-07-01T11:30", "kept");
+        h.store->approvals().put(
+            Approval{h.resident("R1"), h.contact("C1"), true, false, "Quillfeather family only"});
+        auto id = h.resident("R1");
+        // The search can find the name: it is in the files now.
+        REQUIRE(h.files(db).find("Quillfeather") != std::string::npos);
 
-    SUBCASE("a dry run changes nothing") {
-        auto before = h.files(db);
-        auto r = erase_person(*h.store, PersonKind::resident, "R1", true);
-        CHECK(r.pseudonym == "erased-R1");
-        CHECK(r.fields == std::vector<std::string>{"name", "room", "care_blocks.label"});
-        CHECK(r.approvals == 1);
-        CHECK(r.bookings == 3);
-        CHECK(r.booking_reasons == 2);
-        CHECK(h.store->residents().get("R1", "resident").name == k_resident_name);
-        CHECK(h.files(db) == before);
+        SUBCASE("a dry run changes nothing") {
+            auto before = h.files(db);
+            auto r = erase_person(*h.store, PersonKind::resident, "R1", true);
+            CHECK(r.pseudonym == "erased-R1");
+            CHECK(r.fields == std::vector<std::string>{"name", "room", "care_blocks.label"});
+            CHECK(r.approvals == 1);
+            CHECK(r.bookings == 3);
+            CHECK(r.booking_reasons == 2);
+            CHECK(h.store->residents().get("R1", "resident").name == k_resident_name);
+            CHECK(h.files(db) == before);
+        }
+        SUBCASE("erase") {
+            auto r = erase_person(*h.store, PersonKind::resident, "R1");
+            CHECK(r.log_emptied);
+            CHECK(r.id == id.value);
+            auto after = h.store->residents().get("R1", "resident");
+            CHECK(after.id == id);
+            CHECK(after.name == "erased-R1");
+            CHECK(after.room.empty());
+            REQUIRE(after.care_blocks.size() == 1);
+            CHECK(after.care_blocks[0].start == 12 * 60); // the rota still sees the block
+            CHECK(after.care_blocks[0].label.empty());
+            BookingQuery q;
+            q.residents = {id};
+            auto bookings = h.store->bookings().list(q);
+            CHECK(bookings.size() == 3);
+            CHECK(h.store->bookings().find(b1)->reason.empty());
+            CHECK(h.store->bookings().get("B-3").reason.empty());
+            CHECK(h.store->bookings().get("B-4").reason == "kept");
+            CHECK(h.store->approvals().find(id, h.contact("C1"))->restrictions.empty());
+            // Not in the database file, its write-ahead log or its shared-memory index.
+            auto files = h.files(db);
+            CHECK(files.find("Quillfeather") == std::string::npos);
+            CHECK(files.find("Zebedee") == std::string::npos);
+            // The audit keeps the pseudonymous id.
+            auto audit = h.store->audit_events(1);
+            REQUIRE(audit.size() == 1);
+            CHECK(audit[0].action == "erase");
+            CHECK(audit[0].kind == "resident");
+            CHECK(audit[0].record_id == id.value);
+            CHECK(audit[0].record_code == "R1");
+            CHECK(json::parse(audit[0].details) ==
+                  json{{"fields", {"name", "room", "care_blocks.label"}},
+                       {"approvals", 1},
+                       {"bookings", 3},
+                       {"booking_reasons", 2}});
+            CHECK(all_audit_text(*h.store).find("Quillfeather") == std::string::npos);
+            CHECK(h.store->check().ok);
+        }
     }
-    SUBCASE("erase") {
-        auto r = erase_person(*h.store, PersonKind::resident, "R1");
-        CHECK(r.log_emptied);
-        CHECK(r.id == id.value);
-        auto after = h.store->residents().get("R1", "resident");
-        CHECK(after.id == id);
-        CHECK(after.name == "erased-R1");
-        CHECK(after.room.empty());
-        REQUIRE(after.care_blocks.size() == 1);
-        CHECK(after.care_blocks[0].start == 12 * 60); // the rota still sees the block
-        CHECK(after.care_blocks[0].label.empty());
-        BookingQuery q;
-        q.residents = {id};
-        auto bookings = h.store->bookings().list(q);
-        CHECK(bookings.size() == 3);
-        CHECK(h.store->bookings().find(b1)->reason.empty());
-        CHECK(h.store->bookings().get("B-3").reason.empty());
-        CHECK(h.store->bookings().get("B-4").reason == "kept");
-        CHECK(h.store->approvals().find(id, h.contact("C1"))->restrictions.empty());
-        // Not in the database file, its write-ahead log or its shared-memory index.
-        auto files = h.files(db);
-        CHECK(files.find("Quillfeather") == std::string::npos);
-        CHECK(files.find("Zebedee") == std::string::npos);
-        // The audit keeps the pseudonymous id.
-        auto audit = h.store->audit_events(1);
-        REQUIRE(audit.size() == 1);
-        CHECK(audit[0].action == "erase");
-        CHECK(audit[0].kind == "resident");
-        CHECK(audit[0].record_id == id.value);
-        CHECK(audit[0].record_code == "R1");
-        CHECK(json::parse(audit[0].details) ==
-              json{{"fields", {"name", "room", "care_blocks.label"}},
-                   {"approvals", 1},
-                   {"bookings", 3},
-                   {"booking_reasons", 2}});
-        CHECK(all_audit_text(*h.store).find("Quillfeather") == std::string::npos);
-        CHECK(h.store->check().ok);
+
+    TEST_CASE("privacy: erasing a contact blanks their details and keeps their bookings") {
+        Dir dir;
+        auto db = dir.path / "home.db";
+        Home h("sqlite:" + db.string());
+        h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30", "Ottoline Vanderpump calls");
+        REQUIRE(h.files(db).find("Vanderpump") != std::string::npos);
+        auto r = erase_person(*h.store, PersonKind::contact, "C1");
+        CHECK(r.fields == std::vector<std::string>{"name", "relationship", "reach"});
+        CHECK(r.bookings == 1);
+        CHECK(r.booking_reasons == 1);
+        auto c = h.store->contacts().get("C1", "contact");
+        CHECK(c.name == "erased-C1");
+        CHECK(c.tz == "Europe/London");
+        CHECK(c.availability.size() == 1);
+        CHECK(h.store->bookings().get("B-1").contacts == std::vector<ContactId>{c.id});
+        CHECK(h.files(db).find("Vanderpump") == std::string::npos);
+        CHECK(h.files(db).find("Ottoline") == std::string::npos);
+        CHECK_THROWS_WITH_AS((void)erase_person(*h.store, PersonKind::resident, "R9"),
+                             "resident R9 not found", NotFound);
     }
-}
 
-TEST_CASE("privacy: erasing a contact blanks their details and keeps their bookings") {
-    Dir dir;
-    auto db = dir.path / "home.db";
-    Home h("sqlite:" + db.string());
-    h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30", "Ottoline Vanderpump calls");
-    REQUIRE(h.files(db).find("Vanderpump") != std::string::npos);
-    auto r = erase_person(*h.store, PersonKind::contact, "C1");
-    CHECK(r.fields == std::vector<std::string>{"name", "relationship", "reach"});
-    CHECK(r.bookings == 1);
-    CHECK(r.booking_reasons == 1);
-    auto c = h.store->contacts().get("C1", "contact");
-    CHECK(c.name == "erased-C1");
-    CHECK(c.tz == "Europe/London");
-    CHECK(c.availability.size() == 1);
-    CHECK(h.store->bookings().get("B-1").contacts == std::vector<ContactId>{c.id});
-    CHECK(h.files(db).find("Vanderpump") == std::string::npos);
-    CHECK(h.files(db).find("Ottoline") == std::string::npos);
-    CHECK_THROWS_WITH_AS((void)erase_person(*h.store, PersonKind::resident, "R9"),
-                         "resident R9 not found", NotFound);
-}
-
-TEST_CASE("privacy: retention periods") {
-    auto now = utc("2027-08-31T10:00");
-    CHECK(retention_cutoff(now, parse_retention("365d", "p")) == utc("2026-08-31T10:00"));
-    CHECK(retention_cutoff(now, parse_retention("2w", "p")) == utc("2027-08-17T10:00"));
-    CHECK(retention_cutoff(now, parse_retention("18mo", "p")) == utc("2026-02-28T10:00"));
-    CHECK(retention_cutoff(now, parse_retention("6mo", "p")) == utc("2027-02-28T10:00"));
-    CHECK(retention_cutoff(utc("2028-02-29T00:00"), parse_retention("1y", "p")) ==
-          utc("2027-02-28T00:00"));
-    CHECK(retention_cutoff(now, parse_retention("7y", "p")) == utc("2020-08-31T10:00"));
-    for (const char* bad : {"", "12", "3m", "1h", "d", "-5d", "1.5y", "1 y", "18MO", "9999999d"}) {
-        CAPTURE(bad);
-        CHECK_THROWS_WITH_AS((void)parse_retention(bad, "--older-than"),
-                             ("--older-than: " + std::string(bad) +
-                              " is not a retention period (expected e.g. 365d, 52w, 18mo, 7y)")
-                                 .c_str(),
+    TEST_CASE("privacy: retention periods") {
+        auto now = utc("2027-08-31T10:00");
+        CHECK(retention_cutoff(now, parse_retention("365d", "p")) == utc("2026-08-31T10:00"));
+        CHECK(retention_cutoff(now, parse_retention("2w", "p")) == utc("2027-08-17T10:00"));
+        CHECK(retention_cutoff(now, parse_retention("18mo", "p")) == utc("2026-02-28T10:00"));
+        CHECK(retention_cutoff(now, parse_retention("6mo", "p")) == utc("2027-02-28T10:00"));
+        CHECK(retention_cutoff(utc("2028-02-29T00:00"), parse_retention("1y", "p")) ==
+              utc("2027-02-28T00:00"));
+        CHECK(retention_cutoff(now, parse_retention("7y", "p")) == utc("2020-08-31T10:00"));
+        for (const char* bad :
+             {"", "12", "3m", "1h", "d", "-5d", "1.5y", "1 y", "18MO", "9999999d"}) {
+            CAPTURE(bad);
+            CHECK_THROWS_WITH_AS((void)parse_retention(bad, "--older-than"),
+                                 ("--older-than: " + std::string(bad) +
+                                  " is not a retention period (expected e.g. 365d, 52w, 18mo, 7y)")
+                                     .c_str(),
+                                 InvalidInput);
+        }
+        CHECK_THROWS_WITH_AS((void)parse_retention("0d", "p"), "p: 0d must be at least one d",
+                             InvalidInput);
+        CHECK_THROWS_WITH_AS((void)parse_retention("101y", "p"), "p: 101y is more than 100 years",
                              InvalidInput);
     }
-    CHECK_THROWS_WITH_AS((void)parse_retention("0d", "p"), "p: 0d must be at least one d",
-                         InvalidInput);
-    CHECK_THROWS_WITH_AS((void)parse_retention("101y", "p"), "p: 101y is more than 100 years",
-                         InvalidInput);
-}
 
-TEST_CASE("privacy: purge removes the bookings that ended before the cutoff, audited once") {
-    Home h;
-    h.book("R1", "C1", "2025-01-01T10:00", "2025-01-01T10:30");
-    h.book("R2", "C2", "2025-06-30T23:00", "2025-07-01T00:00");
-    h.book("R1", "C1", "2025-06-30T23:30", "2025-07-01T00:30"); // ends after the cutoff
-    h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
-    auto audit_rows = h.store->audit_events(1000000).size();
-    auto cutoff = utc("2025-07-01T00:00");
+    TEST_CASE("privacy: purge removes the bookings that ended before the cutoff, audited once") {
+        Home h;
+        h.book("R1", "C1", "2025-01-01T10:00", "2025-01-01T10:30");
+        h.book("R2", "C2", "2025-06-30T23:00", "2025-07-01T00:00");
+        h.book("R1", "C1", "2025-06-30T23:30", "2025-07-01T00:30"); // ends after the cutoff
+        h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
+        auto audit_rows = h.store->audit_events(1000000).size();
+        auto cutoff = utc("2025-07-01T00:00");
 
-    auto dry = purge_bookings(*h.store, cutoff, true);
-    CHECK(dry.bookings == 1);
-    CHECK(h.store->bookings().list({}).size() == 4);
-    CHECK(h.store->audit_events(1000000).size() == audit_rows);
+        auto dry = purge_bookings(*h.store, cutoff, true);
+        CHECK(dry.bookings == 1);
+        CHECK(h.store->bookings().list({}).size() == 4);
+        CHECK(h.store->audit_events(1000000).size() == audit_rows);
 
-    auto r = purge_bookings(*h.store, cutoff);
-    CHECK(r.bookings == 1);
-    auto left = h.store->bookings().list({});
-    REQUIRE(left.size() == 3);
-    CHECK(left[0].code == "B-2");
-    CHECK(h.store->audit_events(1000000).size() == audit_rows + 1);
-    auto last = h.store->audit_events(1)[0];
-    CHECK(last.action == "purge");
-    CHECK(json::parse(last.details) ==
-          json{{"ended_before", "2025-07-01T00:00:00Z"}, {"bookings", 1}});
-    CHECK(purge_bookings(*h.store, cutoff).bookings == 0);
-}
+        auto r = purge_bookings(*h.store, cutoff);
+        CHECK(r.bookings == 1);
+        auto left = h.store->bookings().list({});
+        REQUIRE(left.size() == 3);
+        CHECK(left[0].code == "B-2");
+        CHECK(h.store->audit_events(1000000).size() == audit_rows + 1);
+        auto last = h.store->audit_events(1)[0];
+        CHECK(last.action == "purge");
+        CHECK(json::parse(last.details) ==
+              json{{"ended_before", "2025-07-01T00:00:00Z"}, {"bookings", 1}});
+        CHECK(purge_bookings(*h.store, cutoff).bookings == 0);
+    }
 
 } // TEST_SUITE

@@ -437,7 +437,8 @@ TEST_SUITE("rota") {
 
 TEST_SUITE("rota document") {
     TEST_CASE("read_rota_document: JSON, the format and a list of calls, errors naming the file") {
-        auto doc = read_rota_document(R"({"format": "carecall-rota/1", "calls": [{}, {}]})", "r.json");
+        auto doc =
+            read_rota_document(R"({"format": "carecall-rota/1", "calls": [{}, {}]})", "r.json");
         CHECK(doc.name() == "r.json");
         CHECK(doc.size() == 2);
         auto message = [](const char* text) {
@@ -452,7 +453,8 @@ TEST_SUITE("rota document") {
         CHECK(message(R"({"format": "carecall-scenario/1", "calls": []})") ==
               "r.json: format: must be \"carecall-rota/1\"");
         CHECK(message("[]") == "r.json: format: must be \"carecall-rota/1\"");
-        CHECK(message(R"({"format": "carecall-rota/1"})") == "r.json: calls: must be a list of calls");
+        CHECK(message(R"({"format": "carecall-rota/1"})") ==
+              "r.json: calls: must be a list of calls");
         CHECK(message(R"({"format": "carecall-rota/1", "calls": {}})") ==
               "r.json: calls: must be a list of calls");
     }
@@ -468,8 +470,9 @@ TEST_SUITE("rota document") {
         auto calls = rota_document_calls(*h.store, doc);
         REQUIRE(calls.size() == 2);
         CHECK(calls[0].resident == h.store->residents().get("R1", "resident").id);
-        CHECK(calls[0].contacts == std::vector<ContactId>{h.store->contacts().get("C1", "contact").id,
-                                                          h.store->contacts().get("C2", "contact").id});
+        CHECK(calls[0].contacts ==
+              std::vector<ContactId>{h.store->contacts().get("C1", "contact").id,
+                                     h.store->contacts().get("C2", "contact").id});
         CHECK(calls[0].device == h.store->devices().get("D1", "device").id);
         REQUIRE(calls[0].staff.has_value());
         CHECK(*calls[0].staff == h.store->staff().get("E1", "staff").id);
@@ -496,7 +499,8 @@ TEST_SUITE("rota document") {
         };
         CHECK(message("7") == "r.json: calls[0]: must be an object");
         CHECK(message(R"({"contact": "C1"})") == "r.json: calls[0].resident: is required (a code)");
-        CHECK(message(R"({"resident": "R9"})") == "r.json: calls[0].resident: no resident with code R9");
+        CHECK(message(R"({"resident": "R9"})") ==
+              "r.json: calls[0].resident: no resident with code R9");
         CHECK(message(R"({"resident": "R1", "contact": "C1", "device": "D9"})") ==
               "r.json: calls[0].device: no device with code D9");
         CHECK(message(R"({"resident": "R1", "contact": "C1", "device": "D1",

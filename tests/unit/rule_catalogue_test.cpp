@@ -119,11 +119,13 @@ struct Case {
     std::vector<Booking> pinned;
     Rule expected;                  ///< the reason the scheduler gives
     std::optional<Rule> check_rule; ///< what check_call says of the call at 10:00 (default: same)
-    bool plan_helper = true;        ///< the call at 10:00 has helper E-1 when the resident needs one
+    bool plan_helper = true; ///< the call at 10:00 has helper E-1 when the resident needs one
     std::map<RequestId, ScheduleOptions::WeeklyCap> per_week{}; ///< the scheduler's weekly caps
 };
 
-void needs_help(Scenario& s) { s.residents[0].needs_assistance = true; }
+void needs_help(Scenario& s) {
+    s.residents[0].needs_assistance = true;
+}
 
 /// One scenario per rule the scheduler keeps before or during its search, in which only that
 /// rule stands between the request and its call.
@@ -135,12 +137,10 @@ std::map<Rule, Case> cases() {
         change(c);
         out.emplace(rule, std::move(c));
     };
-    add(Rule::resident_not_admitted, [](Case& c) {
-        c.s.residents[0].admitted = date::year{2025} / 6 / 9;
-    });
-    add(Rule::resident_consent, [](Case& c) {
-        c.s.residents[0].consent.status = ConsentStatus::refused;
-    });
+    add(Rule::resident_not_admitted,
+        [](Case& c) { c.s.residents[0].admitted = date::year{2025} / 6 / 9; });
+    add(Rule::resident_consent,
+        [](Case& c) { c.s.residents[0].consent.status = ConsentStatus::refused; });
     add(Rule::resident_max_call, [](Case& c) { c.s.residents[0].max_call_minutes = 20; });
     add(Rule::device_ward, [](Case& c) { c.s.devices[0].wards = {WardId(2)}; });
     add(Rule::help_none, [](Case& c) {
@@ -161,15 +161,12 @@ std::map<Rule, Case> cases() {
     add(Rule::resident_ward_closed, [](Case& c) {
         c.s.wards[0].closures.push_back(DateRange{k_day, k_day, "flu"});
     });
-    add(Rule::resident_calling_hours, [](Case& c) {
-        c.s.wards[0].calling_hours = {daily(600, 620)};
-    });
-    add(Rule::resident_care_block, [](Case& c) {
-        c.s.residents[0].care_blocks.push_back(daily(540, 700, "rest"));
-    });
-    add(Rule::contact_availability, [](Case& c) {
-        c.s.contacts[0].availability = {daily(600, 620)};
-    });
+    add(Rule::resident_calling_hours,
+        [](Case& c) { c.s.wards[0].calling_hours = {daily(600, 620)}; });
+    add(Rule::resident_care_block,
+        [](Case& c) { c.s.residents[0].care_blocks.push_back(daily(540, 700, "rest")); });
+    add(Rule::contact_availability,
+        [](Case& c) { c.s.contacts[0].availability = {daily(600, 620)}; });
     add(Rule::contact_absent, [](Case& c) {
         c.s.contacts[0].absences.push_back(Period{at_bst(0), at_bst(23), "holiday"});
     });
@@ -488,7 +485,8 @@ TEST_SUITE("rule catalogue") {
         auto hits = rule_literals("lib/x.cpp", "auto r = \"device.busy\"; // \"contact.busy\"\n"
                                                "// \"resident.busy\"\n"
                                                "x(\"a // b\", \"help.none\");\n");
-        CHECK(hits == std::vector<std::string>{"lib/x.cpp:1: device.busy", "lib/x.cpp:3: help.none"});
+        CHECK(hits ==
+              std::vector<std::string>{"lib/x.cpp:1: device.busy", "lib/x.cpp:3: help.none"});
     }
 
     TEST_CASE("every rule is in the user guide with its description") {

@@ -17,8 +17,10 @@ struct Home {
     World world;
     Home() {
         world.add(Site{SiteId{1}, "S1", "Sunnyside", SiteKind::care_home, "Europe/London"});
-        world.add(Ward{WardId{1}, "W1", "Rose", SiteId{1}, {parse_window("daily 09:00-20:00", "h")}, {}});
-        world.add(Ward{WardId{2}, "W2", "Bluebell", SiteId{1}, {parse_window("daily 09:00-20:00", "h")}, {}});
+        world.add(
+            Ward{WardId{1}, "W1", "Rose", SiteId{1}, {parse_window("daily 09:00-20:00", "h")}, {}});
+        world.add(Ward{
+            WardId{2}, "W2", "Bluebell", SiteId{1}, {parse_window("daily 09:00-20:00", "h")}, {}});
         Resident asha;
         asha.id = ResidentId{1};
         asha.code = "R1";
@@ -49,7 +51,8 @@ struct Home {
         raj.code = "C1";
         raj.name = "Raj Patel";
         raj.tz = "Australia/Sydney";
-        raj.availability = {parse_window("daily 07:00-09:00", "a"), parse_window("daily 18:00-21:00", "a")};
+        raj.availability = {parse_window("daily 07:00-09:00", "a"),
+                            parse_window("daily 18:00-21:00", "a")};
         world.add(raj);
         Contact mary;
         mary.id = ContactId{2};
@@ -132,7 +135,8 @@ TEST_SUITE("rules") {
               "Rose (daily 09:00-20:00)");
         auto lunch = h.asha_raj("2027-07-01T12:15");
         lunch.contacts = {ContactId{2}};
-        CHECK(first(h.world, lunch) == "resident.care_block: Asha Patel has lunch from 12:00 BST to 13:00");
+        CHECK(first(h.world, lunch) ==
+              "resident.care_block: Asha Patel has lunch from 12:00 BST to 13:00");
     }
 
     TEST_CASE("override_hours lifts calling hours and care blocks, and nothing else") {
@@ -158,8 +162,8 @@ TEST_SUITE("rules") {
         CHECK(first(h.world, lunch) ==
               "device.busy: device Portal 1 is in call B-7 from 12:00 BST to 12:30");
         Ward rose = *h.world.ward(WardId{1});
-        rose.closures = {DateRange{parse_date("2027-07-01", "d"), parse_date("2027-07-01", "d"),
-                                   "outbreak"}};
+        rose.closures = {
+            DateRange{parse_date("2027-07-01", "d"), parse_date("2027-07-01", "d"), "outbreak"}};
         h.world.add(rose);
         CHECK(first(h.world, lunch) ==
               "resident.ward_closed: ward Rose is closed from 2027-07-01 to 2027-07-01 (outbreak)");
@@ -208,7 +212,8 @@ TEST_SUITE("rules") {
         auto p = h.asha_raj("2027-07-01T10:00");
         Device d = *h.world.device(DeviceId{1});
         d.wards = {WardId{2}};
-        d.out_of_service = {Period{london("2027-07-01T09:00"), london("2027-07-01T11:00"), "repair"}};
+        d.out_of_service = {
+            Period{london("2027-07-01T09:00"), london("2027-07-01T11:00"), "repair"}};
         h.world.add(d);
         auto v = check_call(h.world, p);
         REQUIRE(v.size() == 2);
@@ -239,8 +244,8 @@ TEST_SUITE("rules") {
         h.book(2, ResidentId{1}, ContactId{2}, "2027-07-01T11:00", 30, StaffId{1});
         auto late = h.asha_raj("2027-07-01T13:30");
         late.contacts = {ContactId{2}};
-        CHECK(first(h.world, late) ==
-              "resident.calls_per_day: Asha Patel already has 2 calls on 2027-07-01 (at most 2 a day)");
+        CHECK(first(h.world, late) == "resident.calls_per_day: Asha Patel already has 2 calls on "
+                                      "2027-07-01 (at most 2 a day)");
         CHECK(first(h.world, h.asha_raj("2027-07-02T10:00", 45)) ==
               "resident.max_call: Asha Patel manages calls of at most 30 minutes; this one is 45");
 
@@ -297,7 +302,8 @@ TEST_SUITE("rules") {
         auto p = h.asha_raj("2027-07-01T10:00");
         p.resident = ResidentId{3}; // Cora: Raj is not approved for her
         p.staff.reset();
-        CHECK(first(h.world, p) == "contact.approval: Raj Patel is not approved to call Cora Smith");
+        CHECK(first(h.world, p) ==
+              "contact.approval: Raj Patel is not approved to call Cora Smith");
         Home k;
         k.book(4, ResidentId{3}, ContactId{2}, "2027-07-01T10:00");
         auto q = k.asha_raj("2027-07-01T10:00");
@@ -350,7 +356,8 @@ TEST_SUITE("rules") {
     TEST_CASE("ward closures") {
         Home h;
         Ward rose = *h.world.ward(WardId{1});
-        rose.closures = {DateRange{parse_date("2027-07-01", "d"), parse_date("2027-07-07", "d"), "outbreak"}};
+        rose.closures = {
+            DateRange{parse_date("2027-07-01", "d"), parse_date("2027-07-07", "d"), "outbreak"}};
         h.world.add(rose);
         CHECK(first(h.world, h.asha_raj("2027-07-01T10:00")) ==
               "resident.ward_closed: ward Rose is closed from 2027-07-01 to 2027-07-07 (outbreak)");
@@ -383,8 +390,8 @@ TEST_SUITE("rules") {
         Ward bluebell = *h.world.ward(WardId{2});
         bluebell.calling_hours = {parse_window("daily 09:00-24:00", "h")};
         h.world.add(bluebell);
-        CHECK(check_call(h.world, call("2027-03-20T22:00")).empty());          // 18:00 EDT
-        CHECK(first(h.world, call("2027-03-20T23:00")) ==                      // 19:00 EDT ok
+        CHECK(check_call(h.world, call("2027-03-20T22:00")).empty()); // 18:00 EDT
+        CHECK(first(h.world, call("2027-03-20T23:00")) ==             // 19:00 EDT ok
               "ok");
         CHECK(first(h.world, call("2027-03-20T21:30")) ==
               "contact.availability: Dan Patel: 17:30 EDT in America/New_York is outside their "
@@ -392,8 +399,8 @@ TEST_SUITE("rules") {
         CHECK(first(h.world, call("2027-03-10T22:00")) ==
               "contact.availability: Dan Patel: 17:00 EST in America/New_York is outside their "
               "availability");
-        CHECK(check_call(h.world, call("2027-03-10T23:00")).empty());          // 18:00 EST
-        CHECK(check_call(h.world, call("2027-04-10T23:00")).empty());          // 18:00 EDT, BST
+        CHECK(check_call(h.world, call("2027-03-10T23:00")).empty()); // 18:00 EST
+        CHECK(check_call(h.world, call("2027-04-10T23:00")).empty()); // 18:00 EDT, BST
     }
 
     TEST_CASE("window intervals put edges in a gap at the change") {

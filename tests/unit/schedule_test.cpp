@@ -26,7 +26,7 @@ using namespace carecall;
 
 namespace {
 
-std::string read_source(const std::string &rel) {
+std::string read_source(const std::string& rel) {
     std::ifstream in(std::string(CARECALL_SOURCE_DIR) + "/" + rel, std::ios::binary);
     REQUIRE_MESSAGE(in.good(), "cannot read " << rel);
     std::ostringstream out;
@@ -34,7 +34,8 @@ std::string read_source(const std::string &rel) {
     return out.str();
 }
 
-template <class T> const T &nth(const std::vector<T> &v, std::int64_t id) {
+template <class T>
+const T& nth(const std::vector<T>& v, std::int64_t id) {
     REQUIRE(id >= 1);
     REQUIRE(static_cast<std::size_t>(id) <= v.size());
     return v[static_cast<std::size_t>(id - 1)];
@@ -48,7 +49,7 @@ struct LocalMinute {
     int minute = 0;  ///< after local midnight
 };
 
-LocalMinute local_minute(Instant t, const date::time_zone *zone) {
+LocalMinute local_minute(Instant t, const date::time_zone* zone) {
     auto local = zone->to_local(t);
     auto day = date::floor<date::days>(local);
     LocalMinute m;
@@ -59,14 +60,15 @@ LocalMinute local_minute(Instant t, const date::time_zone *zone) {
     return m;
 }
 
-bool minute_in(const std::vector<WeeklyWindow> &windows, const date::time_zone *zone, Instant t) {
+bool minute_in(const std::vector<WeeklyWindow>& windows, const date::time_zone* zone, Instant t) {
     auto m = local_minute(t, zone);
-    return std::any_of(windows.begin(), windows.end(), [&](const WeeklyWindow &w) {
+    return std::any_of(windows.begin(), windows.end(), [&](const WeeklyWindow& w) {
         return ((w.weekdays >> m.weekday) & 1) != 0 && w.start <= m.minute && m.minute < w.end;
     });
 }
 
-template <class Pred> bool every_minute(Instant s, Instant e, Pred p) {
+template <class Pred>
+bool every_minute(Instant s, Instant e, Pred p) {
     for (auto t = s; t < e; t += std::chrono::minutes{1}) {
         if (!p(t)) {
             return false;
@@ -80,7 +82,7 @@ bool overlap(Instant a0, Instant a1, Instant b0, Instant b1) {
 }
 
 /// Every broken rule of a rota (H1-H9 of scenario-format.md and the record rules), as text.
-std::vector<std::string> check_rota(const Scenario &s, const std::vector<ScheduledCall> &calls) {
+std::vector<std::string> check_rota(const Scenario& s, const std::vector<ScheduledCall>& calls) {
     std::vector<std::string> bad;
     auto site_zone = [&](WardId w) {
         return date::locate_zone(nth(s.sites, nth(s.wards, w.value).site.value).tz);
@@ -91,13 +93,13 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
     std::map<std::pair<std::int64_t, std::int64_t>, int> per_resident_day;
     std::map<std::int64_t, int> per_request;
     for (std::size_t i = 0; i < calls.size(); ++i) {
-        const auto &c = calls[i];
+        const auto& c = calls[i];
         auto tag = fmt::format("call {} ({})", i, date::format("%FT%R", c.start));
-        const auto &q = nth(s.requests, c.request.value);
-        const auto &r = nth(s.residents, c.resident.value);
-        const auto &ward = nth(s.wards, r.ward.value);
-        const auto &dev = nth(s.devices, c.device.value);
-        const auto *zone = site_zone(r.ward);
+        const auto& q = nth(s.requests, c.request.value);
+        const auto& r = nth(s.residents, c.resident.value);
+        const auto& ward = nth(s.wards, r.ward.value);
+        const auto& dev = nth(s.devices, c.device.value);
+        const auto* zone = site_zone(r.ward);
         auto minutes = std::chrono::duration_cast<std::chrono::minutes>(c.end - c.start).count();
         if (q.resident != c.resident || q.contacts != c.contacts) {
             bad.push_back(tag + ": resident/contacts differ from its request");
@@ -114,7 +116,7 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
         if (std::find(dev.wards.begin(), dev.wards.end(), r.ward) == dev.wards.end()) { // H8
             bad.push_back(tag + ": device does not serve the ward");
         }
-        for (const auto &p : dev.out_of_service) {
+        for (const auto& p : dev.out_of_service) {
             if (overlap(p.start, p.end, c.start, c.end)) {
                 bad.push_back(tag + ": device out of service");
             }
@@ -128,7 +130,7 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
             })) { // H4
             bad.push_back(tag + ": outside calling hours");
         }
-        for (const auto &cl : ward.closures) {
+        for (const auto& cl : ward.closures) {
             if (date::local_days{cl.first} <= day && day <= date::local_days{cl.last}) {
                 bad.push_back(tag + ": ward closed");
             }
@@ -137,19 +139,19 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
                           [&](Instant t) { return !minute_in(r.care_blocks, zone, t); })) { // H5
             bad.push_back(tag + ": overlaps a care block");
         }
-        for (const auto &p : r.one_off_blocks) {
+        for (const auto& p : r.one_off_blocks) {
             if (overlap(p.start, p.end, c.start, c.end)) {
                 bad.push_back(tag + ": overlaps a one-off block");
             }
         }
         for (auto cid : c.contacts) { // H6, in the contact's own zone
-            const auto &ct = nth(s.contacts, cid.value);
-            const auto *cz = date::locate_zone(ct.tz);
+            const auto& ct = nth(s.contacts, cid.value);
+            const auto* cz = date::locate_zone(ct.tz);
             if (!every_minute(c.start, c.end,
                               [&](Instant t) { return minute_in(ct.availability, cz, t); })) {
                 bad.push_back(tag + ": contact " + ct.code + " not available");
             }
-            for (const auto &p : ct.absences) {
+            for (const auto& p : ct.absences) {
                 if (overlap(p.start, p.end, c.start, c.end)) {
                     bad.push_back(tag + ": contact away");
                 }
@@ -159,11 +161,11 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
             if (!c.staff) {
                 bad.push_back(tag + ": needs a helper and has none");
             } else {
-                const auto &st = nth(s.staff, c.staff->value);
+                const auto& st = nth(s.staff, c.staff->value);
                 if (std::find(st.wards.begin(), st.wards.end(), r.ward) == st.wards.end()) {
                     bad.push_back(tag + ": helper not of the ward");
                 }
-                for (const auto &comp : r.competences) {
+                for (const auto& comp : r.competences) {
                     if (std::find(st.competences.begin(), st.competences.end(), comp) ==
                         st.competences.end()) {
                         bad.push_back(tag + ": helper lacks " + comp);
@@ -173,7 +175,7 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
                         return minute_in(st.weekly_shifts, zone, t) ||
                                std::any_of(
                                    st.shifts.begin(), st.shifts.end(),
-                                   [&](const Period &p) { return p.start <= t && t < p.end; });
+                                   [&](const Period& p) { return p.start <= t && t < p.end; });
                     })) {
                     bad.push_back(tag + ": helper not on shift");
                 }
@@ -192,7 +194,7 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
             bad.push_back(tag + ": more than the resident's calls per day");
         }
     }
-    for (const auto &[id, n] : per_request) {
+    for (const auto& [id, n] : per_request) {
         if (n > nth(s.requests, id).calls) {
             bad.push_back("request " + nth(s.requests, id).code + ": more calls than asked");
         }
@@ -203,11 +205,11 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
             if (i == j) {
                 continue;
             }
-            const auto &a = calls[i];
-            const auto &b = calls[j];
+            const auto& a = calls[i];
+            const auto& b = calls[j];
             auto tag = fmt::format("calls {} and {}", i, j);
             if (a.device == b.device && a.start <= b.start) {
-                const auto &dev = nth(s.devices, a.device.value);
+                const auto& dev = nth(s.devices, a.device.value);
                 bool moves = nth(s.residents, a.resident.value).ward !=
                              nth(s.residents, b.resident.value).ward;
                 auto ready = a.end + std::chrono::minutes{dev.cleaning_minutes +
@@ -234,7 +236,7 @@ std::vector<std::string> check_rota(const Scenario &s, const std::vector<Schedul
     return bad;
 }
 
-void require_valid(const Scenario &s, const ScheduleResult &r) {
+void require_valid(const Scenario& s, const ScheduleResult& r) {
     auto bad = check_rota(s, r.calls);
     std::string text;
     for (std::size_t i = 0; i < bad.size() && i < 10; ++i) {
@@ -243,20 +245,20 @@ void require_valid(const Scenario &s, const ScheduleResult &r) {
     CHECK_MESSAGE(bad.empty(), text);
     // Every request short of calls says why; the score counts what the rota holds.
     int calls = 0;
-    for (const auto &c : r.score.classes) {
+    for (const auto& c : r.score.classes) {
         CHECK(c.residents_served <= c.residents_asking);
         CHECK(c.calls <= c.calls_asked);
         calls += c.calls;
     }
     CHECK(calls == static_cast<int>(r.calls.size()));
-    for (const auto &u : r.unscheduled) {
+    for (const auto& u : r.unscheduled) {
         CHECK(u.missing_calls > 0);
         CHECK_FALSE(u.reasons.empty());
     }
     CHECK((r.status == "optimal" || r.status == "feasible" || r.status == "time_limit"));
 }
 
-ScheduleResult solve(const Scenario &s, std::uint64_t seed = 1, double limit = 10.0) {
+ScheduleResult solve(const Scenario& s, std::uint64_t seed = 1, double limit = 10.0) {
     ScheduleOptions o;
     o.seed = seed;
     o.time_limit_seconds = limit;
@@ -265,7 +267,7 @@ ScheduleResult solve(const Scenario &s, std::uint64_t seed = 1, double limit = 1
 
 /// Two residents on one ward with one device (cleaning 10 min) and calling hours 10:00-11:00.
 /// R2's contact can only talk 10:00-10:20: R2 must have 10:00, R1 then fits at 10:30 (20 min).
-const char *const k_tiny = R"({
+const char* const k_tiny = R"({
  "format": "carecall-scenario/1",
  "horizon": {"start_date": "2025-06-02", "days": 1, "slot_minutes": 15},
  "sites": [{"id": "S", "tz": "Europe/London"}],
@@ -292,9 +294,9 @@ Instant utc(int h, int m) {
 
 /// The score as numbers, compared lexicographically: per class (highest first) residents served
 /// and calls, then calls in preferred windows.
-std::vector<int> key_of(const ScheduleScore &sc) {
+std::vector<int> key_of(const ScheduleScore& sc) {
     std::vector<int> k;
-    for (const auto &c : sc.classes) {
+    for (const auto& c : sc.classes) {
         k.push_back(c.residents_served);
         k.push_back(c.calls);
     }
@@ -303,20 +305,20 @@ std::vector<int> key_of(const ScheduleScore &sc) {
 }
 
 /// The best score of any rota, by trying every set of calls the independent checker accepts.
-std::vector<int> exhaustive_optimum(const Scenario &s) {
+std::vector<int> exhaustive_optimum(const Scenario& s) {
     // Every single call that keeps the rules on its own.
     std::vector<ScheduledCall> options;
     std::vector<std::size_t> option_req;
     auto first = date::local_days{s.horizon.start};
     for (std::size_t qi = 0; qi < s.requests.size(); ++qi) {
-        const auto &q = s.requests[qi];
-        const auto &r = nth(s.residents, q.resident.value);
-        const auto *zone =
+        const auto& q = s.requests[qi];
+        const auto& r = nth(s.residents, q.resident.value);
+        const auto* zone =
             date::locate_zone(nth(s.sites, nth(s.wards, r.ward.value).site.value).tz);
         std::vector<std::optional<StaffId>> helpers{std::nullopt};
         if (r.needs_assistance) {
             helpers.clear();
-            for (const auto &st : s.staff) {
+            for (const auto& st : s.staff) {
                 helpers.emplace_back(st.id);
             }
         }
@@ -326,8 +328,8 @@ std::vector<int> exhaustive_optimum(const Scenario &s) {
                 if (zone->get_info(local).result != date::local_info::unique) {
                     continue;
                 }
-                for (const auto &dev : s.devices) {
-                    for (const auto &h : helpers) {
+                for (const auto& dev : s.devices) {
+                    for (const auto& h : helpers) {
                         ScheduledCall c;
                         c.request = q.id;
                         c.resident = q.resident;
@@ -358,7 +360,7 @@ std::vector<int> exhaustive_optimum(const Scenario &s) {
     long visited = 0;
     // Sets of pairwise compatible calls, in increasing option order; the whole set is checked
     // again (counts per request and per day).
-    auto dfs = [&](auto &&self, std::size_t from) -> void {
+    auto dfs = [&](auto&& self, std::size_t from) -> void {
         ++visited;
         REQUIRE(visited < 5000000);
         std::vector<ScheduledCall> calls;
@@ -370,7 +372,8 @@ std::vector<int> exhaustive_optimum(const Scenario &s) {
         }
         best = std::max(best, key_of(score_calls(s, calls)));
         for (std::size_t i = from; i < n; ++i) {
-            if (std::all_of(chosen.begin(), chosen.end(), [&](std::size_t k) { return fits[k][i]; })) {
+            if (std::all_of(chosen.begin(), chosen.end(),
+                            [&](std::size_t k) { return fits[k][i]; })) {
                 chosen.push_back(i);
                 self(self, i + 1);
                 chosen.pop_back();
@@ -465,7 +468,7 @@ Scenario tiny_instance(std::uint64_t seed) {
     return s;
 }
 
-ScheduleResult solve_opts(const Scenario &s, std::uint64_t seed, long iterations, int threads = 0) {
+ScheduleResult solve_opts(const Scenario& s, std::uint64_t seed, long iterations, int threads = 0) {
     ScheduleOptions o;
     o.seed = seed;
     o.time_limit_seconds = 60;
@@ -475,7 +478,9 @@ ScheduleResult solve_opts(const Scenario &s, std::uint64_t seed, long iterations
 }
 
 /// A generated scenario written to the exchange format and read back (as `carecall solve` would).
-Scenario generated(bench::GenParams p) { return parse_scenario(write_scenario(bench::generate(p))); }
+Scenario generated(bench::GenParams p) {
+    return parse_scenario(write_scenario(bench::generate(p)));
+}
 
 } // namespace
 
@@ -509,7 +514,7 @@ TEST_SUITE("schedule") {
         require_valid(s, r);
         CHECK(r.calls.size() > 20);
         // The resident who refused video calls gets none.
-        for (const auto &c : r.calls) {
+        for (const auto& c : r.calls) {
             CHECK(nth(s.residents, c.resident.value).consent.status != ConsentStatus::refused);
         }
         MESSAGE("sunnyside: " << r.calls.size() << " calls, " << r.unscheduled.size()
@@ -613,7 +618,7 @@ TEST_SUITE("schedule") {
                 p.devices = 4;
                 auto s = generated(p);
                 std::set<std::string> zones;
-                for (const auto &c : s.contacts) {
+                for (const auto& c : s.contacts) {
                     zones.insert(c.tz);
                 }
                 CHECK(zones.count("Australia/Sydney") == 1);
@@ -625,8 +630,8 @@ TEST_SUITE("schedule") {
                 CHECK(r.calls.size() > 80);
                 // Somebody who needs a helper with a competence got a call, with such a helper.
                 bool competent = false;
-                for (const auto &c : r.calls) {
-                    const auto &res = nth(s.residents, c.resident.value);
+                for (const auto& c : r.calls) {
+                    const auto& res = nth(s.residents, c.resident.value);
                     competent = competent || (!res.competences.empty() && c.staff.has_value());
                 }
                 CHECK(competent);
@@ -675,7 +680,7 @@ TEST_SUITE("schedule") {
         CHECK(cut.calls == greedy.calls);
         CHECK(cut.calls.size() > 50);
         int cut_reasons = 0;
-        for (const auto &u : cut.unscheduled) {
+        for (const auto& u : cut.unscheduled) {
             cut_reasons += u.reasons.front().starts_with("search.time_limit") ? 1 : 0;
         }
         CHECK(cut_reasons > 0);
@@ -689,7 +694,7 @@ TEST_SUITE("schedule") {
         o.seed = 7;
         o.iterations = 100;
         for (std::size_t i = 0; i < first.calls.size(); i += 4) {
-            const auto &c = first.calls[i];
+            const auto& c = first.calls[i];
             Booking b;
             b.resident = c.resident;
             b.contacts = c.contacts;
@@ -704,9 +709,9 @@ TEST_SUITE("schedule") {
         require_valid(s, r);
         CHECK(r.rejected_by_check == 0);
         std::size_t kept = 0;
-        for (const auto &b : o.pinned) {
-            kept += static_cast<std::size_t>(std::count_if(
-                r.calls.begin(), r.calls.end(), [&](const ScheduledCall &c) {
+        for (const auto& b : o.pinned) {
+            kept += static_cast<std::size_t>(
+                std::count_if(r.calls.begin(), r.calls.end(), [&](const ScheduledCall& c) {
                     return c.pinned && c.start == b.start && c.device == b.device &&
                            c.resident == b.resident;
                 }));
@@ -771,8 +776,8 @@ TEST_SUITE("schedule") {
         auto r = solve_opts(s, 1, 50);
         REQUIRE_FALSE(r.unscheduled.empty());
         bool device_days = false;
-        for (const auto &u : r.unscheduled) {
-            for (const auto &reason : u.reasons) {
+        for (const auto& u : r.unscheduled) {
+            for (const auto& reason : u.reasons) {
                 device_days = device_days || (reason.starts_with("device.busy: ") &&
                                               (reason.find("every day") != std::string::npos ||
                                                reason.find(" 2025-03-") != std::string::npos));
@@ -791,7 +796,7 @@ TEST_SUITE("schedule") {
             ScheduleResult r;
             try {
                 r = schedule(s, o);
-            } catch (const std::runtime_error &e) {
+            } catch (const std::runtime_error& e) {
                 CHECK(std::string(e.what()).find("CARECALL_WITH_CBC") != std::string::npos);
                 MESSAGE("exact mode not built: " << e.what());
                 return;

@@ -8,7 +8,9 @@ using std::chrono::hours;
 using std::chrono::minutes;
 
 namespace {
-Instant utc(const char* text) { return Instant{parse_local_datetime(text, "t").time_since_epoch()}; }
+Instant utc(const char* text) {
+    return Instant{parse_local_datetime(text, "t").time_since_epoch()};
+}
 } // namespace
 
 TEST_SUITE("time") {
@@ -22,8 +24,8 @@ TEST_SUITE("time") {
                              "start: 25:61 is not a time (expected HH:MM)", InvalidInput);
         CHECK_THROWS_WITH_AS(parse_clock("12:60", "end"),
                              "end: 12:60 is not a time (expected HH:MM)", InvalidInput);
-        CHECK_THROWS_WITH_AS(parse_clock("1200", "end"),
-                             "end: 1200 is not a time (expected HH:MM)", InvalidInput);
+        CHECK_THROWS_WITH_AS(parse_clock("1200", "end"), "end: 1200 is not a time (expected HH:MM)",
+                             InvalidInput);
         CHECK_THROWS_WITH_AS(parse_clock("", "end"), "end:  is not a time (expected HH:MM)",
                              InvalidInput);
         CHECK(format_clock(545) == "09:05");
@@ -31,7 +33,8 @@ TEST_SUITE("time") {
     }
 
     TEST_CASE("dates") {
-        CHECK(parse_date("2028-02-29", "d") == Date{date::year{2028}, date::month{2}, date::day{29}});
+        CHECK(parse_date("2028-02-29", "d") ==
+              Date{date::year{2028}, date::month{2}, date::day{29}});
         CHECK_THROWS_WITH_AS(parse_date("2027-02-29", "admitted"),
                              "admitted: 2027-02-29 is not a real date", InvalidInput);
         CHECK_THROWS_WITH_AS(parse_date("03/04/2027", "admitted"),
@@ -90,8 +93,8 @@ TEST_SUITE("time") {
 
     TEST_CASE("T1: a time in a spring-forward gap is refused, never shifted") {
         CHECK_THROWS_WITH_AS(
-            to_utc(parse_local_datetime("2027-03-28T01:30", "at"), find_zone("Europe/London"),
-                   "at", Ambiguity::earliest),
+            to_utc(parse_local_datetime("2027-03-28T01:30", "at"), find_zone("Europe/London"), "at",
+                   Ambiguity::earliest),
             "at: 2027-03-28 01:30 does not exist in Europe/London: the clocks go forward then; "
             "the nearest real times are 2027-03-28T00:59:00+00:00 and 2027-03-28T02:00:00+01:00",
             InvalidInput);

@@ -26,7 +26,9 @@ Instant london(Date d, int hour, int minute = 0) {
     return Instant{date::sys_days{d} + std::chrono::hours{hour} + std::chrono::minutes{minute}};
 }
 
-Date plus(Date d, int days) { return Date{date::sys_days{d} + date::days{days}}; }
+Date plus(Date d, int days) {
+    return Date{date::sys_days{d} + date::days{days}};
+}
 
 /// One resident and one contact free every day 10:00-12:00, one device; one request for `calls`
 /// calls of 30 minutes a week, at most one a day.
@@ -78,8 +80,8 @@ Scenario week_scenario(int days, int calls) {
 std::vector<int> dates_of(const std::vector<Instant>& starts) {
     std::vector<int> out;
     for (auto t : starts) {
-        out.push_back(static_cast<int>(
-            (date::floor<date::days>(t) - date::sys_days{k_monday}).count()));
+        out.push_back(
+            static_cast<int>((date::floor<date::days>(t) - date::sys_days{k_monday}).count()));
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -89,14 +91,17 @@ std::vector<int> dates_of(const std::vector<Instant>& starts) {
 int most_in_a_week(const std::vector<int>& dates) {
     int most = 0;
     for (int d : dates) {
-        most = std::max(most, static_cast<int>(std::count_if(dates.begin(), dates.end(),
-                                                             [&](int x) { return x >= d && x < d + 7; })));
+        most =
+            std::max(most, static_cast<int>(std::count_if(dates.begin(), dates.end(), [&](int x) {
+                         return x >= d && x < d + 7;
+                     })));
     }
     return most;
 }
 
 /// Plan dates of the calls the scheduler places for the scenario's request with a weekly cap.
-std::vector<int> planned_dates(const Scenario& s, int per_week, const std::vector<Instant>& elsewhere) {
+std::vector<int> planned_dates(const Scenario& s, int per_week,
+                               const std::vector<Instant>& elsewhere) {
     ScheduleOptions o;
     o.threads = 1;
     o.time_limit_seconds = 5;
@@ -116,7 +121,8 @@ TEST_SUITE("weekly count") {
     TEST_CASE("the scheduler keeps request.per_week across the horizon and its edges") {
         // 14 days want 4 calls of a 2-a-week request; a call two days before the horizon and one
         // two days after it count as well.
-        std::vector<Instant> elsewhere{london(plus(k_monday, -2), 10), london(plus(k_monday, 15), 10)};
+        std::vector<Instant> elsewhere{london(plus(k_monday, -2), 10),
+                                       london(plus(k_monday, 15), 10)};
         auto planned = planned_dates(week_scenario(14, 4), 2, elsewhere);
         auto dates = dates_of(elsewhere);
         dates.insert(dates.end(), planned.begin(), planned.end());

@@ -24,10 +24,9 @@ void remove_stale_partials(const std::string& path) {
     auto target = std::filesystem::path(path);
     auto prefix = target.filename().string() + ".partial-";
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(target.parent_path().empty()
-                                                                     ? std::filesystem::path(".")
-                                                                     : target.parent_path(),
-                                                                 ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(
+             target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path(),
+             ec)) {
         auto name = entry.path().filename().string();
         if (name.rfind(prefix, 0) != 0) {
             continue;
@@ -36,7 +35,8 @@ void remove_stale_partials(const std::string& path) {
         auto rest = name.substr(prefix.size());
         for (const char* suffix : {"-journal", "-wal", "-shm"}) {
             std::string_view sv(suffix);
-            if (rest.size() > sv.size() && rest.compare(rest.size() - sv.size(), sv.size(), sv) == 0) {
+            if (rest.size() > sv.size() &&
+                rest.compare(rest.size() - sv.size(), sv.size(), sv) == 0) {
                 rest.resize(rest.size() - sv.size());
                 break;
             }

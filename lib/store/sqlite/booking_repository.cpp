@@ -12,8 +12,12 @@
 namespace carecall::sqlite {
 namespace {
 
-std::int64_t seconds(Instant t) { return t.time_since_epoch().count(); }
-Instant instant(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
+std::int64_t seconds(Instant t) {
+    return t.time_since_epoch().count();
+}
+Instant instant(std::int64_t s) {
+    return Instant{std::chrono::seconds{s}};
+}
 
 std::int64_t now_seconds() {
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())
@@ -69,7 +73,10 @@ public:
         }
         for (std::size_t i = 0; i < b.contacts.size(); ++i) {
             auto stmt = db().prepare(sql::k_booking_contact_insert);
-            stmt.bind(1, b.id.value).bind(2, b.contacts[i].value).bind(3, static_cast<std::int64_t>(i)).run();
+            stmt.bind(1, b.id.value)
+                .bind(2, b.contacts[i].value)
+                .bind(3, static_cast<std::int64_t>(i))
+                .run();
         }
         m_ctx.write_audit("book", "booking", b.id.value, b.code, audit_details(b));
         tx.commit();
@@ -164,8 +171,10 @@ public:
                 rows.push_back(read_row(stmt));
             }
         };
-        bool any_party = !q.devices.empty() || !residents.empty() || !q.contacts.empty() || !q.staff.empty() || !q.wards.empty();
-        bool only_waiting = q.statuses.size() == 1 && q.statuses.front() == BookingStatus::waitlisted;
+        bool any_party = !q.devices.empty() || !residents.empty() || !q.contacts.empty() ||
+                         !q.staff.empty() || !q.wards.empty();
+        bool only_waiting =
+            q.statuses.size() == 1 && q.statuses.front() == BookingStatus::waitlisted;
         if (!q.from && !q.to && !any_party && only_waiting) {
             auto stmt = db().prepare(sql::k_booking_waiting);
             while (stmt.step()) {
@@ -174,18 +183,34 @@ public:
         } else if (q.match_any || any_party) {
             // Through the narrowest index: each party's own bookings in the time range.
             if (q.match_any) {
-                for (auto d : q.devices) { by(sql::k_booking_between_device, d.value); }
-                for (auto r : residents) { by(sql::k_booking_between_resident, r); }
-                for (auto c : q.contacts) { by(sql::k_booking_between_contact, c.value); }
-                for (auto s : q.staff) { by(sql::k_booking_between_staff, s.value); }
+                for (auto d : q.devices) {
+                    by(sql::k_booking_between_device, d.value);
+                }
+                for (auto r : residents) {
+                    by(sql::k_booking_between_resident, r);
+                }
+                for (auto c : q.contacts) {
+                    by(sql::k_booking_between_contact, c.value);
+                }
+                for (auto s : q.staff) {
+                    by(sql::k_booking_between_staff, s.value);
+                }
             } else if (!residents.empty()) {
-                for (auto r : residents) { by(sql::k_booking_between_resident, r); }
+                for (auto r : residents) {
+                    by(sql::k_booking_between_resident, r);
+                }
             } else if (!q.devices.empty()) {
-                for (auto d : q.devices) { by(sql::k_booking_between_device, d.value); }
+                for (auto d : q.devices) {
+                    by(sql::k_booking_between_device, d.value);
+                }
             } else if (!q.contacts.empty()) {
-                for (auto c : q.contacts) { by(sql::k_booking_between_contact, c.value); }
+                for (auto c : q.contacts) {
+                    by(sql::k_booking_between_contact, c.value);
+                }
             } else {
-                for (auto s : q.staff) { by(sql::k_booking_between_staff, s.value); }
+                for (auto s : q.staff) {
+                    by(sql::k_booking_between_staff, s.value);
+                }
             }
         } else {
             auto stmt = db().prepare(sql::k_booking_between);
@@ -233,7 +258,9 @@ private:
 
     static bool matches_all(const BookingQuery& q, const std::vector<std::int64_t>& residents,
                             const Booking& b) {
-        auto has = [](const auto& v, auto x) { return v.empty() || std::find(v.begin(), v.end(), x) != v.end(); };
+        auto has = [](const auto& v, auto x) {
+            return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+        };
         if (!(q.residents.empty() && q.wards.empty()) && !has(residents, b.resident.value)) {
             return false;
         }
@@ -260,7 +287,8 @@ private:
     /// it has a column (model.hpp).
     static void bind_common(Statement& s, const Booking& b, int first) {
         const auto& [id, code, resident, contacts, device, staff, start, end, priority, status,
-                     outcome, reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
+                     outcome, reason, source, request, pinned, availability_overridden,
+                     hours_overridden, series] = b;
         // The id, code and resident are bound by the insert alone (an update never changes
         // them); the contacts live in booking_contact.
         static_cast<void>(id);
@@ -274,7 +302,9 @@ private:
             s.bind(first + 1, nullptr);
         }
         s.bind(first + 2, seconds(start)).bind(first + 3, seconds(end)).bind(first + 4, priority);
-        s.bind(first + 5, to_string(status)).bind(first + 6, to_string(outcome)).bind(first + 7, reason);
+        s.bind(first + 5, to_string(status))
+            .bind(first + 6, to_string(outcome))
+            .bind(first + 7, reason);
         if (request) {
             s.bind(first + 8, request->value);
         } else {
@@ -302,10 +332,14 @@ private:
             return before.start != after.start || before.device != after.device ? "move" : "update";
         }
         switch (after.status) {
-        case BookingStatus::cancelled: return "cancel";
-        case BookingStatus::completed: return "complete";
-        case BookingStatus::missed: return "missed";
-        case BookingStatus::waitlisted: return "waitlist";
+        case BookingStatus::cancelled:
+            return "cancel";
+        case BookingStatus::completed:
+            return "complete";
+        case BookingStatus::missed:
+            return "missed";
+        case BookingStatus::waitlisted:
+            return "waitlist";
         case BookingStatus::booked:
             // Back to booked: an outcome taken back, else a waiting call given a time.
             return before.status == BookingStatus::completed ||
@@ -338,7 +372,8 @@ private:
         return out;
     }
 
-    template <class Bind> std::optional<Booking> one(std::string_view text, Bind bind) {
+    template <class Bind>
+    std::optional<Booking> one(std::string_view text, Bind bind) {
         TxGuard tx(db(), m_ctx.read_mode());
         std::optional<Booking> out;
         {
@@ -370,7 +405,8 @@ private:
     Booking read_row(const Statement& s) {
         Booking b;
         auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
-               reason, source, request, pinned, availability_overridden, hours_overridden, series] = b;
+               reason, source, request, pinned, availability_overridden, hours_overridden, series] =
+            b;
         static_cast<void>(contacts); // booking_contact: contacts_of()
         id = BookingId(s.get_int(0));
         code = s.get_text(1);

@@ -46,7 +46,8 @@ json parse_array(const std::string& text) {
     return j;
 }
 
-template <class F> auto guarded(F&& f) -> decltype(f()) {
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
     try {
         return f();
     } catch (const json::exception& e) {

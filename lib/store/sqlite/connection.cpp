@@ -33,9 +33,11 @@ StorageError make_error(sqlite3* db, int rc, const std::string& path) {
         return {ExitCode::busy, "busy",
                 fmt::format("database {} is busy: another carecall is writing; retry", path),
                 extended};
-    case SQLITE_FULL: return disk_full();
+    case SQLITE_FULL:
+        return disk_full();
     case SQLITE_IOERR: {
-        if (int err = db != nullptr ? sqlite3_system_errno(db) : 0; err == ENOSPC || err == EDQUOT) {
+        if (int err = db != nullptr ? sqlite3_system_errno(db) : 0;
+            err == ENOSPC || err == EDQUOT) {
             // e.g. the shared-memory file could not grow: the disk (or the quota) is full.
             return disk_full();
         }
@@ -44,12 +46,19 @@ StorageError make_error(sqlite3* db, int rc, const std::string& path) {
         std::string what;
         switch (extended) {
         case SQLITE_IOERR_FSYNC:
-        case SQLITE_IOERR_DIR_FSYNC: what = " (flushing to disk failed)"; break;
+        case SQLITE_IOERR_DIR_FSYNC:
+            what = " (flushing to disk failed)";
+            break;
         case SQLITE_IOERR_WRITE:
-        case SQLITE_IOERR_TRUNCATE: what = " (writing failed)"; break;
+        case SQLITE_IOERR_TRUNCATE:
+            what = " (writing failed)";
+            break;
         case SQLITE_IOERR_READ:
-        case SQLITE_IOERR_SHORT_READ: what = " (reading failed)"; break;
-        default: break;
+        case SQLITE_IOERR_SHORT_READ:
+            what = " (reading failed)";
+            break;
+        default:
+            break;
         }
         return {ExitCode::io, "io",
                 fmt::format("i/o error on {}{}: {}; nothing was saved: check the disk (its "
@@ -155,7 +164,9 @@ bool Statement::is_null(int column) const {
     return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
 }
 
-std::int64_t Statement::get_int(int column) const { return sqlite3_column_int64(m_stmt, column); }
+std::int64_t Statement::get_int(int column) const {
+    return sqlite3_column_int64(m_stmt, column);
+}
 
 int Statement::get_int32(int column) const {
     auto v = get_int(column);
@@ -257,11 +268,17 @@ std::int64_t Connection::query_int(std::string_view sql) {
     return stmt.step() ? stmt.get_int(0) : 0;
 }
 
-std::int64_t Connection::last_insert_id() const noexcept { return sqlite3_last_insert_rowid(m_db); }
+std::int64_t Connection::last_insert_id() const noexcept {
+    return sqlite3_last_insert_rowid(m_db);
+}
 
-bool Connection::autocommit() const noexcept { return sqlite3_get_autocommit(m_db) != 0; }
+bool Connection::autocommit() const noexcept {
+    return sqlite3_get_autocommit(m_db) != 0;
+}
 
-void Connection::fail(int rc) const { throw make_error(m_db, rc, m_path); }
+void Connection::fail(int rc) const {
+    throw make_error(m_db, rc, m_path);
+}
 
 // --- TxGuard --------------------------------------------------------------------------------
 
@@ -276,7 +293,8 @@ Error rolled_back() {
 
 TxGuard::TxGuard(Connection& conn, Mode mode) : m_conn(conn), m_mode(mode) {
     switch (m_mode) {
-    case Mode::none: return;
+    case Mode::none:
+        return;
     case Mode::deferred:
     case Mode::immediate:
         if (!m_conn.autocommit()) {
@@ -329,8 +347,11 @@ void TxGuard::commit() {
         throw rolled_back();
     }
     switch (m_mode) {
-    case Mode::none: break;
-    case Mode::savepoint: m_conn.exec(sql::k_release); break;
+    case Mode::none:
+        break;
+    case Mode::savepoint:
+        m_conn.exec(sql::k_release);
+        break;
     case Mode::deferred:
     case Mode::immediate:
         m_conn.exec(sql::k_commit);

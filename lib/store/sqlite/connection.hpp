@@ -39,7 +39,8 @@ public:
     Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
     Statement& bind(int index, std::string_view value);
     Statement& bind(int index, std::nullptr_t);
-    template <class T> Statement& bind(int index, const std::optional<T>& value) {
+    template <class T>
+    Statement& bind(int index, const std::optional<T>& value) {
         if (value) {
             return bind(index, *value);
         }

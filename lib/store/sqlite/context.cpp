@@ -14,9 +14,12 @@ namespace carecall::sqlite {
 
 TxGuard::Mode Context::change_mode() const {
     switch (db.tx_state()) {
-    case TxState::none: return TxGuard::Mode::immediate;
-    case TxState::write: return TxGuard::Mode::savepoint;
-    case TxState::read: break;
+    case TxState::none:
+        return TxGuard::Mode::immediate;
+    case TxState::write:
+        return TxGuard::Mode::savepoint;
+    case TxState::read:
+        break;
     }
     throw Error(ExitCode::internal, "internal",
                 "records cannot be changed inside a read transaction");

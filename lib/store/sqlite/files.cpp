@@ -1,7 +1,7 @@
 #include "store/sqlite/files.hpp"
 
-#include <cstdlib>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 

@@ -8,7 +8,9 @@
 
 namespace carecall::sqlite {
 
-int latest_schema_version() { return sql::k_migrations.back().version; }
+int latest_schema_version() {
+    return sql::k_migrations.back().version;
+}
 
 int read_schema_version(Connection& db) {
     return static_cast<int>(db.query_int(sql::k_get_user_version));

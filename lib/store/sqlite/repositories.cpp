@@ -41,7 +41,8 @@ std::string join_and(const std::vector<std::string>& parts) {
 /// never the values.
 class Diff {
 public:
-    template <class V> Diff& field(const char* name, const V& before, const V& after) {
+    template <class V>
+    Diff& field(const char* name, const V& before, const V& after) {
         if (!(before == after)) {
             m_names.emplace_back(name);
         }
@@ -157,7 +158,8 @@ void write_ids(Connection& db, std::string_view clear_sql, std::string_view inse
 
 // --- the shared part of every record repository -------------------------------------------
 
-template <class T, class IdT> class RecordRepository : public Repository<T, IdT> {
+template <class T, class IdT>
+class RecordRepository : public Repository<T, IdT> {
 public:
     RecordRepository(Context& ctx, std::string kind, const sql::RecordSql& statements,
                      std::span<const sql::DependantSql> dependants)
@@ -454,8 +456,8 @@ protected:
 
     int bind_columns(Statement& stmt, const Resident& r) override {
         const auto& [id, code, name, ward, room, admitted, discharged, needs_assistance,
-                     competences, max_call_minutes, max_calls_per_day, care_blocks,
-                     one_off_blocks, consent] = r;
+                     competences, max_call_minutes, max_calls_per_day, care_blocks, one_off_blocks,
+                     consent] = r;
         static_cast<void>(id); // the row's key: bound by update() after the columns
         const auto& [consent_status, consent_by, consent_recorded, consent_review] = consent;
         stmt.bind(1, code)

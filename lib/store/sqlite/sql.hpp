@@ -231,7 +231,8 @@ ALTER TABLE booking ADD COLUMN hours_overridden INTEGER NOT NULL DEFAULT 0
 struct Migration {
     int version;
     std::string_view description;
-    std::string_view script; ///< run with every other pending step in one BEGIN IMMEDIATE transaction
+    /// Run with every other pending step in one BEGIN IMMEDIATE transaction.
+    std::string_view script;
 };
 
 /// Ordered; the last one's version is the schema this build writes. Never edit a released one:
@@ -527,17 +528,18 @@ inline constexpr std::string_view k_audit_changes =
 // --- privacy (subject access, erasure, retention) -----------------------------------------
 
 #define CARECALL_AUDIT_SELECT                                                                      \
-    "SELECT id, at_utc, os_user, as_user, action, kind, record_id, record_code, details FROM audit "
+    "SELECT id, at_utc, os_user, as_user, action, kind, record_id, record_code, details FROM "     \
+    "audit "
 /// Audit rows about resident ?1: its own, its approvals' (keyed by the resident's id), and its
 /// bookings' (also those purged since: their rows name the resident's id in `details`).
-inline constexpr std::string_view k_audit_about_resident =
-    CARECALL_AUDIT_SELECT "WHERE (kind IN ('resident', 'approval') AND record_id = ?1) "
+inline constexpr std::string_view k_audit_about_resident = CARECALL_AUDIT_SELECT
+    "WHERE (kind IN ('resident', 'approval') AND record_id = ?1) "
     "OR (kind = 'booking' AND (record_id IN (SELECT id FROM booking WHERE resident_id = ?1) "
     "OR json_extract(details, '$.resident') = ?1)) ORDER BY id";
 /// Audit rows about contact ?1 with code ?2: its own, its approvals' (code "R-…/<code>") and
 /// those of the bookings it takes part in.
-inline constexpr std::string_view k_audit_about_contact =
-    CARECALL_AUDIT_SELECT "WHERE (kind = 'contact' AND record_id = ?1) "
+inline constexpr std::string_view k_audit_about_contact = CARECALL_AUDIT_SELECT
+    "WHERE (kind = 'contact' AND record_id = ?1) "
     "OR (kind = 'approval' AND substr(record_code, -(length(?2) + 1)) = '/' || ?2) "
     "OR (kind = 'booking' AND record_id IN "
     "(SELECT booking_id FROM booking_contact WHERE contact_id = ?1)) ORDER BY id";
@@ -553,12 +555,11 @@ inline constexpr std::string_view k_booking_delete_ended_before =
 /// Copies the write-ahead log into the database file and empties it; row: busy, log, done.
 inline constexpr std::string_view k_wal_checkpoint_truncate = "PRAGMA wal_checkpoint(TRUNCATE)";
 
-
 // --- bookings -------------------------------------------------------------------------------
 
 #define CARECALL_BOOKING_COLUMNS                                                                   \
     "b.id, b.code, b.resident_id, b.device_id, b.staff_id, b.start_utc, b.end_utc, b.priority, "   \
-    "b.status, b.outcome, b.reason, b.request_id, b.pinned, b.availability_overridden, b.series, "   \
+    "b.status, b.outcome, b.reason, b.request_id, b.pinned, b.availability_overridden, b.series, " \
     "b.source, b.hours_overridden"
 
 inline constexpr std::string_view k_booking_by_id =
@@ -568,7 +569,8 @@ inline constexpr std::string_view k_booking_by_code =
 /// Overlapping [?1, ?2): calls are never longer than a day, so the start bounds the scan.
 inline constexpr std::string_view k_booking_between =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b "
-    "WHERE b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1 ORDER BY b.start_utc, b.id";
+    "WHERE b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1 ORDER BY b.start_utc, "
+    "b.id";
 inline constexpr std::string_view k_booking_between_device =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.device_id = ?3 "
     "AND b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1";
@@ -579,30 +581,38 @@ inline constexpr std::string_view k_booking_between_staff =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.staff_id = ?3 "
     "AND b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1";
 inline constexpr std::string_view k_booking_between_contact =
-    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking_contact bc JOIN booking b ON b.id = bc.booking_id "
+    "SELECT " CARECALL_BOOKING_COLUMNS
+    " FROM booking_contact bc JOIN booking b ON b.id = bc.booking_id "
     "WHERE bc.contact_id = ?3 AND b.start_utc > ?1 - 86400 AND b.start_utc < ?2 AND b.end_utc > ?1";
 inline constexpr std::string_view k_booking_waiting =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.status = 'waitlisted' "
     "ORDER BY b.start_utc, b.id";
 inline constexpr std::string_view k_booking_last_completed =
-    "SELECT resident_id, MAX(start_utc) FROM booking WHERE status = 'completed' AND start_utc <= ?1 "
+    "SELECT resident_id, MAX(start_utc) FROM booking WHERE status = 'completed' AND start_utc <= "
+    "?1 "
     "GROUP BY resident_id ORDER BY resident_id";
 inline constexpr std::string_view k_booking_next_id =
     "SELECT COALESCE(MAX(id), 0) + 1 FROM booking";
 inline constexpr std::string_view k_booking_insert =
-    "INSERT INTO booking (id, code, resident_id, device_id, staff_id, start_utc, end_utc, priority, "
+    "INSERT INTO booking (id, code, resident_id, device_id, staff_id, start_utc, end_utc, "
+    "priority, "
     "status, outcome, reason, request_id, pinned, availability_overridden, series, source, "
-    "hours_overridden, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "hours_overridden, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11, ?12, ?13, ?14, "
     "?15, ?16, ?17, ?18, ?18)";
 inline constexpr std::string_view k_booking_update =
-    "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = ?6, "
+    "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = "
+    "?6, "
     "status = ?7, outcome = ?8, reason = ?9, request_id = ?10, pinned = ?11, "
-    "availability_overridden = ?12, series = ?13, source = ?14, hours_overridden = ?15, updated_at = ?16 WHERE id = ?1";
+    "availability_overridden = ?12, series = ?13, source = ?14, hours_overridden = ?15, updated_at "
+    "= ?16 WHERE id = ?1";
 /// A conditional state change: only from the expected status (?17).
 inline constexpr std::string_view k_booking_transition =
-    "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = ?6, "
+    "UPDATE booking SET device_id = ?2, staff_id = ?3, start_utc = ?4, end_utc = ?5, priority = "
+    "?6, "
     "status = ?7, outcome = ?8, reason = ?9, request_id = ?10, pinned = ?11, "
-    "availability_overridden = ?12, series = ?13, source = ?14, hours_overridden = ?15, updated_at = ?16 "
+    "availability_overridden = ?12, series = ?13, source = ?14, hours_overridden = ?15, updated_at "
+    "= ?16 "
     "WHERE id = ?1 AND status = ?17";
 inline constexpr std::string_view k_booking_contacts =
     "SELECT contact_id FROM booking_contact WHERE booking_id = ?1 ORDER BY position";

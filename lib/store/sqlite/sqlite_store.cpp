@@ -289,8 +289,8 @@ bool SqliteStore::flush_log() {
     return !stmt.step() || stmt.get_int(0) == 0;
 }
 
-std::vector<RecordChanges> SqliteStore::record_changes(std::string_view kind,
-                                                       const std::vector<std::int64_t>& record_ids) {
+std::vector<RecordChanges>
+SqliteStore::record_changes(std::string_view kind, const std::vector<std::int64_t>& record_ids) {
     std::vector<RecordChanges> out;
     if (record_ids.empty()) {
         return out;
@@ -311,7 +311,9 @@ std::vector<RecordChanges> SqliteStore::record_changes(std::string_view kind,
     return out;
 }
 
-void SqliteStore::set_actor(Actor actor) { m_ctx->actor = with_os_user(std::move(actor)); }
+void SqliteStore::set_actor(Actor actor) {
+    m_ctx->actor = with_os_user(std::move(actor));
+}
 
 CheckReport SqliteStore::check() {
     CheckReport report;
@@ -358,7 +360,9 @@ void SqliteStore::backup(const std::string& path) {
     copy_database(*m_db, path, m_busy_timeout_ms);
 }
 
-int SqliteStore::schema_version() { return read_schema_version(*m_db); }
+int SqliteStore::schema_version() {
+    return read_schema_version(*m_db);
+}
 
 std::vector<Device> SqliteStore::devices_serving(WardId ward) {
     std::vector<Device> out;
