@@ -290,6 +290,22 @@ const std::vector<Column<Staff>>& staff_columns() {
     return columns;
 }
 
+// Every field of the records a sheet carries, taken apart whole: a field added to the model stops
+// this compiling until it has a column in the tables above, or is named here as kept out of the
+// sheet (tests/unit/sheets_test.cpp holds each sheet's columns).
+[[maybe_unused]] void sheet_fields(const Resident& r, const Contact& c, const Staff& s) {
+    [[maybe_unused]] const auto& [r_id /* the store's key: rows match by code */, r_code, r_name,
+                                  r_ward, r_room, r_admitted, r_discharged, r_needs_assistance,
+                                  r_competences, r_max_call_minutes, r_max_calls_per_day,
+                                  r_care_blocks, r_one_off_blocks, r_consent] = r;
+    [[maybe_unused]] const auto& [consent_status, consent_by, consent_recorded, consent_review] =
+        r_consent;
+    [[maybe_unused]] const auto& [c_id /* the store's key */, c_code, c_name, c_relationship, c_tz,
+                                  c_availability, c_absences, c_reach] = c;
+    [[maybe_unused]] const auto& [s_id /* the store's key */, s_code, s_name, s_wards,
+                                  s_competences, s_shifts, s_weekly_shifts] = s;
+}
+
 template <class T>
 std::vector<std::string> names_of(const std::vector<Column<T>>& columns) {
     std::vector<std::string> out;

@@ -352,20 +352,23 @@ protected:
 
     Site read_row(const Statement& s) override {
         Site r;
-        r.id = SiteId(s.get_int(0));
-        r.code = s.get_text(1);
-        r.name = s.get_text(2);
-        r.kind = parse_site_kind(s.get_text(3));
-        r.tz = s.get_text(4);
+        auto& [id, code, name, kind, tz] = r; // every field: a new one stops this compiling
+        id = SiteId(s.get_int(0));
+        code = s.get_text(1);
+        name = s.get_text(2);
+        kind = parse_site_kind(s.get_text(3));
+        tz = s.get_text(4);
         return r;
     }
 
     std::vector<std::string> changed_fields(const Site& a, const Site& b) override {
+        const auto& [id, code, name, kind, tz] = a; // every field: a new one stops this compiling
+        static_cast<void>(id);                      // never changes
         return Diff{}
-            .field("code", a.code, b.code)
-            .field("name", a.name, b.name)
-            .field("kind", a.kind, b.kind)
-            .field("tz", a.tz, b.tz)
+            .field("code", code, b.code)
+            .field("name", name, b.name)
+            .field("kind", kind, b.kind)
+            .field("tz", tz, b.tz)
             .names();
     }
 };
@@ -422,22 +425,27 @@ protected:
 
     Ward read_row(const Statement& s) override {
         Ward r;
-        r.id = WardId(s.get_int(0));
-        r.code = s.get_text(1);
-        r.name = s.get_text(2);
-        r.site = SiteId(s.get_int(3));
-        r.calling_hours = codec::decode_windows(s.get_text(4));
-        r.closures = codec::decode_ranges(s.get_text(5));
+        auto& [id, code, name, site, calling_hours, closures] =
+            r; // every field: a new one stops this compiling
+        id = WardId(s.get_int(0));
+        code = s.get_text(1);
+        name = s.get_text(2);
+        site = SiteId(s.get_int(3));
+        calling_hours = codec::decode_windows(s.get_text(4));
+        closures = codec::decode_ranges(s.get_text(5));
         return r;
     }
 
     std::vector<std::string> changed_fields(const Ward& a, const Ward& b) override {
+        const auto& [id, code, name, site, calling_hours, closures] =
+            a;                 // every field: a new one stops this compiling
+        static_cast<void>(id); // never changes
         return Diff{}
-            .field("code", a.code, b.code)
-            .field("name", a.name, b.name)
-            .field("site", a.site, b.site)
-            .field("calling_hours", a.calling_hours, b.calling_hours)
-            .field("closures", a.closures, b.closures)
+            .field("code", code, b.code)
+            .field("name", name, b.name)
+            .field("site", site, b.site)
+            .field("calling_hours", calling_hours, b.calling_hours)
+            .field("closures", closures, b.closures)
             .names();
     }
 };
@@ -481,41 +489,49 @@ protected:
 
     Resident read_row(const Statement& s) override {
         Resident r;
-        r.id = ResidentId(s.get_int(0));
-        r.code = s.get_text(1);
-        r.name = s.get_text(2);
-        r.ward = WardId(s.get_int(3));
-        r.room = s.get_text(4);
-        r.admitted = codec::decode_date(s.get_opt_text(5));
-        r.discharged = codec::decode_date(s.get_opt_text(6));
-        r.needs_assistance = s.get_bool(7);
-        r.competences = codec::decode_words(s.get_text(8));
-        r.max_call_minutes = opt_int32(s, 9);
-        r.max_calls_per_day = opt_int32(s, 10);
-        r.care_blocks = codec::decode_windows(s.get_text(11));
-        r.one_off_blocks = codec::decode_periods(s.get_text(12));
-        r.consent.status = parse_consent_status(s.get_text(13));
-        r.consent.by = s.get_text(14);
-        r.consent.recorded = codec::decode_date(s.get_opt_text(15));
-        r.consent.review = codec::decode_date(s.get_opt_text(16));
+        auto& [id, code, name, ward, room, admitted, discharged, needs_assistance, competences,
+               max_call_minutes, max_calls_per_day, care_blocks, one_off_blocks, consent] =
+            r; // every field: a new one stops this compiling
+        auto& [consent_status, consent_by, consent_recorded, consent_review] = consent;
+        id = ResidentId(s.get_int(0));
+        code = s.get_text(1);
+        name = s.get_text(2);
+        ward = WardId(s.get_int(3));
+        room = s.get_text(4);
+        admitted = codec::decode_date(s.get_opt_text(5));
+        discharged = codec::decode_date(s.get_opt_text(6));
+        needs_assistance = s.get_bool(7);
+        competences = codec::decode_words(s.get_text(8));
+        max_call_minutes = opt_int32(s, 9);
+        max_calls_per_day = opt_int32(s, 10);
+        care_blocks = codec::decode_windows(s.get_text(11));
+        one_off_blocks = codec::decode_periods(s.get_text(12));
+        consent_status = parse_consent_status(s.get_text(13));
+        consent_by = s.get_text(14);
+        consent_recorded = codec::decode_date(s.get_opt_text(15));
+        consent_review = codec::decode_date(s.get_opt_text(16));
         return r;
     }
 
     std::vector<std::string> changed_fields(const Resident& a, const Resident& b) override {
+        const auto& [id, code, name, ward, room, admitted, discharged, needs_assistance,
+                     competences, max_call_minutes, max_calls_per_day, care_blocks, one_off_blocks,
+                     consent] = a; // every field: a new one stops this compiling
+        static_cast<void>(id);     // never changes
         return Diff{}
-            .field("code", a.code, b.code)
-            .field("name", a.name, b.name)
-            .field("ward", a.ward, b.ward)
-            .field("room", a.room, b.room)
-            .field("admitted", a.admitted, b.admitted)
-            .field("discharged", a.discharged, b.discharged)
-            .field("needs_assistance", a.needs_assistance, b.needs_assistance)
-            .field("competences", a.competences, b.competences)
-            .field("max_call_minutes", a.max_call_minutes, b.max_call_minutes)
-            .field("max_calls_per_day", a.max_calls_per_day, b.max_calls_per_day)
-            .field("care_blocks", a.care_blocks, b.care_blocks)
-            .field("one_off_blocks", a.one_off_blocks, b.one_off_blocks)
-            .field("consent", a.consent, b.consent)
+            .field("code", code, b.code)
+            .field("name", name, b.name)
+            .field("ward", ward, b.ward)
+            .field("room", room, b.room)
+            .field("admitted", admitted, b.admitted)
+            .field("discharged", discharged, b.discharged)
+            .field("needs_assistance", needs_assistance, b.needs_assistance)
+            .field("competences", competences, b.competences)
+            .field("max_call_minutes", max_call_minutes, b.max_call_minutes)
+            .field("max_calls_per_day", max_calls_per_day, b.max_calls_per_day)
+            .field("care_blocks", care_blocks, b.care_blocks)
+            .field("one_off_blocks", one_off_blocks, b.one_off_blocks)
+            .field("consent", consent, b.consent)
             .names();
     }
 
@@ -557,26 +573,31 @@ protected:
 
     Contact read_row(const Statement& s) override {
         Contact r;
-        r.id = ContactId(s.get_int(0));
-        r.code = s.get_text(1);
-        r.name = s.get_text(2);
-        r.relationship = s.get_text(3);
-        r.tz = s.get_text(4);
-        r.availability = codec::decode_windows(s.get_text(5));
-        r.absences = codec::decode_periods(s.get_text(6));
-        r.reach = s.get_text(7);
+        auto& [id, code, name, relationship, tz, availability, absences, reach] =
+            r; // every field: a new one stops this compiling
+        id = ContactId(s.get_int(0));
+        code = s.get_text(1);
+        name = s.get_text(2);
+        relationship = s.get_text(3);
+        tz = s.get_text(4);
+        availability = codec::decode_windows(s.get_text(5));
+        absences = codec::decode_periods(s.get_text(6));
+        reach = s.get_text(7);
         return r;
     }
 
     std::vector<std::string> changed_fields(const Contact& a, const Contact& b) override {
+        const auto& [id, code, name, relationship, tz, availability, absences, reach] =
+            a;                 // every field: a new one stops this compiling
+        static_cast<void>(id); // never changes
         return Diff{}
-            .field("code", a.code, b.code)
-            .field("name", a.name, b.name)
-            .field("relationship", a.relationship, b.relationship)
-            .field("tz", a.tz, b.tz)
-            .field("availability", a.availability, b.availability)
-            .field("absences", a.absences, b.absences)
-            .field("reach", a.reach, b.reach)
+            .field("code", code, b.code)
+            .field("name", name, b.name)
+            .field("relationship", relationship, b.relationship)
+            .field("tz", tz, b.tz)
+            .field("availability", availability, b.availability)
+            .field("absences", absences, b.absences)
+            .field("reach", reach, b.reach)
             .names();
     }
 };
@@ -625,15 +646,18 @@ protected:
 
     Device read_row(const Statement& s) override {
         Device r;
-        r.id = DeviceId(s.get_int(0));
-        r.code = s.get_text(1);
-        r.name = s.get_text(2);
-        r.kind = s.get_text(3);
-        r.site = SiteId(s.get_int(4));
-        r.cleaning_minutes = s.get_int32(5);
-        r.move_minutes = s.get_int32(6);
-        r.capabilities = codec::decode_words(s.get_text(7));
-        r.out_of_service = codec::decode_periods(s.get_text(8));
+        auto& [id, code, name, kind, site, wards, cleaning_minutes, move_minutes, capabilities,
+               out_of_service] = r; // every field: a new one stops this compiling
+        static_cast<void>(wards);   // a join table: load_children()
+        id = DeviceId(s.get_int(0));
+        code = s.get_text(1);
+        name = s.get_text(2);
+        kind = s.get_text(3);
+        site = SiteId(s.get_int(4));
+        cleaning_minutes = s.get_int32(5);
+        move_minutes = s.get_int32(6);
+        capabilities = codec::decode_words(s.get_text(7));
+        out_of_service = codec::decode_periods(s.get_text(8));
         return r;
     }
 
@@ -646,16 +670,20 @@ protected:
     }
 
     std::vector<std::string> changed_fields(const Device& a, const Device& b) override {
+        const auto& [id, code, name, kind, site, wards, cleaning_minutes, move_minutes,
+                     capabilities, out_of_service] =
+            a;                 // every field: a new one stops this compiling
+        static_cast<void>(id); // never changes
         return Diff{}
-            .field("code", a.code, b.code)
-            .field("name", a.name, b.name)
-            .field("kind", a.kind, b.kind)
-            .field("site", a.site, b.site)
-            .field("wards", a.wards, b.wards)
-            .field("cleaning_minutes", a.cleaning_minutes, b.cleaning_minutes)
-            .field("move_minutes", a.move_minutes, b.move_minutes)
-            .field("capabilities", a.capabilities, b.capabilities)
-            .field("out_of_service", a.out_of_service, b.out_of_service)
+            .field("code", code, b.code)
+            .field("name", name, b.name)
+            .field("kind", kind, b.kind)
+            .field("site", site, b.site)
+            .field("wards", wards, b.wards)
+            .field("cleaning_minutes", cleaning_minutes, b.cleaning_minutes)
+            .field("move_minutes", move_minutes, b.move_minutes)
+            .field("capabilities", capabilities, b.capabilities)
+            .field("out_of_service", out_of_service, b.out_of_service)
             .names();
     }
 };
@@ -705,12 +733,15 @@ protected:
 
     Staff read_row(const Statement& s) override {
         Staff r;
-        r.id = StaffId(s.get_int(0));
-        r.code = s.get_text(1);
-        r.name = s.get_text(2);
-        r.competences = codec::decode_words(s.get_text(3));
-        r.shifts = codec::decode_periods(s.get_text(4));
-        r.weekly_shifts = codec::decode_windows(s.get_text(5));
+        auto& [id, code, name, wards, competences, shifts, weekly_shifts] =
+            r;                    // every field: a new one stops this compiling
+        static_cast<void>(wards); // a join table: load_children()
+        id = StaffId(s.get_int(0));
+        code = s.get_text(1);
+        name = s.get_text(2);
+        competences = codec::decode_words(s.get_text(3));
+        shifts = codec::decode_periods(s.get_text(4));
+        weekly_shifts = codec::decode_windows(s.get_text(5));
         return r;
     }
 
@@ -723,13 +754,16 @@ protected:
     }
 
     std::vector<std::string> changed_fields(const Staff& a, const Staff& b) override {
+        const auto& [id, code, name, wards, competences, shifts, weekly_shifts] =
+            a;                 // every field: a new one stops this compiling
+        static_cast<void>(id); // never changes
         return Diff{}
-            .field("code", a.code, b.code)
-            .field("name", a.name, b.name)
-            .field("wards", a.wards, b.wards)
-            .field("competences", a.competences, b.competences)
-            .field("shifts", a.shifts, b.shifts)
-            .field("weekly_shifts", a.weekly_shifts, b.weekly_shifts)
+            .field("code", code, b.code)
+            .field("name", name, b.name)
+            .field("wards", wards, b.wards)
+            .field("competences", competences, b.competences)
+            .field("shifts", shifts, b.shifts)
+            .field("weekly_shifts", weekly_shifts, b.weekly_shifts)
             .names();
     }
 };
@@ -774,18 +808,21 @@ protected:
 
     CallRequest read_row(const Statement& s) override {
         CallRequest r;
-        r.id = RequestId(s.get_int(0));
-        r.code = s.get_text(1);
-        r.resident = ResidentId(s.get_int(2));
-        r.calls = s.get_int32(3);
-        r.duration_minutes = s.get_int32(4);
-        r.priority = s.get_int32(5);
-        r.max_per_day = opt_int32(s, 6);
-        r.preferred = codec::decode_windows(s.get_text(7));
+        auto& [id, code, resident, contacts, calls, duration_minutes, priority, max_per_day,
+               preferred, fixed, active] = r; // every field: a new one stops this compiling
+        static_cast<void>(contacts);          // a join table: load_children()
+        id = RequestId(s.get_int(0));
+        code = s.get_text(1);
+        resident = ResidentId(s.get_int(2));
+        calls = s.get_int32(3);
+        duration_minutes = s.get_int32(4);
+        priority = s.get_int32(5);
+        max_per_day = opt_int32(s, 6);
+        preferred = codec::decode_windows(s.get_text(7));
         if (!s.is_null(8)) {
-            r.fixed = FixedTime{s.get_int32(8), s.get_int32(9)};
+            fixed = FixedTime{s.get_int32(8), s.get_int32(9)};
         }
-        r.active = s.get_bool(10);
+        active = s.get_bool(10);
         return r;
     }
 
@@ -799,17 +836,20 @@ protected:
     }
 
     std::vector<std::string> changed_fields(const CallRequest& a, const CallRequest& b) override {
+        const auto& [id, code, resident, contacts, calls, duration_minutes, priority, max_per_day,
+                     preferred, fixed, active] = a; // every field: a new one stops this compiling
+        static_cast<void>(id);                      // never changes
         return Diff{}
-            .field("code", a.code, b.code)
-            .field("resident", a.resident, b.resident)
-            .field("contacts", a.contacts, b.contacts)
-            .field("calls", a.calls, b.calls)
-            .field("duration_minutes", a.duration_minutes, b.duration_minutes)
-            .field("priority", a.priority, b.priority)
-            .field("max_per_day", a.max_per_day, b.max_per_day)
-            .field("preferred", a.preferred, b.preferred)
-            .field("fixed", a.fixed, b.fixed)
-            .field("active", a.active, b.active)
+            .field("code", code, b.code)
+            .field("resident", resident, b.resident)
+            .field("contacts", contacts, b.contacts)
+            .field("calls", calls, b.calls)
+            .field("duration_minutes", duration_minutes, b.duration_minutes)
+            .field("priority", priority, b.priority)
+            .field("max_per_day", max_per_day, b.max_per_day)
+            .field("preferred", preferred, b.preferred)
+            .field("fixed", fixed, b.fixed)
+            .field("active", active, b.active)
             .names();
     }
 };
@@ -891,11 +931,12 @@ public:
 private:
     static Approval read(const Statement& s) {
         Approval a;
-        a.resident = ResidentId(s.get_int(0));
-        a.contact = ContactId(s.get_int(1));
-        a.approved = s.get_bool(2);
-        a.key_contact = s.get_bool(3);
-        a.restrictions = s.get_text(4);
+        auto& [resident, contact, approved, key_contact, restrictions] = a; // every field
+        resident = ResidentId(s.get_int(0));
+        contact = ContactId(s.get_int(1));
+        approved = s.get_bool(2);
+        key_contact = s.get_bool(3);
+        restrictions = s.get_text(4);
         return a;
     }
 
