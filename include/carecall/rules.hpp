@@ -2,6 +2,7 @@
 /// The hard rules of a call (docs: domain.md "Rules every booking keeps"), defined once over an
 /// in-memory World, for booking, the free-slot finder and the scheduler alike.
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -167,6 +168,18 @@ public:
     void add(Staff s);
     void add(const Approval& a);
     void add(Booking b);
+    /// Every record a store lists (`sites()`, `wards()`, … each with `list()`), bookings aside:
+    /// those the caller chooses are added one by one.
+    template <class Records>
+    void add_records(Records& store) {
+        add_each(store.sites().list());
+        add_each(store.wards().list());
+        add_each(store.residents().list());
+        add_each(store.contacts().list());
+        add_each(store.devices().list());
+        add_each(store.staff().list());
+        add_each(store.approvals().list());
+    }
 
     [[nodiscard]] const Site* site(SiteId id) const;
     [[nodiscard]] const Ward* ward(WardId id) const;
@@ -193,6 +206,13 @@ public:
     [[nodiscard]] const std::vector<std::size_t>& of_staff(StaffId id) const;
 
 private:
+    template <class T>
+    void add_each(std::vector<T> records) {
+        for (auto& r : records) {
+            add(std::move(r));
+        }
+    }
+
     std::unordered_map<SiteId, Site> m_sites;
     std::unordered_map<WardId, Ward> m_wards;
     std::unordered_map<ResidentId, Resident> m_residents;
@@ -252,6 +272,22 @@ std::optional<Violation> check_helper(const World& world, const CallPlan& plan, 
 std::vector<std::pair<Instant, Instant>> window_intervals(const std::vector<WeeklyWindow>& windows,
                                                           const date::time_zone* zone, Instant from,
                                                           Instant to);
+
+/// [first, second) intervals (of instants, or of the scheduler's minutes) sorted, with overlapping
+/// and touching ones joined and empty ones left out.
+template <class T>
+std::vector<std::pair<T, T>> merge_intervals(std::vector<std::pair<T, T>> v) {
+    std::sort(v.begin(), v.end());
+    std::vector<std::pair<T, T>> out;
+    for (const auto& iv : v) {
+        if (!out.empty() && iv.first <= out.back().second) {
+            out.back().second = std::max(out.back().second, iv.second);
+        } else if (iv.first < iv.second) {
+            out.push_back(iv);
+        }
+    }
+    return out;
+}
 
 /// "14:00 GMT", or "Tue 2027-03-30 14:00 BST" when not on `same_day`'s local date.
 std::string describe_time(Instant t, const date::time_zone* zone,

@@ -98,6 +98,19 @@ struct BookingQuery {
     /// rules need around a call: the device's, the resident's, the contacts', the helper's).
     bool match_any = false;
     std::vector<BookingStatus> statuses; ///< empty: every status
+
+    /// The calls that hold their time, overlapping [from, to): booked, completed and missed ones
+    /// (a cancelled or waiting call holds none), every party.
+    static BookingQuery holding(std::optional<Instant> from, std::optional<Instant> to) {
+        BookingQuery q;
+        q.from = from;
+        q.to = to;
+        q.statuses = holding_statuses();
+        return q;
+    }
+    static std::vector<BookingStatus> holding_statuses() {
+        return {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+    }
 };
 
 class BookingRepository {

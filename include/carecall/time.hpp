@@ -88,4 +88,10 @@ Date parse_date_phrase(std::string_view phrase, const date::time_zone* zone, Ins
 /// Monday = 0 … Sunday = 6 of a date.
 int weekday_index(Date d);
 
+/// 0 (Monday) … 6 (Sunday) for "mon" or "monday" in any case; -1 for any other word.
+int weekday_of_word(std::string_view word);
+
+/// `s` with the ASCII letters A–Z in lower case (names of days and keywords; never user text).
+std::string ascii_lower(std::string_view s);
+
 } // namespace carecall

@@ -23,32 +23,8 @@ constexpr int k_step_minutes = 15;
 /// Every record, and the bookings that can clash with calls in [from, to).
 World world_of(Store& store, Instant from, Instant to) {
     World w;
-    for (auto& x : store.sites().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.wards().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.residents().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.contacts().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.devices().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.staff().list()) {
-        w.add(std::move(x));
-    }
-    for (const auto& a : store.approvals().list()) {
-        w.add(a);
-    }
-    BookingQuery q;
-    q.from = from - k_margin;
-    q.to = to + k_margin;
-    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
-    for (auto& b : store.bookings().list(q)) {
+    w.add_records(store);
+    for (auto& b : store.bookings().list(BookingQuery::holding(from - k_margin, to + k_margin))) {
         w.add(std::move(b));
     }
     return w;

@@ -94,7 +94,7 @@ Scope load_scope(Store& store, ResidentId rid, const std::vector<ContactId>& con
     q.residents = {rid};
     q.contacts = contacts;
     q.staff = sc.helpers;
-    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+    q.statuses = BookingQuery::holding_statuses();
     std::set<std::int64_t> seen{rid.value};
     for (auto& b : store.bookings().list(q)) {
         if (seen.insert(b.resident.value).second) {

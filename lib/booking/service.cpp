@@ -54,17 +54,6 @@ void check_book_request(const BookRequest& req) {
     }
 }
 
-/// The call a request asks for, without its time, device and helper.
-CallPlan plan_for(const BookRequest& req) {
-    CallPlan plan;
-    plan.resident = req.resident;
-    plan.contacts = req.contacts;
-    plan.priority = req.priority;
-    plan.override_availability = req.override_availability;
-    plan.override_hours = req.override_hours;
-    return plan;
-}
-
 /// Codes of the contacts, for messages.
 std::string contact_codes(Store& store, const std::vector<ContactId>& ids) {
     std::string out;
@@ -132,6 +121,11 @@ Booking booking_of(const BookRequest& req, const CallPlan& chosen, const std::st
     b.hours_overridden = req.override_hours;
     b.series = series;
     return b;
+}
+
+/// The call a request asks for, without its time, device and helper.
+CallPlan plan_for(const BookRequest& req) {
+    return plan_of(booking_of(req, CallPlan{}, ""));
 }
 
 /// Whether every violation is a displaceable rule broken by a future, booked routine call.

@@ -128,6 +128,18 @@ std::string key_text(std::string_view raw) {
     return parsed.is_string() ? parsed.get<std::string>() : std::string();
 }
 
+/// Skips the value at the position and the comma after it; false at the end of its object or
+/// array (or at anything but a comma).
+bool past_value(Scanner& s) {
+    s.skip_value();
+    s.skip_space();
+    if (s.peek() != ',') {
+        return false;
+    }
+    s.advance();
+    return true;
+}
+
 /// Moves into the member `key` of the object at the position; false when it has none.
 bool enter_member(Scanner& s, const std::string& key) {
     s.advance(); // '{'
@@ -146,12 +158,9 @@ bool enter_member(Scanner& s, const std::string& key) {
         if (name == key) {
             return true;
         }
-        s.skip_value();
-        s.skip_space();
-        if (s.peek() != ',') {
+        if (!past_value(s)) {
             return false;
         }
-        s.advance();
     }
 }
 
@@ -166,12 +175,9 @@ bool enter_element(Scanner& s, std::size_t index) {
         if (k == index) {
             return true;
         }
-        s.skip_value();
-        s.skip_space();
-        if (s.peek() != ',') {
+        if (!past_value(s)) {
             return false;
         }
-        s.advance();
     }
 }
 

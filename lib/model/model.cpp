@@ -14,28 +14,6 @@ namespace {
 
 constexpr std::array<std::string_view, 7> k_day_names{"mon", "tue", "wed", "thu",
                                                       "fri", "sat", "sun"};
-constexpr std::array<std::string_view, 7> k_full_day_names{
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
-int day_index(std::string_view word) {
-    auto w = lower(word);
-    for (std::size_t i = 0; i < k_day_names.size(); ++i) {
-        if (w == k_day_names[i] || w == k_full_day_names[i]) {
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
-}
 
 std::string sub(std::string_view field, std::string_view name) {
     if (field.empty()) {
@@ -345,7 +323,7 @@ WeeklyWindow parse_window(std::string_view text, std::string_view field) {
                   "mon-fri 09:00-17:00)");
     }
     WeeklyWindow w;
-    auto days = lower(parts[0]);
+    auto days = ascii_lower(parts[0]);
     if (days == "daily" || days == "every" || days == "all") {
         w.weekdays = 0x7F;
     } else if (days == "weekdays") {
@@ -359,8 +337,8 @@ WeeklyWindow parse_window(std::string_view text, std::string_view field) {
             auto item = std::string_view(days).substr(
                 p, comma == std::string::npos ? std::string::npos : comma - p);
             auto dash = item.find('-');
-            int a = day_index(item.substr(0, dash));
-            int b = dash == std::string_view::npos ? a : day_index(item.substr(dash + 1));
+            int a = weekday_of_word(item.substr(0, dash));
+            int b = dash == std::string_view::npos ? a : weekday_of_word(item.substr(dash + 1));
             if (a < 0 || b < 0) {
                 throw bad(fmt::format("has '{}', not a day (expected mon … sun, daily, "
                                       "weekdays or weekends)",

@@ -159,32 +159,8 @@ CallRequest request_in_store(const IdMap& m, CallRequest q) {
 /// Every record of the store and the bookings around [from, to) that can clash, less `leave_out`.
 World world_of(Store& store, Instant from, Instant to, const std::set<std::int64_t>& leave_out) {
     World w;
-    for (auto& x : store.sites().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.wards().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.residents().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.contacts().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.devices().list()) {
-        w.add(std::move(x));
-    }
-    for (auto& x : store.staff().list()) {
-        w.add(std::move(x));
-    }
-    for (const auto& a : store.approvals().list()) {
-        w.add(a);
-    }
-    BookingQuery q;
-    q.from = from - k_margin;
-    q.to = to + k_margin;
-    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
-    for (auto& b : store.bookings().list(q)) {
+    w.add_records(store);
+    for (auto& b : store.bookings().list(BookingQuery::holding(from - k_margin, to + k_margin))) {
         if (leave_out.count(b.id.value) == 0) {
             w.add(std::move(b));
         }
@@ -328,7 +304,7 @@ Snapshot load_snapshot(Store& store, const PlanRequest& req, PlanResult& out) {
     // every 7 days in a row that touch the horizon), and a margin for cleaning and move times.
     q.from = out.horizon_start - k_week - k_margin;
     q.to = out.horizon_end + k_week + k_margin;
-    q.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+    q.statuses = BookingQuery::holding_statuses();
     snap.existing = store.bookings().list(q);
     // Who has waited longest: each resident's last completed call in the last 90 days.
     BookingQuery done;

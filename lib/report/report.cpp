@@ -16,19 +16,6 @@ namespace {
 
 using Intervals = std::vector<std::pair<Instant, Instant>>;
 
-Intervals merge(Intervals v) {
-    std::sort(v.begin(), v.end());
-    Intervals out;
-    for (const auto& iv : v) {
-        if (!out.empty() && iv.first <= out.back().second) {
-            out.back().second = std::max(out.back().second, iv.second);
-        } else if (iv.first < iv.second) {
-            out.push_back(iv);
-        }
-    }
-    return out;
-}
-
 /// `v` (merged) less each period of `cut`.
 Intervals subtract(const Intervals& v, const std::vector<Period>& cut) {
     Intervals out = v;
@@ -313,7 +300,7 @@ UtilisationReport utilisation_report(const ReportData& data, DateSpan span) {
                     hours.push_back(iv);
                 }
             }
-            hours = subtract(merge(hours), d.out_of_service);
+            hours = subtract(merge_intervals(hours), d.out_of_service);
             all.insert(all.end(), hours.begin(), hours.end());
             UtilisationRow row;
             row.device = d.code;
@@ -323,7 +310,7 @@ UtilisationReport utilisation_report(const ReportData& data, DateSpan span) {
         }
         UtilisationRow total;
         total.device = d.code;
-        total.bookable_minutes = minutes_in(merge(all), lo, hi);
+        total.bookable_minutes = minutes_in(merge_intervals(all), lo, hi);
         for (const auto& b : data.bookings) {
             if (b.device != d.id) {
                 continue;

@@ -213,7 +213,7 @@ std::vector<Booking> rota_bookings(Store& store, const RotaQuery& query, Instant
         bq.contacts = {*query.contact};
     }
     if (!query.include_cancelled) {
-        bq.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+        bq.statuses = BookingQuery::holding_statuses();
     }
     return store.bookings().list(bq);
 }
@@ -308,7 +308,7 @@ Rota load_rota(Store& store, const RotaQuery& asked) {
         dq.from = from;
         dq.to = to;
         dq.devices.assign(devices_used.begin(), devices_used.end());
-        dq.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed};
+        dq.statuses = BookingQuery::holding_statuses();
         rota.devices = timelines(rec, store.bookings().list(dq));
     }
     std::stable_sort(rota.calls.begin(), rota.calls.end(),

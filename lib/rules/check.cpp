@@ -21,19 +21,6 @@ bool covered(const Intervals& merged, Instant s, Instant e) {
                        [&](const auto& iv) { return iv.first <= s && e <= iv.second; });
 }
 
-Intervals merge(Intervals v) {
-    std::sort(v.begin(), v.end());
-    Intervals out;
-    for (const auto& iv : v) {
-        if (!out.empty() && iv.first <= out.back().second) {
-            out.back().second = std::max(out.back().second, iv.second);
-        } else {
-            out.push_back(iv);
-        }
-    }
-    return out;
-}
-
 Date local_date(Instant t, const date::time_zone* zone) {
     return Date{date::floor<date::days>(to_local(t, zone))};
 }
@@ -224,7 +211,8 @@ bool resident_calling_hours(Ctx& c) {
     if (c.plan.override_hours) {
         return true; // an end-of-life call: the family is let in at any hour
     }
-    auto hours = merge(window_intervals(c.ward->calling_hours, c.zone, c.plan.start, c.plan.end));
+    auto hours =
+        merge_intervals(window_intervals(c.ward->calling_hours, c.zone, c.plan.start, c.plan.end));
     if (covered(hours, c.plan.start, c.plan.end)) {
         return true;
     }
@@ -267,49 +255,48 @@ bool resident_care_block(Ctx& c) {
     return true;
 }
 
-bool contact_availability(Ctx& c) {
+/// Runs `check(contact, its zone)` for each known contact of the call until one returns false;
+/// nothing when the family agreed another time by phone (--override-availability).
+template <class Check>
+bool each_contact_unless_overridden(Ctx& c, Check check) {
     if (c.plan.override_availability) {
         return true;
     }
     for (auto cid : c.plan.contacts) {
         const auto* contact = c.world.contact(cid);
-        if (contact == nullptr) {
-            continue;
-        }
-        const auto* cz = find_zone(contact->tz);
-        auto avail = merge(window_intervals(contact->availability, cz, c.plan.start, c.plan.end));
-        if (!covered(avail, c.plan.start, c.plan.end) &&
-            !c.add(Rule::contact_availability,
-                   fmt::format("{}: {} in {} is outside their availability", display_name(*contact),
-                               describe_time(c.plan.start, cz), contact->tz))) {
+        if (contact != nullptr && !check(*contact, find_zone(contact->tz))) {
             return false;
         }
     }
     return true;
 }
 
+bool contact_availability(Ctx& c) {
+    return each_contact_unless_overridden(c, [&](const Contact& contact, const auto* cz) {
+        auto avail =
+            merge_intervals(window_intervals(contact.availability, cz, c.plan.start, c.plan.end));
+        return covered(avail, c.plan.start, c.plan.end) ||
+               c.add(Rule::contact_availability,
+                     fmt::format("{}: {} in {} is outside their availability",
+                                 display_name(contact), describe_time(c.plan.start, cz),
+                                 contact.tz));
+    });
+}
+
 bool contact_absent(Ctx& c) {
-    if (c.plan.override_availability) {
-        return true;
-    }
-    for (auto cid : c.plan.contacts) {
-        const auto* contact = c.world.contact(cid);
-        if (contact == nullptr) {
-            continue;
-        }
-        const auto* cz = find_zone(contact->tz);
-        for (const auto& p : contact->absences) {
+    return each_contact_unless_overridden(c, [&](const Contact& contact, const auto* cz) {
+        for (const auto& p : contact.absences) {
             if (overlaps(p.start, p.end, c.plan.start, c.plan.end) &&
                 !c.add(Rule::contact_absent,
-                       fmt::format("{} is away from {} to {}{}", display_name(*contact),
+                       fmt::format("{} is away from {} to {}{}", display_name(contact),
                                    describe_time(p.start, cz, c.plan.start),
                                    describe_time(p.end, cz, c.plan.start),
                                    p.label.empty() ? "" : " (" + p.label + ")"))) {
                 return false;
             }
         }
-    }
-    return true;
+        return true;
+    });
 }
 
 bool device_out_of_service(Ctx& c) {
@@ -382,7 +369,7 @@ std::optional<Violation> help_shift(const HelperCtx& h) {
     for (const auto& p : h.staff->shifts) {
         shifts.emplace_back(p.start, p.end);
     }
-    if (covered(merge(shifts), h.plan.start, h.plan.end)) {
+    if (covered(merge_intervals(shifts), h.plan.start, h.plan.end)) {
         return std::nullopt;
     }
     return Violation{Rule::help_shift,
@@ -617,17 +604,16 @@ std::string describe_time(Instant t, const date::time_zone* zone, std::optional<
 }
 
 CallPlan plan_of(const Booking& b) {
-    CallPlan plan;
-    plan.resident = b.resident;
-    plan.contacts = b.contacts;
-    plan.device = b.device;
-    plan.staff = b.staff;
-    plan.start = b.start;
-    plan.end = b.end;
-    plan.priority = b.priority;
-    plan.override_availability = b.availability_overridden;
-    plan.override_hours = b.hours_overridden;
-    return plan;
+    return CallPlan{.resident = b.resident,
+                    .contacts = b.contacts,
+                    .device = b.device,
+                    .staff = b.staff,
+                    .start = b.start,
+                    .end = b.end,
+                    .priority = b.priority,
+                    .override_availability = b.availability_overridden,
+                    .override_hours = b.hours_overridden,
+                    .ignoring = {}};
 }
 
 std::vector<Violation> check_call(const World& world, const CallPlan& plan, bool first_only) {

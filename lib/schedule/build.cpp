@@ -16,6 +16,17 @@ namespace carecall::sched {
 
 using Intervals = std::vector<std::pair<Min, Min>>;
 
+std::optional<std::size_t> site_index_of_ward(const Scenario& s, WardId w) {
+    if (w.value < 1 || static_cast<std::size_t>(w.value) > s.wards.size()) {
+        return std::nullopt;
+    }
+    auto si = s.wards[static_cast<std::size_t>(w.value - 1)].site.value - 1;
+    if (si < 0 || static_cast<std::size_t>(si) >= s.sites.size()) {
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(si);
+}
+
 bool covered(const Intervals& merged, Min s, Min e) {
     // merged: sorted, disjoint. The last interval starting at or before s must reach e.
     auto it = std::upper_bound(merged.begin(), merged.end(), s,
@@ -45,19 +56,6 @@ const T& nth(const std::vector<T>& v, std::int64_t id) {
     return v.at(static_cast<std::size_t>(id - 1));
 }
 
-Intervals merged(Intervals v) {
-    std::sort(v.begin(), v.end());
-    Intervals out;
-    for (const auto& iv : v) {
-        if (!out.empty() && iv.first <= out.back().second) {
-            out.back().second = std::max(out.back().second, iv.second);
-        } else if (iv.first < iv.second) {
-            out.push_back(iv);
-        }
-    }
-    return out;
-}
-
 struct Clock {
     Instant epoch;
     Instant from;
@@ -75,7 +73,7 @@ struct Clock {
         for (const auto& iv : window_intervals(w, zone, from, to)) {
             out.emplace_back(ceil(iv.first), floor(iv.second));
         }
-        return merged(std::move(out));
+        return merge_intervals(std::move(out));
     }
     [[nodiscard]] Intervals blocking(const std::vector<WeeklyWindow>& w,
                                      const date::time_zone* zone) const {
@@ -343,7 +341,7 @@ private:
         for (const auto& p : st.shifts) {
             shifts.emplace_back(m_clock.ceil(p.start), m_clock.floor(p.end));
         }
-        m_p.shift_sets.push_back(merged(std::move(shifts)));
+        m_p.shift_sets.push_back(merge_intervals(std::move(shifts)));
         int id = static_cast<int>(m_p.shift_sets.size()) - 1;
         m_shift_set[key] = id;
         return id;
@@ -720,16 +718,7 @@ SiteIndex index_sites(const Scenario& s) {
     for (auto* v : {&ix.wards, &ix.residents, &ix.devices, &ix.staff, &ix.requests}) {
         v->resize(n);
     }
-    auto site_of_ward = [&](WardId w) -> std::optional<std::size_t> {
-        if (w.value < 1 || static_cast<std::size_t>(w.value) > s.wards.size()) {
-            return std::nullopt;
-        }
-        auto si = nth(s.wards, w.value).site.value - 1;
-        if (si < 0 || static_cast<std::size_t>(si) >= n) {
-            return std::nullopt;
-        }
-        return static_cast<std::size_t>(si);
-    };
+    auto site_of_ward = [&](WardId w) { return site_index_of_ward(s, w); };
     auto add_once = [](std::vector<std::size_t>& v, std::size_t i) {
         if (v.empty() || v.back() != i) {
             v.push_back(i);

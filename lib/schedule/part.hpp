@@ -189,6 +189,8 @@ PartOutcome solve_part(const Scenario& s, const ScheduleOptions& o, const Part& 
                        std::uint64_t seed, const SearchLimits& limits);
 
 /// Helpers shared by the builder and the search.
+/// The index in s.sites of a ward's site; none for an unknown ward or site (validate reports them).
+std::optional<std::size_t> site_index_of_ward(const Scenario& s, WardId w);
 bool covered(const std::vector<std::pair<Min, Min>>& merged, Min s, Min e);
 bool overlaps_any(const std::vector<std::pair<Min, Min>>& sorted, Min s, Min e);
 int day_index(const std::vector<Min>& midnights, Min t);

@@ -81,16 +81,7 @@ struct PartResult {
 std::vector<std::vector<std::size_t>> split(const Scenario& s, const ScheduleOptions& o) {
     const std::size_t n = s.sites.size();
     UnionFind uf(n);
-    auto site_of_ward = [&](WardId w) -> std::optional<std::size_t> {
-        if (w.value < 1 || static_cast<std::size_t>(w.value) > s.wards.size()) {
-            return std::nullopt;
-        }
-        auto si = nth(s.wards, w.value).site.value - 1;
-        if (si < 0 || static_cast<std::size_t>(si) >= n) {
-            return std::nullopt;
-        }
-        return static_cast<std::size_t>(si);
-    };
+    auto site_of_ward = [&](WardId w) { return sched::site_index_of_ward(s, w); };
     auto site_of_resident = [&](ResidentId r) -> std::optional<std::size_t> {
         if (r.value < 1 || static_cast<std::size_t>(r.value) > s.residents.size()) {
             return std::nullopt;

@@ -16,16 +16,6 @@ constexpr std::array<std::string_view, 7> k_short{"mon", "tue", "wed", "thu", "f
 constexpr std::array<std::string_view, 7> k_long{"monday", "tuesday",  "wednesday", "thursday",
                                                  "friday", "saturday", "sunday"};
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> words(std::string_view s) {
     std::vector<std::string> out;
     std::string cur;
@@ -43,15 +33,6 @@ std::vector<std::string> words(std::string_view s) {
         out.push_back(cur);
     }
     return out;
-}
-
-int weekday_word(const std::string& w) {
-    for (std::size_t i = 0; i < 7; ++i) {
-        if (w == k_short[i] || w == k_long[i]) {
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
 }
 
 InvalidInput not_a_time(std::string_view phrase, std::string_view field) {
@@ -73,7 +54,7 @@ std::size_t read_day(const std::vector<std::string>& w, Date today, Date& out,
     if (w.empty()) {
         return 0;
     }
-    auto first = lower(w[0]);
+    auto first = ascii_lower(w[0]);
     if (first == "today") {
         out = today;
         return 1;
@@ -88,10 +69,10 @@ std::size_t read_day(const std::vector<std::string>& w, Date today, Date& out,
     }
     std::size_t used = 0;
     if (first == "next" && w.size() > 1) {
-        first = lower(w[1]);
+        first = ascii_lower(w[1]);
         used = 1;
     }
-    if (int wd = weekday_word(first); wd >= 0) {
+    if (int wd = weekday_of_word(first); wd >= 0) {
         int from = weekday_index(today);
         int ahead = (wd - from + 7) % 7;
         if (ahead == 0) {
@@ -127,7 +108,7 @@ TimeReading read_time_phrase(std::string_view phrase, const date::time_zone* zon
         throw InvalidInput(std::string(field), "a time is required");
     }
     TimeReading r;
-    if (w.size() == 1 && lower(w[0]) == "now") {
+    if (w.size() == 1 && ascii_lower(w[0]) == "now") {
         r.local = to_local(now, zone);
         r.instants = {now};
         r.explicit_offset = true;
@@ -214,6 +195,26 @@ Date parse_date_phrase(std::string_view phrase, const date::time_zone* zone, Ins
                                        phrase));
     }
     return day;
+}
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+int weekday_of_word(std::string_view word) {
+    auto w = ascii_lower(word);
+    for (std::size_t i = 0; i < k_short.size(); ++i) {
+        if (w == k_short[i] || w == k_long[i]) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
 }
 
 } // namespace carecall
