@@ -85,7 +85,7 @@ TEST_SUITE("cli audit") {
                 c = {{"cancel", code, "--reason", "unwell"}, "cancel", "booking", code};
             } else if (what == 7) {
                 auto code = pick(std::vector<std::string>{"R-ASHA", "R-IVY", "R-BEN", "R-HAL"});
-                c = {{"resident", "edit", code, "--room", std::to_string(i)},
+                c = {{"resident", "edit", code, "--room", "U1-" + std::to_string(i)},
                      "update",
                      "resident",
                      code};
