@@ -18,8 +18,8 @@ inline void booked_calls(const Scratch& s) {
               "2027-07-05 10:00", "--device", "PORTAL-1"});
     ok_at(s, {"-q", "book", "--resident", "R-BEN", "--contact", "C-LUCY", "--at",
               "2027-07-05 15:00", "--device", "TAB-B"});
-    ok_at(s, {"-q", "book", "--resident", "R-HAL", "--contact", "C-TOM", "--at",
-              "2027-07-05 11:00", "--device", "PORTAL-2", "--staff", "E-KIM"});
+    ok_at(s, {"-q", "book", "--resident", "R-HAL", "--contact", "C-TOM", "--at", "2027-07-05 11:00",
+              "--device", "PORTAL-2", "--staff", "E-KIM"});
 }
 
 /// Puts B-1 at risk: PORTAL-1 out of service 09:00-11:00 on its day.

@@ -161,7 +161,9 @@ TEST_SUITE("repair") {
     TEST_CASE("broken: a ward closure; repair moves the call to the nearest open day") {
         Home h;
         auto b = h.book("R1", "C1", "2027-07-01T10:00");
-        h.ward("W1", [](Ward& w) { w.closures = {parse_closure("2027-07-01..2027-07-01 outbreak", "t")}; });
+        h.ward("W1", [](Ward& w) {
+            w.closures = {parse_closure("2027-07-01..2027-07-01 outbreak", "t")};
+        });
         auto broken = h.only_broken();
         CHECK(broken.violations.front().rule == Rule::resident_ward_closed);
         CHECK_FALSE(broken.lasting);
@@ -247,8 +249,8 @@ TEST_SUITE("repair") {
         SUBCASE("through record_consent") {
             Consent c;
             c.status = ConsentStatus::none;
-            auto change = h.service.record_consent(h.store->residents().get("R1", "resident").id,
-                                                   c, ChangeOptions{});
+            auto change = h.service.record_consent(h.store->residents().get("R1", "resident").id, c,
+                                                   ChangeOptions{});
             REQUIRE(change.cancelled.size() == 1);
             CHECK(change.broke.empty());
         }
@@ -292,8 +294,8 @@ TEST_SUITE("repair") {
         Home h;
         auto b = h.book("R1", "C1", "2027-07-01T10:00");
         h.contact("C1", [](Contact& c) {
-            c.absences = {parse_period("2027-07-01T00:00/2027-07-02T00:00 holiday",
-                                       london_zone(), "t")};
+            c.absences = {
+                parse_period("2027-07-01T00:00/2027-07-02T00:00 holiday", london_zone(), "t")};
         });
         CHECK(h.only_broken().violations.front().rule == Rule::contact_absent);
         CHECK(h.repair().steps.at(0).action == RepairAction::moved);
