@@ -76,10 +76,13 @@ void register_repair(CLI::App& app, Env& env);
 /// Booked calls that break a rule: as JSON, and printed by ward and day, marked AT RISK.
 nlohmann::json broken_json(Store& store, const std::vector<BrokenCall>& broken);
 void print_broken(Store& store, const std::vector<BrokenCall>& broken);
-/// After a record changed: on stderr, the booked calls of these wards (none: all) that now break
-/// a rule, and the repair command to run. Silent when there are none or with -q.
-void report_broken(Env& env, Store& store, const std::vector<WardId>& wards);
-/// The calls a change cancelled (revoked approval, consent withdrawn), on stderr unless -q.
-void report_cancelled(Env& env, Store& store, const std::vector<Booking>& cancelled);
+/// After a change of the records, on stderr unless -q: the calls it cancelled, how many were
+/// already at risk, the calls it broke (AT RISK, with the rule and its message) and then either
+/// what the repair did to each (--repair) or, last, the exact `carecall repair` command to run.
+void report_change(Env& env, Store& store, const ChangeResult& change);
+/// `carecall [--db PATH] [--now TIME] repair [--ward W|--site S]` for this scope.
+std::string repair_command(const Env& env, Store& store, const BrokenQuery& scope);
+/// The --repair flag of a command that changes records.
+void add_repair_flag(CLI::App* cmd, bool& repair);
 
 } // namespace carecall::cli

@@ -1,5 +1,6 @@
 // book, move, cancel, done, missed, reopen, agenda, slots, waitlist, when
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -379,10 +380,49 @@ const date::time_zone* agenda_filter(Store& store, const AgendaOpts& ao, Booking
     return zone;
 }
 
-void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao,
-                        const std::vector<Booking>& list, const date::time_zone* zone) {
-    std::vector<std::vector<std::string>> rows;
+/// The violations of each listed call that breaks a rule now (BookingService::broken, the check
+/// db check and repair use), by booking id.
+std::map<std::int64_t, std::vector<Violation>> agenda_risks(Store& store, Instant now,
+                                                            const std::vector<Booking>& list) {
+    std::map<std::int64_t, std::vector<Violation>> out;
+    std::optional<Instant> last;
     for (const auto& b : list) {
+        if (b.status == BookingStatus::booked && b.start >= now) {
+            last = last ? std::max(*last, b.end) : b.end;
+        }
+    }
+    if (!last) {
+        return out;
+    }
+    BrokenQuery q;
+    q.to = *last;
+    for (auto& b : service_at(store, now).broken(q)) {
+        out[b.booking.id.value] = std::move(b.violations);
+    }
+    return out;
+}
+
+nlohmann::json risk_json(const std::vector<Violation>& violations) {
+    auto out = nlohmann::json::array();
+    for (const auto& v : violations) {
+        out.push_back({{"rule", rule_name(v.rule)}, {"message", v.message}});
+    }
+    return out;
+}
+
+void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao,
+                        const std::vector<Booking>& list, const date::time_zone* zone,
+                        const std::map<std::int64_t, std::vector<Violation>>& risks) {
+    std::vector<std::vector<std::string>> rows;
+    std::string risk_lines;
+    for (const auto& b : list) {
+        auto risk = risks.find(b.id.value);
+        if (risk != risks.end()) {
+            for (const auto& v : risk->second) {
+                risk_lines +=
+                    fmt::format("{} AT RISK: {}: {}\n", b.code, rule_name(v.rule), v.message);
+            }
+        }
         auto j = booking_json(store, b);
         // Site time, or the zone --tz asks for (the days were chosen in it too).
         auto bz = ao.tz.empty() ? find_zone(j["tz"].get<std::string>()) : zone;
@@ -396,16 +436,18 @@ void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao,
                 contacts += fmt::format(" ({} {})", hhmm(b.start, cz), abbrev(b.start, cz));
             }
         }
-        rows.push_back(
-            {b.code, local_day(b.start, bz), times(b.start, b.end, bz),
-             j["resident_name"].get<std::string>().empty() ? j["resident"].get<std::string>()
-                                                           : j["resident_name"].get<std::string>(),
-             contacts, j["device"].get<std::string>(),
-             j["staff"].is_null() ? "" : j["staff"].get<std::string>(), to_string(b.status)});
+        rows.push_back({b.code, local_day(b.start, bz), times(b.start, b.end, bz),
+                        j["resident_name"].get<std::string>().empty()
+                            ? j["resident"].get<std::string>()
+                            : j["resident_name"].get<std::string>(),
+                        contacts, j["device"].get<std::string>(),
+                        j["staff"].is_null() ? "" : j["staff"].get<std::string>(),
+                        risk == risks.end() ? to_string(b.status) : std::string("AT RISK")});
     }
     print_table(
         {"CALL", "DAY", "TIME", "RESIDENT", "CONTACTS (THEIR TIME)", "DEVICE", "HELPER", "STATUS"},
         rows);
+    std::cout << risk_lines;
     env.message(fmt::format("{} call{}", list.size(), list.size() == 1 ? "" : "s"));
 }
 
@@ -423,15 +465,22 @@ void run_agenda(Env& env, const AgendaOpts& ao) {
                       BookingStatus::cancelled, BookingStatus::waitlisted};
     }
     auto list = service_at(store, now).agenda(f);
+    auto risks = agenda_risks(store, now, list);
     if (env.want_json()) {
+        auto calls = bookings_json(store, list);
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            auto risk = risks.find(list[i].id.value);
+            calls[i]["at_risk"] =
+                risk_json(risk == risks.end() ? std::vector<Violation>{} : risk->second);
+        }
         print_json({{"format", "carecall-agenda/1"},
                     {"from", format_iso_offset(*f.from, zone)},
                     {"to", format_iso_offset(*f.to, zone)},
                     {"tz", zone->name()},
-                    {"calls", bookings_json(store, list)}});
+                    {"calls", calls}});
         return;
     }
-    print_agenda_table(env, store, ao, list, zone);
+    print_agenda_table(env, store, ao, list, zone, risks);
 }
 
 void register_agenda(CLI::App& app, Env& env) {

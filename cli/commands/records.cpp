@@ -194,17 +194,29 @@ void register_common(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> noun
     auto* remove = app->add_subcommand("remove", fmt::format("remove a {}", noun->kind));
     auto rcode = std::make_shared<std::string>();
     auto yes = std::make_shared<bool>(false);
+    auto rrepair = std::make_shared<bool>(false);
     remove->add_option("code", *rcode, "code or numeric id")->required();
     remove->add_flag("-y,--yes", *yes, "do not ask (needed in scripts)");
+    add_repair_flag(remove, *rrepair);
     remove->footer(fmt::format("Example:\n  carecall {} remove CODE --yes", noun->kind));
-    remove->callback([&env, noun, rcode, yes] {
+    remove->callback([&env, noun, rcode, yes, rrepair] {
         auto& store = env.store(false);
         auto r = noun->repo(store).get(*rcode, noun->kind);
         env.confirm(fmt::format("remove {} {}", noun->kind, r.code), *yes);
-        auto tx = store.begin(TxKind::write);
-        noun->repo(store).remove(r.id);
-        tx->commit();
+        auto now = env.now();
+        ChangeOptions co;
+        co.repair = *rrepair;
+        // The calls are checked before and after, in the removal's transaction: a record in use
+        // by a booking cannot go (foreign keys), but say so if a removal ever breaks a call.
+        auto change = BookingService(store, [now] { return now; })
+                          .change_records(
+                              [&](Store& st) {
+                                  noun->repo(st).remove(r.id);
+                                  return std::vector<Booking>{};
+                              },
+                              co);
         env.message(fmt::format("removed {} {}", noun->kind, r.code));
+        report_change(env, store, change);
     });
 }
 
@@ -223,40 +235,63 @@ void register_add_edit(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> no
                                                              noun->kind));
         auto opts = std::make_shared<Opts>();
         auto code = std::make_shared<std::string>();
+        auto repair = std::make_shared<bool>(false);
         sub->add_option("code", *code,
                         adding ? "the new record's code (e.g. W-ROSE)" : "code or numeric id")
             ->required();
         options(sub, *opts, adding);
         if (adding) {
             sub->footer("Example:\n  " + add_example);
+        } else {
+            add_repair_flag(sub, *repair);
+            sub->footer(fmt::format("Calls the change breaks are listed with the carecall repair "
+                                    "to run; --repair runs it in the same transaction.\n"
+                                    "Example:\n  carecall {} edit CODE --repair ...",
+                                    noun->kind));
         }
-        sub->callback([&env, noun, opts, code, apply, adding] {
+        sub->callback([&env, noun, opts, code, apply, adding, repair] {
             auto& store = env.store(adding); // only "add" may create the file
-            auto tx = store.begin(TxKind::write);
-            auto& repo = noun->repo(store);
-            T record;
-            if (adding) {
-                record.code = *code;
-                validate_code(record.code, "code");
-            } else {
-                record = repo.get(*code, noun->kind);
+            json j;
+            std::string record_code;
+            // Reads and writes the record inside the caller's write transaction.
+            auto write = [&](Store& st) {
+                auto& repo = noun->repo(st);
+                T record;
+                if (adding) {
+                    record.code = *code;
+                    validate_code(record.code, "code");
+                } else {
+                    record = repo.get(*code, noun->kind);
+                }
+                apply(st, *opts, record, adding);
+                if (adding) {
+                    record.id = repo.add(record);
+                } else {
+                    repo.update(record);
+                }
+                j = record_json(st, *noun, *repo.find(record.id));
+                record_code = record.code;
+                return std::vector<Booking>{};
+            };
+            std::optional<ChangeResult> change;
+            if (adding) { // a new record cannot break a booked call
+                auto tx = store.begin(TxKind::write);
+                write(store);
+                tx->commit();
+            } else { // the calls it breaks, and their repair, in the edit's transaction
+                auto now = env.now();
+                ChangeOptions co;
+                co.repair = *repair;
+                change = BookingService(store, [now] { return now; }).change_records(write, co);
             }
-            apply(store, *opts, record, adding);
-            if (adding) {
-                record.id = repo.add(record);
-            } else {
-                repo.update(record);
-            }
-            auto j = record_json(store, *noun, *repo.find(record.id));
-            tx->commit();
             if (env.want_json()) {
                 print_json({{"format", "carecall-record/1"}, {"kind", noun->kind}, {"record", j}});
             } else {
                 env.message(
-                    fmt::format("{} {} {}", adding ? "added" : "changed", noun->kind, record.code));
+                    fmt::format("{} {} {}", adding ? "added" : "changed", noun->kind, record_code));
             }
-            if (!adding) {
-                report_broken(env, store, {});
+            if (change) {
+                report_change(env, store, *change);
             }
         });
     }
@@ -477,9 +512,11 @@ void register_resident_consent(CLI::App* noun_app, Env& env) {
     consent->add_option("--by", co->by, "who gave consent or made the best interest decision");
     consent->add_option("--on", co->on, "date recorded, YYYY-MM-DD (default today)");
     consent->add_option("--review", co->review, "review date, YYYY-MM-DD");
+    auto crepair = std::make_shared<bool>(false);
+    add_repair_flag(consent, *crepair);
     consent->footer("Example:\n  carecall resident consent R-0042 --status best_interest "
                     "--by \"Dr Okafor\" --review 2027-03-01");
-    consent->callback([&env, co] {
+    consent->callback([&env, co, crepair] {
         auto& store = env.store(false);
         auto tx = store.begin(TxKind::read);
         auto r = store.residents().get(co->code, "resident");
@@ -497,10 +534,11 @@ void register_resident_consent(CLI::App* noun_app, Env& env) {
         }
         tx->commit();
         auto now = env.now();
-        auto cancelled = BookingService(store, [now] { return now; }).record_consent(r.id, c);
+        ChangeOptions opts;
+        opts.repair = *crepair;
+        auto change = BookingService(store, [now] { return now; }).record_consent(r.id, c, opts);
         env.message(fmt::format("consent for resident {}: {}", r.code, to_string(c.status)));
-        report_cancelled(env, store, cancelled);
-        report_broken(env, store, {r.ward});
+        report_change(env, store, change);
     });
 }
 
@@ -627,16 +665,21 @@ void register_contact(CLI::App& app, Env& env) {
     auto* revoke = noun_app->add_subcommand("revoke", "withdraw a contact's approval");
     revoke->add_option("code", ro->contact, "the contact")->required();
     revoke->add_option("--resident", ro->resident, "the resident")->required();
-    revoke->callback([&env, ro] {
+    auto rrepair = std::make_shared<bool>(false);
+    add_repair_flag(revoke, *rrepair);
+    revoke->callback([&env, ro, rrepair] {
         auto& store = env.store(false);
         auto tx = store.begin(TxKind::read);
         auto c = store.contacts().get(ro->contact, "contact");
         auto r = store.residents().get(ro->resident, "resident");
         tx->commit();
         auto now = env.now();
-        auto cancelled = BookingService(store, [now] { return now; }).revoke_approval(r.id, c.id);
+        ChangeOptions opts;
+        opts.repair = *rrepair;
+        auto change =
+            BookingService(store, [now] { return now; }).revoke_approval(r.id, c.id, opts);
         env.message(fmt::format("contact {} may no longer call resident {}", c.code, r.code));
-        report_cancelled(env, store, cancelled);
+        report_change(env, store, change);
     });
 }
 

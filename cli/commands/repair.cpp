@@ -2,6 +2,7 @@
 // and what db check and the record commands say about them.
 #include <iostream>
 #include <map>
+#include <ostream>
 
 #include <fmt/format.h>
 
@@ -45,31 +46,66 @@ std::string violation_text(const Violation& v) {
     return fmt::format("{}: {}", rule_name(v.rule), v.message);
 }
 
-void print_steps(Store& store, const RepairResult& r) {
+void print_steps(std::ostream& out, Store& store, const RepairResult& r) {
     for (const auto& s : r.steps) {
         const auto* zone = find_zone(booking_json(store, s.before)["tz"].get<std::string>());
         const auto& why = violation_text(s.violations.front());
         switch (s.action) {
         case RepairAction::kept:
-            std::cout << fmt::format("{} {}: kept (fine once the calls before it were repaired)\n",
-                                     s.before.code, span(s.before.start, s.before.end, zone));
+            out << fmt::format("{} {}: kept (fine once the calls before it were repaired)\n",
+                               s.before.code, span(s.before.start, s.before.end, zone));
             break;
         case RepairAction::moved:
-            std::cout << fmt::format(
-                "{} {} moved to {} on {}\n  because {}\n", s.before.code,
-                span(s.before.start, s.before.end, zone), span(s.after.start, s.after.end, zone),
-                booking_json(store, s.after)["device"].get<std::string>(), why);
+            if (s.after.start == s.before.start && s.after.device == s.before.device) {
+                auto helper = booking_json(store, s.after)["staff"];
+                out << fmt::format("{} {} keeps its time and device, helped by {}\n  because {}\n",
+                                   s.before.code, span(s.before.start, s.before.end, zone),
+                                   helper.is_string() ? helper.get<std::string>() : "no one", why);
+                break;
+            }
+            out << fmt::format("{} {} moved to {} on {}\n  because {}\n", s.before.code,
+                               span(s.before.start, s.before.end, zone),
+                               span(s.after.start, s.after.end, zone),
+                               booking_json(store, s.after)["device"].get<std::string>(), why);
             break;
         case RepairAction::waitlisted:
-            std::cout << fmt::format("{} {} put on the waiting list: no time found\n  because {}\n",
-                                     s.before.code, span(s.before.start, s.before.end, zone), why);
+            out << fmt::format("{} {} put on the waiting list: no time found\n  because {}\n",
+                               s.before.code, span(s.before.start, s.before.end, zone), why);
             break;
         case RepairAction::cancelled:
-            std::cout << fmt::format("{} {} cancelled: no time can work\n  because {}\n",
-                                     s.before.code, span(s.before.start, s.before.end, zone), why);
+            out << fmt::format("{} {} cancelled: no time can work\n  because {}\n", s.before.code,
+                               span(s.before.start, s.before.end, zone), why);
             break;
         }
     }
+}
+
+/// "3 broken calls: 1 moved, 1 waitlisted, 1 cancelled, 0 kept; 0 other calls moved"
+std::string summary(const RepairResult& r) {
+    std::map<RepairAction, int> count;
+    for (const auto& s : r.steps) {
+        ++count[s.action];
+    }
+    return fmt::format("{} broken call{}: {} moved, {} waitlisted, {} cancelled, {} kept; {} other "
+                       "call{} moved",
+                       r.steps.size(), r.steps.size() == 1 ? "" : "s", count[RepairAction::moved],
+                       count[RepairAction::waitlisted], count[RepairAction::cancelled],
+                       count[RepairAction::kept], r.others_moved, r.others_moved == 1 ? "" : "s");
+}
+
+/// A word for a shell: quoted when it holds anything but safe characters.
+std::string shell_word(const std::string& w) {
+    bool safe =
+        !w.empty() && w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX"
+                                          "YZ0123456789_-.,/:+=@") == std::string::npos;
+    if (safe) {
+        return w;
+    }
+    std::string out = "'";
+    for (char c : w) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
 }
 
 json steps_json(Store& store, const RepairResult& r) {
@@ -121,17 +157,9 @@ void run_repair(Env& env, const RepairOpts& o) {
                     {"others_moved", result.others_moved}});
         return;
     }
-    print_steps(store, result);
-    std::map<RepairAction, int> count;
-    for (const auto& s : result.steps) {
-        ++count[s.action];
-    }
-    env.message(fmt::format("{}{} broken call{}: {} moved, {} waitlisted, {} cancelled, {} kept; "
-                            "{} other calls moved",
-                            o.dry_run ? "dry run (nothing written): " : "", result.steps.size(),
-                            result.steps.size() == 1 ? "" : "s", count[RepairAction::moved],
-                            count[RepairAction::waitlisted], count[RepairAction::cancelled],
-                            count[RepairAction::kept], result.others_moved));
+    print_steps(std::cout, store, result);
+    env.message(
+        fmt::format("{}{}", o.dry_run ? "dry run (nothing written): " : "", summary(result)));
 }
 
 } // namespace
@@ -175,45 +203,75 @@ void print_broken(Store& store, const std::vector<BrokenCall>& broken) {
     }
 }
 
-void report_broken(Env& env, Store& store, const std::vector<WardId>& wards) {
-    BookingService service(store, [&env] { return env.now(); });
-    BrokenQuery q;
-    q.wards = wards;
-    auto broken = service.broken(q);
-    if (broken.empty() || env.quiet) {
-        return;
+std::string repair_command(const Env& env, Store& store, const BrokenQuery& scope) {
+    std::string cmd = "carecall";
+    if (!env.db_option.empty()) {
+        cmd += " --db " + shell_word(env.db_option);
     }
-    std::cerr << fmt::format("{} booked call{} now break{} a rule:\n", broken.size(),
-                             broken.size() == 1 ? "" : "s", broken.size() == 1 ? "s" : "");
-    for (const auto& b : broken) {
-        auto j = booking_json(store, b.booking);
-        const auto* zone = find_zone(j["tz"].get<std::string>());
-        std::cerr << fmt::format(
-            "  {} {} {}: {}\n", b.booking.code, span(b.booking.start, b.booking.end, zone),
-            j["resident"].get<std::string>(), violation_text(b.violations.front()));
+    if (!env.now_option.empty()) {
+        cmd += " --now " + shell_word(env.now_option);
     }
-    std::string ward_opt;
-    if (wards.size() == 1) {
-        if (auto w = store.wards().find(wards[0])) {
-            ward_opt = " --ward " + w->code;
+    cmd += " repair";
+    if (scope.wards.size() == 1) {
+        if (auto w = store.wards().find(scope.wards[0])) {
+            cmd += " --ward " + shell_word(w->code);
+        }
+    } else if (!scope.wards.empty()) {
+        auto w = store.wards().find(scope.wards[0]);
+        auto site = w ? store.sites().find(w->site) : std::nullopt;
+        if (site) {
+            cmd += " --site " + shell_word(site->code);
         }
     }
-    std::cerr << fmt::format("run: carecall repair{} (or --dry-run first to see what it does)\n",
-                             ward_opt);
+    return cmd;
 }
 
-void report_cancelled(Env& env, Store& store, const std::vector<Booking>& cancelled) {
-    if (cancelled.empty() || env.quiet) {
+void report_change(Env& env, Store& store, const ChangeResult& change) {
+    if (env.quiet) {
         return;
     }
-    std::cerr << fmt::format("{} call{} cancelled:\n", cancelled.size(),
-                             cancelled.size() == 1 ? "" : "s");
-    for (const auto& b : cancelled) {
+    auto line = [&](const Booking& b, const std::string& why) {
         auto j = booking_json(store, b);
         const auto* zone = find_zone(j["tz"].get<std::string>());
-        std::cerr << fmt::format("  {} {} {}: {}\n", b.code, span(b.start, b.end, zone),
-                                 j["resident"].get<std::string>(), b.reason);
+        return fmt::format("  {} {} {}: {}\n", b.code, span(b.start, b.end, zone),
+                           j["resident"].get<std::string>(), why);
+    };
+    if (!change.cancelled.empty()) {
+        std::cerr << fmt::format("{} call{} cancelled:\n", change.cancelled.size(),
+                                 change.cancelled.size() == 1 ? "" : "s");
+        for (const auto& b : change.cancelled) {
+            std::cerr << line(b, b.reason);
+        }
     }
+    if (!change.already.empty()) {
+        std::cerr << fmt::format("{} other booked call{} already broke a rule before this change "
+                                 "(carecall db check lists them)\n",
+                                 change.already.size(), change.already.size() == 1 ? "" : "s");
+    }
+    if (change.broke.empty()) {
+        return;
+    }
+    std::cerr << fmt::format("{} booked call{} now break{} a rule because of this change:\n",
+                             change.broke.size(), change.broke.size() == 1 ? "" : "s",
+                             change.broke.size() == 1 ? "s" : "");
+    for (const auto& b : change.broke) {
+        std::cerr << line(b.booking, "AT RISK: " + violation_text(b.violations.front()));
+    }
+    if (change.repair) {
+        std::cerr << "repaired in the same transaction:\n";
+        print_steps(std::cerr, store, *change.repair);
+        std::cerr << summary(*change.repair) << "\n";
+        return;
+    }
+    std::cerr << fmt::format("to repair them (add --dry-run to see what it would do first):\n  "
+                             "{}\n",
+                             repair_command(env, store, change.scope));
+}
+
+void add_repair_flag(CLI::App* cmd, bool& repair) {
+    cmd->add_flag("--repair", repair,
+                  "repair the booked calls this change breaks, in the same transaction (as "
+                  "carecall repair: move, waitlist or cancel each)");
 }
 
 void register_repair(CLI::App& app, Env& env) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "carecall/booking.hpp"
 #include "carecall/error.hpp"
 #include "carecall/planning.hpp"
 #include "carecall/rota.hpp"
@@ -93,6 +94,37 @@ std::vector<RotaUnscheduled> unscheduled_requests(Store& store, const RotaQuery&
         return a.request < b.request;
     });
     return out;
+}
+
+/// Marks the rota's booked calls that break a rule now (the rota's "at_risk"), from
+/// BookingService::broken, the one check of a booked call that db check and repair use. The rota
+/// library does not check rules: the command fills this in, as it fills "unscheduled".
+void mark_at_risk(Store& store, Rota& rota, Instant now) {
+    std::optional<Instant> last;
+    for (const auto& c : rota.calls) {
+        if (c.booking.value != 0 && c.status == BookingStatus::booked && c.start >= now) {
+            last = last ? std::max(*last, c.end) : c.end;
+        }
+    }
+    if (!last) {
+        return; // only calls already started or past: nothing left to break
+    }
+    BrokenQuery bq;
+    bq.to = *last;
+    std::map<std::int64_t, const BrokenCall*> by_id;
+    auto broken = BookingService(store, [now] { return now; }).broken(bq);
+    for (const auto& b : broken) {
+        by_id[b.booking.id.value] = &b;
+    }
+    for (auto& c : rota.calls) {
+        auto it = by_id.find(c.booking.value);
+        if (it == by_id.end() || c.status != BookingStatus::booked) {
+            continue;
+        }
+        for (const auto& v : it->second->violations) {
+            c.at_risk.push_back(RotaRisk{rule_name(v.rule), v.message});
+        }
+    }
 }
 
 } // namespace
@@ -230,6 +262,7 @@ void run_rota(Env& env, const RotaOpts& o) {
     auto now = env.now();
     set_rota_dates(o, q, zone, now);
     auto rota = load_rota(store, q);
+    mark_at_risk(store, rota, now);
     if (format == "json") { // the rota document's "unscheduled"
         rota.unscheduled = unscheduled_requests(store, q, now);
     }

@@ -165,6 +165,28 @@ struct RepairResult {
     int others_moved = 0;
 };
 
+/// What a change of the records may do to the booked calls in the same transaction.
+struct ChangeOptions {
+    bool repair = false; ///< repair the calls in `ChangeResult::scope` right away
+    int search_days = 7; ///< as RepairRequest::search_days
+    std::string reason;  ///< as RepairRequest::reason
+};
+
+/// What a change of the records did to the booked calls from now on.
+struct ChangeResult {
+    std::vector<Booking> cancelled;  ///< cancelled by the change itself (revoke, consent)
+    std::vector<BrokenCall> broke;   ///< kept every rule before the change, break one after it
+    std::vector<BrokenCall> already; ///< broke a rule before the change and still do
+    /// The calls a repair should look at: the ward of the calls the change broke when they share
+    /// one, else the wards of their site when they share one, else every ward (empty). The
+    /// `carecall repair` to run is `--ward`, `--site` or nothing accordingly. Empty and
+    /// meaningless when `broke` is empty.
+    BrokenQuery scope;
+    /// With ChangeOptions::repair and something broken: the repair of `scope`, in the change's
+    /// transaction.
+    std::optional<RepairResult> repair;
+};
+
 class BookingService {
 public:
     BookingService(Store& store, std::function<Instant()> now);
@@ -199,6 +221,22 @@ public:
     /// Records a resident's consent; when it is not given (refused, none), cancels the resident's
     /// booked and waiting calls from now on in the same transaction. Returns the cancelled calls.
     std::vector<Booking> record_consent(ResidentId resident, const Consent& consent);
+    /// Withdraws the approval as above, and says which other calls the change broke (none
+    /// today: every call of the pair is cancelled); with options.repair, repairs them, all in one
+    /// transaction.
+    ChangeResult revoke_approval(ResidentId resident, ContactId contact,
+                                 const ChangeOptions& options);
+    /// Records consent as above, with the calls it broke and, with options.repair, their repair,
+    /// all in one transaction.
+    ChangeResult record_consent(ResidentId resident, const Consent& consent,
+                                const ChangeOptions& options);
+    /// Any change of the records (`write`, run against this service's store inside the write
+    /// transaction; it returns the calls it cancelled itself, if any): the booked calls from now
+    /// on are checked before and after it, and those it broke are reported; with
+    /// options.repair they are repaired (as repair() with `ChangeResult::scope`) before the one
+    /// commit. An exception from `write` or the repair rolls everything back.
+    ChangeResult change_records(const std::function<std::vector<Booking>(Store&)>& write,
+                                const ChangeOptions& options);
     /// The booked calls in the query that break a rule now, by start (one read transaction).
     std::vector<BrokenCall> broken(const BrokenQuery& query);
     /// Repairs the broken calls in one write transaction, each audited: a lasting break is

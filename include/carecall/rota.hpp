@@ -46,6 +46,12 @@ struct RotaContact {
     std::string tz;    ///< where they live
 };
 
+/// A rule a booked call breaks against the records as they are now: the call is AT RISK.
+struct RotaRisk {
+    std::string rule;    ///< the rule's name, e.g. "device.out_of_service"
+    std::string message; ///< e.g. "device Portal-1 is out of service (repair) until 12:00 BST"
+};
+
 /// One call of the rota.
 struct RotaCall {
     BookingId booking; ///< 0 for a call that is not stored (a solved scenario)
@@ -75,6 +81,11 @@ struct RotaCall {
     /// says so first.
     bool hours_overridden = false;
     std::vector<std::string> preparation; ///< what to get ready, in order
+    /// The rules the call breaks now, most fundamental first; empty: it keeps every rule. An
+    /// input, like Rota::unscheduled: load_rota leaves it empty (the rota library does not check
+    /// rules) and the caller fills it from BookingService::broken (`carecall rota` does).
+    /// Every renderer marks such a call "AT RISK" with each rule and its message.
+    std::vector<RotaRisk> at_risk;
 };
 
 /// What a device is busy with, for the run-sheet's timeline.
@@ -130,11 +141,18 @@ std::vector<std::string> preparation_for(const Resident& resident, const Device&
 
 /// Only the calls of `contact`, with nothing about other residents (no device timelines, no other
 /// contacts' details). With `redact`, people's names become initials ("A. P.") and the helper
-/// "a member of staff".
+/// "a member of staff". A call at risk stays marked, each rule's message replaced by
+/// k_family_risk_message (the messages are the ward's: they may name staff and other calls).
 Rota for_contact(const Rota& rota, std::string_view contact_code, bool redact);
 
 /// "Asha Patel" -> "A. P."
 std::string initials(std::string_view name);
+
+/// What a family's calendar says of a call at risk.
+inline constexpr const char* k_family_risk_message =
+    "this call may have to move: the ward will confirm it or offer another time";
+/// "AT RISK: device.out_of_service: device Portal-1 is out of service …" (one line per rule).
+std::vector<std::string> risk_lines(const RotaCall& call);
 
 // --- renderers --------------------------------------------------------------------------------
 

@@ -99,9 +99,18 @@ date::local_days local_day(Instant t, const date::time_zone* zone) {
 /// device that day, then the other days within `days`, nearest first; never before now.
 std::optional<CallPlan> nearest_time(Scope& sc, const Booking& b, int days, Instant now) {
     auto len = b.end - b.start;
-    auto from = std::max(now, b.start - date::days{days});
-    auto starts = grid(sc.zone, from, 2 * days + 1, k_step_minutes);
     auto own_day = local_day(b.start, sc.zone);
+    // Whole local days: the call's own day and `days` days either side of it (with days = 0,
+    // the earlier hours of its own day too), never before now.
+    auto first_midnight =
+        sc.zone->to_sys(date::local_seconds{own_day - date::days{days}}, date::choose::earliest);
+    auto last_midnight = sc.zone->to_sys(date::local_seconds{own_day + date::days{days + 1}},
+                                         date::choose::earliest);
+    auto from = std::max(now, Instant{first_midnight});
+    auto starts = grid(sc.zone, from, 2 * days + 2, k_step_minutes);
+    starts.erase(std::remove_if(starts.begin(), starts.end(),
+                                [&](Instant t) { return t >= Instant{last_midnight}; }),
+                 starts.end());
     auto distance = [&](Instant t) { return t > b.start ? t - b.start : b.start - t; };
     std::stable_sort(starts.begin(), starts.end(), [&](Instant x, Instant y) {
         bool xo = local_day(x, sc.zone) == own_day;
@@ -209,45 +218,139 @@ std::vector<Booking> cancel_from(Store& store, BookingQuery q, Instant now,
     return out;
 }
 
-} // namespace
+/// Inside the caller's write transaction: repairs the broken calls of the request's scope.
+RepairResult repair_in(Store& store, const RepairRequest& request, Instant now) {
+    if (request.search_days < 0 || request.search_days > 60) {
+        throw InvalidInput("search_days",
+                           fmt::format("{} is not between 0 and 60", request.search_days));
+    }
+    RepairResult result;
+    for (const auto& broken : find_broken(store, request.scope, now)) {
+        result.steps.push_back(repair_one(store, broken, request, now));
+    }
+    return result;
+}
 
-std::vector<Booking> BookingService::revoke_approval(ResidentId resident, ContactId contact) {
-    auto tx = m_store.begin(TxKind::write);
-    auto r = m_store.residents().find(resident);
-    auto c = m_store.contacts().find(contact);
+/// The scope a repair of these calls needs: their one ward, else their one site's wards, else
+/// every ward (empty).
+std::vector<WardId> repair_wards(Store& store, const std::vector<BrokenCall>& calls) {
+    std::vector<WardId> wards;
+    for (const auto& c : calls) {
+        auto r = store.residents().find(c.booking.resident);
+        if (r && std::find(wards.begin(), wards.end(), r->ward) == wards.end()) {
+            wards.push_back(r->ward);
+        }
+    }
+    if (wards.size() <= 1) {
+        return wards;
+    }
+    std::optional<SiteId> site;
+    for (auto id : wards) {
+        auto w = store.wards().find(id);
+        if (!w || (site && *site != w->site)) {
+            return {};
+        }
+        site = w->site;
+    }
+    std::vector<WardId> out;
+    for (const auto& w : store.wards().list()) {
+        if (w.site == *site) {
+            out.push_back(w.id);
+        }
+    }
+    return out;
+}
+
+/// Revokes inside the caller's write transaction; returns the calls it cancelled.
+std::vector<Booking> revoke_in(Store& store, ResidentId resident, ContactId contact, Instant now) {
+    auto r = store.residents().find(resident);
+    auto c = store.contacts().find(contact);
     if (!r || !c) {
         throw NotFound(!r ? fmt::format("resident #{} not found", resident.value)
                           : fmt::format("contact #{} not found", contact.value));
     }
-    m_store.approvals().revoke(resident, contact);
+    store.approvals().revoke(resident, contact);
     BookingQuery q;
     q.residents = {resident};
     q.contacts = {contact};
-    auto cancelled =
-        cancel_from(m_store, q, m_now(),
-                    fmt::format("approval revoked: {} may no longer call {}", c->code, r->code));
+    return cancel_from(store, q, now,
+                       fmt::format("approval revoked: {} may no longer call {}", c->code, r->code));
+}
+
+/// Records consent inside the caller's write transaction; returns the calls it cancelled.
+std::vector<Booking> consent_in(Store& store, ResidentId resident, const Consent& consent,
+                                Instant now) {
+    auto r = store.residents().find(resident);
+    if (!r) {
+        throw NotFound(fmt::format("resident #{} not found", resident.value));
+    }
+    r->consent = consent;
+    store.residents().update(*r);
+    if (rule_facts::consents(*r)) {
+        return {};
+    }
+    BookingQuery q;
+    q.residents = {resident};
+    return cancel_from(
+        store, q, now,
+        fmt::format("consent to video calls {}",
+                    consent.status == ConsentStatus::refused ? "refused" : "no longer recorded"));
+}
+
+} // namespace
+
+ChangeResult
+BookingService::change_records(const std::function<std::vector<Booking>(Store&)>& write,
+                               const ChangeOptions& options) {
+    auto now = m_now();
+    auto tx = m_store.begin(TxKind::write);
+    auto before = find_broken(m_store, BrokenQuery{}, now);
+    ChangeResult result;
+    result.cancelled = write(m_store);
+    for (auto& after : find_broken(m_store, BrokenQuery{}, now)) {
+        bool was = std::any_of(before.begin(), before.end(), [&](const BrokenCall& b) {
+            return b.booking.id == after.booking.id;
+        });
+        (was ? result.already : result.broke).push_back(std::move(after));
+    }
+    if (!result.broke.empty()) {
+        result.scope.wards = repair_wards(m_store, result.broke);
+        if (options.repair) {
+            RepairRequest req;
+            req.scope = result.scope;
+            req.search_days = options.search_days;
+            req.reason = options.reason;
+            result.repair = repair_in(m_store, req, now);
+        }
+    }
+    tx->commit();
+    return result;
+}
+
+ChangeResult BookingService::revoke_approval(ResidentId resident, ContactId contact,
+                                             const ChangeOptions& options) {
+    auto now = m_now();
+    return change_records([&](Store& store) { return revoke_in(store, resident, contact, now); },
+                          options);
+}
+
+ChangeResult BookingService::record_consent(ResidentId resident, const Consent& consent,
+                                            const ChangeOptions& options) {
+    auto now = m_now();
+    return change_records([&](Store& store) { return consent_in(store, resident, consent, now); },
+                          options);
+}
+
+std::vector<Booking> BookingService::revoke_approval(ResidentId resident, ContactId contact) {
+    auto tx = m_store.begin(TxKind::write);
+    auto cancelled = revoke_in(m_store, resident, contact, m_now());
     tx->commit();
     return cancelled;
 }
 
 std::vector<Booking> BookingService::record_consent(ResidentId resident, const Consent& consent) {
     auto tx = m_store.begin(TxKind::write);
-    auto r = m_store.residents().find(resident);
-    if (!r) {
-        throw NotFound(fmt::format("resident #{} not found", resident.value));
-    }
-    r->consent = consent;
-    m_store.residents().update(*r);
-    std::vector<Booking> cancelled;
-    if (!rule_facts::consents(*r)) {
-        BookingQuery q;
-        q.residents = {resident};
-        cancelled = cancel_from(
-            m_store, q, m_now(),
-            fmt::format("consent to video calls {}", consent.status == ConsentStatus::refused
-                                                         ? "refused"
-                                                         : "no longer recorded"));
-    }
+    auto cancelled = consent_in(m_store, resident, consent, m_now());
     tx->commit();
     return cancelled;
 }
@@ -265,15 +368,9 @@ std::vector<BrokenCall> BookingService::broken(const BrokenQuery& query) {
 }
 
 RepairResult BookingService::repair(const RepairRequest& request) {
-    if (request.search_days < 0 || request.search_days > 60) {
-        throw InvalidInput("days", fmt::format("{} is not between 0 and 60", request.search_days));
-    }
     auto now = m_now();
     auto tx = m_store.begin(TxKind::write);
-    RepairResult result;
-    for (const auto& broken : find_broken(m_store, request.scope, now)) {
-        result.steps.push_back(repair_one(m_store, broken, request, now));
-    }
+    auto result = repair_in(m_store, request, now);
     if (!request.dry_run) {
         tx->commit();
     }

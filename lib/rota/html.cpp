@@ -63,6 +63,8 @@ td.prep div { padding-left: 3.2mm; text-indent: -3.2mm; }
 td.device { white-space: nowrap; }
 tr.off td { text-decoration: line-through; }
 tr.off td.state { text-decoration: none; font-weight: bold; }
+tr.risk td { border-top: 2pt solid #000; border-bottom: 2pt solid #000; }
+tr.risk td.state, div.risk { font-weight: bold; }
 svg { display: block; margin-bottom: 2mm; }
 svg text { font-family: "DejaVu Sans", Arial, sans-serif; }
 
@@ -225,6 +227,9 @@ std::string rota_html(const Rota& rota) {
             }
             std::string prep;
             if (is_active(*c)) {
+                for (const auto& r : risk_lines(*c)) {
+                    prep += "<div class=\"risk\"><b>" + esc(r) + "</b></div>";
+                }
                 for (const auto& p : c->preparation) {
                     prep += "<div>&#x2610;&nbsp;" + esc(p) + "</div>";
                 }
@@ -234,7 +239,10 @@ std::string rota_html(const Rota& rota) {
                 "<td class=\"device\">{}</td><td>{}</td><td class=\"prep\">{}</td>"
                 "<td class=\"state\">{}</td>"
                 "<td class=\"tick\"></td></tr>\n",
-                is_active(*c) ? "" : " class=\"off\"", time_cell(*c), esc(c->resident_name),
+                !is_active(*c)        ? " class=\"off\""
+                : !c->at_risk.empty() ? " class=\"risk\""
+                                      : "",
+                time_cell(*c), esc(c->resident_name),
                 c->room.empty() ? "" : "<br>room " + esc(c->room), contacts, esc(c->device_name),
                 c->staff_name.empty() ? "&ndash;" : esc(c->staff_name), prep, esc(status(*c)));
         }

@@ -145,6 +145,8 @@ std::string rota_ics(const Rota& rota, const IcsOptions& options) {
                 desc.push_back("Prepare: " + p);
             }
         }
+        auto risks = risk_lines(c);
+        desc.insert(desc.begin(), risks.begin(), risks.end());
         if (!c.code.empty()) {
             desc.push_back(fmt::format("Booking {}", c.code));
         }
@@ -159,7 +161,9 @@ std::string rota_ics(const Rota& rota, const IcsOptions& options) {
         put("SEQUENCE", std::to_string(c.sequence));
         put("DTSTART", ics_utc(c.start));
         put("DTEND", ics_utc(c.end));
-        put("SUMMARY", ics_escape(cancelled ? "Cancelled: " + summary : summary));
+        put("SUMMARY", ics_escape(cancelled            ? "Cancelled: " + summary
+                                  : !c.at_risk.empty() ? "AT RISK: " + summary
+                                                       : summary));
         put("DESCRIPTION", ics_escape(description));
         std::string location = c.site_name;
         if (!c.ward_name.empty()) {

@@ -46,6 +46,11 @@ std::string rota_json(const Rota& rota, const RotaJsonOptions& options) {
             j["staff_name"] = nullable(c.staff_name);
             j["hours_overridden"] = c.hours_overridden;
             j["preparation"] = c.preparation;
+            auto risks = nlohmann::json::array();
+            for (const auto& r : c.at_risk) {
+                risks.push_back({{"rule", r.rule}, {"message", r.message}});
+            }
+            j["at_risk"] = risks;
         }
         calls.push_back(std::move(j));
     }

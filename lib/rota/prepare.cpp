@@ -103,6 +103,15 @@ std::string initials(std::string_view name) {
     return out.empty() ? std::string("a resident") : out;
 }
 
+std::vector<std::string> risk_lines(const RotaCall& call) {
+    std::vector<std::string> out;
+    for (const auto& r : call.at_risk) {
+        out.push_back(r.rule.empty() ? "AT RISK: " + r.message
+                                     : "AT RISK: " + r.rule + ": " + r.message);
+    }
+    return out;
+}
+
 Rota for_contact(const Rota& rota, std::string_view contact_code, bool redact) {
     Rota out;
     out.from = rota.from;
@@ -129,6 +138,9 @@ Rota for_contact(const Rota& rota, std::string_view contact_code, bool redact) {
             c.room.clear();
         }
         c.preparation.clear();
+        for (auto& r : c.at_risk) {
+            r.message = k_family_risk_message;
+        }
         out.calls.push_back(std::move(c));
     }
     return out;

@@ -165,6 +165,9 @@ std::string rota_table(const Rota& rota) {
             if (!is_active(*c)) {
                 continue;
             }
+            for (const auto& r : risk_lines(*c)) {
+                out += wrap("  " + r, 4);
+            }
             std::vector<std::string> reach;
             for (const auto& k : c->contacts) {
                 if (!k.reach.empty()) {
@@ -194,12 +197,12 @@ std::string rota_csv(const Rota& rota) {
     };
     row({"date", "ward", "site_time", "site_tz", "their_time", "resident", "room", "contacts",
          "reach", "device", "helper", "status", "booking", "request", "start_utc", "end_utc",
-         "preparation"});
+         "preparation", "at_risk"});
     for (const auto& c : rota.calls) {
         row({format_date(c.date), c.ward_code, span(c.start, c.end, c.site_tz), c.site_tz,
              their_text(c), c.resident_name, c.room, contacts_text(c), reach_text(c), c.device_name,
              c.staff_name, to_string(c.status), c.code, c.request_code, format_utc(c.start),
-             format_utc(c.end), join(c.preparation, "; ")});
+             format_utc(c.end), join(c.preparation, "; "), join(risk_lines(c), "; ")});
     }
     return out;
 }

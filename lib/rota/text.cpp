@@ -71,7 +71,7 @@ std::string status(const RotaCall& call) {
     case BookingStatus::waitlisted:
         return "WAITING";
     default:
-        return to_string(call.status);
+        return call.at_risk.empty() ? to_string(call.status) : "AT RISK";
     }
 }
 

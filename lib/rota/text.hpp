@@ -24,7 +24,8 @@ std::string their_start(const RotaCall& call, const RotaContact& contact);
 std::string who(const RotaContact& c);
 /// "room 12" or "".
 std::string room(const RotaCall& call);
-/// "booked" or "CANCELLED" etc. (cancelled and waiting calls in capitals, never by colour alone).
+/// "booked" or "CANCELLED" etc. (cancelled, waiting and at-risk calls in capitals, never by
+/// colour alone).
 std::string status(const RotaCall& call);
 bool is_active(const RotaCall& call);
 

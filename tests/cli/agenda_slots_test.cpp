@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <set>
 
+#include "cli/at_risk_fixture.hpp"
 #include "cli/booking_fixture.hpp"
 
 using namespace carecall::test;
@@ -298,3 +299,25 @@ TEST_SUITE("cli agenda slots") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("cli agenda") {
+    TEST_CASE("agenda: a call the records no longer allow is AT RISK, with its rules in JSON") {
+        Scratch s;
+        booked_calls(s);
+        REQUIRE(break_portal(s).code == 0);
+        auto out = ok_at(s, {"-q", "agenda", "--date", "2027-07-05"});
+        CHECK(contains(out, "AT RISK\n"));
+        CHECK(contains(out, "B-1 AT RISK: device.out_of_service: "));
+        CHECK_FALSE(contains(out, "B-2 AT RISK"));
+        auto j = parse_json(ok_at(s, {"-q", "--json", "agenda", "--date", "2027-07-05"}));
+        REQUIRE(j["calls"].size() == 3);
+        for (const auto& c : j["calls"]) {
+            if (c["code"] == "B-1") {
+                REQUIRE(c["at_risk"].size() >= 1);
+                CHECK(c["at_risk"][0]["rule"] == "device.out_of_service");
+            } else {
+                CHECK(c["at_risk"] == json::array());
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 // carecall contact add|list|show|edit|remove|approve|revoke
+#include "cli/at_risk_fixture.hpp"
 #include "cli/cli_fixture.hpp"
 
 using namespace carecall::test;
@@ -184,3 +185,39 @@ TEST_SUITE("cli contact") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("cli contact") {
+    TEST_CASE("contact edit: a holiday breaks calls on two wards; the repair is by site") {
+        Scratch s;
+        booked_calls(s);
+        auto r = run_at(s, {"contact", "edit", "C-LUCY", "--absent",
+                            "2027-07-05T00:00/2027-07-06T00:00 holiday"});
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 0);
+        CHECK(contains(r.err, "2 booked calls now break a rule because of this change:\n"));
+        CHECK(contains(r.err, "R-IVY: AT RISK: contact.absent: "));
+        CHECK(contains(r.err, "R-BEN: AT RISK: contact.absent: "));
+        CHECK(last_line(r.err) == repair_line(s, " --site SUNNY"));
+    }
+
+    TEST_CASE("contact revoke cancels the pair's calls and lists them; --repair is accepted") {
+        Scratch s;
+        booked_calls(s);
+        auto r = run_at(s, {"contact", "revoke", "C-LUCY", "--resident", "R-IVY", "--repair"});
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 0);
+        CHECK(r.err == "contact C-LUCY may no longer call resident R-IVY\n1 call cancelled:\n  "
+                       "B-1 Mon 2027-07-05 10:00-10:30 BST R-IVY: approval revoked: C-LUCY may no "
+                       "longer call R-IVY\n");
+        CHECK(run_at(s, {"db", "check"}).code == 0);
+    }
+
+    TEST_CASE("contact remove: a contact no call uses goes, nothing to repair") {
+        Scratch s;
+        booked_calls(s);
+        ok_at(s, {"-q", "contact", "add", "C-NEW", "--tz", "Europe/London"});
+        auto r = run_at(s, {"contact", "remove", "C-NEW", "--yes", "--repair"});
+        CHECK(r.code == 0);
+        CHECK(r.err == "removed contact C-NEW\n");
+    }
+}

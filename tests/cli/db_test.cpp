@@ -1,4 +1,5 @@
 // carecall db init|check|backup|migrate, file modes, damaged, foreign and newer files.
+#include "cli/at_risk_fixture.hpp"
 #include "cli/cli_fixture.hpp"
 
 using namespace carecall::test;
@@ -229,3 +230,33 @@ TEST_SUITE("cli db") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("cli db") {
+    TEST_CASE("db check: booked calls at risk are listed by ward and day and exit 3") {
+        Scratch s;
+        booked_calls(s);
+        CHECK(run_at(s, {"db", "check"}).code == 0);
+        REQUIRE(break_portal(s).code == 0);
+        auto bytes = s.snapshot();
+        auto r = run_at(s, {"db", "check"});
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 3);
+        CHECK(starts_with(r.out, "ward W-ROSE:\n  Mon 2027-07-05\n    B-1 10:00-10:30 BST R-IVY: "
+                                 "AT RISK: device.out_of_service: "));
+        CHECK(contains(r.out, s.db() + ": BOOKED CALLS AT RISK (schema "));
+        CHECK_FALSE(contains(r.out, "B-2"));
+        CHECK(first_line(r.err) == "carecall: error: 1 booked call breaks a rule: carecall repair "
+                                   "--dry-run shows what repair would do");
+        auto j = run_at(s, {"--json", "db", "check"});
+        CHECK(j.code == 3);
+        auto doc = parse_json(j.out);
+        CHECK(doc["ok"] == false);
+        REQUIRE(doc["broken_calls"].size() == 1);
+        CHECK(doc["broken_calls"][0]["booking"]["code"] == "B-1");
+        CHECK(doc["broken_calls"][0]["violations"][0]["rule"] == "device.out_of_service");
+        CHECK(doc["broken_calls"][0]["lasting"] == false);
+        CHECK(error_json(j.err)["code"] == "conflict");
+        CHECK(error_json(j.err)["exit"] == 3);
+        CHECK(s.snapshot() == bytes); // a check writes nothing
+    }
+}

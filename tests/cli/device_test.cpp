@@ -1,4 +1,5 @@
 // carecall device add|list|show|edit|remove
+#include "cli/at_risk_fixture.hpp"
 #include "cli/cli_fixture.hpp"
 
 using namespace carecall::test;
@@ -169,3 +170,23 @@ TEST_SUITE("cli device") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("cli device") {
+    TEST_CASE("device edit: the calls it breaks, then the exact repair command") {
+        Scratch s;
+        booked_calls(s);
+        auto bytes = s.snapshot();
+        auto r = break_portal(s);
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 0);
+        CHECK(starts_with(r.err, "changed device PORTAL-1\n1 booked call now breaks a rule because "
+                                 "of this change:\n  B-1 Mon 2027-07-05 10:00-10:30 BST R-IVY: AT "
+                                 "RISK: device.out_of_service: "));
+        CHECK(last_line(r.err) == repair_line(s, " --ward W-ROSE"));
+        CHECK(s.snapshot() != bytes);
+        // The same again: nothing new is broken, the call already was.
+        auto again = break_portal(s);
+        CHECK(again.err == "changed device PORTAL-1\n1 other booked call already broke a rule "
+                           "before this change (carecall db check lists them)\n");
+    }
+}

@@ -1,4 +1,5 @@
 // carecall resident add|list|show|edit|remove|consent, and names that must survive intact.
+#include "cli/at_risk_fixture.hpp"
 #include "cli/cli_fixture.hpp"
 
 using namespace carecall::test;
@@ -381,3 +382,38 @@ TEST_SUITE("cli resident") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("cli resident") {
+    TEST_CASE("resident edit --discharged --repair cancels the calls after the discharge") {
+        Scratch s;
+        booked_calls(s);
+        auto r = run_at(s, {"resident", "edit", "R-IVY", "--discharged", "2027-07-02", "--repair"});
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 0);
+        CHECK(contains(r.err, "B-1 Mon 2027-07-05 10:00-10:30 BST R-IVY: AT RISK: "
+                              "resident.not_admitted: "));
+        CHECK(contains(r.err, "B-1 Mon 2027-07-05 10:00-10:30 BST cancelled: no time can work\n"));
+        CHECK(last_line(r.err) ==
+              "1 broken call: 0 moved, 0 waitlisted, 1 cancelled, 0 kept; 0 other calls moved");
+        CHECK(run_at(s, {"db", "check"}).code == 0);
+    }
+
+    TEST_CASE("resident consent refused cancels the calls and lists them") {
+        Scratch s;
+        booked_calls(s);
+        auto r = run_at(s, {"resident", "consent", "R-IVY", "--status", "refused", "--repair"});
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 0);
+        CHECK(r.err == "consent for resident R-IVY: refused\n1 call cancelled:\n  B-1 Mon "
+                       "2027-07-05 10:00-10:30 BST R-IVY: consent to video calls refused\n");
+    }
+
+    TEST_CASE("resident edit: care blocks that cover a call put it at risk") {
+        Scratch s;
+        booked_calls(s);
+        auto r = run_at(s, {"resident", "edit", "R-IVY", "--care-block", "daily 09:30-10:30 rest"});
+        CHECK(r.code == 0);
+        CHECK(contains(r.err, "R-IVY: AT RISK: resident.care_block: "));
+        CHECK(last_line(r.err) == repair_line(s, " --ward W-ROSE"));
+    }
+}

@@ -8,6 +8,7 @@
 
 #include <set>
 
+#include "cli/at_risk_fixture.hpp"
 #include "cli/booking_fixture.hpp"
 
 using namespace carecall::test;
@@ -241,7 +242,7 @@ TEST_SUITE("cli rota") {
         CHECK(rows[0] == std::vector<std::string>{
                              "date", "ward", "site_time", "site_tz", "their_time", "resident",
                              "room", "contacts", "reach", "device", "helper", "status", "booking",
-                             "request", "start_utc", "end_utc", "preparation"});
+                             "request", "start_utc", "end_utc", "preparation", "at_risk"});
         for (const auto& row : rows) {
             CHECK(row.size() == rows[0].size());
         }
@@ -251,7 +252,8 @@ TEST_SUITE("cli rota") {
                              "+61 2 5550 1234, \"WhatsApp\"", "Portal-1", "", "booked", "B-1", "",
                              "2027-07-05T08:00:00Z", "2027-07-05T08:30:00Z",
                              "clean and charge Portal-1; position it in room 12 so no other "
-                             "resident is on camera; hearing aids in and glasses on, if worn"});
+                             "resident is on camera; hearing aids in and glasses on, if worn",
+                             ""});
         CHECK(rows[3][5] == "Ben Okafor");
         CHECK(rows[3][1] == "W-BLUE");
     }
@@ -467,5 +469,66 @@ TEST_SUITE("cli rota") {
         refused_at(s, {"--format", "pdf", "rota"}, 2,
                    "--format: pdf not in {table,json,csv,ics,html} (see "
                    "carecall --help)");
+    }
+}
+
+TEST_SUITE("cli rota") {
+    TEST_CASE("rota: a call the records no longer allow is AT RISK in every format") {
+        Scratch s;
+        booked_calls(s);
+        REQUIRE(break_portal(s).code == 0);
+        Args day{"-q", "rota", "--date", "2027-07-05"};
+        auto with = [&](Args extra) {
+            Args a = day;
+            a.insert(a.end(), extra.begin(), extra.end());
+            return ok_at(s, a);
+        };
+        auto table = with({"--ward", "W-ROSE"});
+        CHECK(contains(table, "AT RISK\n"));
+        CHECK(contains(table, "  AT RISK: device.out_of_service: "));
+        CHECK(contains(table, "Portal-1"));
+        CHECK(with({"--ward", "W-BLUE"}).find("AT RISK") == std::string::npos);
+
+        auto j = parse_json(with({"--format", "json"}));
+        bool seen = false;
+        for (const auto& c : j["calls"]) {
+            REQUIRE(c.contains("at_risk"));
+            if (c["booking"] == "B-1") {
+                seen = true;
+                REQUIRE(c["at_risk"].size() >= 1);
+                CHECK(c["at_risk"][0]["rule"] == "device.out_of_service");
+                CHECK(contains(c["at_risk"][0]["message"].get<std::string>(), "Portal-1"));
+            } else {
+                CHECK(c["at_risk"] == json::array());
+            }
+        }
+        CHECK(seen);
+
+        auto rows = parse_csv(with({"--format", "csv"}));
+        REQUIRE(rows.size() == 4);
+        CHECK(rows[0].back() == "at_risk");
+        for (const auto& row : rows) {
+            if (row[12] == "B-1") {
+                CHECK(starts_with(row.back(), "AT RISK: device.out_of_service: "));
+            } else if (row[12] != "booking") {
+                CHECK(row.back().empty());
+            }
+        }
+
+        auto ics = with({"--format", "ics"});
+        CHECK(contains(ics, "SUMMARY:AT RISK: Call: Ivy Clarke"));
+        CHECK(contains(ics, "AT RISK: device.out_of_service: "));
+        auto family = with({"--format", "ics", "--for-contact", "C-LUCY"});
+        CHECK(contains(family, "SUMMARY:AT RISK: Video call with Ivy Clarke"));
+        CHECK_FALSE(contains(family, "device.out_of_service: device"));
+
+        auto html = with({"--format", "html", "--ward", "W-ROSE"});
+        CHECK(contains(html, "<tr class=\"risk\">"));
+        CHECK(contains(html, "AT RISK: device.out_of_service: "));
+
+        // Repaired, it is fine again everywhere.
+        ok_at(s, {"-q", "repair"});
+        CHECK(with({"--format", "json"}).find("device.out_of_service") == std::string::npos);
+        CHECK(with({}).find("AT RISK") == std::string::npos);
     }
 }

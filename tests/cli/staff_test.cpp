@@ -1,4 +1,5 @@
 // carecall staff add|list|show|edit|remove
+#include "cli/at_risk_fixture.hpp"
 #include "cli/cli_fixture.hpp"
 
 using namespace carecall::test;
@@ -142,3 +143,20 @@ TEST_SUITE("cli staff") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("cli staff") {
+    TEST_CASE("staff edit: a shorter shift puts the calls they help at risk") {
+        Scratch s;
+        booked_calls(s);
+        auto r = run_at(s, {"staff", "edit", "E-KIM", "--weekly-shift", "daily 14:00-20:00"});
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 0);
+        CHECK(contains(r.err, "B-3 Mon 2027-07-05 11:00-11:30 BST R-HAL: AT RISK: help.shift: "));
+        CHECK(last_line(r.err) == repair_line(s, " --ward W-ROSE"));
+        // Nothing new broken: --repair leaves the call broken before to carecall repair.
+        auto fixed = run_at(
+            s, {"staff", "edit", "E-KIM", "--weekly-shift", "daily 15:00-20:00", "--repair"});
+        INFO("stderr: " << fixed.err);
+        CHECK(contains(fixed.err, "1 other booked call already broke a rule before this change"));
+    }
+}

@@ -1,4 +1,5 @@
 // carecall ward add|list|show|edit|remove
+#include "cli/at_risk_fixture.hpp"
 #include "cli/cli_fixture.hpp"
 
 using namespace carecall::test;
@@ -146,3 +147,30 @@ TEST_SUITE("cli ward") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("cli ward") {
+    TEST_CASE("ward edit: a closure and shorter calling hours break calls; --repair moves them") {
+        Scratch s;
+        booked_calls(s);
+        auto r = run_at(s, {"ward", "edit", "W-ROSE", "--closure", "2027-07-05..2027-07-05 flood"});
+        INFO("stderr: " << r.err);
+        CHECK(r.code == 0);
+        CHECK(contains(r.err, "2 booked calls now break a rule because of this change:\n"));
+        CHECK(contains(r.err, "B-1 Mon 2027-07-05 10:00-10:30 BST R-IVY: AT RISK: "
+                              "resident.ward_closed: "));
+        CHECK(contains(r.err, "B-3 Mon 2027-07-05 11:00-11:30 BST R-HAL: AT RISK: "
+                              "resident.ward_closed: "));
+        CHECK(last_line(r.err) == repair_line(s, " --ward W-ROSE"));
+
+        Scratch t;
+        booked_calls(t);
+        auto h = run_at(t, {"ward", "edit", "W-BLUE", "--hours", "daily 08:00-12:00", "--repair"});
+        INFO("stderr: " << h.err);
+        CHECK(h.code == 0);
+        CHECK(contains(h.err, "B-2 Mon 2027-07-05 15:00-15:30 BST R-BEN: AT RISK: "
+                              "resident.calling_hours: "));
+        CHECK(contains(h.err, "B-2 Mon 2027-07-05 15:00-15:30 BST moved to Mon 2027-07-05 "
+                              "11:30-12:00 BST on TAB-B\n"));
+        CHECK(run_at(t, {"db", "check"}).code == 0);
+    }
+}

@@ -214,7 +214,7 @@ TEST_SUITE("rota") {
         CHECK(csv.find("\r\n") != std::string::npos);
         CHECK(csv.substr(0, csv.find("\r\n")) ==
               "date,ward,site_time,site_tz,their_time,resident,room,contacts,reach,device,helper,"
-              "status,booking,request,start_utc,end_utc,preparation");
+              "status,booking,request,start_utc,end_utc,preparation,at_risk");
         CHECK(csv.find("\"Rajendra Ñandú Patel-Kowalczyk 王小明 Øster; the eldest, son (son)\"") !=
               std::string::npos);
         CHECK(csv.find("\"+61 2 5550 1234, WhatsApp\"") != std::string::npos);
@@ -511,5 +511,58 @@ TEST_SUITE("rota document") {
                           "start_utc": "2027-07-05T09:00:00Z", "end_utc": "2027-07-05T09:00:00Z"})") ==
               "r.json: calls[0].end_utc: 2027-07-05T09:00:00Z must be after start_utc, by at most "
               "1440 minutes");
+    }
+}
+
+TEST_SUITE("rota") {
+    TEST_CASE("a call at risk is marked AT RISK with its rules in every renderer") {
+        auto r = sample();
+        r.calls[0].at_risk = {{"device.out_of_service", "device Portal-1 is out of service"},
+                              {"help.shift", "Sam Reed is not on shift"}};
+        auto table = rota_table(r);
+        CHECK(table.find("AT RISK\n") != std::string::npos);
+        CHECK(table.find("  AT RISK: device.out_of_service: device Portal-1 is out of service\n") !=
+              std::string::npos);
+        CHECK(table.find("  AT RISK: help.shift: Sam Reed is not on shift\n") != std::string::npos);
+
+        auto csv = rota_csv(r);
+        CHECK(csv.find(",AT RISK: device.out_of_service: device Portal-1 is out of service; AT "
+                       "RISK: help.shift: Sam Reed is not on shift\r\n") != std::string::npos);
+
+        auto j = nlohmann::json::parse(rota_json(r));
+        REQUIRE(j["calls"].size() == 1);
+        CHECK(j["calls"][0]["at_risk"] ==
+              nlohmann::json::parse(R"([{"rule": "device.out_of_service",
+                                          "message": "device Portal-1 is out of service"},
+                                         {"rule": "help.shift",
+                                          "message": "Sam Reed is not on shift"}])"));
+        CHECK_FALSE(
+            nlohmann::json::parse(rota_json(r, RotaJsonOptions{false, {}}))["calls"][0].contains(
+                "at_risk"));
+        auto fine = sample();
+        CHECK(nlohmann::json::parse(rota_json(fine))["calls"][0]["at_risk"] ==
+              nlohmann::json::array());
+
+        auto lines = unfold(rota_ics(r));
+        CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+            return l.rfind("SUMMARY:AT RISK: Call: Asha Patel (12) with Rajendra", 0) == 0;
+        }));
+        CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+            return l.rfind("DESCRIPTION:AT RISK: device.out_of_service: device Portal-1 is out of "
+                           "service\\nAT RISK: help.shift: ",
+                           0) == 0;
+        }));
+
+        auto html = rota_html(r);
+        CHECK(html.find("<tr class=\"risk\">") != std::string::npos);
+        CHECK(html.find("AT RISK: help.shift: Sam Reed is not on shift") != std::string::npos);
+
+        // A family's calendar: marked, but not the ward's messages.
+        auto mine = for_contact(r, "C-RAJ", false);
+        REQUIRE(mine.calls.front().at_risk.size() == 2);
+        CHECK(mine.calls.front().at_risk[0].rule == "device.out_of_service");
+        CHECK(mine.calls.front().at_risk[0].message == k_family_risk_message);
+        CHECK(rota_ics(mine, IcsOptions{"C-RAJ", "Video calls"}).find("Sam Reed is not") ==
+              std::string::npos);
     }
 }
