@@ -44,6 +44,7 @@ enum class Rule : unsigned char {
     // The records: who may call whom, with which device.
     resident_not_admitted,
     resident_consent,
+    resident_consent_review,
     resident_max_call,
     contact_unknown,
     contact_approval,
@@ -240,6 +241,8 @@ bool on_ward(const Resident& r, Date day);
 const DateRange* closure_on(const Ward& w, Date day);
 /// The resident has given consent to video calls.
 bool consents(const Resident& r);
+/// A best-interest decision whose review date is before this local date: it no longer stands.
+bool review_lapsed(const Resident& r, Date day);
 /// The resident manages a call of this many minutes.
 bool manages(const Resident& r, long long minutes);
 /// The device serves the ward.

@@ -29,6 +29,8 @@ std::vector<RuleInfo> make_catalogue() {
          F::start, "the resident is on the ward that day: admitted, not yet discharged"},
         {Rule::resident_consent, "resident.consent", S::record, P::resident, false, F::request,
          "the resident has given consent to video calls"},
+        {Rule::resident_consent_review, "resident.consent_review", S::record, P::resident, false,
+         F::start, "a best-interest decision is not past its review date on the call's day"},
         {Rule::resident_max_call, "resident.max_call", S::record, P::resident, false, F::request,
          "the call is no longer than the resident can manage"},
         {Rule::contact_unknown, "contact.unknown", S::record, P::contact, false, F::input,

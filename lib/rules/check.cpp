@@ -122,6 +122,17 @@ bool resident_not_admitted(Ctx& c) {
                  fmt::format("{} was discharged on {}", c.rname(), format_date(*r.discharged)));
 }
 
+bool resident_consent_review(Ctx& c) {
+    const auto& r = *c.resident;
+    if (!rule_facts::review_lapsed(r, c.day())) {
+        return true;
+    }
+    return c.add(Rule::resident_consent_review,
+                 fmt::format("the best-interest decision for {} was due for review on {} (carecall "
+                             "resident consent)",
+                             c.rname(), format_date(*r.consent.review)));
+}
+
 bool resident_consent(Ctx& c) {
     if (rule_facts::consents(*c.resident)) {
         return true;
@@ -532,13 +543,14 @@ bool contact_busy(Ctx& c) {
 
 /// check_call's rules in order: most fundamental first (the call, the records, the windows, the
 /// clashes). A new rule is one function above and one line here (ARCHITECTURE.md, "Adding a rule").
-const std::array<RuleCheck, 28> k_checks{{
+const std::array<RuleCheck, 29> k_checks{{
     {Rule::resident_unknown, resident_unknown},
     {Rule::resident_ward, resident_ward},
     {Rule::time_order, time_order},
     {Rule::contact_none, contact_none},
     {Rule::resident_not_admitted, resident_not_admitted},
     {Rule::resident_consent, resident_consent},
+    {Rule::resident_consent_review, resident_consent_review},
     {Rule::resident_max_call, resident_max_call},
     {Rule::contact_unknown, contact_unknown},
     {Rule::contact_approval, contact_approval},
@@ -676,6 +688,11 @@ const DateRange* closure_on(const Ward& w, Date day) {
         }
     }
     return nullptr;
+}
+
+bool review_lapsed(const Resident& r, Date day) {
+    return r.consent.status == ConsentStatus::best_interest && r.consent.review &&
+           date::sys_days{*r.consent.review} < date::sys_days{day};
 }
 
 bool consents(const Resident& r) {

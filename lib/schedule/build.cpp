@@ -570,6 +570,14 @@ private:
     std::string not_on_ward_text(const StartCtx& c) const {
         return fmt::format("{} is not on the ward then", display_name(c.r));
     }
+    bool review_lapsed(const StartCtx& c) const {
+        return rule_facts::review_lapsed(
+            c.r, Date{date::sys_days{m_s.horizon.start} + date::days{c.g.day}});
+    }
+    std::string review_lapsed_text(const StartCtx& c) const {
+        return fmt::format("the best-interest decision for {} was due for review on {}",
+                           display_name(c.r), format_date(*c.r.consent.review));
+    }
     bool ward_closed(const StartCtx& c) const {
         const auto& site = m_sites[static_cast<std::size_t>(c.wl.site)];
         int last = day_index(site.midnights, c.e - 1);
@@ -615,8 +623,9 @@ private:
                            display_name(nth(m_s.contacts, c.q.contacts[c.contact].value)));
     }
 
-    static constexpr std::array<StartCheck, 6> k_start_checks{{
+    static constexpr std::array<StartCheck, 7> k_start_checks{{
         {Rule::resident_not_admitted, &Builder::not_on_ward, &Builder::not_on_ward_text},
+        {Rule::resident_consent_review, &Builder::review_lapsed, &Builder::review_lapsed_text},
         {Rule::resident_ward_closed, &Builder::ward_closed, &Builder::ward_closed_text},
         {Rule::resident_calling_hours, &Builder::outside_hours, &Builder::outside_hours_text},
         {Rule::resident_care_block, &Builder::in_care_block, &Builder::in_care_block_text},

@@ -258,17 +258,23 @@ TEST_SUITE("repair") {
         CHECK(h.service.broken({}).empty());
     }
 
-    TEST_CASE("consent review lapsed: not a rule today, so the call is not at risk") {
-        // resident.consent reads the consent's status only; a review date in the past does not
-        // withdraw consent (a rule for it would change the scheduler's form of resident.consent).
+    TEST_CASE("consent review lapsed: the call is at risk from the day after the review date") {
         Home h;
-        h.book("R1", "C1", "2027-07-01T10:00");
+        auto b = h.book("R1", "C1", "2027-07-01T10:00");
         h.resident("R1", [](Resident& r) {
             r.consent.status = ConsentStatus::best_interest;
             r.consent.recorded = parse_date("2027-01-01", "t");
-            r.consent.review = parse_date("2027-06-01", "t");
+            r.consent.review = parse_date("2027-07-01", "t"); // the call's day: still stands
         });
         CHECK(h.service.broken({}).empty());
+        h.resident("R1", [](Resident& r) { r.consent.review = parse_date("2027-06-30", "t"); });
+        auto broken = h.only_broken();
+        REQUIRE(broken.violations.size() == 1);
+        CHECK(broken.violations.front().rule == Rule::resident_consent_review);
+        CHECK(broken.violations.front().message ==
+              "the best-interest decision for Asha Patel was due for review on 2027-06-30 "
+              "(carecall resident consent)");
+        static_cast<void>(b);
     }
 
     TEST_CASE("broken: the helper off shift; with no helper anywhere the call waits") {

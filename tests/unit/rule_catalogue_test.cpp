@@ -163,6 +163,10 @@ std::map<Rule, Case> cases() {
     });
     add(Rule::resident_calling_hours,
         [](Case& c) { c.s.wards[0].calling_hours = {daily(600, 620)}; });
+    add(Rule::resident_consent_review, [](Case& c) { // reviewed by the day before the call
+        c.s.residents[0].consent.status = ConsentStatus::best_interest;
+        c.s.residents[0].consent.review = Date{date::sys_days{k_day} - date::days{1}};
+    });
     add(Rule::resident_care_block,
         [](Case& c) { c.s.residents[0].care_blocks.push_back(daily(540, 700, "rest")); });
     add(Rule::contact_availability,
