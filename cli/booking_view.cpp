@@ -50,6 +50,20 @@ std::string span(Instant s, Instant e, const date::time_zone* zone) {
     return fmt::format("{} {}", local_day(s, zone), times(s, e, zone));
 }
 
+std::string contacts_with_times(const json& view, Instant start, const date::time_zone* zone) {
+    std::string contacts;
+    for (const auto& c : view["contacts"]) {
+        auto cz = find_zone(c["tz"].get<std::string>());
+        auto name = c["name"].get<std::string>().empty() ? c["code"].get<std::string>()
+                                                         : c["name"].get<std::string>();
+        contacts += (contacts.empty() ? "" : ", ") + name;
+        if (cz != zone) {
+            contacts += fmt::format(" ({} {})", hhmm(start, cz), abbrev(start, cz));
+        }
+    }
+    return contacts;
+}
+
 json booking_json(Store& store, const Booking& b) {
     // The booking taken apart whole (model.hpp): a new field stops this compiling until it is
     // shown.

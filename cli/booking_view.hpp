@@ -25,6 +25,10 @@ std::string times(Instant s, Instant e, const date::time_zone* zone);
 std::string span(Instant s, Instant e, const date::time_zone* zone);
 /// A booking as JSON: codes and names of its parties, site and contact times, status.
 nlohmann::json booking_json(Store& store, const Booking& b);
+/// The contacts of a booking's JSON view (booking_json), by name, each with the call's start in
+/// their own time when their zone is not `zone`: "Raj Patel (20:30 AEDT), Lucy Patel".
+std::string contacts_with_times(const nlohmann::json& view, Instant start,
+                                const date::time_zone* zone);
 /// booking_json of each booking, as a JSON array.
 nlohmann::json bookings_json(Store& store, const std::vector<Booking>& list);
 /// The zone in which a date option is read: the ward's site, else the site, else the first site.

@@ -426,16 +426,7 @@ void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao,
         auto j = booking_json(store, b);
         // Site time, or the zone --tz asks for (the days were chosen in it too).
         auto bz = ao.tz.empty() ? find_zone(j["tz"].get<std::string>()) : zone;
-        std::string contacts;
-        for (const auto& c : j["contacts"]) {
-            auto cz = find_zone(c["tz"].get<std::string>());
-            auto name = c["name"].get<std::string>().empty() ? c["code"].get<std::string>()
-                                                             : c["name"].get<std::string>();
-            contacts += (contacts.empty() ? "" : ", ") + name;
-            if (cz != bz) {
-                contacts += fmt::format(" ({} {})", hhmm(b.start, cz), abbrev(b.start, cz));
-            }
-        }
+        auto contacts = contacts_with_times(j, b.start, bz);
         rows.push_back({b.code, local_day(b.start, bz), times(b.start, b.end, bz),
                         j["resident_name"].get<std::string>().empty()
                             ? j["resident"].get<std::string>()

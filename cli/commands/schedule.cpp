@@ -23,18 +23,7 @@ using nlohmann::json;
 
 std::string who(Store& store, const Booking& b) {
     auto j = booking_json(store, b);
-    auto bz = find_zone(j["tz"].get<std::string>());
-    std::string contacts;
-    for (const auto& c : j["contacts"]) {
-        auto cz = find_zone(c["tz"].get<std::string>());
-        auto name = c["name"].get<std::string>().empty() ? c["code"].get<std::string>()
-                                                         : c["name"].get<std::string>();
-        contacts += (contacts.empty() ? "" : ", ") + name;
-        if (cz != bz) {
-            contacts += fmt::format(" ({} {})", hhmm(b.start, cz), abbrev(b.start, cz));
-        }
-    }
-    return contacts;
+    return contacts_with_times(j, b.start, find_zone(j["tz"].get<std::string>()));
 }
 
 void print_calls(Store& store, const std::vector<Booking>& calls) {
