@@ -103,7 +103,8 @@ struct ImportOptions {
 /// Consent: as the scenario gives it (none and refused included); a resident of consent_unsaid
 /// keeps a stored consent, and a new one is recorded as given. Approvals: with
 /// approvals_complete, exactly the list, for the residents and contacts of the scenario (a
-/// stored approval between them that the list does not hold is removed); otherwise the list,
+/// stored approval between them that the list does not hold is removed; a plain `approved =
+/// false` for a pair a request names is held as no approval, as a revoked one); otherwise the list,
 /// and each pair a request names is approved unless the store holds it as not approved, had it
 /// revoked (its audit trail) or has a request naming it already. The horizon is kept as
 /// settings ("plan.start_date", "plan.days", "plan.slot_minutes"). All or nothing.

@@ -401,8 +401,11 @@ private:
                     continue;
                 }
                 changes.changed.push_back(link);
-            } else if (!a.approved && !a.key_contact && a.restrictions.empty()) {
-                continue; // "approved": false and nothing else: not approved already
+            } else if (!a.approved && !a.key_contact && a.restrictions.empty() &&
+                       named.count(key) != 0) {
+                // A request's pair with no approval is how the store holds a revoked one (and
+                // how load_scenario writes it): nothing to store.
+                continue;
             } else {
                 changes.added.push_back(link);
             }

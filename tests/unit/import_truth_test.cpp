@@ -208,8 +208,16 @@ TEST_SUITE("import: nothing silently granted") {
             CHECK(approved(*fresh, "R1", "C1"));
             CHECK_FALSE(approved(*fresh, "R2", "C1"));
             CHECK_FALSE(approved(*fresh, "R2", "C2"));
-            // "approved": false and nothing else stores nothing: not approved already.
+            // "approved": false and nothing else, for a pair a request names, is held as no
+            // approval (as a revoked pair is); for another pair it is stored as written.
             CHECK(fresh->approvals().list().size() == 1);
+            doc["approvals"].push_back(
+                json{{"resident", "R1"}, {"contact", "C2"}, {"approved", false}});
+            import_scenario(*fresh, parse(doc));
+            auto r1c2 = fresh->approvals().find(fresh->residents().get("R1", "resident").id,
+                                                fresh->contacts().get("C2", "contact").id);
+            REQUIRE(r1c2);
+            CHECK_FALSE(r1c2->approved);
         }
     }
 
