@@ -1407,13 +1407,12 @@ World world_of(const Scenario& s, const Part& p) {
     for (const auto& q : p.reqs) {
         const auto& rq = s.requests[q.index];
         for (auto c : rq.contacts) {
-            if (s.approvals_complete) {
-                break;
+            if (!s.approvals_complete) {
+                auto& a = links[{rq.resident.value, c.value}];
+                a.resident = rq.resident;
+                a.contact = c;
+                a.approved = true;
             }
-            auto& a = links[{rq.resident.value, c.value}];
-            a.resident = rq.resident;
-            a.contact = c;
-            a.approved = true;
         }
     }
     for (const auto& [key, a] : links) {
