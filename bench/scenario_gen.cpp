@@ -151,6 +151,7 @@ Scenario generate(const GenParams& p) {
         r.id = ResidentId(i + 1);
         r.code = fmt::format("R{}", i + 1);
         r.ward = WardId(site * p.wards_per_site + g.uniform(0, p.wards_per_site - 1) + 1);
+        r.consent.status = ConsentStatus::given; // said, so a written scenario says it too
         r.needs_assistance = g.chance(0.3);
         if (r.needs_assistance && g.chance(0.3)) {
             r.competences.push_back(g.pick(competences));

@@ -52,11 +52,8 @@ std::map<std::string, int> broken_rules(const Scenario& s, const ScheduleResult&
     for (const auto& x : s.wards) {
         w.add(x);
     }
-    for (auto x : s.residents) {
-        if (x.consent.status == ConsentStatus::none) {
-            x.consent.status = ConsentStatus::given;
-        }
-        w.add(std::move(x));
+    for (const auto& x : s.residents) {
+        w.add(x);
     }
     for (const auto& x : s.contacts) {
         w.add(x);

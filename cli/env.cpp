@@ -64,6 +64,28 @@ Store& Env::store(bool create) {
     return *m_store;
 }
 
+Store& Env::read_only_store() {
+    if (m_store) {
+        return *m_store;
+    }
+    auto path = db_path();
+    bool special = path.rfind("sqlite:", 0) == 0;
+    std::error_code ec;
+    StoreOptions opts;
+    opts.busy_timeout_ms = wait_ms;
+    opts.create = false;
+    if (!special && !std::filesystem::exists(path, ec)) {
+        m_store = open_store("sqlite::memory:", opts);
+        return *m_store;
+    }
+    opts.read_only = true;
+    m_store = open_store(special ? path : "sqlite:" + path, opts);
+    for (const auto& w : m_store->warnings()) {
+        message("carecall: warning: " + w);
+    }
+    return *m_store;
+}
+
 Instant Env::now() const {
     std::string text = now_option;
     std::string field = "--now";

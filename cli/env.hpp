@@ -32,6 +32,9 @@ struct Env {
     [[nodiscard]] std::string db_path() const;
     /// Opens the store; a missing file is created only when `create` (else exit 66).
     Store& store(bool create = true);
+    /// Opens the store only to read it (no migration, no journal change: the file is left as it
+    /// is, byte for byte); a missing file reads as a new, empty database (in memory).
+    Store& read_only_store();
     /// --now, then CARECALL_NOW, then the system clock.
     [[nodiscard]] Instant now() const;
     [[nodiscard]] bool want_json() const { return json || format == "json"; }

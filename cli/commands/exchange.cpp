@@ -96,6 +96,84 @@ void register_sheet_export(CLI::App& exp, Env& env, SheetKind kind) {
     });
 }
 
+/// "1 resident", "2 residents".
+std::string count_of(int n, const char* one, const char* many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+/// What a scenario left unsaid and what the import did (or would do) about it, one warning each.
+std::vector<std::string> import_warnings(const ImportSummary& s, bool dry_run) {
+    std::vector<std::string> out;
+    std::vector<std::string> assumed;
+    if (s.consent_assumed > 0) {
+        assumed.push_back(fmt::format("{} consent 'given' for {}",
+                                      dry_run ? "would assume" : "assumed",
+                                      count_of(s.consent_assumed, "resident", "residents")));
+    }
+    if (s.approvals_assumed > 0) {
+        assumed.push_back(
+            fmt::format("{} {} named by requests",
+                        assumed.empty() ? (dry_run ? "would approve" : "approved")
+                                        : (dry_run ? "approve" : "approved"),
+                        count_of(s.approvals_assumed, "contact pair", "contact pairs")));
+    }
+    if (!assumed.empty()) {
+        out.push_back(
+            fmt::format("{}: the file does not say",
+                        assumed.size() == 1 ? assumed[0] : assumed[0] + " and " + assumed[1]));
+    }
+    std::vector<std::string> kept;
+    if (s.consent_kept > 0) {
+        kept.push_back(fmt::format("{} the recorded consent of {}", dry_run ? "would keep" : "kept",
+                                   count_of(s.consent_kept, "resident", "residents")));
+    }
+    if (s.approvals_kept > 0) {
+        kept.push_back(fmt::format(
+            "{} {} named by requests unapproved, as the database has {} (revoked or not approved)",
+            kept.empty() ? (dry_run ? "would leave" : "left") : (dry_run ? "leave" : "left"),
+            count_of(s.approvals_kept, "contact pair", "contact pairs"),
+            s.approvals_kept == 1 ? "it" : "them"));
+    }
+    if (!kept.empty()) {
+        out.push_back(fmt::format("{}: the file does not say",
+                                  kept.size() == 1 ? kept[0] : kept[0] + " and " + kept[1]));
+    }
+    if (s.approvals_withheld > 0) {
+        out.push_back(fmt::format(
+            "{} named by requests {} not approved in the file's approvals list: no calls can be "
+            "booked for {}",
+            count_of(s.approvals_withheld, "contact pair", "contact pairs"),
+            s.approvals_withheld == 1 ? "is" : "are", s.approvals_withheld == 1 ? "it" : "them"));
+    }
+    return out;
+}
+
+/// A dry run's changes on stdout: "KIND ACTION CODE, CODE…" per line, or that nothing changes.
+void print_import_changes(const ImportSummary& s) {
+    std::vector<std::vector<std::string>> rows;
+    auto join = [](const std::vector<std::string>& codes) {
+        std::string out;
+        for (const auto& c : codes) {
+            out += (out.empty() ? "" : ", ") + c;
+        }
+        return out;
+    };
+    for (const auto& c : s.changes) {
+        for (const auto& [action, codes] :
+             {std::pair{"added", &c.added}, std::pair{"changed", &c.changed},
+              std::pair{"removed", &c.removed}}) {
+            if (!codes->empty()) {
+                rows.push_back({c.kind, action, std::to_string(codes->size()), join(*codes)});
+            }
+        }
+    }
+    if (rows.empty()) {
+        std::cout << "nothing would change\n";
+        return;
+    }
+    print_table({"KIND", "CHANGE", "COUNT", "CODES"}, rows);
+}
+
 } // namespace
 
 void register_exchange(CLI::App& app, Env& env) {
@@ -104,32 +182,73 @@ void register_exchange(CLI::App& app, Env& env) {
     auto* scenario = import->add_subcommand(
         "scenario", "load a carecall-scenario/1 JSON file (records keyed by id: existing codes "
                     "are updated); all or nothing");
-    auto file = std::make_shared<std::string>();
-    scenario->add_option("file", *file, "the scenario file, or - for stdin")->required();
-    scenario->footer("Example:\n  carecall --db home.db import scenario examples/sunnyside.json");
-    scenario->callback([&env, file] {
-        auto text = read_input(*file);
+    struct ImportOpts {
+        std::string file;
+        bool dry_run = false;
+    };
+    auto io = std::make_shared<ImportOpts>();
+    scenario->add_option("file", io->file, "the scenario file, or - for stdin")->required();
+    scenario->add_flag("--dry-run", io->dry_run,
+                       "show what would be added, changed and removed, and write nothing");
+    scenario->footer("Example:\n  carecall --db home.db import scenario examples/sunnyside.json\n"
+                     "  carecall --db home.db import scenario --dry-run week.json");
+    scenario->callback([&env, io] {
+        const auto& file = io->file;
+        auto text = read_input(file);
         // Errors read "FILE:LINE: requests[3].duration_minutes: …".
-        Scenario s = parse_scenario(text, *file);
-        auto& store = env.store(true);
-        auto summary = import_scenario(store, s);
+        Scenario s = parse_scenario(text, file);
+        auto& store = io->dry_run ? env.read_only_store() : env.store(true);
+        ImportOptions options;
+        options.dry_run = io->dry_run;
+        auto summary = import_scenario(store, s, options);
         if (env.want_json()) {
-            print_json({{"format", "carecall-import/1"},
-                        {"sites", summary.sites},
-                        {"wards", summary.wards},
-                        {"residents", summary.residents},
-                        {"contacts", summary.contacts},
-                        {"devices", summary.devices},
-                        {"staff", summary.staff},
-                        {"requests", summary.requests},
-                        {"added", summary.added},
-                        {"updated", summary.updated}});
+            nlohmann::json changes = nlohmann::json::object();
+            for (const auto& c : summary.changes) {
+                changes[c.kind] = {
+                    {"added", c.added}, {"changed", c.changed}, {"removed", c.removed}};
+            }
+            print_json(
+                {{"format", "carecall-import/1"},
+                 {"dry_run", io->dry_run},
+                 {"sites", summary.sites},
+                 {"wards", summary.wards},
+                 {"residents", summary.residents},
+                 {"contacts", summary.contacts},
+                 {"devices", summary.devices},
+                 {"staff", summary.staff},
+                 {"requests", summary.requests},
+                 {"added", summary.added},
+                 {"updated", summary.updated},
+                 {"assumed",
+                  {{"consents", summary.consent_assumed},
+                   {"approvals", summary.approvals_assumed}}},
+                 {"kept",
+                  {{"consents", summary.consent_kept}, {"approvals", summary.approvals_kept}}},
+                 {"withheld_approvals", summary.approvals_withheld},
+                 {"changes", changes}});
         } else {
+            if (io->dry_run) {
+                print_import_changes(summary);
+            }
             env.message(fmt::format(
-                "imported {}: {} sites, {} wards, {} residents, {} contacts, {} devices, {} staff, "
+                "{} {}: {} sites, {} wards, {} residents, {} contacts, {} devices, {} staff, "
                 "{} requests ({} added, {} updated)",
-                *file, summary.sites, summary.wards, summary.residents, summary.contacts,
-                summary.devices, summary.staff, summary.requests, summary.added, summary.updated));
+                io->dry_run ? "would import" : "imported", file, summary.sites, summary.wards,
+                summary.residents, summary.contacts, summary.devices, summary.staff,
+                summary.requests, summary.added, summary.updated));
+        }
+        for (const auto& w : import_warnings(summary, io->dry_run)) {
+            env.message("carecall: warning: " + w);
+        }
+        // A consent or an approval the file took away leaves booked calls that break a rule.
+        bool took_away = false;
+        for (const auto& c : summary.changes) {
+            if (c.kind == "consents" || c.kind == "approvals") {
+                took_away = took_away || !c.changed.empty() || !c.removed.empty();
+            }
+        }
+        if (!io->dry_run && took_away) {
+            report_broken(env, store, {});
         }
     });
 

@@ -37,6 +37,14 @@ struct Scenario {
     std::vector<Staff> staff;
     std::vector<CallRequest> requests;
     std::vector<Approval> approvals;
+    /// Whether `approvals` is the whole truth about its residents and contacts (a document with
+    /// an "approvals" list, a store's records): a pair it does not approve is not approved,
+    /// whatever the requests name. false (a document without the list, a scenario built in code):
+    /// every pair a request names counts as approved besides.
+    bool approvals_complete = false;
+    /// Residents (scenario ids) whose consent the document does not say; parse_scenario records
+    /// their consent as given (the format's default), import_scenario keeps a stored one.
+    std::vector<ResidentId> consent_unsaid;
 };
 
 /// Reads a "carecall-scenario/1" document. Unknown fields are ignored; a missing required field,
@@ -52,23 +60,59 @@ Scenario parse_scenario(std::string_view json_text);
 Scenario parse_scenario(std::string_view json_text, std::string_view file_name);
 
 /// Writes a "carecall-scenario/1" document (with the optional extra fields: names, rooms,
-/// consent, competences…). parse_scenario(write_scenario(s)) gives back s.
+/// consent, competences…). parse_scenario(write_scenario(s)) gives back s, except that a
+/// scenario with approvals that are not complete is written with the pairs its requests name
+/// added to its list (approved), a complete list that says the same. Residents of
+/// consent_unsaid are written without "consent".
 std::string write_scenario(const Scenario& s);
+
+/// What an import adds, changes and removes of one kind of record ("sites", "wards",
+/// "residents", "contacts", "devices", "staff", "requests", "approvals", and "consents": the
+/// residents whose consent changes). Codes in code order; an approval is "RESIDENT/CONTACT".
+struct ImportChanges {
+    std::string kind;
+    std::vector<std::string> added, changed, removed;
+    friend bool operator==(const ImportChanges&, const ImportChanges&) = default;
+};
 
 struct ImportSummary {
     int sites = 0, wards = 0, residents = 0, contacts = 0, devices = 0, staff = 0, requests = 0;
     int added = 0;   ///< records new to the database
     int updated = 0; ///< records whose code existed and were replaced
+    /// What the document did not say, and what import_scenario did about it:
+    int consent_assumed = 0;   ///< new residents without consent, recorded as given
+    int consent_kept = 0;      ///< stored residents without consent in the file: stored one kept
+    int approvals_assumed = 0; ///< pairs named by requests, approved with no approvals list
+    /// Pairs named by requests, with no approvals list, that the store holds as not approved
+    /// (revoked, or approved: false): left as they are.
+    int approvals_kept = 0;
+    /// Pairs named by requests that a complete approvals list does not approve: not approved.
+    int approvals_withheld = 0;
+    /// Per kind, in the order of ImportChanges: every kind is listed, with empty lists when
+    /// nothing changes.
+    std::vector<ImportChanges> changes;
+};
+
+struct ImportOptions {
+    /// Work out the summary and changes in a read transaction and write nothing.
+    bool dry_run = false;
 };
 
 /// Loads a scenario into the store in one write transaction, keyed by code: a record whose code
-/// exists is updated, others are added. Each request's resident–contact pairs are approved; each
-/// resident's consent is recorded as given unless it is refused in the scenario. The horizon is
-/// kept as settings ("plan.start_date", "plan.days", "plan.slot_minutes"). All or nothing.
-ImportSummary import_scenario(Store& store, const Scenario& s);
+/// exists is updated, others are added; nothing else is touched, except approvals (below).
+/// Consent: as the scenario gives it (none and refused included); a resident of consent_unsaid
+/// keeps a stored consent, and a new one is recorded as given. Approvals: with
+/// approvals_complete, exactly the list, for the residents and contacts of the scenario (a
+/// stored approval between them that the list does not hold is removed; a plain `approved =
+/// false` for a pair a request names is held as no approval, as a revoked one); otherwise the list,
+/// and each pair a request names is approved unless the store holds it as not approved, had it
+/// revoked (its audit trail) or has a request naming it already. The horizon is kept as
+/// settings ("plan.start_date", "plan.days", "plan.slot_minutes"). All or nothing.
+ImportSummary import_scenario(Store& store, const Scenario& s, const ImportOptions& options = {});
 
 /// Everything in the store as a scenario for the given horizon (staff shifts, one-off blocks
-/// and absences that overlap it).
+/// and absences that overlap it). Its approvals are complete: every stored approval, and each
+/// pair a request names that the store does not approve (revoked) as `approved = false`.
 Scenario load_scenario(Store& store, const Horizon& horizon);
 
 /// A "carecall-rota/1" document (from `carecall solve`, or rota_json) read for import: its calls,

@@ -259,6 +259,8 @@ std::vector<DateRange> read_closures(const json& obj, const std::string& path) {
     return out;
 }
 
+/// A resident's consent as written; absent, it reads as given (the format's default) and the
+/// resident is listed in Scenario::consent_unsaid by the caller.
 Consent read_consent(const json& obj, const std::string& path) {
     const json* v = member(obj, "consent");
     Consent c;
@@ -460,6 +462,9 @@ private:
             r.care_blocks = read_windows(v, path, "care_blocks", false);
             r.one_off_blocks = read_periods(v, path, "one_off_blocks", ward_zone(r.ward));
             r.consent = read_consent(v, path);
+            if (member(v, "consent") == nullptr) {
+                m_s.consent_unsaid.push_back(r.id);
+            }
             check_record(r, path);
             m_s.residents.push_back(std::move(r));
         }
@@ -672,6 +677,8 @@ private:
     }
 
     void read_approvals() {
+        // A document with the list (even an empty one) says every approval there is.
+        m_s.approvals_complete = member(m_root, "approvals") != nullptr;
         const json& list = top_list(m_root, "approvals", true);
         std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> seen;
         for (std::size_t i = 0; i < list.size(); ++i) {

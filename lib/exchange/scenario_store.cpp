@@ -1,7 +1,9 @@
 // A scenario into the store (keyed by code, one write transaction) and back out for a horizon.
 
 #include <algorithm>
+#include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -25,26 +27,6 @@ IdT mapped(const std::vector<IdT>& ids, IdT id, const std::string& field, const 
         throw InvalidInput(field, fmt::format("no {} with id {} in the scenario", kind, id.value));
     }
     return ids[static_cast<std::size_t>(id.value - 1)];
-}
-
-/// Adds the record, or replaces the one with the same code; returns its database id.
-template <class T, class IdT>
-IdT upsert(Repository<T, IdT>& repo, T record, const std::string& path, ImportSummary& sum) {
-    try {
-        if (auto old = repo.find_by_code(record.code)) {
-            record.id = old->id;
-            repo.update(record);
-            ++sum.updated;
-            return old->id;
-        }
-        record.id = IdT{};
-        auto id = repo.add(record);
-        ++sum.added;
-        return id;
-    } catch (const InvalidInput& e) {
-        // The store names a field of the record; say which record of the scenario it is.
-        throw e.prefixed(path + ".");
-    }
 }
 
 /// [first instant, end instant) of the horizon's local dates in `zone`. A midnight that does
@@ -95,109 +77,355 @@ const date::time_zone* zone_or_utc(const std::string& tz) {
 
 } // namespace
 
-ImportSummary import_scenario(Store& store, const Scenario& s) {
-    ImportSummary sum;
-    sum.sites = static_cast<int>(s.sites.size());
-    sum.wards = static_cast<int>(s.wards.size());
-    sum.residents = static_cast<int>(s.residents.size());
-    sum.contacts = static_cast<int>(s.contacts.size());
-    sum.devices = static_cast<int>(s.devices.size());
-    sum.staff = static_cast<int>(s.staff.size());
-    sum.requests = static_cast<int>(s.requests.size());
+namespace {
 
-    auto tx = store.begin(TxKind::write);
+/// A resident–contact pair by codes (an import plans approvals before new records have ids).
+using PairKey = std::pair<std::string, std::string>;
 
-    std::vector<SiteId> sites;
-    for (std::size_t i = 0; i < s.sites.size(); ++i) {
-        sites.push_back(upsert(store.sites(), s.sites[i], at("sites", i), sum));
-    }
-    std::vector<WardId> wards;
-    for (std::size_t i = 0; i < s.wards.size(); ++i) {
-        auto path = at("wards", i);
-        Ward r = s.wards[i];
-        r.site = mapped(sites, r.site, at(path, "site"), "site");
-        wards.push_back(upsert(store.wards(), std::move(r), path, sum));
-    }
-    std::vector<ResidentId> residents;
-    for (std::size_t i = 0; i < s.residents.size(); ++i) {
-        auto path = at("residents", i);
-        Resident r = s.residents[i];
-        r.ward = mapped(wards, r.ward, at(path, "ward"), "ward");
-        // The format: consent is recorded as given unless the scenario says refused.
-        if (r.consent.status == ConsentStatus::none) {
-            r.consent.status = ConsentStatus::given;
+/// One import: the scenario's records written in order (or, in a dry run, only compared with
+/// the store), what changes of each kind, and what the file left unsaid.
+class Importer {
+public:
+    Importer(Store& store, const Scenario& s, bool write) : m_store(store), m_s(s), m_write(write) {
+        for (const auto* kind : k_kinds) {
+            m_changes[kind].kind = kind;
         }
-        residents.push_back(upsert(store.residents(), std::move(r), path, sum));
-    }
-    std::vector<ContactId> contacts;
-    for (std::size_t i = 0; i < s.contacts.size(); ++i) {
-        contacts.push_back(upsert(store.contacts(), s.contacts[i], at("contacts", i), sum));
-    }
-    for (std::size_t i = 0; i < s.devices.size(); ++i) {
-        auto path = at("devices", i);
-        Device r = s.devices[i];
-        r.site = mapped(sites, r.site, at(path, "site"), "site");
-        for (std::size_t k = 0; k < r.wards.size(); ++k) {
-            r.wards[k] = mapped(wards, r.wards[k], at(at(path, "wards"), k), "ward");
-        }
-        upsert(store.devices(), std::move(r), path, sum);
-    }
-    for (std::size_t i = 0; i < s.staff.size(); ++i) {
-        auto path = at("staff", i);
-        Staff r = s.staff[i];
-        for (std::size_t k = 0; k < r.wards.size(); ++k) {
-            r.wards[k] = mapped(wards, r.wards[k], at(at(path, "wards"), k), "ward");
-        }
-        upsert(store.staff(), std::move(r), path, sum);
     }
 
-    // Approvals: every pair a request names is approved; the approvals list adds key contacts,
-    // restrictions and pairs without a request.
-    std::map<std::pair<std::int64_t, std::int64_t>, Approval> links;
-    for (std::size_t i = 0; i < s.approvals.size(); ++i) {
-        auto path = at("approvals", i);
-        Approval a = s.approvals[i];
-        a.resident = mapped(residents, a.resident, at(path, "resident"), "resident");
-        a.contact = mapped(contacts, a.contact, at(path, "contact"), "contact");
-        links[{a.resident.value, a.contact.value}] = a;
-    }
-    std::vector<CallRequest> requests;
-    for (std::size_t i = 0; i < s.requests.size(); ++i) {
-        auto path = at("requests", i);
-        CallRequest r = s.requests[i];
-        r.resident = mapped(residents, r.resident, at(path, "resident"), "resident");
-        for (std::size_t k = 0; k < r.contacts.size(); ++k) {
-            r.contacts[k] = mapped(contacts, r.contacts[k], at(at(path, "contacts"), k), "contact");
-            auto [it, fresh] = links.try_emplace({r.resident.value, r.contacts[k].value});
-            if (fresh) {
-                it->second.resident = r.resident;
-                it->second.contact = r.contacts[k];
+    ImportSummary run() {
+        m_sum.sites = static_cast<int>(m_s.sites.size());
+        m_sum.wards = static_cast<int>(m_s.wards.size());
+        m_sum.residents = static_cast<int>(m_s.residents.size());
+        m_sum.contacts = static_cast<int>(m_s.contacts.size());
+        m_sum.devices = static_cast<int>(m_s.devices.size());
+        m_sum.staff = static_cast<int>(m_s.staff.size());
+        m_sum.requests = static_cast<int>(m_s.requests.size());
+
+        for (std::size_t i = 0; i < m_s.sites.size(); ++i) {
+            m_sites.push_back(put(m_store.sites(), m_s.sites[i], at("sites", i), "sites"));
+        }
+        for (std::size_t i = 0; i < m_s.wards.size(); ++i) {
+            auto path = at("wards", i);
+            Ward r = m_s.wards[i];
+            r.site = mapped(m_sites, r.site, at(path, "site"), "site");
+            m_wards.push_back(put(m_store.wards(), std::move(r), path, "wards"));
+        }
+        residents();
+        for (std::size_t i = 0; i < m_s.contacts.size(); ++i) {
+            m_contacts.push_back(
+                put(m_store.contacts(), m_s.contacts[i], at("contacts", i), "contacts"));
+        }
+        for (std::size_t i = 0; i < m_s.devices.size(); ++i) {
+            auto path = at("devices", i);
+            Device r = m_s.devices[i];
+            r.site = mapped(m_sites, r.site, at(path, "site"), "site");
+            for (std::size_t k = 0; k < r.wards.size(); ++k) {
+                r.wards[k] = mapped(m_wards, r.wards[k], at(at(path, "wards"), k), "ward");
             }
-            it->second.approved = true;
+            put(m_store.devices(), std::move(r), path, "devices");
         }
-        requests.push_back(std::move(r));
-    }
-    // Approvals before requests, so a store that checks a request's contacts finds them approved.
-    for (const auto& [pair, a] : links) {
-        store.approvals().put(a);
-    }
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-        upsert(store.requests(), std::move(requests[i]), at("requests", i), sum);
+        for (std::size_t i = 0; i < m_s.staff.size(); ++i) {
+            auto path = at("staff", i);
+            Staff r = m_s.staff[i];
+            for (std::size_t k = 0; k < r.wards.size(); ++k) {
+                r.wards[k] = mapped(m_wards, r.wards[k], at(at(path, "wards"), k), "ward");
+            }
+            put(m_store.staff(), std::move(r), path, "staff");
+        }
+        std::vector<CallRequest> requests;
+        for (std::size_t i = 0; i < m_s.requests.size(); ++i) {
+            auto path = at("requests", i);
+            CallRequest r = m_s.requests[i];
+            r.resident = mapped(m_residents, r.resident, at(path, "resident"), "resident");
+            for (std::size_t k = 0; k < r.contacts.size(); ++k) {
+                r.contacts[k] =
+                    mapped(m_contacts, r.contacts[k], at(at(path, "contacts"), k), "contact");
+            }
+            requests.push_back(std::move(r));
+        }
+        // Approvals before requests: the pairs stored requests name are read before the file's
+        // requests replace them.
+        approvals();
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            put(m_store.requests(), std::move(requests[i]), at("requests", i), "requests");
+        }
+
+        if (m_write) {
+            m_store.set_setting("plan.start_date", format_date(m_s.horizon.start));
+            m_store.set_setting("plan.days", std::to_string(m_s.horizon.days));
+            m_store.set_setting("plan.slot_minutes", std::to_string(m_s.horizon.slot_minutes));
+            if (m_s.seed) {
+                m_store.set_setting("plan.seed", std::to_string(*m_s.seed));
+            }
+        }
+        for (const auto* kind : k_kinds) {
+            auto c = std::move(m_changes[kind]);
+            for (auto* list : {&c.added, &c.changed, &c.removed}) {
+                std::sort(list->begin(), list->end());
+            }
+            m_sum.changes.push_back(std::move(c));
+        }
+        return m_sum;
     }
 
-    store.set_setting("plan.start_date", format_date(s.horizon.start));
-    store.set_setting("plan.days", std::to_string(s.horizon.days));
-    store.set_setting("plan.slot_minutes", std::to_string(s.horizon.slot_minutes));
-    if (s.seed) {
-        store.set_setting("plan.seed", std::to_string(*s.seed));
+    /// The audit row's details: counts only (no codes: they may be personal).
+    [[nodiscard]] std::string audit_details() const {
+        const auto& approvals =
+            *std::find_if(m_sum.changes.begin(), m_sum.changes.end(),
+                          [](const ImportChanges& c) { return c.kind == "approvals"; });
+        nlohmann::ordered_json details = {{"sites", m_sum.sites},
+                                          {"wards", m_sum.wards},
+                                          {"residents", m_sum.residents},
+                                          {"contacts", m_sum.contacts},
+                                          {"devices", m_sum.devices},
+                                          {"staff", m_sum.staff},
+                                          {"requests", m_sum.requests},
+                                          {"approvals", m_approvals_listed},
+                                          {"added", m_sum.added},
+                                          {"updated", m_sum.updated},
+                                          {"approvals_added", approvals.added.size()},
+                                          {"approvals_changed", approvals.changed.size()},
+                                          {"approvals_removed", approvals.removed.size()},
+                                          {"consent_assumed", m_sum.consent_assumed},
+                                          {"consent_kept", m_sum.consent_kept},
+                                          {"approvals_assumed", m_sum.approvals_assumed},
+                                          {"approvals_kept", m_sum.approvals_kept},
+                                          {"approvals_withheld", m_sum.approvals_withheld}};
+        return details.dump();
     }
 
-    nlohmann::ordered_json details = {{"sites", sum.sites},         {"wards", sum.wards},
-                                      {"residents", sum.residents}, {"contacts", sum.contacts},
-                                      {"devices", sum.devices},     {"staff", sum.staff},
-                                      {"requests", sum.requests},   {"approvals", links.size()},
-                                      {"added", sum.added},         {"updated", sum.updated}};
-    store.audit("import", "scenario", 0, "", details.dump());
+private:
+    static constexpr std::array<const char*, 9> k_kinds{"sites",    "wards",     "residents",
+                                                        "consents", "contacts",  "devices",
+                                                        "staff",    "approvals", "requests"};
+
+    Store& m_store;
+    const Scenario& m_s;
+    bool m_write;
+    ImportSummary m_sum;
+    std::map<std::string, ImportChanges> m_changes;
+    std::size_t m_approvals_listed = 0; ///< approvals the import wants stored
+    // Database ids by scenario position; invalid in a dry run for records not stored yet.
+    std::vector<SiteId> m_sites;
+    std::vector<WardId> m_wards;
+    std::vector<ResidentId> m_residents;
+    std::vector<ContactId> m_contacts;
+
+    /// Adds the record, or replaces the one with the same code when it differs; returns its
+    /// database id (invalid in a dry run, which only compares).
+    template <class T, class IdT>
+    IdT put(Repository<T, IdT>& repo, T record, const std::string& path, const char* kind) {
+        try {
+            if (auto old = repo.find_by_code(record.code)) {
+                record.id = old->id;
+                ++m_sum.updated;
+                if (!(record == *old)) {
+                    m_changes[kind].changed.push_back(record.code);
+                    if (m_write) {
+                        repo.update(record);
+                    }
+                }
+                return old->id;
+            }
+            ++m_sum.added;
+            m_changes[kind].added.push_back(record.code);
+            record.id = IdT{};
+            if (!m_write) {
+                // Nothing to check: the reader checked the record, and its references may name
+                // records a dry run has not stored.
+                return IdT{};
+            }
+            return repo.add(record);
+        } catch (const InvalidInput& e) {
+            // The store names a field of the record; say which record of the scenario it is.
+            throw e.prefixed(path + ".");
+        }
+    }
+
+    /// Consent as the file gives it; when it does not say, a stored resident keeps theirs and a
+    /// new one is recorded as given.
+    void residents() {
+        std::set<std::int64_t> unsaid;
+        for (auto id : m_s.consent_unsaid) {
+            unsaid.insert(id.value);
+        }
+        for (std::size_t i = 0; i < m_s.residents.size(); ++i) {
+            auto path = at("residents", i);
+            Resident r = m_s.residents[i];
+            r.ward = mapped(m_wards, r.ward, at(path, "ward"), "ward");
+            auto old = m_store.residents().find_by_code(r.code);
+            if (unsaid.count(static_cast<std::int64_t>(i) + 1) != 0) {
+                if (old) {
+                    r.consent = old->consent;
+                    ++m_sum.consent_kept;
+                } else {
+                    r.consent = Consent{ConsentStatus::given, {}, std::nullopt, std::nullopt};
+                    ++m_sum.consent_assumed;
+                }
+            }
+            if (old && old->consent != r.consent) {
+                m_changes["consents"].changed.push_back(r.code);
+            }
+            m_residents.push_back(put(m_store.residents(), std::move(r), path, "residents"));
+        }
+    }
+
+    /// Whether the store had this pair's approval removed (its audit trail says so).
+    bool revoked(ResidentId r, const std::string& link) {
+        auto it = m_revoked.find(r.value);
+        if (it == m_revoked.end()) {
+            std::set<std::string> links;
+            for (const auto& e : m_store.audit_about(r)) {
+                if (e.kind == "approval" && e.action == "remove") {
+                    links.insert(e.record_code);
+                }
+            }
+            it = m_revoked.emplace(r.value, std::move(links)).first;
+        }
+        return it->second.count(link) != 0;
+    }
+    std::map<std::int64_t, std::set<std::string>> m_revoked;
+
+    void approvals() {
+        // The store's records by code, and its approvals and request pairs by codes.
+        std::map<std::int64_t, std::string> resident_code;
+        std::map<std::string, ResidentId> resident_id;
+        for (const auto& r : m_store.residents().list()) {
+            resident_code.emplace(r.id.value, r.code);
+            resident_id.emplace(r.code, r.id);
+        }
+        std::map<std::int64_t, std::string> contact_code;
+        std::map<std::string, ContactId> contact_id;
+        for (const auto& c : m_store.contacts().list()) {
+            contact_code.emplace(c.id.value, c.code);
+            contact_id.emplace(c.code, c.id);
+        }
+        auto key_of = [&](ResidentId r, ContactId c) {
+            return PairKey{resident_code[r.value], contact_code[c.value]};
+        };
+        std::map<PairKey, Approval> stored;
+        for (const auto& a : m_store.approvals().list()) {
+            stored.emplace(key_of(a.resident, a.contact), a);
+        }
+        std::set<PairKey> stored_requests;
+        for (const auto& q : m_store.requests().list()) {
+            for (auto c : q.contacts) {
+                stored_requests.insert(key_of(q.resident, c));
+            }
+        }
+
+        // What the file wants stored, by codes (ids may be invalid in a dry run).
+        auto file_key = [&](ResidentId r, ContactId c) {
+            return PairKey{m_s.residents.at(static_cast<std::size_t>(r.value - 1)).code,
+                           m_s.contacts.at(static_cast<std::size_t>(c.value - 1)).code};
+        };
+        std::map<PairKey, Approval> wanted;
+        for (std::size_t i = 0; i < m_s.approvals.size(); ++i) {
+            auto path = at("approvals", i);
+            Approval a = m_s.approvals[i];
+            auto key = file_key(a.resident, a.contact);
+            a.resident = mapped(m_residents, a.resident, at(path, "resident"), "resident");
+            a.contact = mapped(m_contacts, a.contact, at(path, "contact"), "contact");
+            wanted[key] = a;
+        }
+        std::set<PairKey> named; // pairs the file's requests name, counted once
+        for (std::size_t i = 0; i < m_s.requests.size(); ++i) {
+            const auto& q = m_s.requests[i];
+            for (auto c : q.contacts) {
+                auto key = file_key(q.resident, c);
+                if (!named.insert(key).second) {
+                    continue;
+                }
+                auto w = wanted.find(key);
+                if (m_s.approvals_complete) {
+                    if (w == wanted.end() || !w->second.approved) {
+                        ++m_sum.approvals_withheld; // the list is the whole truth
+                    }
+                    continue;
+                }
+                if (w != wanted.end()) {
+                    continue; // listed: as the list says
+                }
+                // Not said: the format approves it, unless the store says otherwise.
+                if (auto st = stored.find(key); st != stored.end()) {
+                    if (!st->second.approved) {
+                        ++m_sum.approvals_kept;
+                    }
+                    continue;
+                }
+                auto rid = resident_id.find(key.first);
+                if (stored_requests.count(key) != 0 ||
+                    (rid != resident_id.end() && contact_id.count(key.second) != 0 &&
+                     revoked(rid->second, key.first + "/" + key.second))) {
+                    ++m_sum.approvals_kept; // revoked: a missing field never revives it
+                    continue;
+                }
+                Approval a;
+                a.resident = m_residents.at(static_cast<std::size_t>(q.resident.value - 1));
+                a.contact = m_contacts.at(static_cast<std::size_t>(c.value - 1));
+                wanted.emplace(key, a);
+                ++m_sum.approvals_assumed;
+            }
+        }
+
+        m_approvals_listed = wanted.size(); // the list's, and those assumed
+        auto& changes = m_changes["approvals"];
+        if (m_s.approvals_complete) {
+            // The whole truth about the file's residents and contacts: a stored approval between
+            // them that the list does not hold goes.
+            std::set<std::string> residents;
+            std::set<std::string> contacts;
+            for (const auto& r : m_s.residents) {
+                residents.insert(r.code);
+            }
+            for (const auto& c : m_s.contacts) {
+                contacts.insert(c.code);
+            }
+            for (const auto& [key, a] : stored) {
+                if (residents.count(key.first) != 0 && contacts.count(key.second) != 0 &&
+                    wanted.count(key) == 0) {
+                    changes.removed.push_back(key.first + "/" + key.second);
+                    if (m_write) {
+                        m_store.approvals().revoke(a.resident, a.contact);
+                    }
+                }
+            }
+        }
+        for (const auto& [key, a] : wanted) {
+            auto st = stored.find(key);
+            auto link = key.first + "/" + key.second;
+            if (st != stored.end()) {
+                const auto& old = st->second;
+                if (old.approved == a.approved && old.key_contact == a.key_contact &&
+                    old.restrictions == a.restrictions) {
+                    continue;
+                }
+                changes.changed.push_back(link);
+            } else if (!a.approved && !a.key_contact && a.restrictions.empty() &&
+                       named.count(key) != 0) {
+                // A request's pair with no approval is how the store holds a revoked one (and
+                // how load_scenario writes it): nothing to store.
+                continue;
+            } else {
+                changes.added.push_back(link);
+            }
+            if (m_write) {
+                m_store.approvals().put(a);
+            }
+        }
+    }
+};
+
+} // namespace
+
+ImportSummary import_scenario(Store& store, const Scenario& s, const ImportOptions& options) {
+    auto tx = store.begin(options.dry_run ? TxKind::read : TxKind::write);
+    Importer importer(store, s, !options.dry_run);
+    auto sum = importer.run();
+    if (options.dry_run) {
+        return sum; // the read transaction ends unwritten
+    }
+    store.audit("import", "scenario", 0, "", importer.audit_details());
     tx->commit();
     return sum;
 }
@@ -305,6 +533,21 @@ Scenario load_scenario(Store& store, const Horizon& horizon) {
         a.contact = remap(contact_pos, a.contact);
         if (a.resident.valid() && a.contact.valid()) {
             s.approvals.push_back(std::move(a));
+        }
+    }
+    // The store's approvals are the whole truth: a pair a request names without one (revoked,
+    // or never approved) is written as not approved, so the document says so in as many words.
+    s.approvals_complete = true;
+    std::set<std::pair<std::int64_t, std::int64_t>> listed;
+    for (const auto& a : s.approvals) {
+        listed.emplace(a.resident.value, a.contact.value);
+    }
+    for (const auto& q : s.requests) {
+        for (auto c : q.contacts) {
+            if (q.resident.valid() && c.valid() &&
+                listed.emplace(q.resident.value, c.value).second) {
+                s.approvals.push_back(Approval{q.resident, c, false, false, {}});
+            }
         }
     }
     // Resident, then contact, in scenario order: stable whatever order the store lists them in.

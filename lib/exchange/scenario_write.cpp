@@ -1,7 +1,9 @@
 // Writing "carecall-scenario/1": the inverse of scenario_read.cpp. Optional fields are written
 // only when they differ from what reading would assume, so a written file reads back equal.
 
+#include <set>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -62,9 +64,28 @@ void put_strings(ojson& o, const char* key, const std::vector<std::string>& valu
 
 class Writer {
 public:
-    explicit Writer(const Scenario& s) : m_s(s) {
+    explicit Writer(const Scenario& s) : m_s(s), m_approvals(s.approvals) {
         for (std::size_t i = 0; i < s.sites.size(); ++i) {
             m_site_zones.push_back(find_zone(s.sites[i].tz, at(at("sites", i), "tz")));
+        }
+        // A written list is the whole truth to a reader: a scenario whose list only adds to the
+        // pairs its requests name gets those pairs written too, approved. (With no list at all,
+        // none is written: the document then says the same by leaving it out.)
+        if (!s.approvals_complete && !s.approvals.empty()) {
+            std::set<std::pair<std::int64_t, std::int64_t>> listed;
+            for (const auto& a : s.approvals) {
+                listed.emplace(a.resident.value, a.contact.value);
+            }
+            for (const auto& q : s.requests) {
+                for (auto c : q.contacts) {
+                    if (listed.emplace(q.resident.value, c.value).second) {
+                        m_approvals.push_back(Approval{q.resident, c, true, false, {}});
+                    }
+                }
+            }
+        }
+        for (auto id : s.consent_unsaid) {
+            m_consent_unsaid.insert(id.value);
         }
     }
 
@@ -84,7 +105,7 @@ public:
         root["devices"] = devices();
         root["staff"] = staff();
         root["requests"] = requests();
-        if (!m_s.approvals.empty()) {
+        if (m_s.approvals_complete || !m_approvals.empty()) {
             root["approvals"] = approvals();
         }
         return root;
@@ -92,6 +113,8 @@ public:
 
 private:
     const Scenario& m_s;
+    std::vector<Approval> m_approvals;       ///< the list as written
+    std::set<std::int64_t> m_consent_unsaid; ///< residents written without "consent"
     std::vector<const date::time_zone*> m_site_zones;
 
     const date::time_zone* site_zone(SiteId id, const std::string& field) const {
@@ -168,7 +191,8 @@ private:
             const auto& [id, code, name, ward, room, admitted, discharged, needs_assistance,
                          competences, max_call_minutes, max_calls_per_day, care_blocks,
                          one_off_blocks, consent] = r;
-            static_cast<void>(id); // the scenario names records by code; ids are positions
+            // The scenario names records by code; ids are positions (and say whose consent is
+            // left unsaid).
             auto path = at("residents", i);
             ojson o = ojson::object();
             o["id"] = code;
@@ -194,7 +218,9 @@ private:
                 o["one_off_blocks"] =
                     periods_json(one_off_blocks, ward_zone(ward, at(path, "ward")));
             }
-            o["consent"] = consent_json(consent);
+            if (m_consent_unsaid.count(id.value) == 0) {
+                o["consent"] = consent_json(consent);
+            }
             out.push_back(std::move(o));
         }
         return out;
@@ -330,8 +356,8 @@ private:
 
     ojson approvals() const {
         ojson out = ojson::array();
-        for (std::size_t i = 0; i < m_s.approvals.size(); ++i) {
-            const auto& a = m_s.approvals[i];
+        for (std::size_t i = 0; i < m_approvals.size(); ++i) {
+            const auto& a = m_approvals[i];
             const auto& [resident, contact, approved, key_contact, restrictions] = a;
             auto path = at("approvals", i);
             ojson o = ojson::object();

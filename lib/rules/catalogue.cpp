@@ -35,7 +35,7 @@ std::vector<RuleInfo> make_catalogue() {
          "the call is no longer than the resident can manage"},
         {Rule::contact_unknown, "contact.unknown", S::record, P::contact, false, F::input,
          "every contact of the call exists"},
-        {Rule::contact_approval, "contact.approval", S::record, P::contact, false, F::input,
+        {Rule::contact_approval, "contact.approval", S::record, P::contact, false, F::request,
          "every contact is approved to call the resident"},
         {Rule::device_unknown, "device.unknown", S::record, P::device, false, F::input,
          "the device exists"},

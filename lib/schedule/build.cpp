@@ -485,13 +485,37 @@ private:
         std::string (Builder::*word)(const RequestCtx&) const;
     };
 
-    /// A scenario's consent not recorded reads as given (the format's default, as the final check
-    /// reads it); planning leaves out the requests of a store's residents without consent.
-    bool no_consent(const RequestCtx& c) const {
-        return c.r.consent.status != ConsentStatus::none && !rule_facts::consents(c.r);
-    }
+    /// Consent as the scenario records it, as check_call reads it: `none` (no consent recorded)
+    /// and `refused` keep every call out. (A document that does not say reads as given:
+    /// parse_scenario records that; planning leaves out a store's residents without consent.)
+    bool no_consent(const RequestCtx& c) const { return !rule_facts::consents(c.r); }
     std::string no_consent_text(const RequestCtx& c) const {
-        return fmt::format("{} has refused video calls", c.rname());
+        if (c.r.consent.status == ConsentStatus::refused) {
+            return fmt::format("{} has refused video calls", c.rname());
+        }
+        return fmt::format("{} has no consent to video calls recorded", c.rname());
+    }
+    /// A contact the scenario does not approve. Only a scenario whose approvals are complete
+    /// can say so: otherwise every pair a request names counts as approved.
+    [[nodiscard]] const Contact* unapproved(const RequestCtx& c) const {
+        if (!m_s.approvals_complete) {
+            return nullptr;
+        }
+        for (auto cid : c.q.contacts) {
+            auto it = std::find_if(m_s.approvals.begin(), m_s.approvals.end(), [&](const auto& a) {
+                return a.resident == c.q.resident && a.contact == cid;
+            });
+            if ((it == m_s.approvals.end() || !it->approved) && cid.value >= 1 &&
+                static_cast<std::size_t>(cid.value) <= m_s.contacts.size()) {
+                return &m_s.contacts[static_cast<std::size_t>(cid.value - 1)];
+            }
+        }
+        return nullptr;
+    }
+    bool not_approved(const RequestCtx& c) const { return unapproved(c) != nullptr; }
+    std::string not_approved_text(const RequestCtx& c) const {
+        return fmt::format("{} is not approved to call {}", display_name(*unapproved(c)),
+                           c.rname());
     }
     bool too_long(const RequestCtx& c) const {
         return !rule_facts::manages(c.r, c.q.duration_minutes);
@@ -523,9 +547,10 @@ private:
                            c.rname());
     }
 
-    static constexpr std::array<RequestCheck, 5> k_request_checks{{
+    static constexpr std::array<RequestCheck, 6> k_request_checks{{
         {Rule::resident_consent, &Builder::no_consent, &Builder::no_consent_text},
         {Rule::resident_max_call, &Builder::too_long, &Builder::too_long_text},
+        {Rule::contact_approval, &Builder::not_approved, &Builder::not_approved_text},
         {Rule::device_ward, &Builder::no_device, &Builder::no_device_text},
         {Rule::help_competence, &Builder::no_competent_helper, &Builder::no_competent_helper_text},
         {Rule::help_none, &Builder::no_helper, &Builder::no_helper_text},

@@ -1388,11 +1388,7 @@ World world_of(const Scenario& s, const Part& p) {
         }
     }
     for (const auto& ri : p.residents) {
-        auto r = s.residents.at(static_cast<std::size_t>(ri.id.value - 1));
-        if (r.consent.status == ConsentStatus::none) {
-            r.consent.status = ConsentStatus::given; // the format: given unless refused
-        }
-        w.add(std::move(r));
+        w.add(s.residents.at(static_cast<std::size_t>(ri.id.value - 1)));
     }
     for (auto c : p.contact_ids) {
         w.add(s.contacts.at(static_cast<std::size_t>(c.value - 1)));
@@ -1407,13 +1403,16 @@ World world_of(const Scenario& s, const Part& p) {
     for (const auto& a : s.approvals) {
         links[{a.resident.value, a.contact.value}] = a;
     }
+    // Without a complete list, every pair a request names is approved besides.
     for (const auto& q : p.reqs) {
         const auto& rq = s.requests[q.index];
         for (auto c : rq.contacts) {
-            auto& a = links[{rq.resident.value, c.value}];
-            a.resident = rq.resident;
-            a.contact = c;
-            a.approved = true; // every pair a request names is approved
+            if (!s.approvals_complete) {
+                auto& a = links[{rq.resident.value, c.value}];
+                a.resident = rq.resident;
+                a.contact = c;
+                a.approved = true;
+            }
         }
     }
     for (const auto& [key, a] : links) {

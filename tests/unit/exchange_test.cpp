@@ -146,24 +146,27 @@ Scenario by_code(Scenario s) {
     return s;
 }
 
-/// What importing makes of a scenario: consent "none" recorded as given, and every pair a
-/// request names approved (with the key contact and restrictions of the approvals list).
+/// What importing a scenario into an empty store and loading it back gives: consent as the
+/// scenario holds it (a document that does not say reads as given); without a complete approvals
+/// list, every pair a request names approved (with the key contact and restrictions of the list);
+/// with one, a pair a request names that the list does not approve as `approved: false`.
 Scenario as_imported(Scenario s) {
-    for (auto& r : s.residents) {
-        if (r.consent.status == ConsentStatus::none) {
-            r.consent.status = ConsentStatus::given;
-        }
-    }
     std::map<std::pair<std::int64_t, std::int64_t>, Approval> links;
     for (const auto& a : s.approvals) {
-        links[{a.resident.value, a.contact.value}] = a;
+        if (a.approved || a.key_contact || !a.restrictions.empty()) {
+            links[{a.resident.value, a.contact.value}] = a;
+        }
     }
     for (const auto& q : s.requests) {
         for (auto c : q.contacts) {
-            auto& a = links[{q.resident.value, c.value}];
+            std::pair key{q.resident.value, c.value};
+            if (s.approvals_complete && links.count(key) != 0) {
+                continue;
+            }
+            auto& a = links[key];
             a.resident = q.resident;
             a.contact = c;
-            a.approved = true;
+            a.approved = !s.approvals_complete;
         }
     }
     s.approvals.clear();

@@ -142,6 +142,11 @@ std::map<Rule, Case> cases() {
     add(Rule::resident_consent,
         [](Case& c) { c.s.residents[0].consent.status = ConsentStatus::refused; });
     add(Rule::resident_max_call, [](Case& c) { c.s.residents[0].max_call_minutes = 20; });
+    add(Rule::contact_approval, [](Case& c) {
+        // A complete list (a document's, a store's) that does not approve the pair.
+        c.s.approvals_complete = true;
+        c.s.approvals.erase(c.s.approvals.begin());
+    });
     add(Rule::device_ward, [](Case& c) { c.s.devices[0].wards = {WardId(2)}; });
     add(Rule::help_none, [](Case& c) {
         needs_help(c.s);

@@ -17,6 +17,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "carecall/exchange.hpp"
 #include "carecall/schedule.hpp"
@@ -431,6 +432,7 @@ Scenario tiny_instance(std::uint64_t seed) {
         Resident r;
         r.id = ResidentId(i);
         r.code = fmt::format("R{}", i);
+        r.consent.status = ConsentStatus::given;
         r.ward = WardId(roll(1, wards));
         r.needs_assistance = roll(0, 3) == 0;
         if (roll(0, 2) == 0) {
@@ -541,6 +543,55 @@ TEST_SUITE("schedule") {
             CHECK(r.unscheduled[0].reasons.front().starts_with("device."));
             CHECK(r.status == "feasible");
         }
+    }
+
+    TEST_CASE("solve: consent as the file says; unsaid reads as given, none and refused do not") {
+        // k_tiny says nothing of consent: both residents are planned (the format's default).
+        auto unsaid = parse_scenario(k_tiny);
+        CHECK(unsaid.consent_unsaid == std::vector<ResidentId>{ResidentId(1), ResidentId(2)});
+        CHECK(solve(unsaid).calls.size() == 2);
+        for (const char* status : {"none", "refused"}) {
+            CAPTURE(status);
+            auto doc = nlohmann::json::parse(k_tiny);
+            doc["residents"][1]["consent"] = status;
+            auto s = parse_scenario(doc.dump());
+            CHECK(s.consent_unsaid == std::vector<ResidentId>{ResidentId(1)});
+            auto r = solve(s);
+            require_valid(s, r);
+            for (const auto& c : r.calls) {
+                CHECK(c.resident == ResidentId(1));
+            }
+            auto q2 = std::find_if(r.unscheduled.begin(), r.unscheduled.end(),
+                                   [](const auto& u) { return u.request == RequestId(2); });
+            REQUIRE(q2 != r.unscheduled.end());
+            REQUIRE_FALSE(q2->reasons.empty());
+            CHECK(q2->reasons.front().starts_with("resident.consent: "));
+        }
+    }
+
+    TEST_CASE("solve: an approvals list is the whole truth; without one, requests' pairs count") {
+        auto doc = nlohmann::json::parse(k_tiny);
+        CHECK(solve(parse_scenario(doc.dump())).calls.size() == 2);
+        // The list approves R1-C1 only: R2's request has no approved contact.
+        doc["approvals"] = nlohmann::json::parse(R"([{"resident": "R1", "contact": "C1"},
+            {"resident": "R2", "contact": "C2", "approved": false}])");
+        auto s = parse_scenario(doc.dump());
+        CHECK(s.approvals_complete);
+        auto r = solve(s);
+        require_valid(s, r);
+        for (const auto& c : r.calls) {
+            CHECK(c.resident == ResidentId(1));
+        }
+        auto q2 = std::find_if(r.unscheduled.begin(), r.unscheduled.end(),
+                               [](const auto& u) { return u.request == RequestId(2); });
+        REQUIRE(q2 != r.unscheduled.end());
+        REQUIRE_FALSE(q2->reasons.empty());
+        CHECK(q2->reasons.front().starts_with("contact.approval: "));
+        // An empty list approves nobody.
+        doc["approvals"] = nlohmann::json::array();
+        auto none = solve(parse_scenario(doc.dump()));
+        CHECK(none.calls.empty());
+        CHECK(none.unscheduled.size() == 2);
     }
 
     TEST_CASE("a pinned call stays and blocks the device") {
