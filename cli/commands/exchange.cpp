@@ -5,6 +5,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "carecall/booking.hpp"
 #include "carecall/csv.hpp"
 #include "carecall/error.hpp"
 #include "carecall/exchange.hpp"
@@ -200,6 +202,9 @@ void register_exchange(CLI::App& app, Env& env) {
         auto& store = io->dry_run ? env.read_only_store() : env.store(true);
         ImportOptions options;
         options.dry_run = io->dry_run;
+        BookingService service(store, [&env] { return env.now(); });
+        // The calls at risk before, to tell those the import broke from those already at risk.
+        auto at_risk_before = io->dry_run ? std::vector<BrokenCall>{} : service.broken({});
         auto summary = import_scenario(store, s, options);
         if (env.want_json()) {
             nlohmann::json changes = nlohmann::json::object();
@@ -248,7 +253,16 @@ void register_exchange(CLI::App& app, Env& env) {
             }
         }
         if (!io->dry_run && took_away) {
-            report_broken(env, store, {});
+            std::set<std::int64_t> before;
+            for (const auto& b : at_risk_before) {
+                before.insert(b.booking.id.value);
+            }
+            ChangeResult change;
+            for (auto& b : service.broken({})) {
+                (before.count(b.booking.id.value) == 1 ? change.already : change.broke)
+                    .push_back(std::move(b));
+            }
+            report_change(env, store, change);
         }
     });
 

@@ -409,15 +409,16 @@ private:
             auto path = at("sites", i);
             const json& v = as_object(list[i], path);
             Site r;
-            r.id = SiteId(static_cast<std::int64_t>(i) + 1);
-            r.code = read_id(v, path, m_sites);
-            r.name = opt_string(v, path, "name");
-            if (const json* kind = member(v, "kind")) {
-                r.kind = parse_site_kind(as_string(*kind, at(path, "kind")), at(path, "kind"));
+            auto& [id, code, name, kind, tz] = r; // every field: a new one stops this compiling
+            id = SiteId(static_cast<std::int64_t>(i) + 1);
+            code = read_id(v, path, m_sites);
+            name = opt_string(v, path, "name");
+            if (const json* k = member(v, "kind")) {
+                kind = parse_site_kind(as_string(*k, at(path, "kind")), at(path, "kind"));
             }
             auto tz_field = at(path, "tz");
-            r.tz = as_string(required(v, path, "tz"), tz_field);
-            m_site_zones.push_back(find_zone(r.tz, tz_field));
+            tz = as_string(required(v, path, "tz"), tz_field);
+            m_site_zones.push_back(find_zone(tz, tz_field));
             check_record(r, path);
             m_s.sites.push_back(std::move(r));
         }
@@ -429,12 +430,14 @@ private:
             auto path = at("wards", i);
             const json& v = as_object(list[i], path);
             Ward r;
-            r.id = WardId(static_cast<std::int64_t>(i) + 1);
-            r.code = read_id(v, path, m_wards);
-            r.name = opt_string(v, path, "name");
-            r.site = SiteId(m_sites.resolve(required(v, path, "site"), at(path, "site")));
-            r.calling_hours = read_windows(v, path, "calling_hours", true);
-            r.closures = read_closures(v, path);
+            auto& [id, code, name, site, calling_hours, closures] =
+                r; // every field: a new one stops this compiling
+            id = WardId(static_cast<std::int64_t>(i) + 1);
+            code = read_id(v, path, m_wards);
+            name = opt_string(v, path, "name");
+            site = SiteId(m_sites.resolve(required(v, path, "site"), at(path, "site")));
+            calling_hours = read_windows(v, path, "calling_hours", true);
+            closures = read_closures(v, path);
             check_record(r, path);
             m_s.wards.push_back(std::move(r));
         }
@@ -446,24 +449,27 @@ private:
             auto path = at("residents", i);
             const json& v = as_object(list[i], path);
             Resident r;
-            r.id = ResidentId(static_cast<std::int64_t>(i) + 1);
-            r.code = read_id(v, path, m_residents);
-            r.name = opt_string(v, path, "name");
-            r.ward = WardId(m_wards.resolve(required(v, path, "ward"), at(path, "ward")));
-            r.room = opt_string(v, path, "room");
-            r.admitted = opt_date(v, path, "admitted");
-            r.discharged = opt_date(v, path, "discharged");
+            auto& [id, code, name, ward, room, admitted, discharged, needs_assistance, competences,
+                   max_call_minutes, max_calls_per_day, care_blocks, one_off_blocks, consent] =
+                r; // every field: a new one stops this compiling
+            id = ResidentId(static_cast<std::int64_t>(i) + 1);
+            code = read_id(v, path, m_residents);
+            name = opt_string(v, path, "name");
+            ward = WardId(m_wards.resolve(required(v, path, "ward"), at(path, "ward")));
+            room = opt_string(v, path, "room");
+            admitted = opt_date(v, path, "admitted");
+            discharged = opt_date(v, path, "discharged");
             if (const json* na = member(v, "needs_assistance")) {
-                r.needs_assistance = as_bool(*na, at(path, "needs_assistance"));
+                needs_assistance = as_bool(*na, at(path, "needs_assistance"));
             }
-            r.competences = opt_strings(v, path, "competences");
-            r.max_call_minutes = opt_int(v, path, "max_call_minutes", 1, 1440);
-            r.max_calls_per_day = opt_int(v, path, "max_calls_per_day", 1);
-            r.care_blocks = read_windows(v, path, "care_blocks", false);
-            r.one_off_blocks = read_periods(v, path, "one_off_blocks", ward_zone(r.ward));
-            r.consent = read_consent(v, path);
+            competences = opt_strings(v, path, "competences");
+            max_call_minutes = opt_int(v, path, "max_call_minutes", 1, 1440);
+            max_calls_per_day = opt_int(v, path, "max_calls_per_day", 1);
+            care_blocks = read_windows(v, path, "care_blocks", false);
+            one_off_blocks = read_periods(v, path, "one_off_blocks", ward_zone(ward));
+            consent = read_consent(v, path);
             if (member(v, "consent") == nullptr) {
-                m_s.consent_unsaid.push_back(r.id);
+                m_s.consent_unsaid.push_back(id);
             }
             check_record(r, path);
             m_s.residents.push_back(std::move(r));
@@ -476,16 +482,18 @@ private:
             auto path = at("contacts", i);
             const json& v = as_object(list[i], path);
             Contact r;
-            r.id = ContactId(static_cast<std::int64_t>(i) + 1);
-            r.code = read_id(v, path, m_contacts);
-            r.name = opt_string(v, path, "name");
-            r.relationship = opt_string(v, path, "relationship");
+            auto& [id, code, name, relationship, tz, availability, absences, reach] =
+                r; // every field: a new one stops this compiling
+            id = ContactId(static_cast<std::int64_t>(i) + 1);
+            code = read_id(v, path, m_contacts);
+            name = opt_string(v, path, "name");
+            relationship = opt_string(v, path, "relationship");
             auto tz_field = at(path, "tz");
-            r.tz = as_string(required(v, path, "tz"), tz_field);
-            const auto* zone = find_zone(r.tz, tz_field);
-            r.availability = read_windows(v, path, "availability", true);
-            r.absences = read_periods(v, path, "absences", zone);
-            r.reach = opt_string(v, path, "reach");
+            tz = as_string(required(v, path, "tz"), tz_field);
+            const auto* zone = find_zone(tz, tz_field);
+            availability = read_windows(v, path, "availability", true);
+            absences = read_periods(v, path, "absences", zone);
+            reach = opt_string(v, path, "reach");
             check_record(r, path);
             m_s.contacts.push_back(std::move(r));
         }
@@ -497,40 +505,41 @@ private:
             auto path = at("devices", i);
             const json& v = as_object(list[i], path);
             Device r;
-            r.id = DeviceId(static_cast<std::int64_t>(i) + 1);
-            r.code = read_id(v, path, m_devices);
-            r.name = opt_string(v, path, "name");
-            if (const json* kind = member(v, "kind")) {
-                r.kind = as_string(*kind, at(path, "kind"));
+            auto& [id, code, name, kind, site, wards, cleaning_minutes, move_minutes, capabilities,
+                   out_of_service] = r; // every field: a new one stops this compiling
+            id = DeviceId(static_cast<std::int64_t>(i) + 1);
+            code = read_id(v, path, m_devices);
+            name = opt_string(v, path, "name");
+            if (const json* k = member(v, "kind")) {
+                kind = as_string(*k, at(path, "kind"));
             }
-            r.site = SiteId(m_sites.resolve(required(v, path, "site"), at(path, "site")));
+            site = SiteId(m_sites.resolve(required(v, path, "site"), at(path, "site")));
             auto wards_field = at(path, "wards");
-            const json& wards = as_list(required(v, path, "wards"), wards_field);
-            if (wards.empty()) {
+            const json& listed = as_list(required(v, path, "wards"), wards_field);
+            if (listed.empty()) {
                 fail(wards_field, "must list at least one ward");
             }
-            for (std::size_t k = 0; k < wards.size(); ++k) {
+            for (std::size_t k = 0; k < listed.size(); ++k) {
                 auto field = at(wards_field, k);
-                WardId w(m_wards.resolve(wards[k], field));
+                WardId w(m_wards.resolve(listed[k], field));
                 const auto& ward = m_s.wards[static_cast<std::size_t>(w.value - 1)];
-                if (ward.site != r.site) {
+                if (ward.site != site) {
                     fail(field,
                          fmt::format("ward '{}' is not on site '{}'", ward.code,
-                                     m_s.sites[static_cast<std::size_t>(r.site.value - 1)].code));
+                                     m_s.sites[static_cast<std::size_t>(site.value - 1)].code));
                 }
-                if (std::find(r.wards.begin(), r.wards.end(), w) != r.wards.end()) {
+                if (std::find(wards.begin(), wards.end(), w) != wards.end()) {
                     fail(field, fmt::format("ward '{}' is listed twice", ward.code));
                 }
-                r.wards.push_back(w);
+                wards.push_back(w);
             }
-            r.cleaning_minutes = as_int(required(v, path, "cleaning_minutes"),
-                                        at(path, "cleaning_minutes"), 0, 1440);
-            r.move_minutes =
+            cleaning_minutes = as_int(required(v, path, "cleaning_minutes"),
+                                      at(path, "cleaning_minutes"), 0, 1440);
+            move_minutes =
                 as_int(required(v, path, "move_minutes"), at(path, "move_minutes"), 0, 1440);
-            r.capabilities = opt_strings(v, path, "capabilities");
-            r.out_of_service =
-                read_periods(v, path, "out_of_service",
-                             m_site_zones[static_cast<std::size_t>(r.site.value - 1)]);
+            capabilities = opt_strings(v, path, "capabilities");
+            out_of_service = read_periods(v, path, "out_of_service",
+                                          m_site_zones[static_cast<std::size_t>(site.value - 1)]);
             check_record(r, path);
             m_s.devices.push_back(std::move(r));
         }
@@ -588,13 +597,15 @@ private:
             auto path = at("staff", i);
             const json& v = as_object(list[i], path);
             Staff r;
-            r.id = StaffId(static_cast<std::int64_t>(i) + 1);
-            r.code = read_id(v, path, m_staff);
-            r.name = opt_string(v, path, "name");
-            r.wards = read_staff_wards(v, path);
-            r.competences = opt_strings(v, path, "competences");
-            r.shifts = read_periods(v, path, "shifts", ward_zone(r.wards.front()));
-            r.weekly_shifts = read_windows(v, path, "weekly_shifts", false);
+            auto& [id, code, name, wards, competences, shifts, weekly_shifts] =
+                r; // every field: a new one stops this compiling
+            id = StaffId(static_cast<std::int64_t>(i) + 1);
+            code = read_id(v, path, m_staff);
+            name = opt_string(v, path, "name");
+            wards = read_staff_wards(v, path);
+            competences = opt_strings(v, path, "competences");
+            shifts = read_periods(v, path, "shifts", ward_zone(wards.front()));
+            weekly_shifts = read_windows(v, path, "weekly_shifts", false);
             check_record(r, path);
             m_s.staff.push_back(std::move(r));
         }
@@ -643,33 +654,35 @@ private:
             auto path = at("requests", i);
             const json& v = as_object(list[i], path);
             CallRequest r;
-            r.id = RequestId(static_cast<std::int64_t>(i) + 1);
-            r.code = read_id(v, path, m_requests);
-            r.resident = ResidentId(
+            auto& [id, code, resident, contacts, calls, duration_minutes, priority, max_per_day,
+                   preferred, fixed, active] = r; // every field: a new one stops this compiling
+            id = RequestId(static_cast<std::int64_t>(i) + 1);
+            code = read_id(v, path, m_requests);
+            resident = ResidentId(
                 m_residents.resolve(required(v, path, "resident"), at(path, "resident")));
-            r.contacts = read_request_contacts(v, path);
-            r.calls = as_int(required(v, path, "calls"), at(path, "calls"), 1);
-            r.duration_minutes = as_int(required(v, path, "duration_minutes"),
-                                        at(path, "duration_minutes"), 1, 1440);
-            r.priority = as_int(required(v, path, "priority"), at(path, "priority"), 1);
-            r.max_per_day = opt_int(v, path, "max_per_day", 1);
-            r.preferred = read_windows(v, path, "preferred", false);
-            if (const json* fixed = member(v, "fixed")) {
+            contacts = read_request_contacts(v, path);
+            calls = as_int(required(v, path, "calls"), at(path, "calls"), 1);
+            duration_minutes = as_int(required(v, path, "duration_minutes"),
+                                      at(path, "duration_minutes"), 1, 1440);
+            priority = as_int(required(v, path, "priority"), at(path, "priority"), 1);
+            max_per_day = opt_int(v, path, "max_per_day", 1);
+            preferred = read_windows(v, path, "preferred", false);
+            if (const json* fx = member(v, "fixed")) {
                 auto f_path = at(path, "fixed");
-                as_object(*fixed, f_path);
+                as_object(*fx, f_path);
                 FixedTime f;
-                f.weekday = as_int(required(*fixed, f_path, "weekday"), at(f_path, "weekday"), 0);
+                f.weekday = as_int(required(*fx, f_path, "weekday"), at(f_path, "weekday"), 0);
                 if (f.weekday > 6) {
                     fail(at(f_path, "weekday"),
                          fmt::format("{} is not a weekday (0 = Monday … 6 = Sunday)", f.weekday));
                 }
                 auto start_field = at(f_path, "start");
-                f.start = parse_clock(as_string(required(*fixed, f_path, "start"), start_field),
+                f.start = parse_clock(as_string(required(*fx, f_path, "start"), start_field),
                                       start_field, false);
-                r.fixed = f;
+                fixed = f;
             }
-            if (const json* active = member(v, "active")) {
-                r.active = as_bool(*active, at(path, "active"));
+            if (const json* a = member(v, "active")) {
+                active = as_bool(*a, at(path, "active"));
             }
             check_record(r, path);
             m_s.requests.push_back(std::move(r));
