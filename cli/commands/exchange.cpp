@@ -176,6 +176,135 @@ void print_import_changes(const ImportSummary& s) {
     print_table({"KIND", "CHANGE", "COUNT", "CODES"}, rows);
 }
 
+struct ImportOpts {
+    std::string file;
+    bool dry_run = false;
+};
+
+nlohmann::json import_json(const ImportSummary& summary, bool dry_run) {
+    nlohmann::json changes = nlohmann::json::object();
+    for (const auto& c : summary.changes) {
+        changes[c.kind] = {{"added", c.added}, {"changed", c.changed}, {"removed", c.removed}};
+    }
+    return {{"format", "carecall-import/1"},
+            {"dry_run", dry_run},
+            {"sites", summary.sites},
+            {"wards", summary.wards},
+            {"residents", summary.residents},
+            {"contacts", summary.contacts},
+            {"devices", summary.devices},
+            {"staff", summary.staff},
+            {"requests", summary.requests},
+            {"added", summary.added},
+            {"updated", summary.updated},
+            {"assumed",
+             {{"consents", summary.consent_assumed}, {"approvals", summary.approvals_assumed}}},
+            {"kept", {{"consents", summary.consent_kept}, {"approvals", summary.approvals_kept}}},
+            {"withheld_approvals", summary.approvals_withheld},
+            {"changes", changes}};
+}
+
+/// A consent or an approval the file took away leaves booked calls that break a rule: reported
+/// as a record command reports them (those at risk before the import apart).
+void report_import_risks(Env& env, Store& store, BookingService& service,
+                         const std::vector<BrokenCall>& at_risk_before,
+                         const ImportSummary& summary) {
+    bool took_away = false;
+    for (const auto& c : summary.changes) {
+        if (c.kind == "consents" || c.kind == "approvals") {
+            took_away = took_away || !c.changed.empty() || !c.removed.empty();
+        }
+    }
+    if (!took_away) {
+        return;
+    }
+    std::set<std::int64_t> before;
+    for (const auto& b : at_risk_before) {
+        before.insert(b.booking.id.value);
+    }
+    ChangeResult change;
+    for (auto& b : service.broken({})) {
+        (before.count(b.booking.id.value) == 1 ? change.already : change.broke)
+            .push_back(std::move(b));
+    }
+    report_change(env, store, change);
+}
+
+void import_scenario_file(Env& env, const ImportOpts& io) {
+    auto text = read_input(io.file);
+    // Errors read "FILE:LINE: requests[3].duration_minutes: …".
+    Scenario s = parse_scenario(text, io.file);
+    auto& store = io.dry_run ? env.read_only_store() : env.store(true);
+    ImportOptions options;
+    options.dry_run = io.dry_run;
+    BookingService service(store, [&env] { return env.now(); });
+    // The calls at risk before, to tell those the import broke from those already at risk.
+    auto at_risk_before = io.dry_run ? std::vector<BrokenCall>{} : service.broken({});
+    auto summary = import_scenario(store, s, options);
+    if (env.want_json()) {
+        print_json(import_json(summary, io.dry_run));
+    } else {
+        if (io.dry_run) {
+            print_import_changes(summary);
+        }
+        env.message(fmt::format(
+            "{} {}: {} sites, {} wards, {} residents, {} contacts, {} devices, {} staff, "
+            "{} requests ({} added, {} updated)",
+            io.dry_run ? "would import" : "imported", io.file, summary.sites, summary.wards,
+            summary.residents, summary.contacts, summary.devices, summary.staff, summary.requests,
+            summary.added, summary.updated));
+    }
+    for (const auto& w : import_warnings(summary, io.dry_run)) {
+        env.message("carecall: warning: " + w);
+    }
+    if (!io.dry_run) {
+        report_import_risks(env, store, service, at_risk_before, summary);
+    }
+}
+
+struct ExportOpts {
+    std::string from, output = "-";
+    int days = 7;
+    bool days_given = false; ///< --days on the command line: it wins over the imported plan's
+};
+
+/// The plan export scenario writes: --from and --days, else the imported plan's, else tomorrow
+/// and 7 days.
+Horizon export_horizon(Env& env, Store& store, const ExportOpts& o) {
+    Horizon h;
+    h.days = o.days;
+    if (!o.from.empty()) {
+        h.start = parse_date(o.from, "--from");
+    } else if (auto saved = store.setting("plan.start_date")) {
+        h.start = parse_date(*saved, "plan.start_date");
+        if (auto d = store.setting("plan.days"); d && !o.days_given) {
+            h.days = std::stoi(*d);
+        }
+    } else {
+        h.start = Date{date::floor<date::days>(env.now()) + date::days{1}};
+    }
+    if (auto slot = store.setting("plan.slot_minutes")) {
+        h.slot_minutes = std::stoi(*slot);
+    }
+    return h;
+}
+
+void export_scenario_file(Env& env, const ExportOpts& o) {
+    auto& store = env.store(false);
+    auto h = export_horizon(env, store, o);
+    auto tx = store.begin(TxKind::read);
+    auto text = write_scenario(load_scenario(store, h));
+    if (text.empty() || text.back() != '\n') {
+        text += '\n';
+    }
+    if (o.output == "-") {
+        std::cout << text;
+        return;
+    }
+    write_private_file(o.output, text);
+    env.message(fmt::format("wrote {}", o.output));
+}
+
 } // namespace
 
 void register_exchange(CLI::App& app, Env& env) {
@@ -184,87 +313,13 @@ void register_exchange(CLI::App& app, Env& env) {
     auto* scenario = import->add_subcommand(
         "scenario", "load a carecall-scenario/1 JSON file (records keyed by id: existing codes "
                     "are updated); all or nothing");
-    struct ImportOpts {
-        std::string file;
-        bool dry_run = false;
-    };
     auto io = std::make_shared<ImportOpts>();
     scenario->add_option("file", io->file, "the scenario file, or - for stdin")->required();
     scenario->add_flag("--dry-run", io->dry_run,
                        "show what would be added, changed and removed, and write nothing");
     scenario->footer("Example:\n  carecall --db home.db import scenario examples/sunnyside.json\n"
                      "  carecall --db home.db import scenario --dry-run week.json");
-    scenario->callback([&env, io] {
-        const auto& file = io->file;
-        auto text = read_input(file);
-        // Errors read "FILE:LINE: requests[3].duration_minutes: …".
-        Scenario s = parse_scenario(text, file);
-        auto& store = io->dry_run ? env.read_only_store() : env.store(true);
-        ImportOptions options;
-        options.dry_run = io->dry_run;
-        BookingService service(store, [&env] { return env.now(); });
-        // The calls at risk before, to tell those the import broke from those already at risk.
-        auto at_risk_before = io->dry_run ? std::vector<BrokenCall>{} : service.broken({});
-        auto summary = import_scenario(store, s, options);
-        if (env.want_json()) {
-            nlohmann::json changes = nlohmann::json::object();
-            for (const auto& c : summary.changes) {
-                changes[c.kind] = {
-                    {"added", c.added}, {"changed", c.changed}, {"removed", c.removed}};
-            }
-            print_json(
-                {{"format", "carecall-import/1"},
-                 {"dry_run", io->dry_run},
-                 {"sites", summary.sites},
-                 {"wards", summary.wards},
-                 {"residents", summary.residents},
-                 {"contacts", summary.contacts},
-                 {"devices", summary.devices},
-                 {"staff", summary.staff},
-                 {"requests", summary.requests},
-                 {"added", summary.added},
-                 {"updated", summary.updated},
-                 {"assumed",
-                  {{"consents", summary.consent_assumed},
-                   {"approvals", summary.approvals_assumed}}},
-                 {"kept",
-                  {{"consents", summary.consent_kept}, {"approvals", summary.approvals_kept}}},
-                 {"withheld_approvals", summary.approvals_withheld},
-                 {"changes", changes}});
-        } else {
-            if (io->dry_run) {
-                print_import_changes(summary);
-            }
-            env.message(fmt::format(
-                "{} {}: {} sites, {} wards, {} residents, {} contacts, {} devices, {} staff, "
-                "{} requests ({} added, {} updated)",
-                io->dry_run ? "would import" : "imported", file, summary.sites, summary.wards,
-                summary.residents, summary.contacts, summary.devices, summary.staff,
-                summary.requests, summary.added, summary.updated));
-        }
-        for (const auto& w : import_warnings(summary, io->dry_run)) {
-            env.message("carecall: warning: " + w);
-        }
-        // A consent or an approval the file took away leaves booked calls that break a rule.
-        bool took_away = false;
-        for (const auto& c : summary.changes) {
-            if (c.kind == "consents" || c.kind == "approvals") {
-                took_away = took_away || !c.changed.empty() || !c.removed.empty();
-            }
-        }
-        if (!io->dry_run && took_away) {
-            std::set<std::int64_t> before;
-            for (const auto& b : at_risk_before) {
-                before.insert(b.booking.id.value);
-            }
-            ChangeResult change;
-            for (auto& b : service.broken({})) {
-                (before.count(b.booking.id.value) == 1 ? change.already : change.broke)
-                    .push_back(std::move(b));
-            }
-            report_change(env, store, change);
-        }
-    });
+    scenario->callback([&env, io] { import_scenario_file(env, *io); });
 
     for (auto kind : {SheetKind::residents, SheetKind::contacts, SheetKind::staff}) {
         register_sheet_import(*import, env, kind);
@@ -276,44 +331,17 @@ void register_exchange(CLI::App& app, Env& env) {
         register_sheet_export(*exp, env, kind);
     }
     auto* escen = exp->add_subcommand("scenario", "write everything as a carecall-scenario/1 file");
-    struct Opts {
-        std::string from, output = "-";
-        int days = 7;
-    };
-    auto o = std::make_shared<Opts>();
+    auto o = std::make_shared<ExportOpts>();
     escen->add_option("--from", o->from,
                       "first plan date YYYY-MM-DD (default: the imported plan, else tomorrow)");
-    escen->add_option("--days", o->days, "days in the plan (default 7)")->check(CLI::Range(1, 366));
+    auto* days = escen->add_option("--days", o->days,
+                                   "days in the plan (default: the imported plan's, else 7)");
+    days->check(CLI::Range(1, 366));
     escen->add_option("-o,--output", o->output, "output file, - for stdout (default)");
     escen->footer("Example:\n  carecall export scenario --from 2026-12-01 --days 7 -o week.json");
-    escen->callback([&env, o] {
-        auto& store = env.store(false);
-        Horizon h;
-        h.days = o->days;
-        if (!o->from.empty()) {
-            h.start = parse_date(o->from, "--from");
-        } else if (auto saved = store.setting("plan.start_date")) {
-            h.start = parse_date(*saved, "plan.start_date");
-            if (auto d = store.setting("plan.days")) {
-                h.days = std::stoi(*d);
-            }
-        } else {
-            h.start = Date{date::floor<date::days>(env.now()) + date::days{1}};
-        }
-        if (auto slot = store.setting("plan.slot_minutes")) {
-            h.slot_minutes = std::stoi(*slot);
-        }
-        auto tx = store.begin(TxKind::read);
-        auto text = write_scenario(load_scenario(store, h));
-        if (text.empty() || text.back() != '\n') {
-            text += '\n';
-        }
-        if (o->output == "-") {
-            std::cout << text;
-            return;
-        }
-        write_private_file(o->output, text);
-        env.message(fmt::format("wrote {}", o->output));
+    escen->callback([&env, o, days] {
+        o->days_given = days->count() > 0;
+        export_scenario_file(env, *o);
     });
 }
 

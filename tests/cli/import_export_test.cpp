@@ -340,6 +340,16 @@ TEST_SUITE("cli import export") {
         CARECALL_CHECK_SAME(before, s.dump());
     }
 
+    TEST_CASE("export scenario: --days wins over the imported plan's days, which --from does not "
+              "need (regression)") {
+        Scratch s;
+        s.ok({"import", "scenario", k_ward_day});
+        auto plan = parse_json(s.ok({"export", "scenario"}))["horizon"];
+        auto doc = parse_json(s.ok({"export", "scenario", "--days", "3"}));
+        CHECK(doc["horizon"]["start_date"] == plan["start_date"]); // the imported plan's start
+        CHECK(doc["horizon"]["days"] == 3);                        // was the imported plan's
+    }
+
     TEST_CASE("export scenario: an empty database plans from tomorrow") {
         Scratch s;
         s.ok({"db", "init"});
