@@ -286,39 +286,48 @@ private:
     }
     std::map<std::int64_t, std::set<std::string>> m_revoked;
 
-    void approvals() {
-        // The store's records by code, and its approvals and request pairs by codes.
-        std::map<std::int64_t, std::string> resident_code;
+    /// The store's approvals and request pairs by codes, and its people's ids by code.
+    struct StoredPairs {
         std::map<std::string, ResidentId> resident_id;
+        std::map<std::string, ContactId> contact_id;
+        std::map<PairKey, Approval> approvals;
+        std::set<PairKey> requests;
+    };
+
+    StoredPairs stored_pairs() {
+        StoredPairs out;
+        std::map<std::int64_t, std::string> resident_code;
         for (const auto& r : m_store.residents().list()) {
             resident_code.emplace(r.id.value, r.code);
-            resident_id.emplace(r.code, r.id);
+            out.resident_id.emplace(r.code, r.id);
         }
         std::map<std::int64_t, std::string> contact_code;
-        std::map<std::string, ContactId> contact_id;
         for (const auto& c : m_store.contacts().list()) {
             contact_code.emplace(c.id.value, c.code);
-            contact_id.emplace(c.code, c.id);
+            out.contact_id.emplace(c.code, c.id);
         }
         auto key_of = [&](ResidentId r, ContactId c) {
             return PairKey{resident_code[r.value], contact_code[c.value]};
         };
-        std::map<PairKey, Approval> stored;
         for (const auto& a : m_store.approvals().list()) {
-            stored.emplace(key_of(a.resident, a.contact), a);
+            out.approvals.emplace(key_of(a.resident, a.contact), a);
         }
-        std::set<PairKey> stored_requests;
         for (const auto& q : m_store.requests().list()) {
             for (auto c : q.contacts) {
-                stored_requests.insert(key_of(q.resident, c));
+                out.requests.insert(key_of(q.resident, c));
             }
         }
+        return out;
+    }
 
-        // What the file wants stored, by codes (ids may be invalid in a dry run).
-        auto file_key = [&](ResidentId r, ContactId c) {
-            return PairKey{m_s.residents.at(static_cast<std::size_t>(r.value - 1)).code,
-                           m_s.contacts.at(static_cast<std::size_t>(c.value - 1)).code};
-        };
+    /// A pair of the file by codes (ids may be invalid in a dry run).
+    [[nodiscard]] PairKey file_key(ResidentId r, ContactId c) const {
+        return PairKey{m_s.residents.at(static_cast<std::size_t>(r.value - 1)).code,
+                       m_s.contacts.at(static_cast<std::size_t>(c.value - 1)).code};
+    }
+
+    /// What the file's approvals list wants stored, with the store's ids.
+    std::map<PairKey, Approval> listed_approvals() {
         std::map<PairKey, Approval> wanted;
         for (std::size_t i = 0; i < m_s.approvals.size(); ++i) {
             auto path = at("approvals", i);
@@ -328,9 +337,34 @@ private:
             a.contact = mapped(m_contacts, a.contact, at(path, "contact"), "contact");
             wanted[key] = a;
         }
-        std::set<PairKey> named; // pairs the file's requests name, counted once
-        for (std::size_t i = 0; i < m_s.requests.size(); ++i) {
-            const auto& q = m_s.requests[i];
+        return wanted;
+    }
+
+    /// Whether a pair a request names, which the file does not list, is approved: not when the
+    /// store holds it unapproved, names it in a request already or shows it was revoked (a
+    /// missing field never revives a revoked approval).
+    bool assume_approved(const PairKey& key, const StoredPairs& st) {
+        if (auto a = st.approvals.find(key); a != st.approvals.end()) {
+            if (!a->second.approved) {
+                ++m_sum.approvals_kept;
+            }
+            return false;
+        }
+        auto rid = st.resident_id.find(key.first);
+        if (st.requests.count(key) != 0 ||
+            (rid != st.resident_id.end() && st.contact_id.count(key.second) != 0 &&
+             revoked(rid->second, key.first + "/" + key.second))) {
+            ++m_sum.approvals_kept;
+            return false;
+        }
+        return true;
+    }
+
+    /// The pairs the file's requests name, counted once; without a whole list, those it does not
+    /// list are added to `wanted` as the format's default unless the store says otherwise.
+    std::set<PairKey> request_pairs(std::map<PairKey, Approval>& wanted, const StoredPairs& st) {
+        std::set<PairKey> named;
+        for (const auto& q : m_s.requests) {
             for (auto c : q.contacts) {
                 auto key = file_key(q.resident, c);
                 if (!named.insert(key).second) {
@@ -341,63 +375,57 @@ private:
                     if (w == wanted.end() || !w->second.approved) {
                         ++m_sum.approvals_withheld; // the list is the whole truth
                     }
-                    continue;
+                } else if (w == wanted.end() && assume_approved(key, st)) {
+                    Approval a;
+                    a.resident = m_residents.at(static_cast<std::size_t>(q.resident.value - 1));
+                    a.contact = m_contacts.at(static_cast<std::size_t>(c.value - 1));
+                    wanted.emplace(key, a);
+                    ++m_sum.approvals_assumed;
                 }
-                if (w != wanted.end()) {
-                    continue; // listed: as the list says
-                }
-                // Not said: the format approves it, unless the store says otherwise.
-                if (auto st = stored.find(key); st != stored.end()) {
-                    if (!st->second.approved) {
-                        ++m_sum.approvals_kept;
-                    }
-                    continue;
-                }
-                auto rid = resident_id.find(key.first);
-                if (stored_requests.count(key) != 0 ||
-                    (rid != resident_id.end() && contact_id.count(key.second) != 0 &&
-                     revoked(rid->second, key.first + "/" + key.second))) {
-                    ++m_sum.approvals_kept; // revoked: a missing field never revives it
-                    continue;
-                }
-                Approval a;
-                a.resident = m_residents.at(static_cast<std::size_t>(q.resident.value - 1));
-                a.contact = m_contacts.at(static_cast<std::size_t>(c.value - 1));
-                wanted.emplace(key, a);
-                ++m_sum.approvals_assumed;
             }
         }
+        return named;
+    }
 
+    /// A whole list is the truth about the file's residents and contacts: a stored approval
+    /// between them that the list does not hold goes.
+    void remove_unlisted(const StoredPairs& st, const std::map<PairKey, Approval>& wanted,
+                         ImportChanges& changes) {
+        std::set<std::string> residents;
+        std::set<std::string> contacts;
+        for (const auto& r : m_s.residents) {
+            residents.insert(r.code);
+        }
+        for (const auto& c : m_s.contacts) {
+            contacts.insert(c.code);
+        }
+        for (const auto& [key, a] : st.approvals) {
+            if (residents.count(key.first) != 0 && contacts.count(key.second) != 0 &&
+                wanted.count(key) == 0) {
+                changes.removed.push_back(key.first + "/" + key.second);
+                if (m_write) {
+                    m_store.approvals().revoke(a.resident, a.contact);
+                }
+            }
+        }
+    }
+
+    void approvals() {
+        auto st = stored_pairs();
+        auto wanted = listed_approvals();
+        auto named = request_pairs(wanted, st);
         m_approvals_listed = wanted.size(); // the list's, and those assumed
         auto& changes = m_changes["approvals"];
         if (m_s.approvals_complete) {
-            // The whole truth about the file's residents and contacts: a stored approval between
-            // them that the list does not hold goes.
-            std::set<std::string> residents;
-            std::set<std::string> contacts;
-            for (const auto& r : m_s.residents) {
-                residents.insert(r.code);
-            }
-            for (const auto& c : m_s.contacts) {
-                contacts.insert(c.code);
-            }
-            for (const auto& [key, a] : stored) {
-                if (residents.count(key.first) != 0 && contacts.count(key.second) != 0 &&
-                    wanted.count(key) == 0) {
-                    changes.removed.push_back(key.first + "/" + key.second);
-                    if (m_write) {
-                        m_store.approvals().revoke(a.resident, a.contact);
-                    }
-                }
-            }
+            remove_unlisted(st, wanted, changes);
         }
         for (const auto& [key, a] : wanted) {
-            auto st = stored.find(key);
+            auto old = st.approvals.find(key);
             auto link = key.first + "/" + key.second;
-            if (st != stored.end()) {
-                const auto& old = st->second;
-                if (old.approved == a.approved && old.key_contact == a.key_contact &&
-                    old.restrictions == a.restrictions) {
+            if (old != st.approvals.end()) {
+                if (old->second.approved == a.approved &&
+                    old->second.key_contact == a.key_contact &&
+                    old->second.restrictions == a.restrictions) {
                     continue;
                 }
                 changes.changed.push_back(link);
