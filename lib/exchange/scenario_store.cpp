@@ -460,30 +460,10 @@ ImportSummary import_scenario(Store& store, const Scenario& s, const ImportOptio
 
 // No transaction of its own: transactions do not nest, and a caller that wants one consistent
 // snapshot (the export command) already holds a read transaction around this call.
-Scenario load_scenario(Store& store, const Horizon& horizon) {
-    Scenario s;
-    s.horizon = horizon;
-    if (auto seed = store.setting("plan.seed")) {
-        try {
-            s.seed = std::stoll(*seed);
-        } catch (const std::exception&) {
-            // A seed that is not a number is ignored: the plan is then seeded by the caller.
-        }
-    }
-    s.sites = store.sites().list();
-    s.wards = store.wards().list();
-    s.residents = store.residents().list();
-    s.contacts = store.contacts().list();
-    s.devices = store.devices().list();
-    s.staff = store.staff().list();
-    s.requests = store.requests().list();
-    auto approvals = store.approvals().list();
+namespace {
 
-    auto site_pos = positions(s.sites);
-    auto ward_pos = positions(s.wards);
-    auto resident_pos = positions(s.residents);
-    auto contact_pos = positions(s.contacts);
-
+/// One-off periods kept only where they overlap the horizon (filtered with the store's ids).
+void clip_to_horizon(Scenario& s, const Horizon& horizon) {
     std::unordered_map<SiteId, const date::time_zone*> site_zone;
     for (const auto& r : s.sites) {
         site_zone.emplace(r.id, zone_or_utc(r.tz));
@@ -518,6 +498,15 @@ Scenario load_scenario(Store& store, const Horizon& horizon) {
         const auto* zone = r.wards.empty() ? zone_or_utc("Etc/UTC") : zone_of_ward(r.wards.front());
         r.shifts = overlapping(r.shifts, horizon_bounds(horizon, zone));
     }
+}
+
+/// The store's ids replaced by positions 1..n, as a scenario numbers its records; approvals of
+/// records not in the scenario are left out.
+void renumber(Scenario& s, std::vector<Approval> approvals) {
+    auto site_pos = positions(s.sites);
+    auto ward_pos = positions(s.wards);
+    auto resident_pos = positions(s.residents);
+    auto contact_pos = positions(s.contacts);
 
     for (std::size_t i = 0; i < s.sites.size(); ++i) {
         s.sites[i].id = SiteId(static_cast<std::int64_t>(i) + 1);
@@ -563,6 +552,11 @@ Scenario load_scenario(Store& store, const Horizon& horizon) {
             s.approvals.push_back(std::move(a));
         }
     }
+}
+
+/// The store's approvals are the whole truth: a pair a request names without one is written as
+/// not approved.
+void complete_approvals(Scenario& s) {
     // The store's approvals are the whole truth: a pair a request names without one (revoked,
     // or never approved) is written as not approved, so the document says so in as many words.
     s.approvals_complete = true;
@@ -582,7 +576,32 @@ Scenario load_scenario(Store& store, const Horizon& horizon) {
     std::sort(s.approvals.begin(), s.approvals.end(), [](const Approval& x, const Approval& y) {
         return std::pair{x.resident, x.contact} < std::pair{y.resident, y.contact};
     });
-    return s;
 }
 
+} // namespace
+
+Scenario load_scenario(Store& store, const Horizon& horizon) {
+    Scenario s;
+    s.horizon = horizon;
+    if (auto seed = store.setting("plan.seed")) {
+        try {
+            s.seed = std::stoll(*seed);
+        } catch (const std::exception&) {
+            // A seed that is not a number is ignored: the plan is then seeded by the caller.
+        }
+    }
+    s.sites = store.sites().list();
+    s.wards = store.wards().list();
+    s.residents = store.residents().list();
+    s.contacts = store.contacts().list();
+    s.devices = store.devices().list();
+    s.staff = store.staff().list();
+    s.requests = store.requests().list();
+    auto approvals = store.approvals().list();
+
+    clip_to_horizon(s, horizon);
+    renumber(s, std::move(approvals));
+    complete_approvals(s);
+    return s;
+}
 } // namespace carecall
