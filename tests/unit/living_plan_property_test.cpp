@@ -336,8 +336,7 @@ std::vector<std::string> weekly_excess(const Snapshot& s) {
     std::vector<std::string> out;
     for (const auto& q : s.requests) {
         const auto& r = s.residents.at(q.resident.value);
-        const auto* zone =
-            date::locate_zone(s.sites.at(s.wards.at(r.ward.value).site.value).tz);
+        const auto* zone = date::locate_zone(s.sites.at(s.wards.at(r.ward.value).site.value).tz);
         std::map<date::local_days, int> per_date;
         for (const auto& b : s.bookings) {
             if (b.request == q.id &&
@@ -462,8 +461,8 @@ void edit(Store& store, Draw& g, Instant now, Counts& n) {
     }
     case 1: { // a ward closed for a day or two
         auto w = g.pick(store.wards().list());
-        w.closures.push_back(DateRange{Date{day}, Date{day + date::days{g.uniform(0, 1)}},
-                                       "infection control"});
+        w.closures.push_back(
+            DateRange{Date{day}, Date{day + date::days{g.uniform(0, 1)}}, "infection control"});
         store.wards().update(w);
         break;
     }
@@ -508,15 +507,16 @@ void edit(Store& store, Draw& g, Instant now, Counts& n) {
     }
     case 7: { // a best-interest decision whose review date lapses in the coming days
         auto r = g.pick(store.residents().list());
-        r.consent = Consent{ConsentStatus::best_interest, "IMCA",
-                            Date{today - date::days{60}}, Date{day}};
+        r.consent =
+            Consent{ConsentStatus::best_interest, "IMCA", Date{today - date::days{60}}, Date{day}};
         store.residents().update(r);
         break;
     }
     case 8: { // a member of staff absent: a shift taken away
         auto st = g.pick(store.staff().list());
         if (!st.shifts.empty()) {
-            st.shifts.erase(st.shifts.begin() + g.uniform(0, static_cast<int>(st.shifts.size()) - 1));
+            st.shifts.erase(st.shifts.begin() +
+                            g.uniform(0, static_cast<int>(st.shifts.size()) - 1));
         } else if (!st.weekly_shifts.empty()) {
             auto& w = st.weekly_shifts.front();
             w.weekdays = static_cast<std::uint8_t>(w.weekdays & ~(1U << g.uniform(0, 6)));
@@ -531,8 +531,7 @@ void edit(Store& store, Draw& g, Instant now, Counts& n) {
         auto c = g.pick(store.contacts().list());
         const auto* cz = date::locate_zone(c.tz);
         auto from = at_local(day, g.uniform(0, 20) * 60, cz);
-        c.absences.push_back(
-            Period{from, from + std::chrono::hours{g.uniform(4, 72)}, "holiday"});
+        c.absences.push_back(Period{from, from + std::chrono::hours{g.uniform(4, 72)}, "holiday"});
         store.contacts().update(c);
         break;
     }
@@ -572,18 +571,16 @@ void book(Store& store, Draw& g, Instant now, Counts& n) {
     }
 }
 
-/// A one-to-three-day plan through planning (the first plan of a sequence: its whole week).
-void schedule(Store& store, Draw& g, Instant now, Counts& n, std::uint32_t seed,
-              bool week = false) {
+/// A one-to-three-day plan through planning, from one of the next 10 dates; or, given `days`,
+/// a plan of that many dates from `from` dates after today (the plans a sequence starts from).
+void schedule(Store& store, Draw& g, Instant now, Counts& n, std::uint32_t seed, int from = 0,
+              int days = 0) {
+    auto today = date::floor<date::days>(to_local(now, london()));
     PlanRequest req;
-    req.from = Date{date::floor<date::days>(to_local(now, london())) + date::days{g.uniform(0, 10)}};
-    req.days = g.uniform(1, 3);
-    req.time_limit_seconds = 0.2;
+    req.from = Date{today + date::days{days > 0 ? from : g.uniform(0, 10)}};
+    req.days = days > 0 ? days : g.uniform(1, 3);
+    req.time_limit_seconds = 0.05;
     req.seed = seed;
-    if (week) {
-        req.from = Date{date::floor<date::days>(to_local(now, london()))};
-        req.days = 7;
-    }
     auto plan = plan_from_store(store, req, now);
     ++n.schedules;
     n.scheduled_calls += static_cast<int>(plan.added.size());
@@ -658,8 +655,7 @@ void repair_and_check(Store& store, Draw& g, Instant now, Counts& n, const std::
             for (const auto& p : problems) {
                 text += "\n  " + p;
             }
-            FAIL_CHECK(where << ": " << b.code << " " << format_utc(b.start) << " breaks"
-                             << text);
+            FAIL_CHECK(where << ": " << b.code << " " << format_utc(b.start) << " breaks" << text);
         }
         CheckOptions strict;
         strict.review_lapses = true;
@@ -683,7 +679,9 @@ void run_sequence(std::uint32_t seed, int steps, Counts& n) {
     auto store = open_store("sqlite::memory:");
     import_scenario(*store, site_for(seed, g));
     Instant now = date::sys_days{date::year{2027} / 3 / 22} + std::chrono::hours{7};
-    schedule(*store, g, now, n, seed, true); // a plan to start from
+    // Plans to start from: this week, and a week from a later day (calls 7 dates apart).
+    schedule(*store, g, now, n, seed, 0, 7);
+    schedule(*store, g, now, n, seed, g.uniform(7, 10), 4);
     for (int i = 0; i < steps; ++i) {
         now += minutes{g.uniform(0, 120)};
         auto where = fmt::format("seed {} step {}", seed, i);
@@ -725,10 +723,10 @@ TEST_SUITE("living plan") {
         auto utc = [&](int h, int m = 0) { return at_local(day, h * 60 + m, london()); };
         Snapshot base;
         base.sites[1] = Site{SiteId(1), "S", "Home", SiteKind::care_home, "Europe/London"};
-        base.wards[1] = Ward{WardId(1), "W1", "Rose", SiteId(1),
-                             {WeeklyWindow{0x7F, 9 * 60, 20 * 60, {}}}, {}};
-        base.wards[2] = Ward{WardId(2), "W2", "Elm", SiteId(1),
-                             {WeeklyWindow{0x7F, 9 * 60, 20 * 60, {}}}, {}};
+        base.wards[1] =
+            Ward{WardId(1), "W1", "Rose", SiteId(1), {WeeklyWindow{0x7F, 9 * 60, 20 * 60, {}}}, {}};
+        base.wards[2] =
+            Ward{WardId(2), "W2", "Elm", SiteId(1), {WeeklyWindow{0x7F, 9 * 60, 20 * 60, {}}}, {}};
         Resident r;
         r.id = ResidentId(1);
         r.code = "R1";
@@ -757,10 +755,11 @@ TEST_SUITE("living plan") {
         base.contacts[2] = c;
         base.approvals[{1, 1}] = Approval{ResidentId(1), ContactId(1), true, false, {}};
         base.approvals[{2, 2}] = Approval{ResidentId(2), ContactId(2), true, false, {}};
-        base.devices[1] = Device{DeviceId(1), "D1", "Portal", "portal", SiteId(1),
-                                 {WardId(1), WardId(2)}, 10, 5, {}, {}};
-        base.devices[2] = Device{DeviceId(2), "D2", "Tablet", "tablet", SiteId(1),
-                                 {WardId(2)}, 10, 5, {}, {}};
+        base.devices[1] =
+            Device{DeviceId(1), "D1", "Portal", "portal", SiteId(1), {WardId(1), WardId(2)},
+                   10,          5,    {},       {}};
+        base.devices[2] =
+            Device{DeviceId(2), "D2", "Tablet", "tablet", SiteId(1), {WardId(2)}, 10, 5, {}, {}};
         Staff st;
         st.id = StaffId(1);
         st.code = "E1";
@@ -820,8 +819,14 @@ TEST_SUITE("living plan") {
              [&](auto& s, auto&) {
                  s.wards[1].closures.push_back(DateRange{Date{day}, Date{day}, {}});
              }},
-            {"contact.approval", [](auto& s, auto&) { s.approvals.erase({1, 1}); }},
-            {"contact.approval", [](auto& s, auto&) { s.approvals[{1, 1}].approved = false; }},
+            {"contact.approval",
+             [](auto& s, auto&) {
+                 s.approvals.erase({1, 1});
+             }},
+            {"contact.approval",
+             [](auto& s, auto&) {
+                 s.approvals[{1, 1}].approved = false;
+             }},
             {"contact.availability", // until 06:29 in New York
              [](auto& s, auto&) { s.contacts[1].availability[0].end = 6 * 60 + 29; }},
             {"contact.absent",
@@ -870,9 +875,8 @@ TEST_SUITE("living plan") {
             kase.breaks(s, b);
             auto problems = independent_check(s, b);
             REQUIRE_FALSE(problems.empty());
-            CHECK(std::any_of(problems.begin(), problems.end(), [&](const std::string& p) {
-                return p.rfind(kase.rule, 0) == 0;
-            }));
+            CHECK(std::any_of(problems.begin(), problems.end(),
+                              [&](const std::string& p) { return p.rfind(kase.rule, 0) == 0; }));
         }
 
         // What gives way: an end-of-life call's hours, a family's agreed time; and what does not
@@ -899,8 +903,8 @@ TEST_SUITE("living plan") {
         CHECK(independent_check(s, good).empty());
         // A best-interest decision past its review date, when the option asks for it.
         s = base;
-        s.residents[1].consent = Consent{ConsentStatus::best_interest, "IMCA", {},
-                                         Date{day - date::days{1}}};
+        s.residents[1].consent =
+            Consent{ConsentStatus::best_interest, "IMCA", {}, Date{day - date::days{1}}};
         CHECK(independent_check(s, good).empty());
         CHECK_FALSE(independent_check(s, good, CheckOptions{true}).empty());
 
@@ -947,5 +951,67 @@ TEST_SUITE("living plan") {
         CHECK(n.sequences == static_cast<int>(k_sequences));
         CHECK(n.moved > 0);
         CHECK(n.cancelled > 0);
+    }
+}
+
+TEST_SUITE("living plan") {
+
+    // A request of one call a week with calls on two Mondays, 7 dates apart; the ward closes on
+    // the second Monday. The nearest free time is the Sunday before, which would put two calls in
+    // the 7 dates from the first Monday (rule request.per_week): repair must look further.
+    TEST_CASE("repair keeps a request's weekly count when it moves a call to another day") {
+        Scenario s;
+        s.sites.push_back(Site{SiteId(1), "S", "Home", SiteKind::care_home, "Europe/London"});
+        s.wards.push_back(
+            Ward{WardId(1), "W", "Rose", SiteId(1), {WeeklyWindow{0x7F, 9 * 60, 20 * 60, {}}}, {}});
+        Resident r;
+        r.id = ResidentId(1);
+        r.code = "R1";
+        r.ward = WardId(1);
+        s.residents.push_back(r);
+        Contact c;
+        c.id = ContactId(1);
+        c.code = "C1";
+        c.tz = "Europe/London";
+        c.availability = {WeeklyWindow{0x7F, 8 * 60, 21 * 60, {}}};
+        s.contacts.push_back(c);
+        s.devices.push_back(
+            Device{DeviceId(1), "D1", "Portal", "portal", SiteId(1), {WardId(1)}, 10, 5, {}, {}});
+        CallRequest q;
+        q.id = RequestId(1);
+        q.code = "Q1";
+        q.resident = ResidentId(1);
+        q.contacts = {ContactId(1)};
+        q.calls = 1;
+        s.requests.push_back(q);
+        auto store = open_store("sqlite::memory:");
+        import_scenario(*store, s);
+        const Instant now = date::sys_days{date::year{2027} / 3 / 22} + std::chrono::hours{7};
+        BookingService svc(*store, [now] { return now; });
+        const auto monday = date::local_days{date::year{2027} / 3 / 22};
+        BookRequest req;
+        req.resident = store->residents().get("R1", "resident").id;
+        req.contacts = {store->contacts().get("C1", "contact").id};
+        req.at = at_local(monday, 10 * 60, london());
+        auto first = svc.book(req).booking;
+        req.at = at_local(monday + date::days{7}, 10 * 60, london());
+        auto second = svc.book(req).booking;
+        REQUIRE(first.request);
+        REQUIRE(second.request == first.request);
+        REQUIRE(weekly_excess(snapshot_of(*store)).empty());
+
+        auto w = store->wards().get("W", "ward");
+        w.closures.push_back(DateRange{Date{monday + date::days{7}}, Date{monday + date::days{7}},
+                                       "infection control"});
+        store->wards().update(w);
+        auto result = svc.repair(RepairRequest{});
+        REQUIRE(result.steps.size() == 1);
+        CHECK(result.steps[0].action == RepairAction::moved);
+        auto snap = snapshot_of(*store);
+        CHECK(weekly_excess(snap).empty());
+        CHECK(independent_check(snap, *store->bookings().find(second.id)).empty());
+        // The nearest time that keeps the weekly count: Tuesday 30 March.
+        CHECK(date::floor<date::days>(to_local(result.steps[0].after.start, london())) ==
+              monday + date::days{8});
     }
 }
