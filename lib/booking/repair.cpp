@@ -140,6 +140,8 @@ std::optional<CallPlan> nearest_time(Scope& sc, const Booking& b, int days, Inst
     auto len = b.end - b.start;
     auto from = std::max(now, b.start - date::days{days});
     auto starts = grid(sc.zone, from, 2 * days + 1, k_step_minutes);
+    // Only `days` after the call: from now, the grid runs on past the calls the scope loaded.
+    std::erase_if(starts, [&](Instant t) { return t > b.start + date::days{days}; });
     auto own_day = local_day(b.start, sc.zone);
     auto distance = [&](Instant t) { return t > b.start ? t - b.start : b.start - t; };
     std::stable_sort(starts.begin(), starts.end(), [&](Instant x, Instant y) {

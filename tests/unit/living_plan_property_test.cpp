@@ -331,9 +331,10 @@ std::vector<std::string> independent_check(const Snapshot& s, const Booking& cal
 }
 
 /// request.per_week: the request's booked and completed calls in each 7 local dates in a row
-/// (the site's dates). Returns one line per window holding more than the request asks a week.
-std::vector<std::string> weekly_excess(const Snapshot& s) {
-    std::vector<std::string> out;
+/// (the site's dates). Each window holding more than the request asks a week, as "Q1 from
+/// 2027-03-22" → its calls.
+std::map<std::string, int> weekly_excess(const Snapshot& s) {
+    std::map<std::string, int> out;
     for (const auto& q : s.requests) {
         const auto& r = s.residents.at(q.resident.value);
         const auto* zone = date::locate_zone(s.sites.at(s.wards.at(r.ward.value).site.value).tz);
@@ -354,14 +355,25 @@ std::vector<std::string> weekly_excess(const Snapshot& s) {
                     count += it->second;
                 }
                 if (count > q.calls) {
-                    out.push_back(fmt::format("{}: {} calls in the 7 dates from {} (asks {})",
-                                              q.code, count, date::format("%F", from), q.calls));
+                    out[fmt::format("{} (asks {}) from {}", q.code, q.calls,
+                                    date::format("%F", from))] = count;
                 }
             }
         }
     }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+/// The windows of `after` that hold more calls than in `before` (a change over-booked them).
+std::vector<std::string> weekly_worse(const std::map<std::string, int>& before,
+                                      const std::map<std::string, int>& after) {
+    std::vector<std::string> out;
+    for (const auto& [window, n] : after) {
+        auto it = before.find(window);
+        if (it == before.end() || it->second < n) {
+            out.push_back(fmt::format("{}: {} calls in 7 dates", window, n));
+        }
+    }
     return out;
 }
 
@@ -427,6 +439,12 @@ struct Counts {
     int edits = 0;
     int books = 0;
     int books_refused = 0;
+    int displaced = 0; ///< routine calls moved or waitlisted by an end-of-life booking
+    /// Windows of 7 dates a displacement left holding more of a request's calls than it asks.
+    int displacement_overbooked = 0;
+    int overbooked_before_repair = 0; ///< such windows a repair found (and must not make worse)
+    int overbooked_this_sequence = 0;
+    std::vector<std::string> notes;
     int schedules = 0;
     int scheduled_calls = 0;
     int repairs = 0;
@@ -542,7 +560,7 @@ void edit(Store& store, Draw& g, Instant now, Counts& n) {
 
 /// A call booked by hand at the first free time: a resident with their visitor (and now and then
 /// a contact of theirs too, a group call that serves no request either).
-void book(Store& store, Draw& g, Instant now, Counts& n) {
+void book(Store& store, Draw& g, Instant now, Counts& n, const std::string& where) {
     BookingService svc(store, [now] { return now; });
     auto r = g.pick(store.residents().list());
     BookRequest req;
@@ -563,9 +581,45 @@ void book(Store& store, Draw& g, Instant now, Counts& n) {
     req.after = now + minutes{15 * g.uniform(0, 4 * 24 * 3)};
     req.before = *req.after + date::days{3};
     req.duration_minutes = g.pick(std::vector<int>{15, 20, 30});
+    if (g.chance(15)) { // a dying person's family, at any hour: routine calls may give way
+        req.priority = priority::end_of_life;
+        req.override_hours = true;
+        req.reason = "end of life";
+        // At the time of a routine call booked on a device of the ward, so that it gives way.
+        std::vector<Booking> routine;
+        for (const auto& d : store.devices_serving(r.ward)) {
+            BookingQuery q;
+            q.from = now;
+            q.to = now + date::days{7};
+            q.devices = {d.id};
+            q.statuses = {BookingStatus::booked};
+            for (auto& b : store.bookings().list(q)) {
+                if (b.priority == priority::routine && b.start >= now) {
+                    routine.push_back(std::move(b));
+                }
+            }
+        }
+        if (!routine.empty()) {
+            const auto& other = g.pick(routine);
+            req.at = other.start;
+            req.device = other.device;
+        }
+    }
     ++n.books;
+    // Only an end-of-life call displaces others: the weekly counts before it, to compare.
+    auto weekly = req.priority == priority::end_of_life ? weekly_excess(snapshot_of(store))
+                                                        : std::map<std::string, int>{};
     try {
-        svc.book(req);
+        auto booked = svc.book(req);
+        if (!booked.displaced.empty()) {
+            n.displaced += static_cast<int>(booked.displaced.size());
+            auto worse = weekly_worse(weekly, weekly_excess(snapshot_of(store)));
+            for (const auto& w : worse) {
+                n.notes.push_back(fmt::format("{}: a displacement over-booked {}", where, w));
+            }
+            n.displacement_overbooked += static_cast<int>(worse.size());
+            n.overbooked_this_sequence += static_cast<int>(worse.size());
+        }
     } catch (const Error&) {
         ++n.books_refused;
     }
@@ -579,7 +633,7 @@ void schedule(Store& store, Draw& g, Instant now, Counts& n, std::uint32_t seed,
     PlanRequest req;
     req.from = Date{today + date::days{days > 0 ? from : g.uniform(0, 10)}};
     req.days = days > 0 ? days : g.uniform(1, 3);
-    req.time_limit_seconds = 0.05;
+    req.time_limit_seconds = 0.02;
     req.seed = seed;
     auto plan = plan_from_store(store, req, now);
     ++n.schedules;
@@ -655,6 +709,13 @@ void repair_and_check(Store& store, Draw& g, Instant now, Counts& n, const std::
             for (const auto& p : problems) {
                 text += "\n  " + p;
             }
+            for (const auto& st : result.steps) { // what the repair did
+                text += fmt::format("\n  step {} {} {} dev {} -> {} {} dev {} src {}",
+                                    st.before.code, to_string(st.action),
+                                    format_utc(st.before.start), st.before.device.value,
+                                    format_utc(st.after.start), to_string(st.after.status),
+                                    st.after.device.value, to_string(st.after.source));
+            }
             FAIL_CHECK(where << ": " << b.code << " " << format_utc(b.start) << " breaks" << text);
         }
         CheckOptions strict;
@@ -665,17 +726,21 @@ void repair_and_check(Store& store, Draw& g, Instant now, Counts& n, const std::
     }
     CHECK_MESSAGE(svc.broken(BrokenQuery{}).empty(), where);
 
-    // (b) no request over its weekly count in any 7 dates in a row (none before, none after).
-    auto weekly_after = weekly_excess(snap);
-    for (const auto& w : weekly_after) {
-        FAIL_CHECK(where << ": " << w);
+    // (b) no request over its weekly count in any 7 dates in a row. Only book's displacement
+    // (lib/booking/service.cpp, not repair) leaves such windows; repair must not make one worse.
+    n.overbooked_before_repair += static_cast<int>(weekly_before.size());
+    for (const auto& w : weekly_worse(weekly_before, weekly_excess(snap))) {
+        FAIL_CHECK(where << ": repair over-booked " << w);
     }
-    CHECK_MESSAGE(weekly_before.empty(), where);
+    if (n.overbooked_this_sequence == 0) {
+        CHECK_MESSAGE(weekly_before.empty(), where);
+    }
 }
 
 /// One random sequence of edits, bookings, plans and repairs; ends with a repair.
 void run_sequence(std::uint32_t seed, int steps, Counts& n) {
     Draw g(seed);
+    n.overbooked_this_sequence = 0;
     auto store = open_store("sqlite::memory:");
     import_scenario(*store, site_for(seed, g));
     Instant now = date::sys_days{date::year{2027} / 3 / 22} + std::chrono::hours{7};
@@ -689,7 +754,7 @@ void run_sequence(std::uint32_t seed, int steps, Counts& n) {
         if (roll < 50) {
             edit(*store, g, now, n);
         } else if (roll < 70) {
-            book(*store, g, now, n);
+            book(*store, g, now, n, where);
         } else if (roll < 76) {
             schedule(*store, g, now, n, seed + static_cast<std::uint32_t>(i));
         } else {
@@ -934,7 +999,11 @@ TEST_SUITE("living plan") {
         }
         constexpr int k_steps = 12;
         Counts n;
-        for (std::uint32_t seed = 1; seed <= k_sequences; ++seed) {
+        std::uint32_t first = 1;
+        if (const char* env = std::getenv("CARECALL_LIVING_PLAN_FIRST_SEED")) {
+            first = static_cast<std::uint32_t>(std::stoul(env));
+        }
+        for (std::uint32_t seed = first; seed < first + k_sequences; ++seed) {
             run_sequence(seed, k_steps, n);
         }
         std::string kinds;
@@ -942,15 +1011,25 @@ TEST_SUITE("living plan") {
             kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", k, v);
         }
         MESSAGE(fmt::format(
-            "{} sequences, {} steps: {} edits ({}), {} bookings ({} refused), {} plans ({} calls), "
-            "{} repairs of {} broken calls: {} kept, {} moved, {} cancelled, {} waitlisted; "
+            "{} sequences, {} steps: {} edits ({}), {} bookings ({} refused, {} calls displaced, "
+            "{} windows of 7 dates over-booked by a displacement), {} plans ({} calls), "
+            "{} repairs ({} over-booked windows before them) of {} broken calls: {} kept, {} "
+            "moved, "
+            "{} cancelled, {} waitlisted; "
             "{} future calls checked; {} still booked after a lapsed best-interest review",
-            n.sequences, n.steps, n.edits, kinds, n.books, n.books_refused, n.schedules,
-            n.scheduled_calls, n.repairs, n.broken_found, n.kept, n.moved, n.cancelled,
-            n.waitlisted, n.checked, n.lapsed_review_kept));
+            n.sequences, n.steps, n.edits, kinds, n.books, n.books_refused, n.displaced,
+            n.displacement_overbooked, n.schedules, n.scheduled_calls, n.repairs,
+            n.overbooked_before_repair, n.broken_found, n.kept, n.moved, n.cancelled, n.waitlisted,
+            n.checked, n.lapsed_review_kept));
+        for (const auto& note : n.notes) {
+            MESSAGE(note);
+        }
         CHECK(n.sequences == static_cast<int>(k_sequences));
-        CHECK(n.moved > 0);
-        CHECK(n.cancelled > 0);
+        if (k_sequences >= 100) { // the edits reach every action
+            CHECK(n.moved > 0);
+            CHECK(n.cancelled > 0);
+            CHECK(n.waitlisted > 0);
+        }
     }
 }
 
@@ -1013,5 +1092,65 @@ TEST_SUITE("living plan") {
         // The nearest time that keeps the weekly count: Tuesday 30 March.
         CHECK(date::floor<date::days>(to_local(result.steps[0].after.start, london())) ==
               monday + date::days{8});
+    }
+}
+
+TEST_SUITE("living plan") {
+
+    // A call 8 hours from now, with 2 days of search: the search starts at now, not 2 days
+    // before the call, and ran on for 5 days from now, past the 4 days after the call that
+    // repair loads the other calls of; it moved the call onto the resident's call on Saturday.
+    TEST_CASE("repair searches only the days around the call, where it sees the other calls") {
+        Scenario s;
+        s.sites.push_back(Site{SiteId(1), "S", "Home", SiteKind::care_home, "Europe/London"});
+        s.wards.push_back(
+            Ward{WardId(1), "W", "Rose", SiteId(1), {WeeklyWindow{0x7F, 9 * 60, 20 * 60, {}}}, {}});
+        Resident r;
+        r.id = ResidentId(1);
+        r.code = "R1";
+        r.ward = WardId(1);
+        s.residents.push_back(r);
+        Contact c;
+        c.id = ContactId(1);
+        c.code = "C1"; // Mondays at six, Saturdays at nine
+        c.tz = "Europe/London";
+        c.availability = {WeeklyWindow{0x01, 18 * 60, 18 * 60 + 30, {}},
+                          WeeklyWindow{0x20, 9 * 60, 10 * 60, {}}};
+        s.contacts.push_back(c);
+        c.id = ContactId(2);
+        c.code = "C2";
+        c.availability = {WeeklyWindow{0x7F, 8 * 60, 21 * 60, {}}};
+        s.contacts.push_back(c);
+        s.approvals = {Approval{ResidentId(1), ContactId(1), true, false, {}},
+                       Approval{ResidentId(1), ContactId(2), true, false, {}}};
+        s.devices.push_back(
+            Device{DeviceId(1), "D1", "Portal", "portal", SiteId(1), {WardId(1)}, 10, 5, {}, {}});
+        auto store = open_store("sqlite::memory:");
+        import_scenario(*store, s);
+        const auto monday = date::local_days{date::year{2027} / 3 / 22};
+        const Instant now = at_local(monday, 10 * 60, london());
+        BookingService svc(*store, [now] { return now; });
+        BookRequest req;
+        req.resident = store->residents().get("R1", "resident").id;
+        req.duration_minutes = 15;
+        req.contacts = {store->contacts().get("C1", "contact").id};
+        req.at = at_local(monday, 18 * 60, london());
+        auto call = svc.book(req).booking;
+        req.contacts = {store->contacts().get("C2", "contact").id};
+        req.at = at_local(monday + date::days{5}, 9 * 60, london());
+        auto saturday = svc.book(req).booking;
+
+        auto c1 = store->contacts().get("C1", "contact");
+        c1.absences.push_back(Period{at_local(monday, 0, london()),
+                                     at_local(monday + date::days{1}, 0, london()), "away"});
+        store->contacts().update(c1);
+        RepairRequest repair;
+        repair.search_days = 2;
+        auto result = svc.repair(repair);
+        REQUIRE(result.steps.size() == 1);
+        CHECK(result.steps[0].action == RepairAction::waitlisted); // Saturday is taken
+        auto snap = snapshot_of(*store);
+        CHECK(independent_check(snap, *store->bookings().find(saturday.id)).empty());
+        CHECK(store->bookings().find(call.id)->status == BookingStatus::waitlisted);
     }
 }
