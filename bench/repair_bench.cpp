@@ -167,8 +167,9 @@ int main(int argc, char** argv) {
             }
         }
     } catch (const std::exception& e) {
-        std::cerr << e.what() << "\nusage: carecall-bench-repair [--seed N] [--runs N] [--day 0-6] "
-                                 "[--time-limit S] [--db PATH]\n";
+        std::cerr << e.what()
+                  << "\nusage: carecall-bench-repair [--seed N] [--runs N] [--day 0-6] "
+                     "[--time-limit S] [--db PATH]\n";
         return 64;
     }
     fmt::print("{:>4} {:>7} {:>6} {:>6} {:>6} {:>5} {:>6} {:>6} {:>5} {:>11} {:>6} {:>9} "
@@ -208,8 +209,8 @@ int main(int argc, char** argv) {
     bool ok = after == 0 && changed * 10 <= broken;
     if (!ok) {
         fmt::print("FAILED: {}\n", after != 0 ? "calls still broken after the repair"
-                                               : "more than 10% of the broken calls' count moved "
-                                                 "that were not broken");
+                                              : "more than 10% of the broken calls' count moved "
+                                                "that were not broken");
     }
     return ok ? 0 : 1;
 }
