@@ -2,6 +2,8 @@
 // repair. Both run check_call, the one definition of a feasible call, against the store.
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -95,9 +97,46 @@ date::local_days local_day(Instant t, const date::time_zone* zone) {
     return date::floor<date::days>(to_local(t, zone));
 }
 
+/// The local dates another day's start may take without its request holding more calls in any
+/// 7 dates in a row than it asks a week (request.per_week; its other booked and completed calls).
+/// Every date may when the call serves no request.
+std::function<bool(date::local_days)> weekly_room(Store& store, const Booking& b,
+                                                  const date::time_zone* zone, int days) {
+    auto q = b.request ? store.requests().find(*b.request) : std::nullopt;
+    if (!q) {
+        return [](date::local_days) { return true; };
+    }
+    BookingQuery bq;
+    bq.residents = {b.resident};
+    bq.from = b.start - date::days{days + 8};
+    bq.to = b.end + date::days{days + 8};
+    bq.statuses = {BookingStatus::booked, BookingStatus::completed};
+    std::map<date::local_days, int> calls;
+    for (const auto& o : store.bookings().list(bq)) {
+        if (o.request == b.request && o.id != b.id) {
+            ++calls[local_day(o.start, zone)];
+        }
+    }
+    return [calls = std::move(calls), week = q->calls](date::local_days day) {
+        for (auto first = day - date::days{6}; first <= day; first += date::days{1}) {
+            int n = 1;
+            for (auto it = calls.lower_bound(first);
+                 it != calls.end() && it->first < first + date::days{7}; ++it) {
+                n += it->second;
+            }
+            if (n > week) {
+                return false;
+            }
+        }
+        return true;
+    };
+}
+
 /// The nearest start that keeps every rule: the call's own device and day first, then another
-/// device that day, then the other days within `days`, nearest first; never before now.
-std::optional<CallPlan> nearest_time(Scope& sc, const Booking& b, int days, Instant now) {
+/// device that day, then the other days within `days` whose weekly count has room, nearest
+/// first; never before now.
+std::optional<CallPlan> nearest_time(Scope& sc, const Booking& b, int days, Instant now,
+                                     const std::function<bool(date::local_days)>& room) {
     auto len = b.end - b.start;
     auto own_day = local_day(b.start, sc.zone);
     // Whole local days: the call's own day and `days` days either side of it (with days = 0,
@@ -131,7 +170,8 @@ std::optional<CallPlan> nearest_time(Scope& sc, const Booking& b, int days, Inst
             }
             sc.devices = *devices;
             for (auto s : starts) {
-                if ((local_day(s, sc.zone) == own_day) != same_day) {
+                if ((local_day(s, sc.zone) == own_day) != same_day ||
+                    (!same_day && !room(local_day(s, sc.zone)))) {
                     continue;
                 }
                 plan.start = s;
@@ -176,7 +216,8 @@ RepairStep repair_one(Store& store, const BrokenCall& broken, const RepairReques
         step.action = RepairAction::cancelled;
         return step;
     }
-    if (auto moved = nearest_time(sc, b, req.search_days, now)) {
+    if (auto moved = nearest_time(sc, b, req.search_days, now,
+                                  weekly_room(store, b, sc.zone, req.search_days))) {
         step.after.start = moved->start;
         step.after.end = moved->end;
         step.after.device = moved->device;
