@@ -686,6 +686,13 @@ void repair_and_check(Store& store, Draw& g, Instant now, Counts& n, const std::
             CHECK_MESSAGE(st.after.status == BookingStatus::booked, where);
             CHECK_MESSAGE(st.after.source == BookingSource::repaired, where);
             CHECK_MESSAGE(st.after.start >= now, where);
+            // The same call, within the days it may search.
+            CHECK_MESSAGE(st.after.end - st.after.start == st.before.end - st.before.start, where);
+            CHECK_MESSAGE(st.after.resident == st.before.resident, where);
+            CHECK_MESSAGE(st.after.contacts == st.before.contacts, where);
+            CHECK_MESSAGE(st.after.request == st.before.request, where);
+            CHECK_MESSAGE(st.after.start <= st.before.start + date::days{req.search_days}, where);
+            CHECK_MESSAGE(st.after.start >= st.before.start - date::days{req.search_days}, where);
             break;
         case RepairAction::cancelled:
             ++n.cancelled;
