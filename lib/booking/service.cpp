@@ -384,7 +384,9 @@ Booking BookingService::move(const MoveRequest& req) {
     if (!req.reason.empty()) {
         moved.reason = req.reason;
     }
-    m_store.bookings().update(moved);
+    if (moved != *b) { // a move to the time, device and helper it has changes nothing
+        m_store.bookings().update(moved);
+    }
     tx->commit();
     return moved;
 }

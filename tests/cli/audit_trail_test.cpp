@@ -106,6 +106,15 @@ TEST_SUITE("cli audit") {
                                                     "(SELECT group_concat(status) FROM booking), "
                                                     "(SELECT count(*) FROM ward), "
                                                     "(SELECT group_concat(room) FROM resident)");
+            // A move to the time and device the call already has changes at most its helper: the
+            // store audits that as an update, and writes nothing when nothing changed (seed
+            // 845706699 wrote a row with no changed field).
+            auto where_before =
+                c.action == "move"
+                    ? query_rows(s.db(), "SELECT start_utc, device_id, status FROM booking WHERE "
+                                         "code = '" +
+                                             c.record_code + "'")
+                    : std::vector<std::vector<std::string>>{};
             auto t0 = unix_now();
             auto r =
                 s.run(Invocation{args, {}, {"USER=coordinator", "LOGNAME=coordinator"}, true, {}});
@@ -126,6 +135,15 @@ TEST_SUITE("cli audit") {
                                  "(SELECT count(*) FROM ward), "
                                  "(SELECT group_concat(room) FROM resident)") == counts_before);
                 continue;
+            }
+            if (c.action == "move" &&
+                query_rows(s.db(),
+                           "SELECT start_utc, device_id, status FROM booking WHERE code = '" +
+                               c.record_code + "'") == where_before) {
+                if (rows.empty()) { // nothing changed, nothing written
+                    continue;
+                }
+                c.action = "update"; // its helper alone changed
             }
             REQUIRE(rows.size() == 1);
             const auto& row = rows[0];
