@@ -691,8 +691,12 @@ void repair_and_check(Store& store, Draw& g, Instant now, Counts& n, const std::
             CHECK_MESSAGE(st.after.resident == st.before.resident, where);
             CHECK_MESSAGE(st.after.contacts == st.before.contacts, where);
             CHECK_MESSAGE(st.after.request == st.before.request, where);
-            CHECK_MESSAGE(st.after.start <= st.before.start + date::days{req.search_days}, where);
-            CHECK_MESSAGE(st.after.start >= st.before.start - date::days{req.search_days}, where);
+            // Whole local days: the call's own and search_days either side (less than a day more
+            // than search_days from its start, whichever way).
+            CHECK_MESSAGE(st.after.start < st.before.start + date::days{req.search_days + 1},
+                          where);
+            CHECK_MESSAGE(st.after.start > st.before.start - date::days{req.search_days + 1},
+                          where);
             break;
         case RepairAction::cancelled:
             ++n.cancelled;
