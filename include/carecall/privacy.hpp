@@ -20,11 +20,15 @@ std::string to_string(PersonKind k);
 /// "resident" | "contact"; InvalidInput otherwise.
 PersonKind parse_person_kind(std::string_view text, std::string_view field = "kind");
 
-/// Everything the store holds about one person, for a subject access request: a
+/// What the store holds about one person, for a subject access request: a
 /// "carecall-subject-access/1" JSON document with the record (consent included), approvals,
-/// call requests, bookings and the audit rows about them. Other people (residents, contacts,
-/// staff) and devices appear by code only. Read in one snapshot (a read transaction of its own
-/// when none is open). NotFound when there is no such person.
+/// call requests, bookings and the audit rows about them. A resident's document holds all of it.
+/// A contact's holds only what is about them: their record and approvals, their requests without
+/// the resident's priority, daily limit and preferred times, their calls' times, status, resident,
+/// contacts, device and request (never the outcome, the reason, the priority, the helper or the
+/// planner's flags) and the audit rows of those calls cut to the same fields. Other people
+/// (residents, contacts, staff) and devices appear by code only. Read in one snapshot (a read
+/// transaction of its own when none is open). NotFound when there is no such person.
 std::string subject_access_json(Store& store, PersonKind kind, std::string_view code, Instant now);
 
 /// What an erasure changes (or would change, for a dry run).

@@ -4,8 +4,12 @@
 #include "carecall/privacy.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <initializer_list>
 #include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -92,7 +96,8 @@ struct Codes {
           requests(codes(store.requests())) {}
 };
 
-ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zones) {
+ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zones,
+                   PersonKind kind) {
     // Taken apart whole (model.hpp): a new field stops this compiling until it is disclosed.
     const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
                  reason, source, request, pinned, availability_overridden, hours_overridden,
@@ -102,25 +107,83 @@ ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zo
         contact_codes.push_back(code_or_null(codes.contacts, c.value));
     }
     const auto* zone = zones.of(resident);
-    return {{"code", code},
-            {"id", id.value},
-            {"status", to_string(status)},
-            {"resident", code_or_null(codes.residents, resident.value)},
-            {"contacts", contact_codes},
-            {"device", code_or_null(codes.devices, device.value)},
-            {"staff", staff ? code_or_null(codes.staff, staff->value) : ojson(nullptr)},
-            {"tz", zone->name()},
-            {"start", format_iso_offset(start, zone)},
-            {"end", format_iso_offset(end, zone)},
-            {"priority", priority_name(priority)},
-            {"outcome", to_string(outcome)},
-            {"reason", reason},
-            {"source", to_string(source)},
-            {"request", request ? code_or_null(codes.requests, request->value) : ojson(nullptr)},
-            {"series", series},
-            {"pinned", pinned},
-            {"availability_overridden", availability_overridden},
-            {"hours_overridden", hours_overridden}};
+    ojson out = {{"code", code},
+                 {"id", id.value},
+                 {"status", to_string(status)},
+                 {"resident", code_or_null(codes.residents, resident.value)},
+                 {"contacts", contact_codes},
+                 {"device", code_or_null(codes.devices, device.value)}};
+    if (kind == PersonKind::contact) {
+        // A contact's own: when, with whom, on what, and whether it was held. The resident's
+        // health and care (outcome, the staff's reason, priority, the helper, an end-of-life call
+        // outside hours) and the planner's bookkeeping are not about the contact.
+        out["tz"] = zone->name();
+        out["start"] = format_iso_offset(start, zone);
+        out["end"] = format_iso_offset(end, zone);
+        out["request"] = request ? code_or_null(codes.requests, request->value) : ojson(nullptr);
+        out["availability_overridden"] = availability_overridden;
+        return out;
+    }
+    out["staff"] = staff ? code_or_null(codes.staff, staff->value) : ojson(nullptr);
+    out["tz"] = zone->name();
+    out["start"] = format_iso_offset(start, zone);
+    out["end"] = format_iso_offset(end, zone);
+    out["priority"] = priority_name(priority);
+    out["outcome"] = to_string(outcome);
+    out["reason"] = reason;
+    out["source"] = to_string(source);
+    out["request"] = request ? code_or_null(codes.requests, request->value) : ojson(nullptr);
+    out["series"] = series;
+    out["pinned"] = pinned;
+    out["availability_overridden"] = availability_overridden;
+    out["hours_overridden"] = hours_overridden;
+    return out;
+}
+
+/// The fields of `in` named in `keep`, in `in`'s order.
+ojson only(const ojson& in, std::initializer_list<std::string_view> keep) {
+    ojson out = ojson::object();
+    for (const auto& [key, value] : in.items()) {
+        if (std::find(keep.begin(), keep.end(), key) != keep.end()) {
+            out[key] = value;
+        }
+    }
+    return out;
+}
+
+/// A call request as a contact sees it: who, how often, how long, at a fixed time. Its priority
+/// (clinical, end of life), the resident's daily limit and preferred times (around their care)
+/// are the resident's.
+ojson contact_request_json(const ojson& request) {
+    return only(request, {"code", "id", "resident", "contact", "contacts", "tz", "calls",
+                          "duration_minutes", "fixed", "active"});
+}
+
+/// An audit row about a booking as a contact sees it: times, device, resident and status, and
+/// of the changed fields only those that are about the call's time and place.
+ojson contact_audit_json(ojson row) {
+    if (row["kind"] != "booking" || !row["details"].is_object()) {
+        return row;
+    }
+    auto& details = row["details"];
+    auto state = [](const ojson& s) {
+        return only(s, {"start", "end", "device", "resident", "status"});
+    };
+    ojson kept = state(details);
+    if (details.contains("changed") && details["changed"].is_array()) {
+        ojson changed = ojson::array();
+        for (const auto& name : details["changed"]) {
+            if (name == "device" || name == "start" || name == "end" || name == "status") {
+                changed.push_back(name);
+            }
+        }
+        kept["changed"] = std::move(changed);
+    }
+    if (details.contains("before") && details["before"].is_object()) {
+        kept["before"] = state(details["before"]);
+    }
+    details = std::move(kept);
+    return row;
 }
 
 ojson parsed(const std::string& text) {
@@ -145,17 +208,19 @@ ojson subject_access(Store& store, const Person& person, std::vector<Approval> a
     out["approvals"] = std::move(list);
     list = ojson::array();
     for (const auto& q : requests) {
-        list.push_back(parsed(to_json(store, q)));
+        auto j = parsed(to_json(store, q));
+        list.push_back(kind == PersonKind::contact ? contact_request_json(j) : j);
     }
     out["requests"] = std::move(list);
     list = ojson::array();
     for (const auto& b : bookings) {
-        list.push_back(booking_json(b, codes, zones));
+        list.push_back(booking_json(b, codes, zones, kind));
     }
     out["bookings"] = std::move(list);
     list = ojson::array();
     for (const auto& e : audit) {
-        list.push_back(audit_json(e));
+        list.push_back(kind == PersonKind::contact ? contact_audit_json(audit_json(e))
+                                                   : audit_json(e));
     }
     out["audit"] = std::move(list);
     return out;

@@ -140,6 +140,56 @@ TEST_SUITE("cli person") {
         CHECK(s.show("contact", "C-LUCY")["name"] == "erased-C-LUCY");
     }
 
+    TEST_CASE("person export: a contact's document holds no outcome, reason or care data") {
+        Scratch s;
+        care_home(s);
+        ok_at(s, {"request", "add", "Q-ASHA", "--resident", "R-ASHA", "--contact", "C-LUCY",
+                  "--priority", "clinical", "--max-per-day", "1", "--preferred",
+                  "daily 10:00-11:00 after her insulin"});
+        ok_at(s, book_args("R-ASHA", "C-LUCY", "2027-07-02 10:00"));
+        ok_at(s,
+              {"missed", "B-1", "--outcome", "unwell", "--reason", "Asha has a shingles flare-up"},
+              "2027-07-02T09:30:00Z");
+        auto c = parse_json(ok_at(s, {"person", "export", "contact", "C-LUCY", "--json"}));
+        REQUIRE(c["bookings"].size() == 1);
+        const auto& b = c["bookings"][0];
+        CHECK(b["code"] == "B-1");
+        CHECK(b["status"] == "missed");
+        CHECK(b["resident"] == "R-ASHA");
+        CHECK(b["contacts"] == nlohmann::json::array({"C-LUCY"}));
+        CHECK(b["device"] == "PORTAL-1");
+        CHECK(b["start"] == "2027-07-02T10:00:00+01:00");
+        CHECK(b["end"] == "2027-07-02T10:30:00+01:00");
+        CHECK(b["request"] == "Q-ASHA");
+        for (const char* key : {"outcome", "reason", "priority", "staff", "hours_overridden",
+                                "source", "series", "pinned"}) {
+            CAPTURE(key);
+            CHECK_FALSE(b.contains(key));
+        }
+        REQUIRE(c["requests"].size() == 1);
+        CHECK(c["requests"][0]["code"] == "Q-ASHA");
+        CHECK(c["requests"][0]["calls"] == 1);
+        for (const char* key : {"priority", "priority_name", "max_per_day", "preferred"}) {
+            CAPTURE(key);
+            CHECK_FALSE(c["requests"][0].contains(key));
+        }
+        REQUIRE_FALSE(c["audit"].empty());
+        auto text = c.dump();
+        for (const char* absent : {"unwell", "shingles", "insulin", "clinical", "outcome", "reason",
+                                   "Asha Patel", "lunch", "physiotherapy"}) {
+            CAPTURE(absent);
+            CHECK(text.find(absent) == std::string::npos);
+        }
+        // The resident's own document keeps all of it.
+        auto r = parse_json(ok_at(s, {"person", "export", "resident", "R-ASHA", "--json"}));
+        CHECK(r["bookings"][0]["outcome"] == "unwell");
+        CHECK(r["bookings"][0]["reason"] == "Asha has a shingles flare-up");
+        CHECK(r["bookings"][0]["priority"] == "routine");
+        CHECK(r["requests"][0]["priority_name"] == "clinical");
+        CHECK(r["requests"][0]["preferred"][0]["label"] == "after her insulin");
+        CHECK(r["record"]["care_blocks"][0]["label"] == "lunch");
+    }
+
     TEST_CASE("person export: 10,000 bookings are all there") {
         Scratch s;
         care_home(s);

@@ -271,6 +271,78 @@ TEST_SUITE("privacy") {
                              "resident R9 not found", NotFound);
     }
 
+    TEST_CASE("privacy: a contact's export holds their calls' times and status, not the "
+              "resident's outcome, reason, priority or care") {
+        Home h;
+        auto q = h.store->requests().get("Q1", "request");
+        q.priority = priority::end_of_life;
+        q.max_per_day = 1;
+        q.preferred = {WeeklyWindow{0x7f, 10 * 60, 11 * 60, "after the morning insulin"}};
+        h.store->requests().update(q);
+        auto id = h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
+        auto b = *h.store->bookings().find(id);
+        b.status = BookingStatus::missed;
+        b.outcome = CallOutcome::unwell;
+        b.reason = "pneumonia, on antibiotics";
+        b.priority = priority::end_of_life;
+        b.hours_overridden = true;
+        b.staff = h.store->staff().get("E1", "staff").id;
+        h.store->bookings().update(b);
+
+        auto text =
+            subject_access_json(*h.store, PersonKind::contact, "C1", utc("2027-07-02T08:00"));
+        auto j = json::parse(text);
+        REQUIRE(j["bookings"].size() == 1);
+        CHECK(j["bookings"][0] == json{{"code", "B-1"},
+                                       {"id", id.value},
+                                       {"status", "missed"},
+                                       {"resident", "R1"},
+                                       {"contacts", {"C1"}},
+                                       {"device", "D1"},
+                                       {"tz", "Europe/London"},
+                                       {"start", "2027-07-01T11:00:00+01:00"},
+                                       {"end", "2027-07-01T11:30:00+01:00"},
+                                       {"request", nullptr},
+                                       {"availability_overridden", false}});
+        REQUIRE(j["requests"].size() == 1);
+        CHECK(j["requests"][0] == json{{"code", "Q1"},
+                                       {"id", q.id.value},
+                                       {"resident", "R1"},
+                                       {"contact", "C1"},
+                                       {"contacts", {"C1"}},
+                                       {"tz", "Europe/London"},
+                                       {"calls", 2},
+                                       {"duration_minutes", 30},
+                                       {"fixed", nullptr},
+                                       {"active", true}});
+        int booking_rows = 0;
+        for (const auto& e : j["audit"]) {
+            if (e["kind"] == "booking") {
+                ++booking_rows;
+                for (const auto& [key, value] : e["details"].items()) {
+                    CAPTURE(key);
+                    CHECK((key == "start" || key == "end" || key == "device" || key == "resident" ||
+                           key == "status" || key == "changed" || key == "before"));
+                }
+            }
+        }
+        CHECK(booking_rows == 2); // booked, then recorded as missed
+        for (const char* absent : {"unwell", "pneumonia", "insulin", "end_of_life", "outcome",
+                                   "reason", "hours_overridden", "E1", "priority", "max_per_day"}) {
+            CAPTURE(absent);
+            CHECK(text.find(absent) == std::string::npos);
+        }
+        // The resident's own export keeps every field.
+        auto r = json::parse(
+            subject_access_json(*h.store, PersonKind::resident, "R1", utc("2027-07-02T08:00")));
+        CHECK(r["bookings"][0]["outcome"] == "unwell");
+        CHECK(r["bookings"][0]["reason"] == "pneumonia, on antibiotics");
+        CHECK(r["bookings"][0]["priority"] == "end_of_life");
+        CHECK(r["bookings"][0]["staff"] == "E1");
+        CHECK(r["bookings"][0]["hours_overridden"] == true);
+        CHECK(r["requests"][0]["preferred"][0]["label"] == "after the morning insulin");
+    }
+
     TEST_CASE("privacy: retention periods") {
         auto now = utc("2027-08-31T10:00");
         CHECK(retention_cutoff(now, parse_retention("365d", "p")) == utc("2026-08-31T10:00"));
