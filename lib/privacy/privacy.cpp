@@ -273,6 +273,67 @@ std::vector<Approval> blanked(std::vector<Approval> approvals) {
     return out;
 }
 
+/// True for the name `book` gives a weekly series, `S-<resident code>-YYYY-MM-DDTHH:MM`: a code
+/// and a time the booking holds anyway, so erasure keeps it.
+bool generated_series(std::string_view series, std::string_view resident_code) {
+    std::string prefix = fmt::format("S-{}-", resident_code);
+    if (series.substr(0, prefix.size()) != prefix) {
+        return false;
+    }
+    auto rest = series.substr(prefix.size());
+    constexpr std::string_view k_shape = "0000-00-00T00:00";
+    if (rest.size() != k_shape.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        bool digit = std::isdigit(static_cast<unsigned char>(rest[i])) != 0;
+        if (k_shape[i] == '0' ? !digit : rest[i] != k_shape[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The series of these bookings that may hold free text, each with the name it takes:
+/// `S-<resident code>-erased-<code of its first booking>` (one group still, and unique, since no
+/// two series share a booking). Generated and already erased names are kept.
+std::map<std::string, std::string> series_renames(Store& store,
+                                                  const std::vector<Booking>& bookings) {
+    std::map<std::int64_t, std::string> resident_codes;
+    std::map<std::string, std::string> out;
+    for (const auto& b : bookings) {
+        if (b.series.empty() || out.count(b.series) != 0) {
+            continue;
+        }
+        auto it = resident_codes.find(b.resident.value);
+        if (it == resident_codes.end()) {
+            auto r = store.residents().find(b.resident);
+            it = resident_codes.emplace(b.resident.value, r ? r->code : std::string("R")).first;
+        }
+        const auto& resident = it->second;
+        auto erased = fmt::format("S-{}-erased-", resident);
+        if (generated_series(b.series, resident) ||
+            std::string_view(b.series).substr(0, erased.size()) == erased) {
+            continue;
+        }
+        out.emplace(b.series, erased + b.code); // bookings come by start: the series' first
+    }
+    return out;
+}
+
+/// Blanks the labels of the requests' preferred windows; returns the requests that changed.
+std::vector<CallRequest> requests_blanked(std::vector<CallRequest> requests) {
+    std::vector<CallRequest> out;
+    for (auto& q : requests) {
+        std::vector<std::string> changed;
+        blank_labels(q.preferred, "preferred.label", changed);
+        if (!changed.empty()) {
+            out.push_back(std::move(q));
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 std::string to_string(PersonKind k) {
@@ -328,6 +389,7 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
     auto tx = store.begin(TxKind::write);
     std::vector<Approval> approvals;
     std::vector<Booking> bookings;
+    std::vector<CallRequest> requests;
     std::optional<Resident> resident;
     std::optional<Contact> contact;
     BookingQuery bq;
@@ -342,6 +404,11 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
         blank_labels(resident->care_blocks, "care_blocks.label", report.fields);
         blank_labels(resident->one_off_blocks, "one_off_blocks.label", report.fields);
         approvals = store.approvals().for_resident(resident->id);
+        for (auto& q : store.requests().list()) {
+            if (q.resident == resident->id) {
+                requests.push_back(std::move(q));
+            }
+        }
         bq.residents = {resident->id};
     } else {
         contact = store.contacts().get(code, "contact");
@@ -354,14 +421,23 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
         blank_labels(contact->availability, "availability.label", report.fields);
         blank_labels(contact->absences, "absences.label", report.fields);
         approvals = store.approvals().for_contact(contact->id);
+        for (auto& q : store.requests().list()) {
+            if (std::find(q.contacts.begin(), q.contacts.end(), contact->id) != q.contacts.end()) {
+                requests.push_back(std::move(q));
+            }
+        }
         bq.contacts = {contact->id};
     }
     auto changed_approvals = blanked(std::move(approvals));
     bookings = store.bookings().list(bq);
     auto with_reason = ids_with_reason(bookings);
+    auto changed_requests = requests_blanked(std::move(requests));
+    auto renames = series_renames(store, bookings);
     report.approvals = static_cast<int>(changed_approvals.size());
+    report.requests = static_cast<int>(changed_requests.size());
     report.bookings = static_cast<int>(bookings.size());
     report.booking_reasons = static_cast<int>(with_reason.size());
+    report.booking_series = static_cast<int>(renames.size());
     if (dry_run) {
         return report; // the transaction rolls back: nothing was written
     }
@@ -373,11 +449,19 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
     for (const auto& a : changed_approvals) {
         store.approvals().put(a);
     }
+    for (const auto& q : changed_requests) {
+        store.requests().update(q);
+    }
     store.bookings().clear_reasons(with_reason);
+    for (const auto& [from, to] : renames) {
+        store.bookings().rename_series(from, to);
+    }
     nlohmann::json details{{"fields", report.fields},
                            {"approvals", report.approvals},
+                           {"requests", report.requests},
                            {"bookings", report.bookings},
-                           {"booking_reasons", report.booking_reasons}};
+                           {"booking_reasons", report.booking_reasons},
+                           {"booking_series", report.booking_series}};
     store.audit("erase", to_string(kind), report.id, report.code, details.dump());
     tx->commit();
     tx.reset();

@@ -243,8 +243,10 @@ TEST_SUITE("privacy") {
             CHECK(json::parse(audit[0].details) ==
                   json{{"fields", {"name", "room", "care_blocks.label"}},
                        {"approvals", 1},
+                       {"requests", 0},
                        {"bookings", 3},
-                       {"booking_reasons", 2}});
+                       {"booking_reasons", 2},
+                       {"booking_series", 0}});
             CHECK(all_audit_text(*h.store).find("Quillfeather") == std::string::npos);
             CHECK(h.store->check().ok);
         }
@@ -341,6 +343,65 @@ TEST_SUITE("privacy") {
         CHECK(r["bookings"][0]["staff"] == "E1");
         CHECK(r["bookings"][0]["hours_overridden"] == true);
         CHECK(r["requests"][0]["preferred"][0]["label"] == "after the morning insulin");
+    }
+
+    TEST_CASE("privacy: erasure blanks request labels and renames a free-text weekly series; "
+              "a generated series and the times stay") {
+        Dir dir;
+        auto db = dir.path / "home.db";
+        Home h("sqlite:" + db.string());
+        auto q = h.store->requests().get("Q1", "request");
+        q.preferred = {WeeklyWindow{0x7f, 10 * 60, 11 * 60, "after Quillfeather's nap"}};
+        h.store->requests().update(q);
+        auto series = [&](BookingId id, const std::string& name) {
+            auto b = *h.store->bookings().find(id);
+            b.series = name;
+            h.store->bookings().update(b);
+        };
+        auto b1 = h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
+        auto b2 = h.book("R1", "C1", "2027-07-08T10:00", "2027-07-08T10:30");
+        auto b3 = h.book("R1", "C1", "2027-07-02T10:00", "2027-07-02T10:30");
+        auto b4 = h.book("R2", "C2", "2027-07-02T11:00", "2027-07-02T11:30");
+        series(b1, "Quillfeather's Thursday calls");
+        series(b2, "Quillfeather's Thursday calls");
+        series(b3, "S-R1-2027-07-02T11:00");
+        series(b4, "Bill's calls");
+        REQUIRE(h.files(db).find("Quillfeather's") != std::string::npos);
+
+        auto dry = erase_person(*h.store, PersonKind::resident, "R1", true);
+        CHECK(dry.requests == 1);
+        CHECK(dry.booking_series == 1);
+        CHECK(h.store->bookings().find(b1)->series == "Quillfeather's Thursday calls");
+
+        auto r = erase_person(*h.store, PersonKind::resident, "R1");
+        CHECK(r.requests == 1);
+        CHECK(r.booking_series == 1);
+        auto after = h.store->requests().get("Q1", "request");
+        REQUIRE(after.preferred.size() == 1);
+        CHECK(after.preferred[0].label.empty());
+        CHECK(after.preferred[0].start == 10 * 60);
+        CHECK(h.store->bookings().find(b1)->series == "S-R1-erased-B-1");
+        CHECK(h.store->bookings().find(b2)->series == "S-R1-erased-B-1");
+        CHECK(h.store->bookings().find(b3)->series == "S-R1-2027-07-02T11:00");
+        CHECK(h.store->bookings().find(b4)->series == "Bill's calls");
+        CHECK(h.files(db).find("Quillfeather") == std::string::npos);
+        CHECK(json::parse(h.store->audit_events(1)[0].details)["booking_series"] == 1);
+        // Again: nothing left to change.
+        auto again = erase_person(*h.store, PersonKind::resident, "R1");
+        CHECK(again.requests == 0);
+        CHECK(again.booking_series == 0);
+        CHECK(again.fields.empty());
+
+        // A contact: the requests they are in and their calls' series.
+        q = h.store->requests().get("Q2", "request");
+        q.preferred = {WeeklyWindow{0x7f, 18 * 60, 19 * 60, "after Raj's shift"}};
+        h.store->requests().update(q);
+        auto c = erase_person(*h.store, PersonKind::contact, "C2");
+        CHECK(c.requests == 1);
+        CHECK(c.booking_series == 1);
+        CHECK(h.store->bookings().find(b4)->series == "S-R2-erased-B-4");
+        CHECK(h.files(db).find("Raj's") == std::string::npos);
+        CHECK(h.files(db).find("Bill's") == std::string::npos);
     }
 
     TEST_CASE("privacy: retention periods") {
