@@ -20,8 +20,10 @@ void print_erasure(const Env& env, const ErasureReport& r, bool dry_run) {
                     {"pseudonym", r.pseudonym},
                     {"fields", r.fields},
                     {"approvals", r.approvals},
+                    {"requests", r.requests},
                     {"bookings", r.bookings},
                     {"booking_reasons", r.booking_reasons},
+                    {"booking_series", r.booking_series},
                     {"log_emptied", r.log_emptied}});
         return;
     }
@@ -31,10 +33,11 @@ void print_erasure(const Env& env, const ErasureReport& r, bool dry_run) {
     }
     std::cout << fmt::format(
         "{} {} {}{}: name becomes {}; fields blanked or replaced: {}; {} approval "
-        "restrictions blanked; {} bookings kept, {} booking reasons blanked\n",
+        "restrictions blanked; {} request labels blanked; {} bookings kept, {} booking reasons "
+        "blanked, {} series renamed\n",
         dry_run ? "would erase" : "erased", to_string(r.kind), r.code,
         dry_run ? " (dry run, nothing changed)" : "", r.pseudonym, fields.empty() ? "none" : fields,
-        r.approvals, r.bookings, r.booking_reasons);
+        r.approvals, r.requests, r.bookings, r.booking_reasons, r.booking_series);
     if (!dry_run && !r.log_emptied) {
         env.message("carecall: warning: another program is reading the database, so its "
                     "write-ahead log still holds the erased values until the last program "

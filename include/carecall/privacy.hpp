@@ -20,11 +20,15 @@ std::string to_string(PersonKind k);
 /// "resident" | "contact"; InvalidInput otherwise.
 PersonKind parse_person_kind(std::string_view text, std::string_view field = "kind");
 
-/// Everything the store holds about one person, for a subject access request: a
+/// What the store holds about one person, for a subject access request: a
 /// "carecall-subject-access/1" JSON document with the record (consent included), approvals,
-/// call requests, bookings and the audit rows about them. Other people (residents, contacts,
-/// staff) and devices appear by code only. Read in one snapshot (a read transaction of its own
-/// when none is open). NotFound when there is no such person.
+/// call requests, bookings and the audit rows about them. A resident's document holds all of it.
+/// A contact's holds only what is about them: their record and approvals, their requests without
+/// the resident's priority, daily limit and preferred times, their calls' times, status, resident,
+/// contacts, device and request (never the outcome, the reason, the priority, the helper or the
+/// planner's flags) and the audit rows of those calls cut to the same fields. Other people
+/// (residents, contacts, staff) and devices appear by code only. Read in one snapshot (a read
+/// transaction of its own when none is open). NotFound when there is no such person.
 std::string subject_access_json(Store& store, PersonKind kind, std::string_view code, Instant now);
 
 /// What an erasure changes (or would change, for a dry run).
@@ -35,8 +39,10 @@ struct ErasureReport {
     std::string pseudonym;           ///< the name from now on: "erased-<code>"
     std::vector<std::string> fields; ///< the record's fields replaced or blanked
     int approvals = 0;               ///< approvals whose free-text restrictions were blanked
+    int requests = 0;                ///< call requests whose preferred-window labels were blanked
     int bookings = 0;                ///< bookings kept, still pointing at the same id
     int booking_reasons = 0;         ///< of those, bookings whose free-text reason was blanked
+    int booking_series = 0;          ///< weekly series of those bookings renamed (free text)
     bool log_emptied = false;        ///< the write-ahead log was emptied afterwards
 };
 
@@ -44,11 +50,14 @@ struct ErasureReport {
 /// ward, dates, needs, competences, limits and the times of care blocks; name becomes the
 /// pseudonym, room, consent.by and block labels are blanked. A contact keeps code, zone and the
 /// times of availability and absences; name becomes the pseudonym, relationship, reach and
-/// labels are blanked. The free text of their approvals (restrictions) and of their bookings
-/// (reason) is blanked; bookings stay. One write transaction with one "erase" audit row (ids and
-/// counts only); then the write-ahead log is emptied so that the old bytes are gone from the
-/// database file (secure_delete) and the log. Backups made before are not touched.
-/// `dry_run`: the report only, nothing changed.
+/// labels are blanked. The free text linked to them is blanked too: the restrictions of their
+/// approvals, the preferred-window labels of their call requests (a contact's: the requests they
+/// are in) and the reasons of their bookings; a weekly series of their bookings whose name is not
+/// the one `book` generates (`S-<resident>-<local start>`) is renamed
+/// `S-<resident>-erased-<its first booking>` on every booking of it. Bookings and requests stay.
+/// One write transaction with one "erase" audit row (ids and counts only); then the write-ahead
+/// log is emptied so that the old bytes are gone from the database file (secure_delete) and the
+/// log. Backups made before are not touched. `dry_run`: the report only, nothing changed.
 ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
                            bool dry_run = false);
 

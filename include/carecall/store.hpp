@@ -131,6 +131,10 @@ public:
     /// Erasure: blanks the free-text reason of these bookings (no audit row each: the caller
     /// writes one). Returns how many had a reason.
     virtual int clear_reasons(const std::vector<BookingId>& ids) = 0;
+    /// Erasure: every booking whose weekly series is `from` gets the series `to` instead, so the
+    /// series stays one group under a name that holds no free text (no audit row each: the caller
+    /// writes one). Returns how many bookings changed.
+    virtual int rename_series(std::string_view from, std::string_view to) = 0;
     /// Retention: deletes every booking that ended before `cutoff`, with its contact list (no
     /// audit row each: the caller writes one). Returns how many.
     virtual int purge_ended_before(Instant cutoff) = 0;

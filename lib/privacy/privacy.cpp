@@ -4,8 +4,12 @@
 #include "carecall/privacy.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <initializer_list>
 #include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -92,7 +96,8 @@ struct Codes {
           requests(codes(store.requests())) {}
 };
 
-ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zones) {
+ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zones,
+                   PersonKind kind) {
     // Taken apart whole (model.hpp): a new field stops this compiling until it is disclosed.
     const auto& [id, code, resident, contacts, device, staff, start, end, priority, status, outcome,
                  reason, source, request, pinned, availability_overridden, hours_overridden,
@@ -102,25 +107,83 @@ ojson booking_json(const Booking& b, const Codes& codes, const ResidentZones& zo
         contact_codes.push_back(code_or_null(codes.contacts, c.value));
     }
     const auto* zone = zones.of(resident);
-    return {{"code", code},
-            {"id", id.value},
-            {"status", to_string(status)},
-            {"resident", code_or_null(codes.residents, resident.value)},
-            {"contacts", contact_codes},
-            {"device", code_or_null(codes.devices, device.value)},
-            {"staff", staff ? code_or_null(codes.staff, staff->value) : ojson(nullptr)},
-            {"tz", zone->name()},
-            {"start", format_iso_offset(start, zone)},
-            {"end", format_iso_offset(end, zone)},
-            {"priority", priority_name(priority)},
-            {"outcome", to_string(outcome)},
-            {"reason", reason},
-            {"source", to_string(source)},
-            {"request", request ? code_or_null(codes.requests, request->value) : ojson(nullptr)},
-            {"series", series},
-            {"pinned", pinned},
-            {"availability_overridden", availability_overridden},
-            {"hours_overridden", hours_overridden}};
+    ojson out = {{"code", code},
+                 {"id", id.value},
+                 {"status", to_string(status)},
+                 {"resident", code_or_null(codes.residents, resident.value)},
+                 {"contacts", contact_codes},
+                 {"device", code_or_null(codes.devices, device.value)}};
+    if (kind == PersonKind::contact) {
+        // A contact's own: when, with whom, on what, and whether it was held. The resident's
+        // health and care (outcome, the staff's reason, priority, the helper, an end-of-life call
+        // outside hours) and the planner's bookkeeping are not about the contact.
+        out["tz"] = zone->name();
+        out["start"] = format_iso_offset(start, zone);
+        out["end"] = format_iso_offset(end, zone);
+        out["request"] = request ? code_or_null(codes.requests, request->value) : ojson(nullptr);
+        out["availability_overridden"] = availability_overridden;
+        return out;
+    }
+    out["staff"] = staff ? code_or_null(codes.staff, staff->value) : ojson(nullptr);
+    out["tz"] = zone->name();
+    out["start"] = format_iso_offset(start, zone);
+    out["end"] = format_iso_offset(end, zone);
+    out["priority"] = priority_name(priority);
+    out["outcome"] = to_string(outcome);
+    out["reason"] = reason;
+    out["source"] = to_string(source);
+    out["request"] = request ? code_or_null(codes.requests, request->value) : ojson(nullptr);
+    out["series"] = series;
+    out["pinned"] = pinned;
+    out["availability_overridden"] = availability_overridden;
+    out["hours_overridden"] = hours_overridden;
+    return out;
+}
+
+/// The fields of `in` named in `keep`, in `in`'s order.
+ojson only(const ojson& in, std::initializer_list<std::string_view> keep) {
+    ojson out = ojson::object();
+    for (const auto& [key, value] : in.items()) {
+        if (std::find(keep.begin(), keep.end(), key) != keep.end()) {
+            out[key] = value;
+        }
+    }
+    return out;
+}
+
+/// A call request as a contact sees it: who, how often, how long, at a fixed time. Its priority
+/// (clinical, end of life), the resident's daily limit and preferred times (around their care)
+/// are the resident's.
+ojson contact_request_json(const ojson& request) {
+    return only(request, {"code", "id", "resident", "contact", "contacts", "tz", "calls",
+                          "duration_minutes", "fixed", "active"});
+}
+
+/// An audit row about a booking as a contact sees it: times, device, resident and status, and
+/// of the changed fields only those that are about the call's time and place.
+ojson contact_audit_json(ojson row) {
+    if (row["kind"] != "booking" || !row["details"].is_object()) {
+        return row;
+    }
+    auto& details = row["details"];
+    auto state = [](const ojson& s) {
+        return only(s, {"start", "end", "device", "resident", "status"});
+    };
+    ojson kept = state(details);
+    if (details.contains("changed") && details["changed"].is_array()) {
+        ojson changed = ojson::array();
+        for (const auto& name : details["changed"]) {
+            if (name == "device" || name == "start" || name == "end" || name == "status") {
+                changed.push_back(name);
+            }
+        }
+        kept["changed"] = std::move(changed);
+    }
+    if (details.contains("before") && details["before"].is_object()) {
+        kept["before"] = state(details["before"]);
+    }
+    details = std::move(kept);
+    return row;
 }
 
 ojson parsed(const std::string& text) {
@@ -145,17 +208,19 @@ ojson subject_access(Store& store, const Person& person, std::vector<Approval> a
     out["approvals"] = std::move(list);
     list = ojson::array();
     for (const auto& q : requests) {
-        list.push_back(parsed(to_json(store, q)));
+        auto j = parsed(to_json(store, q));
+        list.push_back(kind == PersonKind::contact ? contact_request_json(j) : j);
     }
     out["requests"] = std::move(list);
     list = ojson::array();
     for (const auto& b : bookings) {
-        list.push_back(booking_json(b, codes, zones));
+        list.push_back(booking_json(b, codes, zones, kind));
     }
     out["bookings"] = std::move(list);
     list = ojson::array();
     for (const auto& e : audit) {
-        list.push_back(audit_json(e));
+        list.push_back(kind == PersonKind::contact ? contact_audit_json(audit_json(e))
+                                                   : audit_json(e));
     }
     out["audit"] = std::move(list);
     return out;
@@ -203,6 +268,67 @@ std::vector<Approval> blanked(std::vector<Approval> approvals) {
         if (!a.restrictions.empty()) {
             a.restrictions.clear();
             out.push_back(a);
+        }
+    }
+    return out;
+}
+
+/// True for the name `book` gives a weekly series, `S-<resident code>-YYYY-MM-DDTHH:MM`: a code
+/// and a time the booking holds anyway, so erasure keeps it.
+bool generated_series(std::string_view series, std::string_view resident_code) {
+    std::string prefix = fmt::format("S-{}-", resident_code);
+    if (series.substr(0, prefix.size()) != prefix) {
+        return false;
+    }
+    auto rest = series.substr(prefix.size());
+    constexpr std::string_view k_shape = "0000-00-00T00:00";
+    if (rest.size() != k_shape.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        bool digit = std::isdigit(static_cast<unsigned char>(rest[i])) != 0;
+        if (k_shape[i] == '0' ? !digit : rest[i] != k_shape[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The series of these bookings that may hold free text, each with the name it takes:
+/// `S-<resident code>-erased-<code of its first booking>` (one group still, and unique, since no
+/// two series share a booking). Generated and already erased names are kept.
+std::map<std::string, std::string> series_renames(Store& store,
+                                                  const std::vector<Booking>& bookings) {
+    std::map<std::int64_t, std::string> resident_codes;
+    std::map<std::string, std::string> out;
+    for (const auto& b : bookings) {
+        if (b.series.empty() || out.count(b.series) != 0) {
+            continue;
+        }
+        auto it = resident_codes.find(b.resident.value);
+        if (it == resident_codes.end()) {
+            auto r = store.residents().find(b.resident);
+            it = resident_codes.emplace(b.resident.value, r ? r->code : std::string("R")).first;
+        }
+        const auto& resident = it->second;
+        auto erased = fmt::format("S-{}-erased-", resident);
+        if (generated_series(b.series, resident) ||
+            std::string_view(b.series).substr(0, erased.size()) == erased) {
+            continue;
+        }
+        out.emplace(b.series, erased + b.code); // bookings come by start: the series' first
+    }
+    return out;
+}
+
+/// Blanks the labels of the requests' preferred windows; returns the requests that changed.
+std::vector<CallRequest> requests_blanked(std::vector<CallRequest> requests) {
+    std::vector<CallRequest> out;
+    for (auto& q : requests) {
+        std::vector<std::string> changed;
+        blank_labels(q.preferred, "preferred.label", changed);
+        if (!changed.empty()) {
+            out.push_back(std::move(q));
         }
     }
     return out;
@@ -263,6 +389,7 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
     auto tx = store.begin(TxKind::write);
     std::vector<Approval> approvals;
     std::vector<Booking> bookings;
+    std::vector<CallRequest> requests;
     std::optional<Resident> resident;
     std::optional<Contact> contact;
     BookingQuery bq;
@@ -277,6 +404,11 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
         blank_labels(resident->care_blocks, "care_blocks.label", report.fields);
         blank_labels(resident->one_off_blocks, "one_off_blocks.label", report.fields);
         approvals = store.approvals().for_resident(resident->id);
+        for (auto& q : store.requests().list()) {
+            if (q.resident == resident->id) {
+                requests.push_back(std::move(q));
+            }
+        }
         bq.residents = {resident->id};
     } else {
         contact = store.contacts().get(code, "contact");
@@ -289,14 +421,23 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
         blank_labels(contact->availability, "availability.label", report.fields);
         blank_labels(contact->absences, "absences.label", report.fields);
         approvals = store.approvals().for_contact(contact->id);
+        for (auto& q : store.requests().list()) {
+            if (std::find(q.contacts.begin(), q.contacts.end(), contact->id) != q.contacts.end()) {
+                requests.push_back(std::move(q));
+            }
+        }
         bq.contacts = {contact->id};
     }
     auto changed_approvals = blanked(std::move(approvals));
     bookings = store.bookings().list(bq);
     auto with_reason = ids_with_reason(bookings);
+    auto changed_requests = requests_blanked(std::move(requests));
+    auto renames = series_renames(store, bookings);
     report.approvals = static_cast<int>(changed_approvals.size());
+    report.requests = static_cast<int>(changed_requests.size());
     report.bookings = static_cast<int>(bookings.size());
     report.booking_reasons = static_cast<int>(with_reason.size());
+    report.booking_series = static_cast<int>(renames.size());
     if (dry_run) {
         return report; // the transaction rolls back: nothing was written
     }
@@ -308,11 +449,19 @@ ErasureReport erase_person(Store& store, PersonKind kind, std::string_view code,
     for (const auto& a : changed_approvals) {
         store.approvals().put(a);
     }
+    for (const auto& q : changed_requests) {
+        store.requests().update(q);
+    }
     store.bookings().clear_reasons(with_reason);
+    for (const auto& [from, to] : renames) {
+        store.bookings().rename_series(from, to);
+    }
     nlohmann::json details{{"fields", report.fields},
                            {"approvals", report.approvals},
+                           {"requests", report.requests},
                            {"bookings", report.bookings},
-                           {"booking_reasons", report.booking_reasons}};
+                           {"booking_reasons", report.booking_reasons},
+                           {"booking_series", report.booking_series}};
     store.audit("erase", to_string(kind), report.id, report.code, details.dump());
     tx->commit();
     tx.reset();

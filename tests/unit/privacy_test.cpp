@@ -243,8 +243,10 @@ TEST_SUITE("privacy") {
             CHECK(json::parse(audit[0].details) ==
                   json{{"fields", {"name", "room", "care_blocks.label"}},
                        {"approvals", 1},
+                       {"requests", 0},
                        {"bookings", 3},
-                       {"booking_reasons", 2}});
+                       {"booking_reasons", 2},
+                       {"booking_series", 0}});
             CHECK(all_audit_text(*h.store).find("Quillfeather") == std::string::npos);
             CHECK(h.store->check().ok);
         }
@@ -269,6 +271,137 @@ TEST_SUITE("privacy") {
         CHECK(h.files(db).find("Ottoline") == std::string::npos);
         CHECK_THROWS_WITH_AS((void)erase_person(*h.store, PersonKind::resident, "R9"),
                              "resident R9 not found", NotFound);
+    }
+
+    TEST_CASE("privacy: a contact's export holds their calls' times and status, not the "
+              "resident's outcome, reason, priority or care") {
+        Home h;
+        auto q = h.store->requests().get("Q1", "request");
+        q.priority = priority::end_of_life;
+        q.max_per_day = 1;
+        q.preferred = {WeeklyWindow{0x7f, 10 * 60, 11 * 60, "after the morning insulin"}};
+        h.store->requests().update(q);
+        auto id = h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
+        auto b = *h.store->bookings().find(id);
+        b.status = BookingStatus::missed;
+        b.outcome = CallOutcome::unwell;
+        b.reason = "pneumonia, on antibiotics";
+        b.priority = priority::end_of_life;
+        b.hours_overridden = true;
+        b.staff = h.store->staff().get("E1", "staff").id;
+        h.store->bookings().update(b);
+
+        auto text =
+            subject_access_json(*h.store, PersonKind::contact, "C1", utc("2027-07-02T08:00"));
+        auto j = json::parse(text);
+        REQUIRE(j["bookings"].size() == 1);
+        CHECK(j["bookings"][0] == json{{"code", "B-1"},
+                                       {"id", id.value},
+                                       {"status", "missed"},
+                                       {"resident", "R1"},
+                                       {"contacts", {"C1"}},
+                                       {"device", "D1"},
+                                       {"tz", "Europe/London"},
+                                       {"start", "2027-07-01T11:00:00+01:00"},
+                                       {"end", "2027-07-01T11:30:00+01:00"},
+                                       {"request", nullptr},
+                                       {"availability_overridden", false}});
+        REQUIRE(j["requests"].size() == 1);
+        CHECK(j["requests"][0] == json{{"code", "Q1"},
+                                       {"id", q.id.value},
+                                       {"resident", "R1"},
+                                       {"contact", "C1"},
+                                       {"contacts", {"C1"}},
+                                       {"tz", "Europe/London"},
+                                       {"calls", 2},
+                                       {"duration_minutes", 30},
+                                       {"fixed", nullptr},
+                                       {"active", true}});
+        int booking_rows = 0;
+        for (const auto& e : j["audit"]) {
+            if (e["kind"] == "booking") {
+                ++booking_rows;
+                for (const auto& [key, value] : e["details"].items()) {
+                    CAPTURE(key);
+                    CHECK((key == "start" || key == "end" || key == "device" || key == "resident" ||
+                           key == "status" || key == "changed" || key == "before"));
+                }
+            }
+        }
+        CHECK(booking_rows == 2); // booked, then recorded as missed
+        for (const char* absent : {"unwell", "pneumonia", "insulin", "end_of_life", "outcome",
+                                   "reason", "hours_overridden", "E1", "priority", "max_per_day"}) {
+            CAPTURE(absent);
+            CHECK(text.find(absent) == std::string::npos);
+        }
+        // The resident's own export keeps every field.
+        auto r = json::parse(
+            subject_access_json(*h.store, PersonKind::resident, "R1", utc("2027-07-02T08:00")));
+        CHECK(r["bookings"][0]["outcome"] == "unwell");
+        CHECK(r["bookings"][0]["reason"] == "pneumonia, on antibiotics");
+        CHECK(r["bookings"][0]["priority"] == "end_of_life");
+        CHECK(r["bookings"][0]["staff"] == "E1");
+        CHECK(r["bookings"][0]["hours_overridden"] == true);
+        CHECK(r["requests"][0]["preferred"][0]["label"] == "after the morning insulin");
+    }
+
+    TEST_CASE("privacy: erasure blanks request labels and renames a free-text weekly series; "
+              "a generated series and the times stay") {
+        Dir dir;
+        auto db = dir.path / "home.db";
+        Home h("sqlite:" + db.string());
+        auto q = h.store->requests().get("Q1", "request");
+        q.preferred = {WeeklyWindow{0x7f, 10 * 60, 11 * 60, "after Quillfeather's nap"}};
+        h.store->requests().update(q);
+        auto series = [&](BookingId id, const std::string& name) {
+            auto b = *h.store->bookings().find(id);
+            b.series = name;
+            h.store->bookings().update(b);
+        };
+        auto b1 = h.book("R1", "C1", "2027-07-01T10:00", "2027-07-01T10:30");
+        auto b2 = h.book("R1", "C1", "2027-07-08T10:00", "2027-07-08T10:30");
+        auto b3 = h.book("R1", "C1", "2027-07-02T10:00", "2027-07-02T10:30");
+        auto b4 = h.book("R2", "C2", "2027-07-02T11:00", "2027-07-02T11:30");
+        series(b1, "Quillfeather's Thursday calls");
+        series(b2, "Quillfeather's Thursday calls");
+        series(b3, "S-R1-2027-07-02T11:00");
+        series(b4, "Bill's calls");
+        REQUIRE(h.files(db).find("Quillfeather's") != std::string::npos);
+
+        auto dry = erase_person(*h.store, PersonKind::resident, "R1", true);
+        CHECK(dry.requests == 1);
+        CHECK(dry.booking_series == 1);
+        CHECK(h.store->bookings().find(b1)->series == "Quillfeather's Thursday calls");
+
+        auto r = erase_person(*h.store, PersonKind::resident, "R1");
+        CHECK(r.requests == 1);
+        CHECK(r.booking_series == 1);
+        auto after = h.store->requests().get("Q1", "request");
+        REQUIRE(after.preferred.size() == 1);
+        CHECK(after.preferred[0].label.empty());
+        CHECK(after.preferred[0].start == 10 * 60);
+        CHECK(h.store->bookings().find(b1)->series == "S-R1-erased-B-1");
+        CHECK(h.store->bookings().find(b2)->series == "S-R1-erased-B-1");
+        CHECK(h.store->bookings().find(b3)->series == "S-R1-2027-07-02T11:00");
+        CHECK(h.store->bookings().find(b4)->series == "Bill's calls");
+        CHECK(h.files(db).find("Quillfeather") == std::string::npos);
+        CHECK(json::parse(h.store->audit_events(1)[0].details)["booking_series"] == 1);
+        // Again: nothing left to change.
+        auto again = erase_person(*h.store, PersonKind::resident, "R1");
+        CHECK(again.requests == 0);
+        CHECK(again.booking_series == 0);
+        CHECK(again.fields.empty());
+
+        // A contact: the requests they are in and their calls' series.
+        q = h.store->requests().get("Q2", "request");
+        q.preferred = {WeeklyWindow{0x7f, 18 * 60, 19 * 60, "after Raj's shift"}};
+        h.store->requests().update(q);
+        auto c = erase_person(*h.store, PersonKind::contact, "C2");
+        CHECK(c.requests == 1);
+        CHECK(c.booking_series == 1);
+        CHECK(h.store->bookings().find(b4)->series == "S-R2-erased-B-4");
+        CHECK(h.files(db).find("Raj's") == std::string::npos);
+        CHECK(h.files(db).find("Bill's") == std::string::npos);
     }
 
     TEST_CASE("privacy: retention periods") {

@@ -124,6 +124,18 @@ public:
         return cleared;
     }
 
+    int rename_series(std::string_view from, std::string_view to) override {
+        if (from.empty() || from == to) {
+            return 0;
+        }
+        TxGuard tx(db(), m_ctx.change_mode());
+        auto stmt = db().prepare(sql::k_booking_rename_series);
+        stmt.bind(1, from).bind(2, to).bind(3, now_seconds()).run();
+        int renamed = sqlite3_changes(db().handle());
+        tx.commit();
+        return renamed;
+    }
+
     int purge_ended_before(Instant cutoff) override {
         TxGuard tx(db(), m_ctx.change_mode());
         std::int64_t count = 0;

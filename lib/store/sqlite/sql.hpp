@@ -547,6 +547,9 @@ inline constexpr std::string_view k_audit_about_contact = CARECALL_AUDIT_SELECT
 /// Erasure: the free-text reason of booking ?1 blanked.
 inline constexpr std::string_view k_booking_clear_reason =
     "UPDATE booking SET reason = '', updated_at = ?2 WHERE id = ?1 AND reason <> ''";
+/// Erasure: the weekly series ?1 renamed ?2 on every booking of it.
+inline constexpr std::string_view k_booking_rename_series =
+    "UPDATE booking SET series = ?2, updated_at = ?3 WHERE series = ?1";
 /// Retention: bookings that ended before ?1 (their contact lists CASCADE).
 inline constexpr std::string_view k_booking_count_ended_before =
     "SELECT count(*) FROM booking WHERE end_utc < ?1";
