@@ -1,6 +1,8 @@
 #include "env.hpp"
 
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -8,6 +10,9 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <streambuf>
+#include <string_view>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -35,13 +40,106 @@ std::string Env::db_path() const {
     return base + "/carecall/carecall.db";
 }
 
-Store& Env::store(bool create) {
+namespace {
+
+/// RFC 3986 scheme: a letter, then letters, digits, '+', '-', '.' (as open_store reads a URL).
+/// One letter is not taken as a scheme.
+bool is_scheme(std::string_view s) {
+    if (s.size() < 2 || std::isalpha(static_cast<unsigned char>(s[0])) == 0) {
+        return false;
+    }
+    for (char c : s) {
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '+' && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) {
+        return "a directory";
+    }
+    if (S_ISFIFO(mode)) {
+        return "a FIFO (named pipe)";
+    }
+    if (S_ISCHR(mode)) {
+        return "a character device";
+    }
+    if (S_ISBLK(mode)) {
+        return "a block device";
+    }
+    if (S_ISSOCK(mode)) {
+        return "a socket";
+    }
+    return "not a regular file";
+}
+
+/// Refuses a database path that is there but is no regular file (exit 66 naming what it is), or
+/// that is an empty file with no log beside it (exit 5) unless `accept_empty`. A missing path is
+/// left to the caller. Symbolic links are followed: a link to /dev/null is a character device.
+void check_db_file(const std::string& path, bool accept_empty) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        std::string via;
+        struct stat lst {};
+        std::error_code ec;
+        if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            auto target = std::filesystem::canonical(path, ec);
+            via = fmt::format(" (a symbolic link to {})", ec ? std::string("it") : target.string());
+        }
+        throw Error(ExitCode::no_input, "no_input",
+                    fmt::format("{}{} is {}, not a database file: check --db or CARECALL_DB", path,
+                                via, kind_of(st.st_mode)));
+    }
+    struct stat wal {};
+    bool wal_holds_data = ::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
+    if (st.st_size == 0 && !wal_holds_data && !accept_empty) {
+        throw Error(ExitCode::corrupt, "corrupt",
+                    fmt::format("{} is not a carecall database: it is an empty file (0 bytes); "
+                                "check the path, or make it a database with carecall db init",
+                                path));
+    }
+}
+
+} // namespace
+
+std::string Env::db_file() const {
+    auto path = db_path();
+    auto colon = path.find(':');
+    if (colon == std::string::npos || !is_scheme(std::string_view(path).substr(0, colon))) {
+        return path;
+    }
+    auto scheme = path.substr(0, colon);
+    std::string lower;
+    for (char c : scheme) {
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (lower != "sqlite") {
+        throw UsageError(fmt::format("--db {}: unknown store URL scheme '{}': this carecall "
+                                     "knows sqlite:PATH and plain paths",
+                                     path, scheme));
+    }
+    auto file = path.substr(colon + 1);
+    if (file.empty()) {
+        throw UsageError(
+            fmt::format("--db {}: the store URL names no file (expected sqlite:PATH)", path));
+    }
+    return file == ":memory:" ? std::string() : file;
+}
+
+Store& Env::store(bool create, bool accept_empty) {
     if (m_store) {
         return *m_store;
     }
-    auto path = db_path();
-    bool special = path.rfind("sqlite:", 0) == 0;
-    if (!create && !special) {
+    auto path = db_file();
+    if (!path.empty()) {
+        check_db_file(path, accept_empty);
+    }
+    if (!create && !path.empty()) {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec)) {
             throw Error(ExitCode::no_input, "no_input",
@@ -57,7 +155,7 @@ Store& Env::store(bool create) {
     opts.actor.as = as;
     opts.busy_timeout_ms = wait_ms;
     opts.create = create;
-    m_store = open_store(special ? path : "sqlite:" + path, opts);
+    m_store = open_store(path.empty() ? "sqlite::memory:" : "sqlite:" + path, opts);
     for (const auto& w : m_store->warnings()) {
         message("carecall: warning: " + w);
     }
@@ -68,18 +166,20 @@ Store& Env::read_only_store() {
     if (m_store) {
         return *m_store;
     }
-    auto path = db_path();
-    bool special = path.rfind("sqlite:", 0) == 0;
+    auto path = db_file();
     std::error_code ec;
     StoreOptions opts;
     opts.busy_timeout_ms = wait_ms;
     opts.create = false;
-    if (!special && !std::filesystem::exists(path, ec)) {
+    if (!path.empty()) {
+        check_db_file(path, false);
+    }
+    if (path.empty() || !std::filesystem::exists(path, ec)) {
         m_store = open_store("sqlite::memory:", opts);
         return *m_store;
     }
     opts.read_only = true;
-    m_store = open_store(special ? path : "sqlite:" + path, opts);
+    m_store = open_store("sqlite:" + path, opts);
     for (const auto& w : m_store->warnings()) {
         message("carecall: warning: " + w);
     }
@@ -279,13 +379,14 @@ std::string read_input(const std::string& path) {
     return buf.str();
 }
 
-/// Writes `text` to `path`, creating it 0600 (exports hold personal data; docs/reliability.md P1).
-void write_private_file(const std::string& path, const std::string& text) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        throw Error(ExitCode::io, "io",
-                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-    }
+namespace {
+
+std::string reason(int err) {
+    return err == ENOSPC || err == EDQUOT ? std::string("disk full") : std::strerror(err);
+}
+
+/// Writes all of `text` to `fd`; false with errno set when the system refuses.
+bool write_all(int fd, const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
         auto n = ::write(fd, text.data() + done, text.size() - done);
@@ -293,16 +394,235 @@ void write_private_file(const std::string& path, const std::string& text) {
             continue;
         }
         if (n <= 0) {
-            int err = errno;
-            ::close(fd);
-            throw Error(ExitCode::io, "io",
-                        fmt::format("cannot write {}: {}", path, std::strerror(err)));
+            if (n == 0) {
+                errno = EIO;
+            }
+            return false;
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::close(fd) != 0) {
+    return true;
+}
+
+/// `path` with every symbolic link along its last component followed (also when the last one
+/// points nowhere yet).
+std::string follow_links(const std::string& path) {
+    std::filesystem::path p = path;
+    for (int hops = 0; hops < 40; ++hops) {
+        struct stat st {};
+        if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+            break;
+        }
+        std::error_code ec;
+        auto to = std::filesystem::read_symlink(p, ec);
+        if (ec) {
+            break;
+        }
+        p = to.is_absolute() ? to : p.parent_path() / to;
+    }
+    return p.lexically_normal().string();
+}
+
+/// The absolute form of `p` with the links of its existing folders resolved.
+std::filesystem::path resolved(const std::filesystem::path& p) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(p, ec);
+    if (ec) {
+        return p;
+    }
+    auto r = std::filesystem::weakly_canonical(abs, ec);
+    return ec ? abs.lexically_normal() : r;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    struct stat sa {};
+    struct stat sb {};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+} // namespace
+
+void refuse_database_target(const Env& env, const std::string& path) {
+    std::string db;
+    try {
+        db = env.db_file();
+    } catch (const Error&) {
+        return; // no database path: nothing to protect
+    }
+    if (db.empty()) {
+        return;
+    }
+    auto target = resolved(path);
+    // The database as named, and the file a link in its name leads to (SQLite keeps its logs
+    // next to the file the links lead to).
+    std::vector<std::filesystem::path> bases{resolved(db), resolved(follow_links(db))};
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        bool hit = same_file(path, db + suffix);
+        for (const auto& base : bases) {
+            hit = hit || target == std::filesystem::path(base.string() + suffix);
+        }
+        if (hit) {
+            throw UsageError(fmt::format(
+                "refusing to write {}: it is {} ({}); nothing written: choose another file", path,
+                *suffix == '\0' ? std::string("the database")
+                                : fmt::format("the database's {} file", suffix + 1),
+                db + suffix));
+        }
+    }
+}
+
+/// Writes `text` to `path` whole or not at all (docs/cli.md, Files): exports hold personal data,
+/// so the new file is 0600 whatever the old one was (docs/reliability.md P1).
+void write_private_file(const Env& env, const std::string& path, const std::string& text) {
+    auto fail = [&path](int err) {
+        return Error(ExitCode::io, "io",
+                     fmt::format("cannot write {}: {}; nothing written", path, reason(err)));
+    };
+    refuse_database_target(env, path);
+    std::string target = path;
+    struct stat lst {};
+    if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        if (!env.force) {
+            throw UsageError(fmt::format("refusing to write {}: it is a symbolic link; nothing "
+                                         "written (--force writes to the file it points to)",
+                                         path));
+        }
+        target = follow_links(path);
+        refuse_database_target(env, target);
+    }
+    struct stat st {};
+    bool exists = ::stat(target.c_str(), &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
         throw Error(ExitCode::io, "io",
-                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+                    fmt::format("cannot write {}: it is a directory; nothing written", path));
+    }
+    if (exists && !S_ISREG(st.st_mode)) {
+        // A device or a FIFO (/dev/null, a pipe): written to as it is, never replaced.
+        int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+            throw fail(errno);
+        }
+        bool ok = write_all(fd, text);
+        int err = errno;
+        if (::close(fd) != 0 && ok) {
+            ok = false;
+            err = errno;
+        }
+        if (!ok) {
+            throw fail(err);
+        }
+        return;
+    }
+    // A new file beside the target, made 0600 by mkostemp, flushed, then renamed over it: the
+    // old file stays whole until the new one is complete on disk (a full disk leaves it).
+    auto dir = std::filesystem::path(target).parent_path();
+    auto name = std::filesystem::path(target).filename().string();
+    std::string tmp =
+        ((dir.empty() ? std::filesystem::path(".") : dir) / ("." + name + ".carecall-XXXXXX"))
+            .string();
+    int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+    if (fd < 0) {
+        throw fail(errno);
+    }
+    ::fchmod(fd, 0600);
+    bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+    int err = errno;
+    if (::close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (ok && ::rename(tmp.c_str(), target.c_str()) != 0) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok) {
+        ::unlink(tmp.c_str());
+        throw fail(err);
+    }
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        // EINVAL: a file system that cannot flush directories. The file is complete either way.
+        int rc = ::fsync(dfd);
+        err = errno;
+        ::close(dfd);
+        if (rc != 0 && err != EINVAL) {
+            throw Error(
+                ExitCode::io, "io",
+                fmt::format("cannot write {}: {} (flushing its folder failed)", path, reason(err)));
+        }
+    }
+}
+
+namespace {
+
+/// std::cout's buffer: stdio's stdout, as the standard one (sync_with_stdio), but it keeps the
+/// reason of the first failed write. Writing to std::cerr flushes std::cout first (they are
+/// tied), so the failure often happens long before the command ends and errno is gone by then.
+class CheckedStdout final : public std::streambuf {
+public:
+    int first_error = 0;
+    bool failed = false;
+
+protected:
+    int overflow(int c) override {
+        if (c == traits_type::eof()) {
+            return traits_type::not_eof(c);
+        }
+        if (std::fputc(c, stdout) == EOF) {
+            note();
+            return traits_type::eof();
+        }
+        return c;
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        auto done = std::fwrite(s, 1, static_cast<std::size_t>(n), stdout);
+        if (done != static_cast<std::size_t>(n)) {
+            note();
+        }
+        return static_cast<std::streamsize>(done);
+    }
+    int sync() override {
+        if (std::fflush(stdout) != 0) {
+            note();
+            return -1;
+        }
+        return 0;
+    }
+
+private:
+    void note() {
+        if (!failed) {
+            failed = true;
+            first_error = errno;
+        }
+    }
+};
+
+CheckedStdout& checked_stdout() {
+    // Never destroyed: std::cout flushes it when the program ends, after static objects go.
+    static auto* buf = new CheckedStdout;
+    return *buf;
+}
+
+} // namespace
+
+void watch_stdout() {
+    std::cout.rdbuf(&checked_stdout());
+}
+
+void check_stdout() {
+    auto& buf = checked_stdout();
+    std::cout.flush();
+    if (std::fflush(stdout) != 0 && !buf.failed) {
+        buf.failed = true;
+        buf.first_error = errno;
+    }
+    if (buf.failed || std::cout.fail() || std::ferror(stdout) != 0) {
+        int err = buf.first_error;
+        throw Error(ExitCode::io, "io",
+                    fmt::format("cannot write to standard output: {}",
+                                err != 0 ? reason(err) : std::string("write error")));
     }
 }
 

@@ -25,13 +25,19 @@ struct Env {
     std::string now_option; // --now
     std::string as;         // --as
     int wait_ms = 5000;     // --wait (milliseconds the store waits for a busy database)
+    bool force = false;     // --force (-o may write through a symbolic link)
     /// The --format values a command writes, when more than table and json (main refuses others).
     std::map<const CLI::App*, std::vector<std::string>> formats;
 
     /// --db, then CARECALL_DB, then $XDG_DATA_HOME/carecall/carecall.db (~/.local/share/…).
     [[nodiscard]] std::string db_path() const;
-    /// Opens the store; a missing file is created only when `create` (else exit 66).
-    Store& store(bool create = true);
+    /// The database file db_path() names: a plain path, or the PATH of `sqlite:PATH` ("" for
+    /// `sqlite::memory:`). Another URL scheme (`postgresql://…`, `foo://x`) is refused (exit 2).
+    [[nodiscard]] std::string db_file() const;
+    /// Opens the store; a missing file is created only when `create` (else exit 66). Refuses
+    /// a --db that is not a regular file (exit 66 naming what it is) and an empty (0-byte) file
+    /// (exit 5) unless `accept_empty` (only `db init` makes an empty file a database).
+    Store& store(bool create = true, bool accept_empty = false);
     /// Opens the store only to read it (no migration, no journal change: the file is left as it
     /// is, byte for byte); a missing file reads as a new, empty database (in memory).
     Store& read_only_store();
@@ -53,8 +59,18 @@ void print_table(const std::vector<std::string>& headers,
                  const std::vector<std::vector<std::string>>& rows);
 /// The whole of an input file, or of stdin for "-"; exit 66 naming it when it cannot be read.
 std::string read_input(const std::string& path);
-/// Writes an output file created 0600 (it holds personal data); exit 74 naming it on failure.
-void write_private_file(const std::string& path, const std::string& text);
+/// Writes an output file (-o FILE) whole or not at all: a temporary file 0600 in the same
+/// folder (it holds personal data), flushed to disk, then renamed over FILE. Refused (exit 2,
+/// nothing written) when FILE is the database or its -wal, -shm or -journal, or a symbolic link
+/// (unless --force: then the file it points to is replaced). Exit 74 naming it on failure.
+void write_private_file(const Env& env, const std::string& path, const std::string& text);
+/// Refuses (exit 2) a file to be written that is the database or one of its companion files.
+void refuse_database_target(const Env& env, const std::string& path);
+/// Makes std::cout keep the reason of its first failed write (call first in main).
+void watch_stdout();
+/// Checks that everything written to stdout reached it (after the command): else exit 74 with
+/// the reason of the first failure.
+void check_stdout();
 /// Prints JSON (2-space indent) and a newline to stdout.
 void print_json(const nlohmann::json& j);
 /// Readable "key: value" lines of a record's JSON object.

@@ -73,6 +73,7 @@ void print_error(const carecall::cli::Env& env, const std::string& code, int exi
 } // namespace
 
 int main(int argc, char** argv) {
+    carecall::cli::watch_stdout();
     carecall::cli::Env env;
     CLI::App app{"carecall: book and schedule video calls for people in care", "carecall"};
     app.require_subcommand(1);
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
     app.add_flag("--no-color", env.no_color, "never colour the output");
     app.add_option("--now", env.now_option, "fix \"now\" (ISO 8601; also CARECALL_NOW)");
     app.add_option("--as", env.as, "the person making the change, for the audit trail");
+    app.add_flag("--force", env.force,
+                 "-o FILE may be a symbolic link: the file it points to is replaced");
     app.add_option("--wait", env.wait_ms, "milliseconds to wait for a busy database (default 5000)")
         ->check(CLI::Range(0, 3600000));
 
@@ -132,15 +135,26 @@ int main(int argc, char** argv) {
     carecall::cli::register_person(app, env);
     carecall::cli::register_purge(app, env);
 
+    // Output that did not reach stdout (a full disk, a closed pipe when SIGPIPE is ignored) is
+    // a failure: exit 74, never 0. A closed pipe with SIGPIPE at its default ends the process.
+    auto finish = [&env](int code) {
+        try {
+            carecall::cli::check_stdout();
+        } catch (const carecall::Error& e) {
+            print_error(env, e.code_name(), static_cast<int>(e.exit_code()), e.what());
+            return code == 0 ? static_cast<int>(e.exit_code()) : code;
+        }
+        return code;
+    };
     try {
         app.parse(argc, argv);
-        return 0;
+        return finish(0);
     } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+        return finish(app.exit(e));
     } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
+        return finish(app.exit(e));
     } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
+        return finish(app.exit(e));
     } catch (const CLI::ParseError& e) {
         std::string what = e.what();
         // CLI11 reports a mistyped command ("carecall db vacuum") as a missing one.

@@ -13,7 +13,8 @@ void register_db(CLI::App& app, Env& env) {
     auto* init = db->add_subcommand("init", "create the database (or bring it up to date)");
     init->footer("Example:\n  carecall --db ~/carecall/home.db db init");
     init->callback([&env] {
-        auto& store = env.store(true);
+        // The one command that makes an empty (0-byte) file a database.
+        auto& store = env.store(true, true);
         auto version = store.schema_version();
         if (env.want_json()) {
             print_json({{"format", "carecall-db/1"},
@@ -77,9 +78,14 @@ void register_db(CLI::App& app, Env& env) {
 
     auto* backup = db->add_subcommand("backup", "copy the database safely while it is in use");
     auto target = std::make_shared<std::string>();
-    backup->add_option("file", *target, "the new backup file (must not exist)")->required();
+    backup->add_option("file", *target, "the new backup file (must not exist; not -)")->required();
     backup->footer("Example:\n  carecall db backup /var/backups/carecall-2026-11-25.db");
     backup->callback([&env, target] {
+        if (*target == "-") {
+            throw UsageError("db backup -: a backup is a database file and is never written to "
+                             "standard output: name a new file");
+        }
+        refuse_database_target(env, *target);
         auto& store = env.store(false);
         store.backup(*target);
         env.message(fmt::format("backed up {} to {}", env.db_path(), *target));

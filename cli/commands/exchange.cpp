@@ -93,7 +93,7 @@ void register_sheet_export(CLI::App& exp, Env& env, SheetKind kind) {
             std::cout << text;
             return;
         }
-        write_private_file(o->output, text);
+        write_private_file(env, o->output, text);
         env.message(fmt::format("wrote {}", o->output));
     });
 }
@@ -301,7 +301,7 @@ void export_scenario_file(Env& env, const ExportOpts& o) {
         std::cout << text;
         return;
     }
-    write_private_file(o.output, text);
+    write_private_file(env, o.output, text);
     env.message(fmt::format("wrote {}", o.output));
 }
 

@@ -75,7 +75,7 @@ void register_person(CLI::App& app, Env& env) {
             std::cout << text;
             return;
         }
-        write_private_file(o->output, text);
+        write_private_file(env, o->output, text);
         env.message(fmt::format("wrote {}", o->output));
     });
 

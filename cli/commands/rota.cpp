@@ -241,7 +241,7 @@ void write_rota(Env& env, const RotaOpts& o, const Rota& rota, const std::string
     if (o.output == "-") {
         std::cout << out;
     } else {
-        write_private_file(o.output, out);
+        write_private_file(env, o.output, out);
         env.message(fmt::format("wrote {}", o.output));
     }
     std::size_t n = 0;

@@ -62,7 +62,7 @@ void register_solve(CLI::App& app, Env& env) {
         if (o->output == "-") {
             std::cout << out;
         } else {
-            write_private_file(o->output, out);
+            write_private_file(env, o->output, out);
         }
         std::string classes;
         for (const auto& c : result.score.classes) {
