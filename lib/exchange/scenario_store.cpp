@@ -508,38 +508,38 @@ void renumber(Scenario& s, std::vector<Approval> approvals) {
     auto resident_pos = positions(s.residents);
     auto contact_pos = positions(s.contacts);
 
-    for (std::size_t i = 0; i < s.sites.size(); ++i) {
-        s.sites[i].id = SiteId(static_cast<std::int64_t>(i) + 1);
-    }
-    for (std::size_t i = 0; i < s.wards.size(); ++i) {
-        s.wards[i].id = WardId(static_cast<std::int64_t>(i) + 1);
-        s.wards[i].site = remap(site_pos, s.wards[i].site);
-    }
-    for (std::size_t i = 0; i < s.residents.size(); ++i) {
-        s.residents[i].id = ResidentId(static_cast<std::int64_t>(i) + 1);
-        s.residents[i].ward = remap(ward_pos, s.residents[i].ward);
-    }
-    for (std::size_t i = 0; i < s.contacts.size(); ++i) {
-        s.contacts[i].id = ContactId(static_cast<std::int64_t>(i) + 1);
-    }
-    for (std::size_t i = 0; i < s.devices.size(); ++i) {
-        auto& r = s.devices[i];
-        r.id = DeviceId(static_cast<std::int64_t>(i) + 1);
+    // Positions 1..n as ids; each reference through the map of what it refers to.
+    auto number = [](auto& records) {
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            records[i].id = decltype(records[i].id)(static_cast<std::int64_t>(i) + 1);
+        }
+    };
+    auto remap_wards = [&](std::vector<WardId>& wards) {
+        for (auto& w : wards) {
+            w = remap(ward_pos, w);
+        }
+    };
+    number(s.sites);
+    number(s.wards);
+    for (auto& r : s.wards) {
         r.site = remap(site_pos, r.site);
-        for (auto& w : r.wards) {
-            w = remap(ward_pos, w);
-        }
     }
-    for (std::size_t i = 0; i < s.staff.size(); ++i) {
-        auto& r = s.staff[i];
-        r.id = StaffId(static_cast<std::int64_t>(i) + 1);
-        for (auto& w : r.wards) {
-            w = remap(ward_pos, w);
-        }
+    number(s.residents);
+    for (auto& r : s.residents) {
+        r.ward = remap(ward_pos, r.ward);
     }
-    for (std::size_t i = 0; i < s.requests.size(); ++i) {
-        auto& r = s.requests[i];
-        r.id = RequestId(static_cast<std::int64_t>(i) + 1);
+    number(s.contacts);
+    number(s.devices);
+    for (auto& r : s.devices) {
+        r.site = remap(site_pos, r.site);
+        remap_wards(r.wards);
+    }
+    number(s.staff);
+    for (auto& r : s.staff) {
+        remap_wards(r.wards);
+    }
+    number(s.requests);
+    for (auto& r : s.requests) {
         r.resident = remap(resident_pos, r.resident);
         for (auto& c : r.contacts) {
             c = remap(contact_pos, c);
