@@ -66,7 +66,7 @@ TEST_SUITE("cli schedule") {
         Scratch s;
         load_ward(s);
         auto r = s.run({"--json", k_now, "schedule", "--from", "2026-11-30", "--days", "7",
-                        "--time-limit", "5"});
+                        "--time-limit", "60"});
         INFO("stderr: " << r.err);
         REQUIRE(r.code == 0);
         auto j = json::parse(r.out);
@@ -335,7 +335,7 @@ TEST_SUITE("cli schedule") {
         Scratch s;
         s.ok({"-q", "import", "scenario", source_path("tests/data/scenario-ward-day.json")});
         auto solved = s.run({"-q", "solve", source_path("tests/data/scenario-ward-day.json"),
-                             "--time-limit", "5", "-o", s.path("rota.json")},
+                             "--time-limit", "60", "-o", s.path("rota.json")},
                             {}, {}, false);
         REQUIRE(solved.code == 0);
         auto rota = json::parse(s.read("rota.json"));

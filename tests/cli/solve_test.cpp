@@ -12,7 +12,7 @@ TEST_SUITE("cli solve") {
     TEST_CASE("solve writes a rota of the ward-day scenario") {
         Scratch s;
         auto r = s.run({"solve", source_path("tests/data/scenario-ward-day.json"), "--time-limit",
-                        "5", "--seed", "3"},
+                        "60", "--seed", "3"},
                        {}, {}, false);
         INFO("stderr: " << r.err);
         REQUIRE(r.code == 0);
@@ -42,7 +42,7 @@ TEST_SUITE("cli solve") {
 
         // -o writes the same rota to a file.
         auto o = s.run({"-q", "solve", source_path("tests/data/scenario-ward-day.json"),
-                        "--time-limit", "5", "--seed", "3", "-o", s.path("rota.json")},
+                        "--time-limit", "60", "--seed", "3", "-o", s.path("rota.json")},
                        {}, {}, false);
         REQUIRE(o.code == 0);
         CHECK(o.out.empty());

@@ -436,7 +436,7 @@ TEST_SUITE("cli storage faults") {
             // Each writer adds its wards one after another: W-w-0, W-w-1… each with its audit row.
             std::string script = "for i in $(seq 0 " + std::to_string(writes - 1) + "); do " +
                                  shell_quote(CARECALL_BIN) + " --db " + shell_quote(s.db()) +
-                                 " --wait 30000 -q ward add W-" + std::to_string(w) +
+                                 " --wait 600000 -q ward add W-" + std::to_string(w) +
                                  "-$i --site SUNNY || exit 1; done";
             children.push_back(start_process({"sh", "-c", script},
                                              s.path("w" + std::to_string(w) + ".out"),
@@ -448,8 +448,8 @@ TEST_SUITE("cli storage faults") {
         for (int b = 0; b < 6; ++b) {
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
             auto target = s.path("backup-" + std::to_string(b) + ".db");
-            auto r =
-                s.run(Invocation{{"--wait", "30000", "db", "backup", target}, {}, {}, true, "022"});
+            auto r = s.run(
+                Invocation{{"--wait", "600000", "db", "backup", target}, {}, {}, true, "022"});
             INFO("backup " << b << ": " << r.err);
             REQUIRE(r.code == 0);
             ++backups;

@@ -123,7 +123,7 @@ TEST_SUITE("cli weekly count") {
         load_sunnyside(s);
         for (int night = 0; night < 14; ++night) {
             auto r = s.run({"-q", nightly_now(night), "schedule", "--from", "tomorrow", "--days",
-                            "7", "--time-limit", "1"});
+                            "7", "--time-limit", "60"});
             INFO("night " << night << ": " << r.err);
             REQUIRE(r.code == 0);
         }
@@ -136,10 +136,10 @@ TEST_SUITE("cli weekly count") {
         Scratch s;
         load_sunnyside(s);
         s.ok({"-q", nightly_now(0), "schedule", "--from", "tomorrow", "--days", "14",
-              "--time-limit", "2"});
+              "--time-limit", "60"});
         auto first = check_weekly_counts(s);
         s.ok({"-q", nightly_now(1), "schedule", "--from", "tomorrow", "--days", "14",
-              "--time-limit", "2"});
+              "--time-limit", "60"});
         auto second = check_weekly_counts(s);
         CHECK(first > 80);
         CHECK(second >= first);
@@ -159,8 +159,8 @@ TEST_SUITE("cli weekly count") {
         auto hand = s.json({k_now, "book", "--resident", "R-ANN", "--contact", "C-BOB", "--at",
                             "2026-11-30 10:00"});
         CHECK(hand["booking"]["request"] == "Q-ANN");
-        auto j =
-            s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
+        auto j = s.json(
+            {k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "60"});
         std::vector<std::string> ann;
         for (const auto& c : j["added"]) {
             if (c["request"] == "Q-ANN") {
@@ -214,8 +214,8 @@ TEST_SUITE("cli weekly count") {
         Scratch s;
         s.ok({"-q", "import", "scenario", "-"}, k_fixed_ward);
         s.ok({"-q", "contact", "revoke", "C-BOB", "--resident", "R-ANN"});
-        auto j =
-            s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
+        auto j = s.json(
+            {k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "60"});
         for (const auto& c : j["added"]) {
             CHECK(c["request"] != "Q-ANN");
         }
@@ -224,8 +224,8 @@ TEST_SUITE("cli weekly count") {
         CHECK(contains(why.out, "contact.approval"));
         CHECK(contains(why.out, "paused: a contact's approval was revoked"));
         s.ok({"-q", "contact", "approve", "C-BOB", "--resident", "R-ANN"});
-        auto k =
-            s.json({k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "2"});
+        auto k = s.json(
+            {k_now, "schedule", "--from", "2026-11-30", "--days", "7", "--time-limit", "60"});
         int ann = 0;
         for (const auto& c : k["added"]) {
             ann += c["request"] == "Q-ANN" ? 1 : 0;

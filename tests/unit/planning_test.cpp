@@ -31,7 +31,7 @@ PlanRequest week(bool replan) {
     r.from = date::year{2026} / 11 / 30;
     r.days = 7;
     r.replan = replan;
-    r.time_limit_seconds = 5;
+    r.time_limit_seconds = 60;
     return r;
 }
 

@@ -259,7 +259,7 @@ void require_valid(const Scenario& s, const ScheduleResult& r) {
     CHECK((r.status == "optimal" || r.status == "feasible" || r.status == "time_limit"));
 }
 
-ScheduleResult solve(const Scenario& s, std::uint64_t seed = 1, double limit = 10.0) {
+ScheduleResult solve(const Scenario& s, std::uint64_t seed = 1, double limit = 60.0) {
     ScheduleOptions o;
     o.seed = seed;
     o.time_limit_seconds = limit;
@@ -597,7 +597,7 @@ TEST_SUITE("schedule") {
     TEST_CASE("a pinned call stays and blocks the device") {
         auto s = parse_scenario(k_tiny);
         ScheduleOptions o;
-        o.time_limit_seconds = 5;
+        o.time_limit_seconds = 60;
         Booking pin;
         pin.resident = ResidentId(1);
         pin.contacts = {ContactId(1)};

@@ -104,7 +104,7 @@ std::vector<int> planned_dates(const Scenario& s, int per_week,
                                const std::vector<Instant>& elsewhere) {
     ScheduleOptions o;
     o.threads = 1;
-    o.time_limit_seconds = 5;
+    o.time_limit_seconds = 60;
     o.price_of_fairness = false;
     o.per_week[RequestId(1)] = ScheduleOptions::WeeklyCap{per_week, elsewhere};
     auto r = schedule(s, o);
@@ -174,13 +174,13 @@ TEST_SUITE("weekly count") {
             PlanRequest p;
             p.from = plus(k_monday, night);
             p.days = 7;
-            p.time_limit_seconds = 1;
+            p.time_limit_seconds = 60;
             plan_from_store(*store, p, london(plus(k_monday, night), 0) - std::chrono::hours{3});
         }
         PlanRequest p14;
         p14.from = plus(k_monday, 14);
         p14.days = 14;
-        p14.time_limit_seconds = 1;
+        p14.time_limit_seconds = 60;
         plan_from_store(*store, p14, london(plus(k_monday, 14), 0));
         BookingQuery q;
         q.from = london(plus(k_monday, -7), 0);
