@@ -3,6 +3,7 @@
 /// in-memory World, for booking, the free-slot finder and the scheduler alike.
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -256,6 +257,10 @@ const std::string* missing_competence(const Staff& s, const Resident& r);
 int device_gap_minutes(const Device& d, bool moves);
 /// The resident has room for one more call on a day that already has `calls`.
 bool room_for_call(const Resident& r, int calls);
+/// request.per_week: one more call of a request on a date keeps every 7 dates in a row around
+/// it within `per_week` calls. `calls[k]` holds the request's other calls on the date k - 6 days
+/// away (k = 0 … 12: six dates before it, the date, six after). No count (0) has room always.
+bool week_has_room(int per_week, const std::array<int, 13>& calls);
 } // namespace rule_facts
 
 /// The call a booking makes (its parties, times, priority and any availability or hours override).

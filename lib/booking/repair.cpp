@@ -92,46 +92,6 @@ std::vector<BrokenCall> find_broken(Store& store, const BrokenQuery& q, Instant 
     return out;
 }
 
-/// The local date of an instant in a zone, as days.
-date::local_days local_day(Instant t, const date::time_zone* zone) {
-    return date::floor<date::days>(to_local(t, zone));
-}
-
-/// The local dates another day's start may take without its request holding more calls in any
-/// 7 dates in a row than it asks a week (request.per_week; its other booked and completed calls).
-/// Every date may when the call serves no request.
-std::function<bool(date::local_days)> weekly_room(Store& store, const Booking& b,
-                                                  const date::time_zone* zone, int days) {
-    auto q = b.request ? store.requests().find(*b.request) : std::nullopt;
-    if (!q) {
-        return [](date::local_days) { return true; };
-    }
-    BookingQuery bq;
-    bq.residents = {b.resident};
-    bq.from = b.start - date::days{days + 8};
-    bq.to = b.end + date::days{days + 8};
-    bq.statuses = {BookingStatus::booked, BookingStatus::completed};
-    std::map<date::local_days, int> calls;
-    for (const auto& o : store.bookings().list(bq)) {
-        if (o.request == b.request && o.id != b.id) {
-            ++calls[local_day(o.start, zone)];
-        }
-    }
-    return [calls = std::move(calls), week = q->calls](date::local_days day) {
-        for (auto first = day - date::days{6}; first <= day; first += date::days{1}) {
-            int n = 1;
-            for (auto it = calls.lower_bound(first);
-                 it != calls.end() && it->first < first + date::days{7}; ++it) {
-                n += it->second;
-            }
-            if (n > week) {
-                return false;
-            }
-        }
-        return true;
-    };
-}
-
 /// The nearest start that keeps every rule: the call's own device and day first, then another
 /// device that day, then the other days within `days` whose weekly count has room, nearest
 /// first; never before now.

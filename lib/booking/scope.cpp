@@ -1,5 +1,8 @@
 // The records and bookings the rules need around a call, and the choice of device and helper.
 #include <algorithm>
+#include <array>
+#include <functional>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -211,6 +214,37 @@ void refuse_past(Instant start, Instant now, const date::time_zone* zone) {
                                    describe_time(now, zone)),
                        std::nullopt}});
     }
+}
+
+date::local_days local_day(Instant t, const date::time_zone* zone) {
+    return date::floor<date::days>(to_local(t, zone));
+}
+
+std::function<bool(date::local_days)> weekly_room(Store& store, const Booking& b,
+                                                  const date::time_zone* zone, int days) {
+    auto q = b.request ? store.requests().find(*b.request) : std::nullopt;
+    if (!q) {
+        return [](date::local_days) { return true; };
+    }
+    BookingQuery bq;
+    bq.residents = {b.resident};
+    bq.from = b.start - date::days{days + 8};
+    bq.to = b.end + date::days{days + 8};
+    bq.statuses = {BookingStatus::booked, BookingStatus::completed};
+    std::map<date::local_days, int> calls;
+    for (const auto& o : store.bookings().list(bq)) {
+        if (o.request == b.request && o.id != b.id) {
+            ++calls[local_day(o.start, zone)];
+        }
+    }
+    return [calls = std::move(calls), week = q->calls](date::local_days day) {
+        std::array<int, 13> around{};
+        for (int k = 0; k < 13; ++k) {
+            auto it = calls.find(day + date::days{k - 6});
+            around[static_cast<std::size_t>(k)] = it == calls.end() ? 0 : it->second;
+        }
+        return rule_facts::week_has_room(week, around);
+    };
 }
 
 } // namespace carecall::booking_detail

@@ -1,6 +1,7 @@
 #pragma once
 // What booking, moving, free slots and repair share: the records and bookings the rules need
 // around a call (Scope), and the choice of device and helper for a call at a given start (pick).
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -42,6 +43,16 @@ Pick pick(const Scope& sc, CallPlan plan, std::optional<StaffId> fixed_staff);
 
 /// Local grid starts (every step minutes of site time) from `from` for `days` days.
 std::vector<Instant> grid(const date::time_zone* zone, Instant from, int days, int step);
+
+/// The local date of an instant in a zone, as days.
+date::local_days local_day(Instant t, const date::time_zone* zone);
+
+/// The local dates a call of booking `b` may move to without its request holding more calls in
+/// any 7 dates in a row than it asks a week (rule_facts::week_has_room over the request's other
+/// booked and completed calls within `days` days, plus a week, of the call). Every date may when
+/// the call serves no request.
+std::function<bool(date::local_days)> weekly_room(Store& store, const Booking& b,
+                                                  const date::time_zone* zone, int days);
 
 /// Refuses a start already past (a minute's grace), naming now.
 void refuse_past(Instant start, Instant now, const date::time_zone* zone);

@@ -203,12 +203,15 @@ CallPlan first_free_call(const Scope& sc, CallPlan plan, const BookRequest& req,
     throw BookingConflict(v);
 }
 
-/// Moves a displaced call to its next feasible slot in 14 days, else puts it on the waiting
-/// list; `by` names the call that took its place.
+/// Moves a displaced call to its next feasible slot in 14 days on its own date or a date whose
+/// weekly count has room (request.per_week), else puts it on the waiting list; `by` names the
+/// call that took its place.
 Displacement displace(Store& store, const Booking& other, Instant now, const std::string& by) {
     Displacement d{other, std::nullopt};
     auto osc = load_scope(store, other.resident, other.contacts, std::nullopt, std::nullopt,
                           other.start, other.start + date::days{14});
+    auto own_day = local_day(other.start, osc.zone);
+    auto room = weekly_room(store, other, osc.zone, 14);
     CallPlan op;
     op.resident = other.resident;
     op.contacts = other.contacts;
@@ -216,6 +219,9 @@ Displacement displace(Store& store, const Booking& other, Instant now, const std
     op.ignoring = {other.id};
     auto len = other.end - other.start;
     for (auto s : grid(osc.zone, std::max(other.start, now), 14, 15)) {
+        if (auto day = local_day(s, osc.zone); day != own_day && !room(day)) {
+            continue;
+        }
         op.start = s;
         op.end = s + len;
         auto p = pick(osc, op, std::nullopt);

@@ -1,6 +1,7 @@
 // Planning from the store: a snapshot in, the pure scheduler, the new calls saved in one write
 // transaction that checks each of them again against the store as it is then.
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <map>
 #include <set>
@@ -413,15 +414,11 @@ int weekly_room(int week, std::vector<int> have, int days, int per_day) {
             if (per_day > 0 && at(d) >= per_day) {
                 break;
             }
-            bool room = true;
-            for (int w = d - 6; w <= d && room; ++w) {
-                int n = 0;
-                for (int x = w; x < w + 7; ++x) {
-                    n += at(x);
-                }
-                room = n < week;
+            std::array<int, 13> around{}; // dates d - 6 … d + 6
+            for (int k = 0; k < 13; ++k) {
+                around[static_cast<std::size_t>(k)] = at(d - 6 + k);
             }
-            if (!room) {
+            if (!rule_facts::week_has_room(week, around)) {
                 break;
             }
             ++have[static_cast<std::size_t>(d + 6)];

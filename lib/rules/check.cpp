@@ -2,6 +2,7 @@
 // UTC intervals on each local date of their owner's zone, so they follow that zone's clock changes.
 #include <algorithm>
 #include <array>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -726,6 +727,19 @@ int device_gap_minutes(const Device& d, bool moves) {
 
 bool room_for_call(const Resident& r, int calls) {
     return !r.max_calls_per_day || calls < *r.max_calls_per_day;
+}
+
+bool week_has_room(int per_week, const std::array<int, 13>& calls) {
+    if (per_week <= 0) {
+        return true;
+    }
+    // The 7 dates ending on the date, then each window one date later, up to the one starting
+    // on it: every one must hold fewer than per_week before the call is added.
+    int sum = std::accumulate(calls.begin(), calls.begin() + 7, 0);
+    for (std::size_t k = 7; sum < per_week && k < calls.size(); ++k) {
+        sum += calls[k] - calls[k - 7];
+    }
+    return sum < per_week;
 }
 
 } // namespace rule_facts

@@ -259,11 +259,7 @@ public:
             n[static_cast<std::size_t>(k)] = q.week_elsewhere[static_cast<std::size_t>(d + 6)] +
                                              (d >= 0 && d < m_p.days ? req_day(r, d) : 0);
         }
-        int sum = std::accumulate(n.begin(), n.begin() + 7, 0);
-        for (std::size_t k = 7; sum < q.per_week && k < n.size(); ++k) {
-            sum += n[k] - n[k - 7];
-        }
-        return sum < q.per_week;
+        return rule_facts::week_has_room(q.per_week, n);
     }
 
     /// The request's own limits and the resident, contacts and a helper at [s, e); the helper

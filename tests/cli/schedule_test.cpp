@@ -248,8 +248,9 @@ TEST_SUITE("cli schedule") {
             CHECK(call()["reason"] == "");
         }
         SUBCASE("overwritten by a displacement") {
-            // An end-of-life call at the same time displaces it to its next free time.
-            s.ok({"-q", k_now, "book", "--resident", "R-ANN", "--contact", "C-BOB", "--at",
+            // Another resident's end-of-life call at the same time with the same contact displaces
+            // it to its next free time (Ann's own would count towards her request's week).
+            s.ok({"-q", k_now, "book", "--resident", "R-DAN", "--contact", "C-BOB", "--at",
                   ann["start_utc"].get<std::string>(), "--duration", "30m", "--priority",
                   "end_of_life"});
             auto moved = call();

@@ -360,6 +360,39 @@ TEST_SUITE("booking") {
         CHECK(waiting[0].status == BookingStatus::waitlisted);
     }
 
+    TEST_CASE("end of life: a displaced call moves only to a date its weekly count has room for") {
+        // Mary talks at 10:00 only; R2's request Q3 asks `week` calls a week and has one more call
+        // a week later. The end-of-life call takes Thursday's 10:00: Friday 10:00 is the next
+        // free time, but with one call a week the 7 dates from Friday would hold two.
+        for (int week : {1, 2}) {
+            CAPTURE(week);
+            Home h;
+            Contact mary = h.store->contacts().get("C1", "contact");
+            mary.availability = {parse_window("mon-sun 10:00-10:30", "a")};
+            h.store->contacts().update(mary);
+            CallRequest q3 = h.store->requests().get("Q3", "request");
+            q3.calls = week;
+            h.store->requests().update(q3);
+            auto routine = h.service.book(h.call("R2", "C1", "2027-07-01T10:00")).booking;
+            auto later = h.service.book(h.call("R2", "C1", "2027-07-08T10:00")).booking;
+            REQUIRE(routine.request == q3.id);
+            REQUIRE(later.request == q3.id);
+            auto eol = h.call("R1", "C2", "2027-07-01T10:00");
+            eol.priority = priority::end_of_life;
+            auto r = h.service.book(eol);
+            REQUIRE(r.displaced.size() == 1);
+            auto after = h.store->bookings().get(routine.code);
+            if (week == 1) {
+                CHECK_FALSE(r.displaced[0].after.has_value());
+                CHECK(after.status == BookingStatus::waitlisted);
+            } else {
+                REQUIRE(r.displaced[0].after.has_value());
+                CHECK(after.status == BookingStatus::booked);
+                CHECK(format_utc(after.start) == "2027-07-02T09:00:00Z"); // Friday 10:00 BST
+            }
+        }
+    }
+
     TEST_CASE("a clinical call is displaced by neither a routine nor an end-of-life one") {
         Home h;
         auto q = h.call("R2", "C1", "2027-07-01T10:00");
