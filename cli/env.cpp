@@ -40,6 +40,16 @@ std::string Env::db_path() const {
     return base + "/carecall/carecall.db";
 }
 
+std::string Env::db_origin() const {
+    if (!db_option.empty()) {
+        return "--db";
+    }
+    if (const char* e = std::getenv("CARECALL_DB"); e != nullptr && *e != '\0') {
+        return "CARECALL_DB";
+    }
+    return "the default location";
+}
+
 namespace {
 
 /// RFC 3986 scheme: a letter, then letters, digits, '+', '-', '.' (as open_store reads a URL).
@@ -105,6 +115,16 @@ void check_db_file(const std::string& path, bool accept_empty) {
     }
 }
 
+/// Exit 66 for a database file that is not there, naming the path and where it came from.
+[[noreturn]] void no_database(const std::string& path, const std::string& origin) {
+    std::string hint = origin == "the default location"
+                           ? "no --db or CARECALL_DB was given; name the database with --db PATH, "
+                             "or make one here with carecall db init"
+                           : "check the path, or make a new database with carecall db init";
+    throw Error(ExitCode::no_input, "no_input",
+                fmt::format("no database at {} (from {}): {}", path, origin, hint));
+}
+
 } // namespace
 
 std::string Env::db_file() const {
@@ -131,7 +151,7 @@ std::string Env::db_file() const {
     return file == ":memory:" ? std::string() : file;
 }
 
-Store& Env::store(bool create, bool accept_empty) {
+Store& Env::store(Create create, bool accept_empty) {
     if (m_store) {
         return *m_store;
     }
@@ -139,11 +159,13 @@ Store& Env::store(bool create, bool accept_empty) {
     if (!path.empty()) {
         check_db_file(path, accept_empty);
     }
-    if (!create && !path.empty()) {
+    auto origin = db_origin();
+    bool may_create =
+        create == Create::yes || (create == Create::if_named && origin != "the default location");
+    if (!may_create && !path.empty()) {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec)) {
-            throw Error(ExitCode::no_input, "no_input",
-                        fmt::format("no database at {} (create one with: carecall db init)", path));
+            no_database(path, origin);
         }
     }
     StoreOptions opts;
@@ -154,7 +176,7 @@ Store& Env::store(bool create, bool accept_empty) {
     opts.actor.os_user = user != nullptr ? user : fmt::format("uid {}", getuid());
     opts.actor.as = as;
     opts.busy_timeout_ms = wait_ms;
-    opts.create = create;
+    opts.create = may_create;
     m_store = open_store(path.empty() ? "sqlite::memory:" : "sqlite:" + path, opts);
     for (const auto& w : m_store->warnings()) {
         message("carecall: warning: " + w);
@@ -162,7 +184,7 @@ Store& Env::store(bool create, bool accept_empty) {
     return *m_store;
 }
 
-Store& Env::read_only_store() {
+Store& Env::read_only_store(bool missing_is_empty) {
     if (m_store) {
         return *m_store;
     }
@@ -173,6 +195,9 @@ Store& Env::read_only_store() {
     opts.create = false;
     if (!path.empty()) {
         check_db_file(path, false);
+    }
+    if (!path.empty() && !missing_is_empty && !std::filesystem::exists(path, ec)) {
+        no_database(path, db_origin());
     }
     if (path.empty() || !std::filesystem::exists(path, ec)) {
         m_store = open_store("sqlite::memory:", opts);

@@ -31,16 +31,23 @@ struct Env {
 
     /// --db, then CARECALL_DB, then $XDG_DATA_HOME/carecall/carecall.db (~/.local/share/…).
     [[nodiscard]] std::string db_path() const;
+    /// Where db_path() came from: "--db", "CARECALL_DB" or "the default location".
+    [[nodiscard]] std::string db_origin() const;
     /// The database file db_path() names: a plain path, or the PATH of `sqlite:PATH` ("" for
     /// `sqlite::memory:`). Another URL scheme (`postgresql://…`, `foo://x`) is refused (exit 2).
     [[nodiscard]] std::string db_file() const;
-    /// Opens the store; a missing file is created only when `create` (else exit 66). Refuses
-    /// a --db that is not a regular file (exit 66 naming what it is) and an empty (0-byte) file
-    /// (exit 5) unless `accept_empty` (only `db init` makes an empty file a database).
-    Store& store(bool create = true, bool accept_empty = false);
+    /// Which commands may make a new database file: `db init` (yes), an import into a path given
+    /// with --db or CARECALL_DB (if_named); every other command needs one that is there (no).
+    enum class Create { no, if_named, yes };
+    /// Opens the store; a missing file is created only as `create` allows, else exit 66 naming
+    /// the path and where it came from. Refuses a --db that is not a regular file (exit 66 naming
+    /// what it is) and an empty (0-byte) file (exit 5) unless `accept_empty` (only `db init` makes
+    /// an empty file a database).
+    Store& store(Create create = Create::no, bool accept_empty = false);
     /// Opens the store only to read it (no migration, no journal change: the file is left as it
-    /// is, byte for byte); a missing file reads as a new, empty database (in memory).
-    Store& read_only_store();
+    /// is, byte for byte). A missing file exits 66 as for store(), or with `missing_is_empty`
+    /// reads as a new, empty database in memory (a dry run of an import into a new file).
+    Store& read_only_store(bool missing_is_empty = false);
     /// --now, then CARECALL_NOW, then the system clock.
     [[nodiscard]] Instant now() const;
     [[nodiscard]] bool want_json() const { return json || format == "json"; }

@@ -12,7 +12,7 @@ void register_audit(CLI::App& app, Env& env) {
     auto limit = std::make_shared<int>(50);
     list->add_option("--limit", *limit, "how many (default 50)")->check(CLI::Range(1, 1000000));
     list->callback([&env, limit] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto events = store.audit_events(*limit);
         if (env.want_json()) {
             nlohmann::json items = nlohmann::json::array();

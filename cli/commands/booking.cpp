@@ -223,7 +223,7 @@ void run_book(Env& env, const BookOpts& bo) {
     if (bo.weekly && (bo.until.empty() || bo.at.empty())) {
         throw UsageError("--weekly needs --at and --until");
     }
-    auto& store = env.store(true);
+    auto& store = env.store();
     auto t = target(store, bo.resident, bo.contacts, bo.tz);
     auto now = env.now();
     auto req = book_request(store, bo, t, now);
@@ -245,7 +245,7 @@ struct MoveOpts {
 };
 
 void run_move(Env& env, const MoveOpts& mo) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto b = store.bookings().get(mo.code);
     auto r = store.residents().find(b.resident);
     auto zone = mo.tz.empty() ? resident_zone(store, *r) : find_zone(mo.tz, "--tz");
@@ -286,7 +286,7 @@ struct StateOpts {
 /// One state change of a booked call given by code, then the booking as it is now.
 template <class Change>
 void run_state_change(Env& env, const std::string& code, const char* verb, Change change) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto b = store.bookings().get(code);
     auto service = service_at(store, env.now());
     auto done = change(service, b.id);
@@ -443,7 +443,7 @@ void print_agenda_table(Env& env, Store& store, const AgendaOpts& ao,
 }
 
 void run_agenda(Env& env, const AgendaOpts& ao) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     BookingFilter f;
     const auto* zone = agenda_filter(store, ao, f);
     auto now = env.now();
@@ -491,7 +491,7 @@ void register_agenda(CLI::App& app, Env& env) {
 }
 
 void run_waitlist(Env& env) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto list = service_at(store, env.now()).waitlist();
     if (env.want_json()) {
         print_json({{"format", "carecall-waitlist/1"}, {"calls", bookings_json(store, list)}});
@@ -589,7 +589,7 @@ void print_slots_table(Store& store, const Target& t, const std::vector<Slot>& f
 }
 
 void run_slots(Env& env, const SlotOpts& so) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto t = target(store, so.resident, so.contacts, so.tz);
     auto now = env.now();
     SlotQuery q;

@@ -14,7 +14,7 @@ void register_db(CLI::App& app, Env& env) {
     init->footer("Example:\n  carecall --db ~/carecall/home.db db init");
     init->callback([&env] {
         // The one command that makes an empty (0-byte) file a database.
-        auto& store = env.store(true, true);
+        auto& store = env.store(Env::Create::yes, true);
         auto version = store.schema_version();
         if (env.want_json()) {
             print_json({{"format", "carecall-db/1"},
@@ -27,7 +27,7 @@ void register_db(CLI::App& app, Env& env) {
 
     auto* migrate = db->add_subcommand("migrate", "bring an older database up to date");
     migrate->callback([&env] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         env.message(
             fmt::format("database {} is at schema {}", env.db_path(), store.schema_version()));
     });
@@ -36,7 +36,7 @@ void register_db(CLI::App& app, Env& env) {
     check->footer("Example:\n  carecall --db home.db db check\n\nExit status 5 when the file has a "
                   "problem, 3 when booked calls break a rule (carecall repair).");
     check->callback([&env] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto report = store.check();
         // The plan too, when the file is sound: booked calls the records no longer allow.
         std::vector<BrokenCall> broken;
@@ -86,7 +86,7 @@ void register_db(CLI::App& app, Env& env) {
                              "standard output: name a new file");
         }
         refuse_database_target(env, *target);
-        auto& store = env.store(false);
+        auto& store = env.store();
         store.backup(*target);
         env.message(fmt::format("backed up {} to {}", env.db_path(), *target));
     });

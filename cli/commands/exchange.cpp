@@ -58,7 +58,7 @@ void register_sheet_import(CLI::App& import, Env& env, SheetKind kind) {
         SheetImportSummary summary;
         {
             Wipe wipe{static_cast<bool>(progress)};
-            summary = import_sheet(env.store(true), kind, text, *file, progress);
+            summary = import_sheet(env.store(Env::Create::if_named), kind, text, *file, progress);
         }
         if (env.want_json()) {
             print_json({{"format", "carecall-sheet-import/1"},
@@ -88,7 +88,7 @@ void register_sheet_export(CLI::App& exp, Env& env, SheetKind kind) {
                   "formulas (for viewing: import keeps the ')");
     sub->footer(fmt::format("Example:\n  carecall export {} -o {}.csv", name, name));
     sub->callback([&env, o, kind] {
-        auto text = export_sheet(env.store(false), kind, o->for_spreadsheet);
+        auto text = export_sheet(env.store(), kind, o->for_spreadsheet);
         if (o->output == "-") {
             std::cout << text;
             return;
@@ -234,7 +234,7 @@ void import_scenario_file(Env& env, const ImportOpts& io) {
     auto text = read_input(io.file);
     // Errors read "FILE:LINE: requests[3].duration_minutes: …".
     Scenario s = parse_scenario(text, io.file);
-    auto& store = io.dry_run ? env.read_only_store() : env.store(true);
+    auto& store = io.dry_run ? env.read_only_store(true) : env.store(Env::Create::if_named);
     ImportOptions options;
     options.dry_run = io.dry_run;
     BookingService service(store, [&env] { return env.now(); });
@@ -290,7 +290,7 @@ Horizon export_horizon(Env& env, Store& store, const ExportOpts& o) {
 }
 
 void export_scenario_file(Env& env, const ExportOpts& o) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto h = export_horizon(env, store, o);
     auto tx = store.begin(TxKind::read);
     auto text = write_scenario(load_scenario(store, h));

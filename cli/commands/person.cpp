@@ -69,7 +69,7 @@ void register_person(CLI::App& app, Env& env) {
     exp->add_option("-o,--output", o->output, "output file, created 0600 (default: - for stdout)");
     exp->footer("Example:\n  carecall person export resident R-0042 --json -o R-0042.json");
     exp->callback([&env, o] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto text = subject_access_json(store, parse_person_kind(o->kind), o->code, env.now());
         if (o->output == "-") {
             std::cout << text;
@@ -90,7 +90,7 @@ void register_person(CLI::App& app, Env& env) {
                   "expire.");
     erase->callback([&env, o] {
         auto kind = parse_person_kind(o->kind);
-        auto& store = env.store(false);
+        auto& store = env.store();
         if (!o->dry_run) {
             env.confirm(fmt::format("erase the name and details of {} {}", o->kind, o->code),
                         o->yes);
@@ -119,7 +119,7 @@ void register_purge(CLI::App& app, Env& env) {
     purge->callback([&env, o] {
         auto period = parse_retention(o->older_than, "--older-than");
         auto cutoff = retention_cutoff(env.now(), period);
-        auto& store = env.store(false);
+        auto& store = env.store();
         if (!o->dry_run) {
             env.confirm(
                 fmt::format("remove every booking that ended before {}", format_utc(cutoff)),

@@ -129,7 +129,7 @@ void register_common(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> noun
                          fmt::format("only {} of this {}", noun->plural, noun->filters[i].first));
     }
     list->callback([&env, noun, filter_values] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto tx = store.begin(TxKind::read);
         json items = json::array();
         for (const auto& r : noun->repo(store).list()) {
@@ -179,7 +179,7 @@ void register_common(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> noun
     auto code = std::make_shared<std::string>();
     show->add_option("code", *code, "code or numeric id")->required();
     show->callback([&env, noun, code] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto tx = store.begin(TxKind::read);
         auto r = noun->repo(store).get(*code, noun->kind);
         auto j = record_json(store, *noun, r);
@@ -200,7 +200,7 @@ void register_common(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> noun
     add_repair_flag(remove, *rrepair);
     remove->footer(fmt::format("Example:\n  carecall {} remove CODE --yes", noun->kind));
     remove->callback([&env, noun, rcode, yes, rrepair] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto r = noun->repo(store).get(*rcode, noun->kind);
         env.confirm(fmt::format("remove {} {}", noun->kind, r.code), *yes);
         auto now = env.now();
@@ -250,7 +250,7 @@ void register_add_edit(CLI::App* app, Env& env, std::shared_ptr<Noun<T, IdT>> no
                                     noun->kind));
         }
         sub->callback([&env, noun, opts, code, apply, adding, repair] {
-            auto& store = env.store(adding); // only "add" may create the file
+            auto& store = env.store();
             json j;
             std::string record_code;
             // Reads and writes the record inside the caller's write transaction.
@@ -517,7 +517,7 @@ void register_resident_consent(CLI::App* noun_app, Env& env) {
     consent->footer("Example:\n  carecall resident consent R-0042 --status best_interest "
                     "--by \"Dr Okafor\" --review 2027-03-01");
     consent->callback([&env, co, crepair] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto tx = store.begin(TxKind::read);
         auto r = store.residents().get(co->code, "resident");
         Consent c;
@@ -652,7 +652,7 @@ void register_contact(CLI::App& app, Env& env) {
     approve->add_option("--restrictions", ao->restrictions, "restrictions, free text");
     approve->footer("Example:\n  carecall contact approve C-RAJ --resident R-0042 --key-contact");
     approve->callback([&env, ao] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto tx = store.begin(TxKind::write);
         auto c = store.contacts().get(ao->contact, "contact");
         auto r = store.residents().get(ao->resident, "resident");
@@ -668,7 +668,7 @@ void register_contact(CLI::App& app, Env& env) {
     auto rrepair = std::make_shared<bool>(false);
     add_repair_flag(revoke, *rrepair);
     revoke->callback([&env, ro, rrepair] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto tx = store.begin(TxKind::read);
         auto c = store.contacts().get(ro->contact, "contact");
         auto r = store.residents().get(ro->resident, "resident");

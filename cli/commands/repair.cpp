@@ -124,7 +124,7 @@ json steps_json(Store& store, const RepairResult& r) {
 }
 
 void run_repair(Env& env, const RepairOpts& o) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto now = env.now();
     RepairRequest req;
     {

@@ -127,7 +127,7 @@ void register_report(CLI::App& app, Env& env) {
                 "csv report "
                 "isolation --days 14 > isolated.csv");
     iso->callback([&env, io] {
-        auto& store = env.store(false);
+        auto& store = env.store();
         auto now = env.now();
         auto data = for_wards(store, load_isolation_data(store, now), io->wards);
         print_report(env, isolation_report(data, now, io->days), io->for_spreadsheet);
@@ -140,7 +140,7 @@ void register_report(CLI::App& app, Env& env) {
         add_span(sub, *o);
         sub->footer(fmt::format("Example:\n  {}", example));
         sub->callback([&env, o, build] {
-            auto& store = env.store(false);
+            auto& store = env.store();
             auto span = read_span(env, store, *o);
             auto data = for_wards(store, load_report_data(store, span_query(span)), o->wards);
             print_report(env, build(data, span, env.now()), o->for_spreadsheet);

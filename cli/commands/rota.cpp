@@ -253,7 +253,7 @@ void write_rota(Env& env, const RotaOpts& o, const Rota& rota, const std::string
 }
 
 void run_rota(Env& env, const RotaOpts& o) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto format = env.want_json() ? std::string("json") : env.format;
     RotaQuery q;
     q.include_cancelled = o.all || format == "ics";

@@ -212,7 +212,7 @@ void schedule_summary(Env& env, Store& store, const PlanRequest& p, const PlanRe
 }
 
 void run_schedule(Env& env, const ScheduleOpts& o) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto now = env.now();
     auto p = schedule_request(env, store, o, now);
     auto r = plan_from_store(store, p, now);
@@ -336,7 +336,7 @@ void print_why_text(Store& store, const CallRequest& q, const PlanRequest& p, co
 }
 
 void run_why(Env& env, const WhyOpts& w) {
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto now = env.now();
     CallRequest q;
     {
@@ -382,7 +382,7 @@ void register_why(CLI::App& app, Env& env) {
 
 void run_import_rota(Env& env, const std::string& file) {
     auto doc = read_rota_document(read_input(file), file);
-    auto& store = env.store(false);
+    auto& store = env.store();
     auto calls = rota_document_calls(store, doc);
     json details{{"file_calls", calls.size()}};
     auto saved = save_calls(store, std::move(calls), env.now(), "import", details.dump());

@@ -10,6 +10,7 @@ TEST_SUITE("cli audit") {
 
     TEST_CASE("audit list: one row per change, newest first, who and what") {
         Scratch s;
+        s.init();
         auto as_nurse = [&](const Args& args) {
             Args a = {"--as", "Nurse Joy"};
             a.insert(a.end(), args.begin(), args.end());
@@ -110,6 +111,7 @@ TEST_SUITE("cli audit") {
 
     TEST_CASE("audit list: approvals, consent and imports are recorded") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
         s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY"});
         s.ok({"resident", "add", "R-0042", "--ward", "W-ROSE"});

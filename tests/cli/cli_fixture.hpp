@@ -235,6 +235,8 @@ public:
         std::ofstream(m_dir / name, std::ios::binary) << text;
     }
     [[nodiscard]] std::string read(const std::string& name) const { return slurp(m_dir / name); }
+    /// Makes the database (only `db init` and imports create one).
+    void init() const { ok({"-q", "db", "init"}); }
 
     Result run(const Invocation& inv) const {
         std::string cmd;

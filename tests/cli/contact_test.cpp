@@ -9,6 +9,7 @@ TEST_SUITE("cli contact") {
 
     TEST_CASE("contact add, list and show: availability and absences in their own zone") {
         Scratch s;
+        s.init();
         auto r = s.run({"contact", "add", "C-RAJ", "--name", "Raj Patel", "--relationship", "son",
                         "--tz", "Australia/Sydney", "--reach", "Portal: raj.patel", "--available",
                         "daily 07:00-09:00", "--available", "sat,sun 18:00-21:00 weekend",
@@ -49,6 +50,7 @@ TEST_SUITE("cli contact") {
 
     TEST_CASE("contact add: bad input is refused and writes nothing") {
         Scratch s;
+        s.init();
         s.ok({"contact", "add", "C-RAJ", "--tz", "Australia/Sydney"});
         const Args base = {"contact", "add", "C-1", "--tz", "America/New_York"};
         auto with = [&](const Args& more) {
@@ -80,6 +82,7 @@ TEST_SUITE("cli contact") {
 
     TEST_CASE("contact edit: only the options given, lists replaced, 'none' clears") {
         Scratch s;
+        s.init();
         s.ok({"contact", "add", "C-RAJ", "--name", "Raj Patel", "--relationship", "son", "--tz",
               "Australia/Sydney", "--available", "daily 07:00-09:00", "--available",
               "sat 10:00-12:00", "--absent", "2026-12-20 00:00-23:00 away"});

@@ -62,13 +62,19 @@ TEST_SUITE("cli db") {
         CHECK(j["schema_version"] == schema_version());
 
         Scratch empty;
-        check_error(empty.run({"db", "check"}), 66,
-                    "no database at " + empty.db() + " (create one with: carecall db init)");
+        check_error(
+            empty.run({"db", "check"}), 66,
+            "no database at " + empty.db() +
+                " (from --db): check the path, or make a new database with carecall db init");
         CHECK_FALSE(std::filesystem::exists(empty.db()));
-        check_error(empty.run({"db", "migrate"}), 66,
-                    "no database at " + empty.db() + " (create one with: carecall db init)");
-        check_error(empty.run({"db", "backup", empty.path("b.db")}), 66,
-                    "no database at " + empty.db() + " (create one with: carecall db init)");
+        check_error(
+            empty.run({"db", "migrate"}), 66,
+            "no database at " + empty.db() +
+                " (from --db): check the path, or make a new database with carecall db init");
+        check_error(
+            empty.run({"db", "backup", empty.path("b.db")}), 66,
+            "no database at " + empty.db() +
+                " (from --db): check the path, or make a new database with carecall db init");
         CHECK_FALSE(std::filesystem::exists(empty.db()));
         CHECK_FALSE(std::filesystem::exists(empty.path("b.db")));
     }
@@ -105,6 +111,7 @@ TEST_SUITE("cli db") {
             refused("text");
         }
         SUBCASE("a damaged header") {
+            s.init();
             s.ok({"site", "add", "S1", "--tz", "Europe/London"});
             auto bytes = slurp(s.db());
             REQUIRE(bytes.size() > 100);
@@ -154,6 +161,7 @@ TEST_SUITE("cli db") {
 
     TEST_CASE("db: a database from a newer carecall exits 78 and is left untouched") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "S1", "--tz", "Europe/London"});
         exec_sql(s.db(), "PRAGMA user_version = 9999;");
         auto bytes = s.snapshot();
@@ -178,6 +186,7 @@ TEST_SUITE("cli db") {
 
     TEST_CASE("db migrate: a current database is left as it is") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "S1", "--tz", "Europe/London"});
         auto rows = s.dump();
         auto r = s.run({"db", "migrate"});

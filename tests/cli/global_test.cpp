@@ -85,6 +85,7 @@ TEST_SUITE("cli global") {
 
     TEST_CASE("global: options may follow the subcommand (carecall site list --json)") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
         auto r = s.run({"site", "list", "--json"});
         INFO("stderr: " << r.err);
@@ -245,6 +246,7 @@ TEST_SUITE("cli global") {
 
     TEST_CASE("global: -q silences messages but not data") {
         Scratch s;
+        s.init();
         auto r = s.run({"-q", "site", "add", "S1", "--tz", "Europe/London"});
         CHECK(r.code == 0);
         CHECK(r.err.empty());
@@ -262,23 +264,55 @@ TEST_SUITE("cli global") {
 
     TEST_CASE("global: a command that needs a database refuses a missing file with exit 66") {
         Scratch s;
-        // Only "add", "import" and "db init" create a database; a command that changes an
-        // existing record does not make an empty file first (a mistyped --db would go unnoticed).
-        for (const auto& args :
-             std::vector<Args>{{"site", "list"},
-                               {"site", "show", "S1"},
-                               {"site", "edit", "S1", "--name", "x"},
-                               {"resident", "remove", "R1", "--yes"},
-                               {"resident", "consent", "R1", "--status", "given"},
-                               {"contact", "approve", "C1", "--resident", "R1"},
-                               {"contact", "revoke", "C1", "--resident", "R1"},
-                               {"audit", "list"},
-                               {"export", "scenario"}}) {
+        // Only "db init" and an import into a named path create a database; any other command on
+        // a missing file (a mistyped --db, a forgotten one) says which path it looked at and why.
+        const std::string from_db = "no database at " + s.db() +
+                                    " (from --db): check the path, or make a new database with "
+                                    "carecall db init";
+        for (const auto& args : std::vector<Args>{
+                 {"site", "list"},
+                 {"site", "add", "S1", "--name", "Oaks", "--tz", "Europe/London"},
+                 {"site", "show", "S1"},
+                 {"site", "edit", "S1", "--name", "x"},
+                 {"resident", "list"},
+                 {"resident", "remove", "R1", "--yes"},
+                 {"resident", "consent", "R1", "--status", "given"},
+                 {"contact", "approve", "C1", "--resident", "R1"},
+                 {"contact", "revoke", "C1", "--resident", "R1"},
+                 {"book", "--resident", "R1", "--contact", "C1", "--at", "2027-07-01 10:00"},
+                 {"agenda"},
+                 {"audit", "list"},
+                 {"export", "scenario"}}) {
             INFO("args: " << Scratch::describe(args));
-            check_error(s.run(args), 66,
-                        "no database at " + s.db() + " (create one with: carecall db init)");
+            check_error(s.run(args), 66, from_db);
             CHECK_FALSE(std::filesystem::exists(s.db()));
         }
+
+        // CARECALL_DB and the default location are named as such; the default never gets a
+        // database made by anything but db init.
+        auto via_env = s.run(
+            Invocation{{"resident", "list"}, {}, {"CARECALL_DB=" + s.path("env.db")}, false, {}});
+        check_error(via_env, 66,
+                    "no database at " + s.path("env.db") +
+                        " (from CARECALL_DB): check the path, or make a new database with "
+                        "carecall db init");
+        const std::string home = s.path("home");
+        const std::string default_db = home + "/.local/share/carecall/carecall.db";
+        for (const auto& args :
+             std::vector<Args>{{"resident", "list"},
+                               {"import", "scenario", source_path("examples/sunnyside.json")}}) {
+            INFO("args: " << Scratch::describe(args));
+            auto r = s.run(Invocation{args, {}, {"-XDG_DATA_HOME", "HOME=" + home}, false, {}});
+            check_error(r, 66,
+                        "no database at " + default_db +
+                            " (from the default location): no --db or CARECALL_DB was given; "
+                            "name the database with --db PATH, or make one here with carecall "
+                            "db init");
+            CHECK_FALSE(std::filesystem::exists(default_db));
+        }
+        // An import into a path named with --db makes it, as db init does.
+        s.ok({"-q", "import", "scenario", source_path("examples/sunnyside.json")});
+        CHECK(std::filesystem::exists(s.db()));
     }
 
 } // TEST_SUITE

@@ -16,6 +16,7 @@ std::string repeat(const std::string& unit, int n) {
 }
 
 void home_with_ward(const Scratch& s) {
+    s.init();
     s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
     s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY", "--name", "Rose Ward"});
 }

@@ -7,6 +7,7 @@ TEST_SUITE("cli site") {
 
     TEST_CASE("site add, list and show: table and JSON") {
         Scratch s;
+        s.init();
         auto r = s.run({"site", "add", "SUNNY", "--name", "Sunnyside Care Home", "--kind",
                         "care_home", "--tz", "Europe/London"});
         CHECK(r.code == 0);
@@ -73,6 +74,7 @@ TEST_SUITE("cli site") {
 
     TEST_CASE("site add: bad input is refused and writes nothing") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
         check_refused(s, {"site", "add", "S1", "--tz", "Europe/Londn"}, 65,
                       "--tz: unknown time zone 'Europe/Londn' (expected an IANA name such as "
@@ -100,6 +102,7 @@ TEST_SUITE("cli site") {
 
     TEST_CASE("site edit changes only the options given") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "SUNNY", "--name", "Sunnyside", "--kind", "hospice", "--tz",
               "Europe/London"});
         auto before = s.show("site", "SUNNY");

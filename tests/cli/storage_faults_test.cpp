@@ -176,8 +176,7 @@ TEST_SUITE("cli storage faults") {
         // fsync of the directory fails after a new database file or a backup is made: refused, and
         // no file is left behind whose name might not survive.
         Scratch fresh;
-        auto r =
-            run_injected(fresh, "fsync:error=EIO", {"site", "add", "S1", "--tz", "Europe/London"});
+        auto r = run_injected(fresh, "fsync:error=EIO", {"db", "init"});
         check_failed(r, 74,
                      "i/o error on " + fresh.dir().string() + " (flushing to disk failed): ");
         CHECK_FALSE(fs::exists(fresh.db()));
@@ -431,6 +430,7 @@ TEST_SUITE("cli storage faults") {
         care_home(s);
         const int writers = 4;
         const int writes = 25;
+        const auto base_wards = query_int(s.db(), "SELECT count(*) FROM ward"); // before any writer
         std::vector<Child> children;
         for (int w = 0; w < writers; ++w) {
             // Each writer adds its wards one after another: W-w-0, W-w-1… each with its audit row.
@@ -442,7 +442,6 @@ TEST_SUITE("cli storage faults") {
                                              s.path("w" + std::to_string(w) + ".out"),
                                              s.path("w" + std::to_string(w) + ".err")));
         }
-        auto base_wards = query_int(s.db(), "SELECT count(*) FROM ward");
         int backups = 0;
         std::set<long long> sizes;
         for (int b = 0; b < 6; ++b) {
@@ -487,6 +486,9 @@ TEST_SUITE("cli storage faults") {
 
     TEST_CASE("a database on a network file system: a warning, no WAL, the write saved") {
         Scratch s;
+        auto init =
+            s.run(Invocation{{"db", "init"}, {}, {"CARECALL_ASSUME_NETWORK_FS=1"}, true, {}});
+        CHECK(init.code == 0);
         auto r = s.run(Invocation{{"site", "add", "S1", "--tz", "Europe/London"},
                                   {},
                                   {"CARECALL_ASSUME_NETWORK_FS=1"},

@@ -9,6 +9,7 @@ TEST_SUITE("cli ward") {
 
     TEST_CASE("ward add, list and show: calling hours in site time") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
         s.ok({"site", "add", "OAKS", "--tz", "America/New_York"});
         auto r = s.run({"ward", "add", "W-ROSE", "--site", "SUNNY", "--name", "Rose Ward",
@@ -58,6 +59,7 @@ TEST_SUITE("cli ward") {
 
     TEST_CASE("ward add: bad input is refused and writes nothing") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
         s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY"});
         check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--hours", "daily 25:61-26:00"},
@@ -88,6 +90,7 @@ TEST_SUITE("cli ward") {
 
     TEST_CASE("ward edit: only given fields, a list option replaces the list, 'none' empties it") {
         Scratch s;
+        s.init();
         s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
         s.ok({"site", "add", "OAKS", "--tz", "Europe/London"});
         s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY", "--name", "Rose", "--hours",
