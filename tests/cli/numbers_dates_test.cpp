@@ -113,16 +113,16 @@ TEST_SUITE("cli numbers and dates") {
                    "--at: 1999-12-31 " + k_range);
         refused_at(s, {"when", "2200-01-01 10:00", "--tz", "Europe/London"}, 65,
                    "phrase: 2200-01-01 " + k_range);
-        refused_at(s,
-                   {"slots", "--resident", "R-BEN", "--contact", "C-LUCY", "--from",
-                    "99999-12-31 10:00"},
-                   65, "--from: 99999-12-31 " + k_range);
+        refused_at(
+            s,
+            {"slots", "--resident", "R-BEN", "--contact", "C-LUCY", "--from", "99999-12-31 10:00"},
+            65, "--from: 99999-12-31 " + k_range);
         // A phrase relative to a "now" at the end of the range.
         const std::string last_day = "2199-12-31T10:00:00Z";
         refused_at(s, {"when", "tomorrow 10:00", "--tz", "Europe/London"}, 65,
                    "phrase: 2200-01-01 " + k_range, last_day);
-        refused_at(s, {"when", "mon", "--tz", "Europe/London"}, 65,
-                   "phrase: 2200-01-06 " + k_range, last_day);
+        refused_at(s, {"when", "mon", "--tz", "Europe/London"}, 65, "phrase: 2200-01-06 " + k_range,
+                   last_day);
         // The ends of the range are accepted.
         CHECK(contains(ok_at(s, {"when", "2199-12-31 23:59", "--tz", "Europe/London"}),
                        "2199-12-31"));
@@ -146,19 +146,18 @@ TEST_SUITE("cli numbers and dates") {
         refused_at(s,
                    {"slots", "--resident", "R-BEN", "--contact", "C-LUCY", "--from",
                     "2199-12-30 10:00", "--days", "3"},
-                   65,
-                   past_range(3, "2199-12-30", "2200-01-01"));
-        refused_at(s,
-                   book_args("R-BEN", "C-LUCY", "2027-07-04 10:00",
-                             {"--weekly", "--until", "2200-01-01"}),
-                   65, "--until: 2200-01-01 " + k_range);
+                   65, past_range(3, "2199-12-30", "2200-01-01"));
+        refused_at(
+            s,
+            book_args("R-BEN", "C-LUCY", "2027-07-04 10:00", {"--weekly", "--until", "2200-01-01"}),
+            65, "--until: 2200-01-01 " + k_range);
         refused_at(s, {"resident", "edit", "R-IVY", "--admitted", "1999-12-31"}, 65,
                    "--admitted: 1999-12-31 " + k_range);
         refused_at(s, {"export", "scenario", "--from", "2200-01-01"}, 65,
                    "--from: 2200-01-01 " + k_range);
         // A period in year 10000 was stored before and printed an invalid calendar.
-        refused_at(s, {"device", "edit", "TAB-B", "--out-of-service", "9999-12-31 22:00-24:00"},
-                   65, "--out-of-service: 9999-12-31 " + k_range);
+        refused_at(s, {"device", "edit", "TAB-B", "--out-of-service", "9999-12-31 22:00-24:00"}, 65,
+                   "--out-of-service: 9999-12-31 " + k_range);
         // A rota file's instant: "now" has no date there.
         s.write("rota.json", "{\"format\": \"carecall-rota/1\", \"calls\": [{\"resident\": "
                              "\"R-BEN\", \"contact\": \"C-LUCY\", \"device\": \"TAB-B\", "
@@ -178,8 +177,8 @@ TEST_SUITE("cli numbers and dates") {
         Scratch s;
         care_home(s);
         // Sundays 24 October to 7 November 2027; the clocks go back on 31 October at 02:00.
-        const Args series = book_args("R-BEN", "C-LUCY", "2027-10-24 01:30",
-                                      {"--weekly", "--until", "2027-11-07"});
+        const Args series =
+            book_args("R-BEN", "C-LUCY", "2027-10-24 01:30", {"--weekly", "--until", "2027-11-07"});
         refused_at(s, series, 65,
                    "at: the weekly call on 2027-10-31 at 01:30 happens twice in Europe/London (the "
                    "clocks go back): choose --earliest (2027-10-31T01:30:00+01:00) or --latest "
@@ -215,18 +214,18 @@ TEST_SUITE("cli numbers and dates") {
         refused_at(s, both, 2, "--earliest and --latest cannot go together");
         // A series starting in the spring gap is refused as one call is, naming the nearest
         // real times; a later call in the gap is listed as not booked (never shifted).
-        refused_at(s,
-                   book_args("R-BEN", "C-LUCY", "2027-03-28 01:30",
-                             {"--weekly", "--until", "2027-04-11"}),
-                   65,
-                   "--at: 2027-03-28 01:30 does not exist in Europe/London: the clocks go forward "
-                   "then; the nearest real times are 2027-03-28T00:59:00+00:00 and "
-                   "2027-03-28T02:00:00+01:00",
-                   "2027-03-01T12:00:00Z");
-        auto r = run_at(s,
-                        book_args("R-BEN", "C-LUCY", "2027-03-21 01:30",
-                                  {"--weekly", "--until", "2027-04-04"}),
-                        "2027-03-01T12:00:00Z");
+        refused_at(
+            s,
+            book_args("R-BEN", "C-LUCY", "2027-03-28 01:30", {"--weekly", "--until", "2027-04-11"}),
+            65,
+            "--at: 2027-03-28 01:30 does not exist in Europe/London: the clocks go forward "
+            "then; the nearest real times are 2027-03-28T00:59:00+00:00 and "
+            "2027-03-28T02:00:00+01:00",
+            "2027-03-01T12:00:00Z");
+        auto r = run_at(
+            s,
+            book_args("R-BEN", "C-LUCY", "2027-03-21 01:30", {"--weekly", "--until", "2027-04-04"}),
+            "2027-03-01T12:00:00Z");
         CHECK(r.code == 0);
         CHECK(contains(r.out, "NOT BOOKED 2027-03-28: 2027-03-28 01:30 does not exist in "
                               "Europe/London: the clocks go forward then\n"));
