@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -648,6 +650,43 @@ void check_stdout() {
         throw Error(ExitCode::io, "io",
                     fmt::format("cannot write to standard output: {}",
                                 err != 0 ? reason(err) : std::string("write error")));
+    }
+}
+
+CLI::Validator seconds_check(double max) {
+    return CLI::Validator(
+        [max](std::string& text) -> std::string {
+            if (text.empty()) {
+                return {}; // refuse_empty_values says so
+            }
+            double v = 0;
+            const char* end = text.data() + text.size();
+            auto [ptr, ec] = std::from_chars(text.data(), end, v);
+            if (ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+                return fmt::format("'{}' is not a number of seconds", text);
+            }
+            if (ec == std::errc::result_out_of_range || !std::isfinite(v)) {
+                return fmt::format("'{}' is not a finite number of seconds", text);
+            }
+            if (v < 0 || v > max) {
+                return fmt::format("'{}' is not between 0 and {} seconds", text, max);
+            }
+            return {};
+        },
+        "", "seconds");
+}
+
+void refuse_empty_values(CLI::App& app) {
+    static const CLI::Validator non_empty(
+        [](std::string& text) -> std::string { return text.empty() ? "is empty" : ""; }, "",
+        "non-empty");
+    for (CLI::Option* opt : app.get_options()) {
+        if (opt->nonpositional() && opt->get_type_size_max() > 0) {
+            opt->check(non_empty);
+        }
+    }
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        refuse_empty_values(*sub);
     }
 }
 

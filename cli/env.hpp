@@ -108,6 +108,14 @@ void print_broken(Store& store, const std::vector<BrokenCall>& broken);
 void report_change(Env& env, Store& store, const ChangeResult& change);
 /// `carecall [--db PATH] [--now TIME] repair [--ward W|--site S]` for this scope.
 std::string repair_command(const Env& env, Store& store, const BrokenQuery& scope);
+/// A CLI11 check for a number of seconds from 0 to `max`: a finite number written in decimal
+/// ("--time-limit: 'nan' is not a finite number of seconds"; also inf, 1e999 and -1).
+CLI::Validator seconds_check(double max);
+/// Refuses an empty value ("--duration: is empty", exit 2) for every option that takes one, of
+/// `app` and of all its subcommands (positional arguments keep their own messages). Call once,
+/// after every command is registered.
+void refuse_empty_values(CLI::App& app);
+
 /// The --repair flag of a command that changes records.
 void add_repair_flag(CLI::App* cmd, bool& repair);
 

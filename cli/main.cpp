@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
     });
     carecall::cli::register_person(app, env);
     carecall::cli::register_purge(app, env);
+    carecall::cli::refuse_empty_values(app);
 
     // Output that did not reach stdout (a full disk, a closed pipe when SIGPIPE is ignored) is
     // a failure: exit 74, never 0. A closed pipe with SIGPIPE at its default ends the process.

@@ -230,7 +230,8 @@ void run_book(Env& env, const BookOpts& bo) {
     auto service = service_at(store, now);
     if (bo.weekly) {
         auto until = parse_date_phrase(bo.until, t.zone, now, "--until");
-        report_weekly(env, store, service.book_weekly(req, until));
+        report_weekly(env, store,
+                      service.book_weekly(req, until, ambiguity(bo.earliest, bo.latest)));
         return;
     }
     auto result = service.book(req);
@@ -449,8 +450,9 @@ void run_agenda(Env& env, const AgendaOpts& ao) {
     auto now = env.now();
     auto day = ao.date.empty() ? Date{date::floor<date::days>(to_local(now, zone))}
                                : parse_date_phrase(ao.date, zone, now, "--date");
+    auto last = last_of_days(day, ao.days, "--days");
     f.from = to_utc(date::local_days{day}, zone, "--date", Ambiguity::earliest);
-    f.to = to_utc(date::local_days{day} + date::days{ao.days}, zone, "--date", Ambiguity::earliest);
+    f.to = to_utc(date::local_days{last} + date::days{1}, zone, "--date", Ambiguity::earliest);
     if (ao.all) {
         f.statuses = {BookingStatus::booked, BookingStatus::completed, BookingStatus::missed,
                       BookingStatus::cancelled, BookingStatus::waitlisted};
@@ -599,6 +601,7 @@ void run_slots(Env& env, const SlotOpts& so) {
                  ? now
                  : parse_time_phrase(so.from, t.zone, now, "--from", Ambiguity::earliest);
     q.days = so.days;
+    (void)last_of_days(Date{date::floor<date::days>(to_local(q.from, t.zone))}, q.days, "--days");
     q.duration_minutes = call_minutes(t.resident, so.duration);
     q.limit = so.limit;
     q.step_minutes = so.step;

@@ -286,6 +286,7 @@ Horizon export_horizon(Env& env, Store& store, const ExportOpts& o) {
     if (auto slot = store.setting("plan.slot_minutes")) {
         h.slot_minutes = std::stoi(*slot);
     }
+    (void)last_of_days(h.start, h.days, "--days");
     return h;
 }
 

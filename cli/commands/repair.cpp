@@ -141,6 +141,8 @@ void run_repair(Env& env, const RepairOpts& o) {
         }
         if (o.days > 0) {
             auto first = req.scope.from.value_or(now);
+            (void)last_of_days(Date{date::floor<date::days>(to_local(first, zone))}, o.days,
+                               "--days");
             req.scope.to = first + date::days{o.days};
         }
         tx->commit();

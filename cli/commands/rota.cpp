@@ -212,7 +212,7 @@ void set_rota_dates(const RotaOpts& o, RotaQuery& q, const date::time_zone* zone
         q.to = q.from;
     }
     if (o.days) {
-        q.to = Date{date::sys_days{q.from} + date::days{*o.days - 1}};
+        q.to = last_of_days(q.from, *o.days, "--days");
     }
 }
 

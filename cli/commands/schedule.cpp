@@ -92,7 +92,7 @@ void add_plan_options(CLI::App& cmd, ScheduleOpts& o) {
     auto* ward_opt = cmd.add_option("--ward", o.ward, "only this ward's residents");
     cmd.add_option("--site", o.site, "only this site's residents")->excludes(ward_opt);
     cmd.add_option("--time-limit", o.time_limit, "seconds to search (default 10)")
-        ->check(CLI::Range(0.0, 86400.0));
+        ->check(seconds_check(86400.0));
     cmd.add_option("--seed", o.seed, "seed for ties (default: the database's plan.seed, else 0)");
 }
 
@@ -130,6 +130,7 @@ PlanRequest schedule_request(Env& env, Store& store, const ScheduleOpts& o, Inst
         tx->commit();
     }
     p.days = o.days;
+    (void)last_of_days(p.from, p.days, "--days");
     p.dry_run = o.dry_run;
     p.replan = o.replan;
     p.time_limit_seconds = o.time_limit;

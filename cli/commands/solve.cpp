@@ -34,7 +34,7 @@ void register_solve(CLI::App& app, Env& env) {
     cmd->add_option("scenario", o->file, "the scenario file, or - for stdin")->required();
     cmd->add_option("-o,--output", o->output, "rota file, - for stdout (default)");
     cmd->add_option("--time-limit", o->time_limit, "seconds to search (default 10)")
-        ->check(CLI::Range(0.0, 86400.0));
+        ->check(seconds_check(86400.0));
     cmd->add_option("--seed", o->seed, "seed for ties (default: the scenario's seed, else 0)");
     cmd->footer("Example:\n  carecall solve examples/sunnyside.json --time-limit 5 -o rota.json");
     cmd->callback([&env, o] {

@@ -196,8 +196,11 @@ public:
     BookResult book(const BookRequest& request);
     /// A fixed weekly time from request.at until `until` (site local date, inclusive): every
     /// occurrence is checked; those that break a rule or fall in a clock-change gap are reported,
-    /// never shifted. All bookable occurrences are written in one transaction.
-    WeeklyResult book_weekly(const BookRequest& request, Date until);
+    /// never shifted. All bookable occurrences are written in one transaction. An occurrence at
+    /// a time that happens twice (the clocks go back) takes the reading `ambiguity` chooses; with
+    /// Ambiguity::refuse the series is refused (InvalidInput naming that date), nothing written.
+    WeeklyResult book_weekly(const BookRequest& request, Date until,
+                             Ambiguity ambiguity = Ambiguity::refuse);
     /// Moves a booked or waiting call to a new start (and optionally device/helper),
     /// re-checking every rule; the call is booked afterwards.
     Booking move(const MoveRequest& request);

@@ -34,7 +34,19 @@ int parse_clock(std::string_view text, std::string_view field, bool allow_24 = f
 /// Minutes after midnight to "HH:MM" (1440 gives "24:00").
 std::string format_clock(int minutes);
 
-/// "YYYY-MM-DD" (a real calendar date); throws InvalidInput.
+/// The dates carecall accepts, everywhere a date or an instant is read: 2000-01-01 to
+/// 2199-12-31 (local dates; the tz database and the formats hold no later ones).
+inline constexpr Date k_first_date{date::year{2000}, date::January, date::day{1}};
+inline constexpr Date k_last_date{date::year{2199}, date::December, date::day{31}};
+
+/// `d` when it is within k_first_date … k_last_date; else throws InvalidInput(field,
+/// "2200-01-01 is outside the dates carecall accepts (2000-01-01 to 2199-12-31)").
+Date check_date_range(Date d, std::string_view field);
+/// The last of `days` days (at least 1) from `first`, refused (InvalidInput naming `field`) when
+/// it falls outside the dates carecall accepts.
+Date last_of_days(Date first, int days, std::string_view field);
+
+/// "YYYY-MM-DD" (a real calendar date, within the dates carecall accepts); throws InvalidInput.
 Date parse_date(std::string_view text, std::string_view field);
 std::string format_date(Date d);
 

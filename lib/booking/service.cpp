@@ -277,7 +277,7 @@ BookResult BookingService::book(const BookRequest& req) {
     return result;
 }
 
-WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
+WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until, Ambiguity ambiguity) {
     if (!req.at) {
         throw InvalidInput("at", "a weekly call needs a first time (--at)");
     }
@@ -298,7 +298,24 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
     // One resident cannot have two calls at one time, so this names the series uniquely.
     out.series = fmt::format("S-{}-{}", first_scope.resident.code,
                              format_local_datetime(local).substr(0, 16));
-    std::vector<std::pair<Date, Instant>> when;
+    // A time that happens twice is chosen for the whole series, as for one call: before anything
+    // is written, the first such occurrence is refused when nothing chooses. (The first call is
+    // request.at, an instant: its reading is chosen already.)
+    for (auto d = day + date::days{7};
+         d <= date::local_days{until} && ambiguity == Ambiguity::refuse; d += date::days{7}) {
+        auto info = zone->get_info(d + time_of_day);
+        if (info.result == date::local_info::ambiguous) {
+            auto local_time = (d + time_of_day).time_since_epoch();
+            throw InvalidInput(
+                "at",
+                fmt::format("the weekly call on {} at {} happens twice in {} (the clocks go "
+                            "back): choose --earliest ({}) or --latest ({}) for the series",
+                            format_date(Date{d}), format_local_datetime(d + time_of_day).substr(11),
+                            zone->name(),
+                            format_iso_offset(Instant{local_time - info.first.offset}, zone),
+                            format_iso_offset(Instant{local_time - info.second.offset}, zone)));
+        }
+    }
     for (auto d = day; d <= date::local_days{until}; d += date::days{7}) {
         Occurrence occ;
         occ.date = Date{d};
@@ -314,8 +331,11 @@ WeeklyResult BookingService::book_weekly(const BookRequest& req, Date until) {
             out.occurrences.push_back(std::move(occ));
             continue;
         }
-        // An ambiguous time keeps the first series' offset choice: the earlier reading.
-        auto start = Instant{(d + time_of_day).time_since_epoch() - info.first.offset};
+        // A time that happens twice: the reading chosen (refused above when none is).
+        auto offset = info.result == date::local_info::ambiguous && ambiguity == Ambiguity::latest
+                          ? info.second.offset
+                          : info.first.offset;
+        auto start = d == day ? *req.at : Instant{(d + time_of_day).time_since_epoch() - offset};
         auto sc = load_scope(m_store, req.resident, req.contacts, req.device, req.staff, start,
                              start + minutes{req.duration_minutes});
         auto plan = plan_for(req);

@@ -1,10 +1,13 @@
 #include <charconv>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "carecall/error.hpp"
 #include "exchange/json_detail.hpp"
+#include "exchange/json_lines.hpp"
 
 namespace carecall::exchange_detail {
 namespace {
@@ -131,6 +134,64 @@ void pretty(const ojson& j, std::size_t indent, std::size_t used, std::string& o
 }
 
 } // namespace
+
+nlohmann::json parse_json_document(std::string_view text, std::string_view file) {
+    using json = nlohmann::json;
+    using event = json::parse_event_t;
+    // One frame per open object or array: the keys seen so far, or the index of the element.
+    struct Frame {
+        bool object = false;
+        std::set<std::string> keys{};
+        std::string key{};
+        std::size_t index = 0;
+    };
+    std::vector<Frame> open;
+    auto parent_path = [&open] {
+        std::string path;
+        for (std::size_t i = 0; i + 1 < open.size(); ++i) {
+            path = open[i].object ? at(path, open[i].key) : at(path, open[i].index);
+        }
+        return path;
+    };
+    auto element_read = [&open] {
+        if (!open.empty() && !open.back().object) {
+            ++open.back().index;
+        }
+    };
+    json::parser_callback_t check = [&](int /*depth*/, event e, json& parsed) {
+        switch (e) {
+        case event::object_start:
+        case event::array_start:
+            open.push_back(Frame{e == event::object_start});
+            break;
+        case event::key: {
+            auto key = parsed.get<std::string>();
+            if (!open.back().keys.insert(key).second) {
+                auto object = parent_path();
+                auto path = at(object, key);
+                if (file.empty()) {
+                    throw InvalidInput(path, "the key appears twice");
+                }
+                throw InvalidInput(
+                    fmt::format("{}:{}: {}", file, json_second_key_line(text, object, key), path),
+                    "the key appears twice");
+            }
+            open.back().key = std::move(key);
+            break;
+        }
+        case event::object_end:
+        case event::array_end:
+            open.pop_back();
+            element_read();
+            break;
+        case event::value:
+            element_read();
+            break;
+        }
+        return true;
+    };
+    return json::parse(text, check);
+}
 
 std::string dump(const ojson& j) {
     std::string out;

@@ -52,6 +52,12 @@ std::string local_text(Instant t, const date::time_zone* zone, bool is_end);
 Instant read_local_text(std::string_view text, const date::time_zone* zone,
                         const std::string& field, bool is_end);
 
+/// nlohmann::json::parse (its exceptions unchanged), refusing what nlohmann accepts silently:
+/// a key that appears twice in one object (nlohmann keeps the last). Throws InvalidInput with
+/// the field "FILE:LINE: residents[2].name" (the line of the second occurrence; the path alone
+/// when `file` is empty) and the reason "the key appears twice".
+nlohmann::json parse_json_document(std::string_view text, std::string_view file);
+
 /// The JSON text of a document: one space of indent, but a list of plain values or an object
 /// of plain values (a window, a period) kept on one line when it fits, so that a scenario
 /// stays readable and diffs well. Invalid UTF-8 is replaced. No newline at the end.

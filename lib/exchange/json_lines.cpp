@@ -181,12 +181,11 @@ bool enter_element(Scanner& s, std::size_t index) {
     }
 }
 
-} // namespace
-
-int json_path_line(std::string_view text, std::string_view path) {
-    Scanner s(text);
+/// Moves along `path` as far as it goes: true when the whole path was found. `found` is the
+/// line of the last value reached.
+bool walk(Scanner& s, std::string_view path, int& found) {
     s.skip_space();
-    int found = s.line();
+    found = s.line();
     for (const auto& step : split_path(path)) {
         bool entered = false;
         if (const auto* key = std::get_if<std::string>(&step)) {
@@ -195,9 +194,47 @@ int json_path_line(std::string_view text, std::string_view path) {
             entered = s.peek() == '[' && enter_element(s, std::get<std::size_t>(step));
         }
         if (!entered) {
-            break;
+            return false;
         }
         found = s.line();
+    }
+    return true;
+}
+
+} // namespace
+
+int json_path_line(std::string_view text, std::string_view path) {
+    Scanner s(text);
+    int found = 1;
+    (void)walk(s, path, found);
+    return found;
+}
+
+int json_second_key_line(std::string_view text, std::string_view object_path,
+                         const std::string& key) {
+    Scanner s(text);
+    int found = 1;
+    if (!walk(s, object_path, found) || s.peek() != '{' || !enter_member(s, key)) {
+        return found;
+    }
+    found = s.line();
+    // Past the first occurrence's value: the next member of that name is the second.
+    while (past_value(s)) {
+        s.skip_space();
+        if (s.peek() != '"') {
+            break;
+        }
+        int line = s.line();
+        auto name = key_text(s.raw_string());
+        if (name == key) {
+            return line;
+        }
+        s.skip_space();
+        if (s.peek() != ':') {
+            break;
+        }
+        s.advance();
+        s.skip_space();
     }
     return found;
 }

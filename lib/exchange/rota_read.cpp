@@ -8,6 +8,7 @@
 #include "carecall/error.hpp"
 #include "carecall/exchange.hpp"
 #include "carecall/store.hpp"
+#include "exchange/json_detail.hpp"
 
 namespace carecall {
 
@@ -45,6 +46,8 @@ Booking call_of(Store& store, const json& c, std::size_t i, const std::string& f
             throw InvalidInput(path(field),
                                fmt::format("{} is not a UTC time like 2027-03-28T10:15:00Z", t));
         }
+        // "now" has no date of its own here (it reads as 1970): the UTC date must be in range.
+        check_date_range(Date{date::floor<date::days>(reading.instants.front())}, path(field));
         return reading.instants.front();
     };
     auto unknown = [&](const char* field, const char* kind, const std::string& code) {
@@ -122,7 +125,7 @@ RotaDocument read_rota_document(std::string_view json_text, const std::string& n
     const auto& file = name;
     json doc;
     try {
-        doc = json::parse(json_text);
+        doc = exchange_detail::parse_json_document(json_text, file);
     } catch (const json::parse_error& e) {
         throw InvalidInput(file, fmt::format("not JSON (at byte {})", e.byte));
     } catch (const json::exception& e) { // a number too large to hold

@@ -330,7 +330,7 @@ const json& top_list(const json& root, const char* key, bool optional_list = fal
 
 json parse_json(std::string_view text) {
     try {
-        return json::parse(text);
+        return exchange_detail::parse_json_document(text, {});
     } catch (const json::parse_error& e) {
         // nlohmann's text: "[json.exception.parse_error.101] parse error at line 3, column 5:
         // syntax error while parsing …"; keep the position as the field and the rest as reason.
@@ -400,6 +400,7 @@ private:
         auto start_text = as_string(required(h, "horizon", "start_date"), "horizon.start_date");
         m_s.horizon.start = parse_date(start_text, "horizon.start_date");
         m_s.horizon.days = as_int(required(h, "horizon", "days"), "horizon.days", 1, 366);
+        (void)last_of_days(m_s.horizon.start, m_s.horizon.days, "horizon.days");
         m_s.horizon.slot_minutes = opt_int(h, "horizon", "slot_minutes", 1, 1440).value_or(15);
     }
 
@@ -756,7 +757,7 @@ Scenario parse_scenario(std::string_view json_text, std::string_view file_name) 
     std::string file(file_name);
     json root;
     try {
-        root = json::parse(json_text);
+        root = exchange_detail::parse_json_document(json_text, file);
     } catch (const json::parse_error& e) {
         // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error …"
         std::string what = e.what();

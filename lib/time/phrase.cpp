@@ -88,11 +88,22 @@ std::size_t read_day(const std::vector<std::string>& w, Date today, Date& out,
         throw InvalidInput(std::string(field),
                            fmt::format("'{}' is ambiguous: write dates as YYYY-MM-DD", w[0]));
     }
-    if (first.size() == 10 && first[4] == '-') {
+    if (first.size() >= 10 && first[first.size() - 3] == '-' && first[first.size() - 6] == '-' &&
+        first[0] >= '0' && first[0] <= '9') {
         out = parse_date(first, field);
         return 1;
     }
     return 0;
+}
+
+/// read_day, and the day it names within the dates carecall accepts ("tomorrow" too).
+std::size_t read_day_in_range(const std::vector<std::string>& w, Date today, Date& out,
+                              std::string_view phrase, std::string_view field) {
+    auto used = read_day(w, today, out, phrase, field);
+    if (used > 0) {
+        check_date_range(out, field);
+    }
+    return used;
 }
 
 Date local_today(const date::time_zone* zone, Instant now) {
@@ -115,7 +126,8 @@ TimeReading read_time_phrase(std::string_view phrase, const date::time_zone* zon
         return r;
     }
     // ISO 8601 in one word: 2027-03-28T14:00[:SS][Z|+HH:MM]
-    if (w.size() == 1 && w[0].size() >= 16 && w[0][10] == 'T') {
+    if (w.size() == 1 && w[0].size() >= 16 && w[0][0] >= '0' && w[0][0] <= '9' &&
+        w[0].find('T') >= 10 && w[0].find('T') != std::string::npos) {
         std::string t = w[0];
         std::optional<std::chrono::seconds> offset;
         if (t.back() == 'Z' || t.back() == 'z') {
@@ -138,7 +150,7 @@ TimeReading read_time_phrase(std::string_view phrase, const date::time_zone* zon
     } else {
         Date today = local_today(zone, now);
         Date day = today;
-        std::size_t used = read_day(w, today, day, phrase, field);
+        std::size_t used = read_day_in_range(w, today, day, phrase, field);
         int minutes = 0;
         if (used == w.size()) {
             if (used == 0) {
@@ -188,7 +200,7 @@ Date parse_date_phrase(std::string_view phrase, const date::time_zone* zone, Ins
                        std::string_view field) {
     auto w = words(phrase);
     Date day;
-    if (w.empty() || read_day(w, local_today(zone, now), day, phrase, field) != w.size()) {
+    if (w.empty() || read_day_in_range(w, local_today(zone, now), day, phrase, field) != w.size()) {
         throw InvalidInput(std::string(field),
                            fmt::format("'{}' is not a date (expected YYYY-MM-DD, today, "
                                        "tomorrow or a weekday such as mon)",

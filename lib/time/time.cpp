@@ -81,13 +81,43 @@ std::string format_clock(int minutes) {
     return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }
 
+Date check_date_range(Date d, std::string_view field) {
+    if (date::sys_days{d} < date::sys_days{k_first_date} ||
+        date::sys_days{d} > date::sys_days{k_last_date}) {
+        throw InvalidInput(std::string(field),
+                           fmt::format("{} is outside the dates carecall accepts ({} to {})",
+                                       format_date(d), format_date(k_first_date),
+                                       format_date(k_last_date)));
+    }
+    return d;
+}
+
+Date last_of_days(Date first, int days, std::string_view field) {
+    auto last = date::sys_days{first} + date::days{days - 1};
+    if (last > date::sys_days{k_last_date} || last < date::sys_days{k_first_date}) {
+        throw InvalidInput(std::string(field),
+                           fmt::format("{} days from {} end on {}, outside the dates carecall "
+                                       "accepts ({} to {})",
+                                       days, format_date(first), format_date(Date{last}),
+                                       format_date(k_first_date), format_date(k_last_date)));
+    }
+    return Date{last};
+}
+
 Date parse_date(std::string_view text, std::string_view field) {
     auto bad = [&](std::string_view why) {
         return InvalidInput(std::string(field), fmt::format("{} {}", text, why));
     };
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !all_digits(text.substr(0, 4)) ||
-        !all_digits(text.substr(5, 2)) || !all_digits(text.substr(8, 2))) {
+    // YYYY-MM-DD; a year of more digits ("10000-01-01") is a date, only far outside the range.
+    auto dash = text.find('-');
+    if (dash == std::string_view::npos || dash < 4 || text.size() != dash + 6 ||
+        text[dash + 3] != '-' || !all_digits(text.substr(0, dash)) ||
+        !all_digits(text.substr(dash + 1, 2)) || !all_digits(text.substr(dash + 4, 2))) {
         throw bad("is not a date (expected YYYY-MM-DD)");
+    }
+    if (dash > 4) {
+        throw bad(fmt::format("is outside the dates carecall accepts ({} to {})",
+                              format_date(k_first_date), format_date(k_last_date)));
     }
     Date d{date::year{to_int(text.substr(0, 4))},
            date::month{static_cast<unsigned>(to_int(text.substr(5, 2)))},
@@ -95,7 +125,7 @@ Date parse_date(std::string_view text, std::string_view field) {
     if (!d.ok()) {
         throw bad("is not a real date");
     }
-    return d;
+    return check_date_range(d, field);
 }
 
 std::string format_date(Date d) {
@@ -104,13 +134,15 @@ std::string format_date(Date d) {
 }
 
 LocalDateTime parse_local_datetime(std::string_view text, std::string_view field) {
-    if (text.size() < 16 || (text[10] != 'T' && text[10] != ' ')) {
+    // The date ends at the 'T' or space (after 10 characters, more for a year past 9999).
+    auto sep = text.find_first_of("T ");
+    if (sep == std::string_view::npos || sep < 10 || text.size() < sep + 6) {
         throw InvalidInput(
             std::string(field),
             fmt::format("{} is not a date and time (expected YYYY-MM-DDTHH:MM)", text));
     }
-    Date d = parse_date(text.substr(0, 10), field);
-    auto rest = text.substr(11);
+    Date d = parse_date(text.substr(0, sep), field);
+    auto rest = text.substr(sep + 1);
     int seconds = 0;
     if (rest.size() == 8 && rest[5] == ':' && all_digits(rest.substr(6, 2))) {
         seconds = to_int(rest.substr(6, 2));

@@ -151,8 +151,8 @@ TEST_SUITE("cli move cancel") {
         ok_at(s,
               book_args("R-ASHA", "C-LUCY", "2027-07-05 10:00", {"--device", "PORTAL-1"})); // B-1
         refused_at(s, {"cancel", "B-1"}, 2, "--reason is required (see carecall --help)");
-        refused_at(s, {"cancel", "B-1", "--reason", ""}, 65,
-                   "reason: say why the call is cancelled (--reason)");
+        refused_at(s, {"cancel", "B-1", "--reason", ""}, 2,
+                   "--reason: is empty (see carecall --help)");
         refused_at(s, {"cancel", "B-99", "--reason", "x"}, 4, "booking B-99 not found");
         auto r = run_at(s, {"cancel", "B-1", "--reason", "Asha is unwell"});
         INFO("stderr: " << r.err);
@@ -266,8 +266,8 @@ TEST_SUITE("cli move cancel") {
         const std::string later = "2027-07-04T17:00:00Z";           // 18:00 BST
         ok_at(s, {"-q", "done", "B-1", "--note", "lovely chat"}, later);
         refused_at(s, {"reopen", "B-1"}, 2, "--reason is required (see carecall --help)");
-        refused_at(s, {"reopen", "B-1", "--reason", ""}, 65,
-                   "reason: say why the call is reopened (--reason)");
+        refused_at(s, {"reopen", "B-1", "--reason", ""}, 2,
+                   "--reason: is empty (see carecall --help)");
         refused_at(s, {"reopen", "B-2", "--reason", "x"}, 3,
                    "booking B-2 is booked: only a completed or missed call can be reopened");
         refused_at(s, {"reopen", "B-9", "--reason", "x"}, 4, "booking B-9 not found");

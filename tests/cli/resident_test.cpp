@@ -151,8 +151,8 @@ TEST_SUITE("cli resident") {
         check_refused(s, with({"--block", "2027-10-31 01:30-03:00 physio"}), 65,
                       "--block: 2027-10-31 01:30 happens twice in Europe/London (the clocks go "
                       "back): choose 2027-10-31T01:30:00+01:00 or 2027-10-31T01:30:00+00:00");
-        check_refused(s, with({"--competence", ""}), 65,
-                      "competences[0]: '' must be 1 to 64 characters");
+        check_refused(s, with({"--competence", ""}), 2,
+                      "--competence: is empty (see carecall --help)");
         check_refused(s, with({"--needs-assistance", "--no-assistance"}), 2,
                       "--needs-assistance and --no-assistance cannot go together");
         CHECK(s.list("resident").size() == 1);

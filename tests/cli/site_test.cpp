@@ -79,8 +79,8 @@ TEST_SUITE("cli site") {
         check_refused(s, {"site", "add", "S1", "--tz", "Europe/Londn"}, 65,
                       "--tz: unknown time zone 'Europe/Londn' (expected an IANA name such as "
                       "Europe/London)");
-        check_refused(s, {"site", "add", "S1", "--tz", ""}, 65,
-                      "--tz: a time zone is required (e.g. Europe/London)");
+        check_refused(s, {"site", "add", "S1", "--tz", ""}, 2,
+                      "--tz: is empty (see carecall --help)");
         check_refused(
             s, {"site", "add", "S1", "--tz", "Europe/London", "--kind", "castle"}, 65,
             "--kind: 'castle' is not a site kind (expected care_home, hospital, hospice or "

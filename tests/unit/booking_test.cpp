@@ -63,6 +63,16 @@ struct Home {
     std::size_t audit_rows() { return store->audit_events(100000).size(); }
 };
 
+/// Ward W2 open at every hour and contact C1 available at every hour: only the clock decides.
+void open_all_hours(Home& h) {
+    Ward bluebell = h.store->wards().get("W2", "ward");
+    bluebell.calling_hours = {parse_window("daily 00:00-24:00", "h")};
+    h.store->wards().update(bluebell);
+    Contact mary = h.store->contacts().get("C1", "contact");
+    mary.availability = {parse_window("daily 00:00-24:00", "a")};
+    h.store->contacts().update(mary);
+}
+
 std::string refusal(Home& h, const BookRequest& q) {
     try {
         h.service.book(q);
@@ -408,12 +418,7 @@ TEST_SUITE("booking") {
     TEST_CASE("T4: a weekly series across the clock change checks each occurrence") {
         Home h;
         h.now = london("2027-03-01T12:00");
-        Ward bluebell = h.store->wards().get("W2", "ward");
-        bluebell.calling_hours = {parse_window("daily 00:00-24:00", "h")};
-        h.store->wards().update(bluebell);
-        Contact mary = h.store->contacts().get("C1", "contact");
-        mary.availability = {parse_window("daily 00:00-24:00", "a")};
-        h.store->contacts().update(mary);
+        open_all_hours(h);
         BookRequest q = h.call("R2", "C1", "2027-03-14T01:30");
         auto series = h.service.book_weekly(q, parse_date("2027-04-04", "until"));
         REQUIRE(series.occurrences.size() == 4);
@@ -427,6 +432,41 @@ TEST_SUITE("booking") {
         CHECK(format_iso_offset(series.occurrences[3].booking->start, find_zone("Europe/London")) ==
               "2027-04-04T01:30:00+01:00");
         CHECK(series.occurrences[3].booking->series == series.series);
+    }
+
+    TEST_CASE("N4: a weekly series through the autumn clock change needs a reading chosen") {
+        Home h;
+        h.now = london("2027-10-01T12:00");
+        open_all_hours(h);
+        BookRequest q = h.call("R2", "C1", "2027-10-24T01:30");
+        auto until = parse_date("2027-11-07", "until");
+        CHECK_THROWS_WITH_AS(
+            h.service.book_weekly(q, until),
+            "at: the weekly call on 2027-10-31 at 01:30 happens twice in Europe/London (the "
+            "clocks go back): choose --earliest (2027-10-31T01:30:00+01:00) or --latest "
+            "(2027-10-31T01:30:00+00:00) for the series",
+            InvalidInput);
+        CHECK(h.service.agenda(BookingFilter{}).empty()); // nothing written
+        auto zone = find_zone("Europe/London");
+        auto late = h.service.book_weekly(q, until, Ambiguity::latest);
+        REQUIRE(late.occurrences.size() == 3);
+        REQUIRE(late.occurrences[1].booking.has_value());
+        CHECK(format_iso_offset(late.occurrences[1].booking->start, zone) ==
+              "2027-10-31T01:30:00+00:00");
+        CHECK(format_iso_offset(late.occurrences[0].booking->start, zone) ==
+              "2027-10-24T01:30:00+01:00");
+        // A first call at the time that happens twice is the instant asked for (the phrase's
+        // offset or --earliest/--latest chose it): nothing to refuse.
+        Home h2;
+        h2.now = h.now;
+        open_all_hours(h2);
+        BookRequest second = h2.call("R2", "C1", "2027-10-31T00:30"); // 23:30 UTC
+        second.at = *second.at + std::chrono::hours{2};               // 01:30 GMT
+        auto from_second = h2.service.book_weekly(second, until);
+        REQUIRE(from_second.occurrences.size() == 2);
+        REQUIRE(from_second.occurrences[0].booking.has_value());
+        CHECK(format_iso_offset(from_second.occurrences[0].booking->start, zone) ==
+              "2027-10-31T01:30:00+00:00");
     }
 
     TEST_CASE("calls in the past and bad requests are refused") {

@@ -194,6 +194,29 @@ TEST_SUITE("exchange") {
         }
     }
 
+    TEST_CASE("N1: a key that appears twice is refused, naming the line of the second and its "
+              "path") {
+        std::string text = "{\"format\": \"carecall-scenario/1\",\n"
+                           " \"residents\": [{\"id\": \"R-1\"}, {\"id\": \"R-2\",\n"
+                           "   \"care_blocks\": [[], {\"start\": \"09:00\",\n"
+                           "    \"start\": \"10:00\"}]}]}";
+        CHECK_THROWS_WITH_AS(parse_scenario(text, "f.json"),
+                             "f.json:4: residents[1].care_blocks[1].start: the key appears twice",
+                             InvalidInput);
+        CHECK_THROWS_WITH_AS(parse_scenario(text),
+                             "residents[1].care_blocks[1].start: the key appears twice",
+                             InvalidInput);
+        // The same key in two objects, or a key equal to a value, is not a duplicate: the next
+        // error is the reader's own.
+        CHECK_THROWS_WITH_AS(parse_scenario("{\"format\": \"carecall-scenario/1\", \"sites\": "
+                                            "[{\"id\": \"id\"}, {\"id\": \"B\"}]}",
+                                            "f.json"),
+                             "f.json:1: horizon: is required", InvalidInput);
+        // Written with an escape, still the same key.
+        CHECK_THROWS_WITH_AS(parse_scenario("{\"format\": 1,\n\"form\\u0061t\": 2}", "f.json"),
+                             "f.json:2: format: the key appears twice", InvalidInput);
+    }
+
     TEST_CASE("the ward-day example reads with its counts and values") {
         auto s = parse_scenario(data_file("scenario-ward-day.json"));
         CHECK(s.seed == 11);

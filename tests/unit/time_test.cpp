@@ -133,6 +133,31 @@ TEST_SUITE("time") {
               "2027-04-04T02:30:00+11:00");
     }
 
+    TEST_CASE("N3: dates from 2000-01-01 to 2199-12-31 only, also after a number of days") {
+        const std::string range =
+            "is outside the dates carecall accepts (2000-01-01 to 2199-12-31)";
+        CHECK(parse_date("2000-01-01", "d") == k_first_date);
+        CHECK(parse_date("2199-12-31", "d") == k_last_date);
+        CHECK_THROWS_WITH_AS(parse_date("1999-12-31", "d"), ("d: 1999-12-31 " + range).c_str(),
+                             InvalidInput);
+        CHECK_THROWS_WITH_AS(parse_date("2200-01-01", "d"), ("d: 2200-01-01 " + range).c_str(),
+                             InvalidInput);
+        CHECK_THROWS_WITH_AS(parse_date("10000-01-01", "--at"),
+                             ("--at: 10000-01-01 " + range).c_str(), InvalidInput);
+        CHECK_THROWS_WITH_AS(parse_date("0000-01-01", "d"), ("d: 0000-01-01 " + range).c_str(),
+                             InvalidInput);
+        CHECK_THROWS_WITH_AS(parse_local_datetime("10000-01-01T10:00", "t"),
+                             ("t: 10000-01-01 " + range).c_str(), InvalidInput);
+        CHECK_THROWS_AS(parse_date("10000-1-01", "d"), InvalidInput);
+        CHECK(last_of_days(parse_date("2199-12-25", "d"), 7, "--days") == k_last_date);
+        CHECK_THROWS_WITH_AS(last_of_days(parse_date("2199-12-25", "d"), 8, "--days"),
+                             "--days: 8 days from 2199-12-25 end on 2200-01-01, outside the dates "
+                             "carecall accepts (2000-01-01 to 2199-12-31)",
+                             InvalidInput);
+        CHECK_THROWS_AS(check_date_range(Date{date::year{1970}, date::month{1}, date::day{1}}, "t"),
+                        InvalidInput);
+    }
+
     TEST_CASE("durations") {
         CHECK(parse_duration_minutes("30m", "d") == 30);
         CHECK(parse_duration_minutes("1h", "d") == 60);
