@@ -265,6 +265,11 @@ FixedTime parse_fixed_time(std::string_view text, std::string_view field);
 
 /// A record code: 1-32 characters of letters, digits, '-', '_', '.'; not all digits.
 void validate_code(std::string_view code, std::string_view field = "code");
+/// Whether two codes name the same record: codes are unique and matched without regard to ASCII
+/// case (`R-001` and `r-001` are one code); a record keeps the spelling it was first given.
+bool same_code(std::string_view a, std::string_view b);
+/// The form two spellings of one code share (ASCII lower case): a key for maps of codes.
+std::string code_key(std::string_view code);
 
 void validate(const WeeklyWindow& w, std::string_view field);
 void validate(const Site& s);

@@ -285,23 +285,33 @@ Consent read_consent(const json& obj, const std::string& path) {
     return c;
 }
 
-/// Codes of one kind of record: position (1-based) by code, and the zone of each.
+/// Codes of one kind of record: position (1-based) by code, and the zone of each. Codes are the
+/// same whatever their case: ids and references are matched by code_key.
 struct Index {
     const char* kind; ///< "site", "ward"… for messages
     std::unordered_map<std::string, std::int64_t> by_code;
+    std::vector<std::string> codes; ///< as spelled, by position - 1
 
     /// Registers the id of record `path`; a second use of the same code is an error.
     void add(const std::string& code, const std::string& path) {
         validate_code(code, at(path, "id"));
-        if (!by_code.emplace(code, static_cast<std::int64_t>(by_code.size()) + 1).second) {
-            fail(at(path, "id"), fmt::format("duplicate id '{}'", code));
+        auto [it, fresh] =
+            by_code.emplace(code_key(code), static_cast<std::int64_t>(by_code.size()) + 1);
+        if (!fresh) {
+            const auto& other = codes.at(static_cast<std::size_t>(it->second - 1));
+            fail(at(path, "id"),
+                 other == code ? fmt::format("duplicate id '{}'", code)
+                               : fmt::format("duplicate id '{}' (the same as '{}': codes are the "
+                                             "same whatever their case)",
+                                             code, other));
         }
+        codes.push_back(code);
     }
 
     /// The position of the record a reference names.
     std::int64_t resolve(const json& v, const std::string& field) const {
         auto code = as_string(v, field);
-        auto it = by_code.find(code);
+        auto it = by_code.find(code_key(code));
         if (it == by_code.end()) {
             fail(field, fmt::format("unknown {} '{}'", kind, code));
         }
@@ -370,13 +380,13 @@ public:
 private:
     const json& m_root;
     Scenario m_s;
-    Index m_sites{"site", {}};
-    Index m_wards{"ward", {}};
-    Index m_residents{"resident", {}};
-    Index m_contacts{"contact", {}};
-    Index m_devices{"device", {}};
-    Index m_staff{"staff member", {}};
-    Index m_requests{"request", {}};
+    Index m_sites{"site", {}, {}};
+    Index m_wards{"ward", {}, {}};
+    Index m_residents{"resident", {}, {}};
+    Index m_contacts{"contact", {}, {}};
+    Index m_devices{"device", {}, {}};
+    Index m_staff{"staff member", {}, {}};
+    Index m_requests{"request", {}, {}};
     std::vector<const date::time_zone*> m_site_zones;
 
     const date::time_zone* ward_zone(WardId w) const {

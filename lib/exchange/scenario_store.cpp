@@ -444,10 +444,41 @@ private:
     }
 };
 
+/// Codes are matched without regard to case, and a stored record keeps the spelling it was first
+/// given: a file's `r-001` updates the stored `R-001` and is spelled `R-001` from here on, so
+/// that the approvals and requests compared by code below see one code.
+template <class T, class IdT>
+void keep_stored_spelling(Repository<T, IdT>& repo, std::vector<T>& records) {
+    if (records.empty()) {
+        return;
+    }
+    std::unordered_map<std::string, std::string> stored;
+    for (const auto& r : repo.list()) {
+        stored.emplace(code_key(r.code), r.code);
+    }
+    for (auto& r : records) {
+        if (auto it = stored.find(code_key(r.code)); it != stored.end()) {
+            r.code = it->second;
+        }
+    }
+}
+
+Scenario with_stored_spelling(Store& store, Scenario s) {
+    keep_stored_spelling(store.sites(), s.sites);
+    keep_stored_spelling(store.wards(), s.wards);
+    keep_stored_spelling(store.residents(), s.residents);
+    keep_stored_spelling(store.contacts(), s.contacts);
+    keep_stored_spelling(store.devices(), s.devices);
+    keep_stored_spelling(store.staff(), s.staff);
+    keep_stored_spelling(store.requests(), s.requests);
+    return s;
+}
+
 } // namespace
 
-ImportSummary import_scenario(Store& store, const Scenario& s, const ImportOptions& options) {
+ImportSummary import_scenario(Store& store, const Scenario& file, const ImportOptions& options) {
     auto tx = store.begin(options.dry_run ? TxKind::read : TxKind::write);
+    const auto s = with_stored_spelling(store, file);
     Importer importer(store, s, !options.dry_run);
     auto sum = importer.run();
     if (options.dry_run) {

@@ -378,7 +378,11 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
 
     Context ctx{store};
     SheetImportSummary sum;
-    std::map<std::string, std::size_t, std::less<>> seen;
+    struct Seen {
+        std::size_t line;
+        std::string code;
+    };
+    std::map<std::string, Seen, std::less<>> seen; ///< by code_key
     auto tx = store.begin(TxKind::write);
     for (std::size_t row = 0; row < table.rows.size(); ++row) {
         const auto& cells = table.rows[row];
@@ -391,9 +395,15 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
             continue;
         }
         const auto& code = cells[*index[0]];
-        if (auto [it, fresh] = seen.emplace(code, line); !fresh) {
+        // Codes are the same whatever their case: R-1 and r-1 are one record.
+        if (auto [it, fresh] = seen.emplace(code_key(code), Seen{line, code}); !fresh) {
+            const auto& [other_line, other] = it->second;
             throw InvalidInput(where("code"),
-                               fmt::format("{} is also on line {}", code, it->second));
+                               other == code
+                                   ? fmt::format("{} is also on line {}", code, other_line)
+                                   : fmt::format("{} is also on line {}, as {} (codes are the "
+                                                 "same whatever their case)",
+                                                 code, other_line, other));
         }
         std::optional<T> old = code.empty() ? std::nullopt : repo.find_by_code(code);
         T record = old ? *old : T{};
@@ -407,6 +417,7 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
             }
             current = "code";
             if (old) {
+                record.code = old->code; // the spelling first given stays
                 repo.update(record);
                 ++sum.updated;
             } else {

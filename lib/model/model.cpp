@@ -430,6 +430,14 @@ void validate_code(std::string_view code, std::string_view field) {
     }
 }
 
+bool same_code(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && code_key(a) == code_key(b);
+}
+
+std::string code_key(std::string_view code) {
+    return ascii_lower(code);
+}
+
 void validate(const WeeklyWindow& w, std::string_view field) {
     if (w.weekdays == 0 || w.weekdays > 0x7F) {
         throw InvalidInput(sub(field, "weekdays"), "needs at least one weekday (0-6)");

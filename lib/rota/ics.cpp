@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "carecall/model.hpp"
 #include "carecall/rota.hpp"
 #include "rota/text.hpp"
 
@@ -104,7 +105,7 @@ std::string rota_ics(const Rota& rota, const IcsOptions& options) {
     for (const auto& c : rota.calls) {
         const RotaContact* me = nullptr;
         for (const auto& k : c.contacts) {
-            if (k.code == options.for_contact) {
+            if (same_code(k.code, options.for_contact)) {
                 me = &k;
             }
         }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "carecall/model.hpp"
 #include "carecall/rota.hpp"
 
 namespace carecall {
@@ -117,8 +118,9 @@ Rota for_contact(const Rota& rota, std::string_view contact_code, bool redact) {
     out.from = rota.from;
     out.to = rota.to;
     for (const auto& call : rota.calls) {
-        auto me = std::find_if(call.contacts.begin(), call.contacts.end(),
-                               [&](const RotaContact& c) { return c.code == contact_code; });
+        auto me =
+            std::find_if(call.contacts.begin(), call.contacts.end(),
+                         [&](const RotaContact& c) { return same_code(c.code, contact_code); });
         if (me == call.contacts.end()) {
             continue;
         }

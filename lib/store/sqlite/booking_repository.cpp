@@ -64,6 +64,15 @@ public:
         if (b.code.empty()) {
             b.code = fmt::format("B-{}", b.id.value);
         }
+        if (auto taken = find_by_code(b.code)) {
+            // Codes are unique without regard to case (the unique index says so too).
+            throw Conflict(taken->code == b.code
+                               ? fmt::format("booking {} already exists", b.code)
+                               : fmt::format("booking {} already exists as {} (codes are the "
+                                             "same whatever their case)",
+                                             b.code, taken->code),
+                           "duplicate_code");
+        }
         {
             auto stmt = db().prepare(sql::k_booking_insert);
             stmt.bind(1, b.id.value).bind(2, b.code).bind(3, b.resident.value);

@@ -1,8 +1,15 @@
 #include "store/sqlite/migrations.hpp"
 
-#include <fmt/format.h>
+#include <chrono>
+#include <map>
+#include <utility>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "carecall/model.hpp"
 #include "store/sqlite/backup.hpp"
+#include "store/sqlite/context.hpp"
 #include "store/sqlite/files.hpp"
 #include "store/sqlite/sql.hpp"
 
@@ -54,16 +61,82 @@ std::string pre_migration_backup_name(const std::string& db_path, int to_version
     return name;
 }
 
-void migrate(Connection& db, bool read_only, const MigrationBackup& backup) {
-    migrate(db, read_only, backup, sql::k_migrations);
+namespace {
+
+/// `base.N`, cut to the 32 characters a code may have; the '.' keeps it from being all digits.
+std::string numbered_code(const std::string& base, int n) {
+    auto suffix = fmt::format(".{}", n);
+    return base.substr(0, 32 - suffix.size()) + suffix;
 }
 
-void migrate(Connection& db, bool read_only, const MigrationBackup& backup,
-             std::span<const sql::Migration> migrations) {
+} // namespace
+
+void rename_case_clashes(Connection& db, const Actor& actor, std::vector<std::string>& notes) {
+    auto os_user = actor.os_user.empty() ? current_os_user() : actor.os_user;
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    for (const auto& table : sql::k_code_tables) {
+        std::vector<std::pair<std::int64_t, std::string>> rows;
+        {
+            auto stmt = db.prepare(table.codes);
+            while (stmt.step()) {
+                rows.emplace_back(stmt.get_int(0), stmt.get_text(1));
+            }
+        }
+        // Every code in use, by key; the oldest record (lowest id) keeps its spelling.
+        std::map<std::string, std::pair<std::int64_t, std::string>> taken;
+        std::vector<std::pair<std::int64_t, std::string>> clashing;
+        for (const auto& [id, code] : rows) {
+            if (!taken.emplace(code_key(code), std::pair{id, code}).second) {
+                clashing.emplace_back(id, code);
+            }
+        }
+        for (const auto& [id, code] : clashing) {
+            std::string renamed;
+            for (int n = 2; renamed.empty() || taken.count(code_key(renamed)) != 0; ++n) {
+                renamed = numbered_code(code, n);
+            }
+            const auto& kept = taken.at(code_key(code));
+            taken.emplace(code_key(renamed), std::pair{id, renamed});
+            {
+                auto stmt = db.prepare(table.rename);
+                stmt.bind(1, id).bind(2, renamed).run();
+            }
+            nlohmann::json details = {{"from", code},
+                                      {"to", renamed},
+                                      {"same_as", kept.second},
+                                      {"reason", "schema 4: codes are unique without regard to "
+                                                 "case"}};
+            auto audit = db.prepare(sql::k_audit_insert);
+            audit.bind(1, static_cast<std::int64_t>(now.time_since_epoch().count()))
+                .bind(2, os_user)
+                .bind(3, actor.as)
+                .bind(4, "rename")
+                .bind(5, table.kind)
+                .bind(6, id)
+                .bind(7, renamed)
+                .bind(8, details.dump())
+                .run();
+            notes.push_back(fmt::format(
+                "{} {} (id {}) is now {}: from schema 4 on, codes are unique without regard to "
+                "case and {} {} (id {}) has that code; check which is which (the audit trail "
+                "keeps the rename, the pre-migration backup the database as it was)",
+                table.kind, code, id, renamed, table.kind, kept.second, kept.first));
+        }
+    }
+}
+
+std::vector<std::string> migrate(Connection& db, bool read_only, const MigrationBackup& backup,
+                                 const Actor& actor) {
+    return migrate(db, read_only, backup, sql::k_migrations, actor);
+}
+
+std::vector<std::string> migrate(Connection& db, bool read_only, const MigrationBackup& backup,
+                                 std::span<const sql::Migration> migrations, const Actor& actor) {
+    std::vector<std::string> notes;
     const int latest = migrations.back().version;
     int version = read_schema_version(db);
     if (version >= latest) {
-        return;
+        return notes;
     }
     if (read_only) {
         throw StorageError(ExitCode::config, "schema_too_old",
@@ -89,6 +162,9 @@ void migrate(Connection& db, bool read_only, const MigrationBackup& backup,
         if (migration.version <= version) {
             continue;
         }
+        if (migration.before != nullptr) {
+            migration.before(db, actor, notes);
+        }
         db.exec(migration.script);
         // Pragmas take no parameters; both values are constants of sql.hpp.
         db.exec(fmt::format(fmt::runtime(sql::k_set_application_id), sql::k_application_id));
@@ -96,6 +172,7 @@ void migrate(Connection& db, bool read_only, const MigrationBackup& backup,
         version = migration.version;
     }
     tx.commit();
+    return notes;
 }
 
 } // namespace carecall::sqlite

@@ -3,6 +3,9 @@
 
 #include <span>
 #include <string>
+#include <vector>
+
+#include "carecall/store.hpp"
 
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/sql.hpp"
@@ -31,10 +34,13 @@ std::string pre_migration_backup_name(const std::string& db_path, int to_version
 /// Applies the missing migrations, each in one BEGIN IMMEDIATE transaction that re-reads the
 /// version first (another process may have migrated meanwhile). A database holding a schema
 /// (version 1 or later) is first copied whole to pre_migration_backup_name() (0600). A read-only
-/// connection that needs a migration is refused.
-void migrate(Connection& db, bool read_only, const MigrationBackup& backup = {});
+/// connection that needs a migration is refused. Returns what the steps report to the user
+/// (codes renamed by migration 4); their audit rows name `actor`.
+std::vector<std::string> migrate(Connection& db, bool read_only, const MigrationBackup& backup = {},
+                                 const Actor& actor = {});
 /// The same with a given list of migrations (ordered; the last is the target), for tests.
-void migrate(Connection& db, bool read_only, const MigrationBackup& backup,
-             std::span<const sql::Migration> migrations);
+std::vector<std::string> migrate(Connection& db, bool read_only, const MigrationBackup& backup,
+                                 std::span<const sql::Migration> migrations,
+                                 const Actor& actor = {});
 
 } // namespace carecall::sqlite

@@ -300,10 +300,18 @@ private:
     }
 
     void ensure_code_free(const std::string& code, std::int64_t self) {
+        // Codes are unique without regard to case (the unique index says so too).
         auto stmt = db().prepare(m_sql.id_by_code);
         stmt.bind(1, code);
         if (stmt.step() && stmt.get_int(0) != self) {
-            throw Conflict(fmt::format("{} {} already exists", m_kind, code), "duplicate_code");
+            auto taken = stmt.get_text(1);
+            if (taken == code) {
+                throw Conflict(fmt::format("{} {} already exists", m_kind, code), "duplicate_code");
+            }
+            throw Conflict(fmt::format("{} {} already exists as {} (codes are the same whatever "
+                                       "their case)",
+                                       m_kind, code, taken),
+                           "duplicate_code");
         }
     }
 

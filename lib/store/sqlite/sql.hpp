@@ -19,7 +19,20 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
+
+namespace carecall {
+struct Actor;
+}
+
+namespace carecall::sqlite {
+class Connection;
+/// Migration 4's first step (migrations.cpp): codes of one kind that differ only in case are
+/// made unique before the unique indexes are built; each rename gets an audit row and a note.
+void rename_case_clashes(Connection& db, const Actor& actor, std::vector<std::string>& notes);
+} // namespace carecall::sqlite
 
 namespace carecall::sqlite::sql {
 
@@ -228,11 +241,29 @@ ALTER TABLE booking ADD COLUMN hours_overridden INTEGER NOT NULL DEFAULT 0
     CHECK (hours_overridden IN (0, 1));
 )sql";
 
+/// Schema 4: codes are unique without regard to (ASCII) case, as the lookups by code match them
+/// (`code = ?1 COLLATE NOCASE` uses these indexes). The column keeps the spelling first given.
+/// rename_case_clashes runs first, so that an older database holding `R-001` and `r-001` gets
+/// these indexes too (the later record renamed `r-001.2`, reported and audited).
+inline constexpr std::string_view k_schema_v4 = R"sql(
+CREATE UNIQUE INDEX site_code_nocase ON site (code COLLATE NOCASE);
+CREATE UNIQUE INDEX ward_code_nocase ON ward (code COLLATE NOCASE);
+CREATE UNIQUE INDEX resident_code_nocase ON resident (code COLLATE NOCASE);
+CREATE UNIQUE INDEX contact_code_nocase ON contact (code COLLATE NOCASE);
+CREATE UNIQUE INDEX device_code_nocase ON device (code COLLATE NOCASE);
+CREATE UNIQUE INDEX staff_code_nocase ON staff (code COLLATE NOCASE);
+CREATE UNIQUE INDEX request_code_nocase ON request (code COLLATE NOCASE);
+CREATE UNIQUE INDEX booking_code_nocase ON booking (code COLLATE NOCASE);
+)sql";
+
 struct Migration {
     int version;
     std::string_view description;
     /// Run with every other pending step in one BEGIN IMMEDIATE transaction.
     std::string_view script;
+    /// Run just before the script, in the same transaction (its notes become the store's
+    /// warnings).
+    void (*before)(Connection& db, const Actor& actor, std::vector<std::string>& notes) = nullptr;
 };
 
 /// Ordered; the last one's version is the schema this build writes. Never edit a released one:
@@ -241,7 +272,27 @@ inline constexpr std::array k_migrations{
     Migration{1, "initial schema", k_schema_v1},
     Migration{2, "booking source", k_schema_v2},
     Migration{3, "booking.hours_overridden", k_schema_v3},
+    Migration{4, "codes unique without regard to case", k_schema_v4, &rename_case_clashes},
 };
+
+/// Every table of records with a code, for migration 4: the audit kind, the codes (oldest first)
+/// and the rename (?1 = id, ?2 = the new code).
+struct CodeTableSql {
+    std::string_view kind;
+    std::string_view codes;
+    std::string_view rename;
+};
+// clang-format off
+#define CARECALL_CODE_TABLE(table)                                                                 \
+    CodeTableSql{table, "SELECT id, code FROM " table " ORDER BY id",                              \
+                 "UPDATE " table " SET code = ?2 WHERE id = ?1"}
+// clang-format on
+inline constexpr std::array k_code_tables{
+    CARECALL_CODE_TABLE("site"),    CARECALL_CODE_TABLE("ward"),    CARECALL_CODE_TABLE("resident"),
+    CARECALL_CODE_TABLE("contact"), CARECALL_CODE_TABLE("device"),  CARECALL_CODE_TABLE("staff"),
+    CARECALL_CODE_TABLE("request"), CARECALL_CODE_TABLE("booking"),
+};
+#undef CARECALL_CODE_TABLE
 
 // --- opening and transactions -------------------------------------------------------------
 
@@ -280,7 +331,7 @@ struct RecordSql {
     std::string_view select_by_code;
     std::string_view select_all; ///< ordered by code
     std::string_view exists;     ///< ?1 = id
-    std::string_view id_by_code; ///< ?1 = code
+    std::string_view id_by_code; ///< ?1 = code, in any case; columns id and the stored code
     std::string_view insert;
     std::string_view update;
     std::string_view remove;
@@ -289,10 +340,10 @@ struct RecordSql {
 // clang-format off
 #define CARECALL_RECORD_SELECTS(cols, table)                 \
     "SELECT " cols " FROM " table " WHERE id = ?1",          \
-    "SELECT " cols " FROM " table " WHERE code = ?1",        \
+    "SELECT " cols " FROM " table " WHERE code = ?1 COLLATE NOCASE", \
     "SELECT " cols " FROM " table " ORDER BY code",          \
     "SELECT 1 FROM " table " WHERE id = ?1",                 \
-    "SELECT id FROM " table " WHERE code = ?1"
+    "SELECT id, code FROM " table " WHERE code = ?1 COLLATE NOCASE"
 // clang-format on
 
 inline constexpr RecordSql k_site{
@@ -568,7 +619,7 @@ inline constexpr std::string_view k_wal_checkpoint_truncate = "PRAGMA wal_checkp
 inline constexpr std::string_view k_booking_by_id =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.id = ?1";
 inline constexpr std::string_view k_booking_by_code =
-    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.code = ?1";
+    "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b WHERE b.code = ?1 COLLATE NOCASE";
 /// Overlapping [?1, ?2): calls are never longer than a day, so the start bounds the scan.
 inline constexpr std::string_view k_booking_between =
     "SELECT " CARECALL_BOOKING_COLUMNS " FROM booking b "

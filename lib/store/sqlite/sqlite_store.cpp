@@ -127,8 +127,12 @@ std::unique_ptr<Connection> open_connection(const std::string& path, const Store
             enable_wal(*db, options.busy_timeout_ms);
         }
     }
-    migrate(*db, options.read_only && !memory,
-            MigrationBackup{memory ? std::string() : path, options.busy_timeout_ms});
+    for (auto& note :
+         migrate(*db, options.read_only && !memory,
+                 MigrationBackup{memory ? std::string() : path, options.busy_timeout_ms},
+                 options.actor)) {
+        warnings.push_back(std::move(note));
+    }
     if (options.read_only) {
         db->exec(sql::k_pragma_query_only);
     }
