@@ -37,8 +37,8 @@ TEST_SUITE("cli codes") {
         CHECK(j["calls"][0]["code"] == "B-1");
         CHECK(j["calls"][0]["device"] == "PORTAL-2");
         ok_at(s, {"cancel", "b-1", "--reason", "family away"});
-        CHECK(parse_json(ok_at(s, {"--json", "agenda", "--date", "2027-07-05", "--all"}))["calls"]
-                  [0]["status"] == "cancelled");
+        CHECK(parse_json(ok_at(s, {"--json", "agenda", "--date", "2027-07-05",
+                                   "--all"}))["calls"][0]["status"] == "cancelled");
     }
 
     TEST_CASE("K1: a new record whose code differs only in case is refused, naming the other") {
@@ -95,8 +95,10 @@ TEST_SUITE("cli codes") {
         Scratch s;
         small_home(s);
         auto text = std::string(k_small_home);
-        for (auto [from, to] : {std::pair{"\"R-0042\"", "\"r-0042\""}, {"\"C-RAJ\"", "\"c-raj\""},
-                                {"\"W-ROSE\"", "\"w-rose\""}, {"\"SUNNY\"", "\"Sunny\""},
+        for (auto [from, to] : {std::pair{"\"R-0042\"", "\"r-0042\""},
+                                {"\"C-RAJ\"", "\"c-raj\""},
+                                {"\"W-ROSE\"", "\"w-rose\""},
+                                {"\"SUNNY\"", "\"Sunny\""},
                                 {"\"Asha Patel\"", "\"Asha Patel-Rao\""}}) {
             for (auto at = text.find(from); at != std::string::npos; at = text.find(from)) {
                 text.replace(at, std::string(from).size(), to);

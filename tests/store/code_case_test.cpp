@@ -61,8 +61,7 @@ TEST_SUITE("store") {
                                  Conflict);
             CHECK_THROWS_AS(store->wards().add(make_ward("S1w1", s.site)), Conflict);
             CHECK_THROWS_AS(store->contacts().add(make_contact("c1")), Conflict);
-            CHECK_THROWS_AS(store->devices().add(make_device("s1D1", s.site, {s.ward})),
-                            Conflict);
+            CHECK_THROWS_AS(store->devices().add(make_device("s1D1", s.site, {s.ward})), Conflict);
             CHECK_THROWS_AS(store->staff().add(make_staff("sT1", {s.ward})), Conflict);
             CHECK_THROWS_AS(store->requests().add(make_request("q1", s.resident, {s.contact})),
                             Conflict);
@@ -104,8 +103,8 @@ TEST_SUITE("store") {
               "UPDATE resident SET code = 'r1x' WHERE code = 'R1'",
               "INSERT INTO resident (code, name, ward_id) VALUES ('R1X', 'x', 1)"}) {
             CAPTURE(sql);
-            CHECK(raw.exec(sql) == (std::string(sql).starts_with("UPDATE") ? SQLITE_OK
-                                                                           : SQLITE_CONSTRAINT));
+            CHECK(raw.exec(sql) ==
+                  (std::string(sql).starts_with("UPDATE") ? SQLITE_OK : SQLITE_CONSTRAINT));
         }
     }
 
