@@ -150,7 +150,7 @@ TEST_SUITE("cli import export") {
     TEST_CASE("import scenario: a bad document exits 65 naming the JSON path and writes nothing") {
         Scratch s;
         const auto good = read_json_file(k_ward_day);
-        s.ok({"site", "add", "OTHER", "--tz", "Europe/Paris"});
+        s.ok({"site", "add", "OTHER", "--name", "OTHER", "--tz", "Europe/Paris"});
 
         struct Bad {
             std::string what;

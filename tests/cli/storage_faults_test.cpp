@@ -176,8 +176,8 @@ TEST_SUITE("cli storage faults") {
         // fsync of the directory fails after a new database file or a backup is made: refused, and
         // no file is left behind whose name might not survive.
         Scratch fresh;
-        auto r =
-            run_injected(fresh, "fsync:error=EIO", {"site", "add", "S1", "--tz", "Europe/London"});
+        auto r = run_injected(fresh, "fsync:error=EIO",
+                              {"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
         check_failed(r, 74,
                      "i/o error on " + fresh.dir().string() + " (flushing to disk failed): ");
         CHECK_FALSE(fs::exists(fresh.db()));
@@ -288,9 +288,10 @@ TEST_SUITE("cli storage faults") {
             id_argv.insert(id_argv.end(), {"id", "-u"});
             auto who = run_process(s, id_argv);
             REQUIRE(who.out != "0\n");
-            for (const Args& args : {book_args("R-IVY", "C-LUCY", "2027-07-05 10:00"),
-                                     Args{"resident", "edit", "R-IVY", "--room", "7"},
-                                     Args{"site", "add", "S-NEW", "--tz", "Europe/London"}}) {
+            for (const Args& args :
+                 {book_args("R-IVY", "C-LUCY", "2027-07-05 10:00"),
+                  Args{"resident", "edit", "R-IVY", "--room", "7"},
+                  Args{"site", "add", "S-NEW", "--name", "S-NEW", "--tz", "Europe/London"}}) {
                 INFO("args: " << Scratch::describe(args));
                 auto r = as_nobody(c.db, args);
                 INFO("stderr: " << r.err);
@@ -487,7 +488,7 @@ TEST_SUITE("cli storage faults") {
 
     TEST_CASE("a database on a network file system: a warning, no WAL, the write saved") {
         Scratch s;
-        auto r = s.run(Invocation{{"site", "add", "S1", "--tz", "Europe/London"},
+        auto r = s.run(Invocation{{"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"},
                                   {},
                                   {"CARECALL_ASSUME_NETWORK_FS=1"},
                                   true,
@@ -506,7 +507,7 @@ TEST_SUITE("cli storage faults") {
         CHECK(bytes[19] == 1);
         CHECK(query_int(s.db(), "SELECT count(*) FROM site") == 1);
         // On a local disk the same file goes to WAL, without the warning.
-        auto local = s.run({"site", "add", "S2", "--tz", "Europe/London"});
+        auto local = s.run({"site", "add", "S2", "--name", "S2", "--tz", "Europe/London"});
         CHECK(local.code == 0);
         CHECK_FALSE(contains(local.err, "network"));
         CHECK(slurp(s.db())[18] == 2);
