@@ -438,7 +438,7 @@ TEST_SUITE("cli storage faults") {
             std::string script = "for i in $(seq 0 " + std::to_string(writes - 1) + "); do " +
                                  shell_quote(CARECALL_BIN) + " --db " + shell_quote(s.db()) +
                                  " --wait 30000 -q ward add W-" + std::to_string(w) +
-                                 "-$i --site SUNNY || exit 1; done";
+                                 "-$i --name Ward --site SUNNY || exit 1; done";
             children.push_back(start_process({"sh", "-c", script},
                                              s.path("w" + std::to_string(w) + ".out"),
                                              s.path("w" + std::to_string(w) + ".err")));
