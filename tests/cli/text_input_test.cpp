@@ -45,8 +45,8 @@ void refused_text(const Scratch& s, const Args& args, const std::string& message
 /// into the database as a database made before these rules may hold them.
 void old_hostile_data(const Scratch& s) {
     care_home(s);
-    ok_at(s, {"-q", "book", "--resident", "R-IVY", "--contact", "C-TOM", "--at",
-              "2027-07-05 10:00", "--reason", "visit"});
+    ok_at(s, {"-q", "book", "--resident", "R-IVY", "--contact", "C-TOM", "--at", "2027-07-05 10:00",
+              "--reason", "visit"});
     exec_sql(s.db(), "UPDATE resident SET name = 'Ivy ' || char(27) || '[31mRED' || char(127) || "
                      "char(155) || ' Clarke' WHERE code = 'R-IVY'");
     exec_sql(s.db(), "UPDATE booking SET reason = 'bell' || char(7) || ' and' || char(10) || "
@@ -72,28 +72,59 @@ TEST_SUITE("cli text") {
         };
         const std::vector<Case> cases{
             {{"resident", "add", "R-NEW", "--ward", "W-ROSE", "--name", "Asha \x1b[2J"},
-             "name", "U+001B, escape", 6, false},
-            {{"resident", "edit", "R-ASHA", "--name", "Asha\nPatel"}, "name", "U+000A, line feed",
-             5, false},
-            {{"resident", "edit", "R-ASHA", "--room", "12\x7f"}, "room", "U+007F, delete", 3,
+             "name",
+             "U+001B, escape",
+             6,
+             false},
+            {{"resident", "edit", "R-ASHA", "--name", "Asha\nPatel"},
+             "name",
+             "U+000A, line feed",
+             5,
+             false},
+            {{"resident", "edit", "R-ASHA", "--room", "12\x7f"},
+             "room",
+             "U+007F, delete",
+             3,
              false},
             {{"resident", "edit", "R-ASHA", "--care-block", "daily 12:00-13:00 lu\tnch"},
-             "--care-block.label", "U+0009, tab", 3, false},
-            {{"resident", "consent", "R-GUS", "--status", "given", "--by", "Dr \xC2\x9B"
-                                                                             "Ahmed",
+             "--care-block.label",
+             "U+0009, tab",
+             3,
+             false},
+            {{"resident", "consent", "R-GUS", "--status", "given", "--by",
+              "Dr \xC2\x9B"
+              "Ahmed",
               "--on", "2027-06-01"},
-             "consent.by", "U+009B", 4, false},
-            {{"site", "add", "S-2", "--tz", "Europe/London", "--name", "North\x01"}, "name",
-             "U+0001", 6, false},
+             "consent.by",
+             "U+009B",
+             4,
+             false},
+            {{"site", "add", "S-2", "--tz", "Europe/London", "--name", "North\x01"},
+             "name",
+             "U+0001",
+             6,
+             false},
             {{"ward", "edit", "W-ROSE", "--name", "Rose\x1b"}, "name", "U+001B, escape", 5, false},
-            {{"contact", "edit", "C-TOM", "--relationship", "son\r"}, "relationship",
-             "U+000D, carriage return", 4, false},
-            {{"contact", "edit", "C-TOM", "--reach", "phone\x1b]0;x\x07"}, "reach",
-             "U+001B, escape", 6, true},
+            {{"contact", "edit", "C-TOM", "--relationship", "son\r"},
+             "relationship",
+             "U+000D, carriage return",
+             4,
+             false},
+            {{"contact", "edit", "C-TOM", "--reach", "phone\x1b]0;x\x07"},
+             "reach",
+             "U+001B, escape",
+             6,
+             true},
             {{"contact", "approve", "C-TOM", "--resident", "R-BEN", "--restrictions",
               "supervised\x7f"},
-             "restrictions", "U+007F, delete", 11, true},
-            {{"device", "edit", "PORTAL-1", "--name", "Portal\x1b"}, "name", "U+001B, escape", 7,
+             "restrictions",
+             "U+007F, delete",
+             11,
+             true},
+            {{"device", "edit", "PORTAL-1", "--name", "Portal\x1b"},
+             "name",
+             "U+001B, escape",
+             7,
              false},
             {{"staff", "edit", "E-SAM", "--name", "Sam\x1b"}, "name", "U+001B, escape", 4, false},
             // A booking's reason and note are free text over several lines, no other control.
@@ -109,7 +140,8 @@ TEST_SUITE("cli text") {
                      control_message("reason", "U+001B, escape", 5, true));
         refused_text(s, {"move", "B-1", "--to", "2027-07-05 11:00", "--reason", "x\x02"},
                      control_message("reason", "U+0002", 2, true));
-        ok_at(s, {"-q", "done", "B-1", "--note", "went well\nasked for Sunday"}, "2027-07-05T10:00:00Z");
+        ok_at(s, {"-q", "done", "B-1", "--note", "went well\nasked for Sunday"},
+              "2027-07-05T10:00:00Z");
         auto j = parse_json(ok_at(s, {"--json", "agenda", "--date", "2027-07-05", "--all"}));
         CHECK(j["calls"][0]["reason"] == "went well\nasked for Sunday");
         s.ok({"-q", "contact", "edit", "C-TOM", "--reach", "phone\tfirst\nthen email"});
@@ -184,14 +216,14 @@ TEST_SUITE("cli text") {
         CHECK(contains(list, ivy));
         auto show = ok_at(s, {"resident", "show", "R-IVY"});
         CHECK_FALSE(raw_control(show));
-        CHECK(contains(show, "name:") );
+        CHECK(contains(show, "name:"));
         CHECK(contains(show, ivy));
         for (const Args& args :
              {Args{"agenda", "--date", "2027-07-05"}, Args{"rota", "--date", "2027-07-05"},
               Args{"--format", "html", "rota", "--date", "2027-07-05"},
-              Args{"--format", "csv", "rota", "--date", "2027-07-05"},
-              Args{"contact", "list"}, Args{"contact", "show", "C-TOM"},
-              Args{"export", "residents"}, Args{"audit", "list"}}) {
+              Args{"--format", "csv", "rota", "--date", "2027-07-05"}, Args{"contact", "list"},
+              Args{"contact", "show", "C-TOM"}, Args{"export", "residents"},
+              Args{"audit", "list"}}) {
             CAPTURE(Scratch::describe(args));
             auto r = run_at(s, args);
             CHECK_FALSE(raw_control(r.out));

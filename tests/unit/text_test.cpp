@@ -7,14 +7,13 @@
 #include "carecall/csv.hpp"
 #include "carecall/error.hpp"
 #include "carecall/model.hpp"
-#include "unit/refusal.hpp"
 #include "carecall/rota.hpp"
+#include "unit/refusal.hpp"
 
 using namespace carecall;
 using carecall::test::refusal;
 
 namespace {
-
 
 /// True when `text` holds a C0 control but tab, DEL or a C1 control (as UTF-8).
 bool holds_control(const std::string& text) {
@@ -45,10 +44,11 @@ TEST_SUITE("text") {
         CHECK(refusal([] { validate_text("lunch\x7f", "label"); }) ==
               "label: holds a control character (U+007F, delete) at character 6: " + one);
         // C1 is counted in characters: "Zoë" is three, the control the fourth.
-        CHECK(refusal([] { validate_text("Zo\xC3\xAB\xC2\x9B"
-                                         "2J",
-                                         "name"); }) ==
-              "name: holds a control character (U+009B) at character 4: " + one);
+        CHECK(refusal([] {
+                  validate_text("Zo\xC3\xAB\xC2\x9B"
+                                "2J",
+                                "name");
+              }) == "name: holds a control character (U+009B) at character 4: " + one);
         CHECK(refusal([] { validate_text("a\tb", "room"); }) ==
               "room: holds a control character (U+0009, tab) at character 2: " + one);
         CHECK(refusal([] { validate_text("a\nb", "name"); }) ==
@@ -59,11 +59,12 @@ TEST_SUITE("text") {
               "reason: holds a control character (U+000D, carriage return) at character 2: only "
               "printable text, tabs and line breaks are allowed");
         // Printable text, non-ASCII included, passes: U+00A0 and U+00A9 are not C1 (C2 A0, C2 A9).
-        CHECK_NOTHROW(validate_text("Zo\xC3\xAB O'Brien \xC2\xA9\xC2\xA0 \xF0\x9F\x8C\xB7", "name"));
+        CHECK_NOTHROW(
+            validate_text("Zo\xC3\xAB O'Brien \xC2\xA9\xC2\xA0 \xF0\x9F\x8C\xB7", "name"));
         CHECK_NOTHROW(validate_text("", "name"));
-        for (const auto& message :
-             {refusal([] { validate_text("\x1b", "x"); }),
-              refusal([] { validate_text("\xC2\x85", "x", TextLines::many); })}) {
+        for (const auto& message : {refusal([] { validate_text("\x1b", "x"); }), refusal([] {
+                                        validate_text("\xC2\x85", "x", TextLines::many);
+                                    })}) {
             CHECK_FALSE(holds_control(message));
         }
     }
@@ -85,8 +86,9 @@ TEST_SUITE("text") {
         CHECK(resident_field([&](Resident& x) { x.name = bad; }) == "name");
         CHECK(resident_field([&](Resident& x) { x.room = bad; }) == "room");
         CHECK(resident_field([&](Resident& x) { x.consent.by = bad; }) == "consent.by");
-        CHECK(resident_field([&](Resident& x) { x.competences = {"bsl", bad}; }) ==
-              "competences[1]");
+        CHECK(resident_field([&](Resident& x) {
+                  x.competences = {"bsl", bad};
+              }) == "competences[1]");
         CHECK(resident_field([&](Resident& x) {
                   x.care_blocks = {WeeklyWindow{0x7F, 600, 660, "lunch"},
                                    WeeklyWindow{0x7F, 700, 760, bad}};
