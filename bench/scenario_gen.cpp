@@ -86,6 +86,7 @@ Scenario generate(const GenParams& p) {
             Ward ward;
             ward.id = WardId(static_cast<std::int64_t>(s.wards.size()) + 1);
             ward.code = fmt::format("S{}W{}", i, w);
+            ward.name = ward.code; // a name is required
             ward.site = site.id;
             int open = g.chance(0.7) ? hm(9) : hm(10);
             int close = g.chance(0.6) ? hm(20) : hm(19);
@@ -97,6 +98,7 @@ Scenario generate(const GenParams& p) {
                 Staff st;
                 st.id = StaffId(static_cast<std::int64_t>(s.staff.size()) + 1);
                 st.code = fmt::format("{}E{}", ward.code, h);
+                st.name = st.code; // a name is required
                 st.wards.push_back(ward.id);
                 for (const auto& c : competences) {
                     if (g.chance(0.45)) {
@@ -131,6 +133,7 @@ Scenario generate(const GenParams& p) {
         Device d;
         d.id = DeviceId(i + 1);
         d.code = fmt::format("D{}", i + 1);
+        d.name = d.code; // a name is required
         d.site = SiteId(site + 1);
         d.kind = g.chance(0.5) ? "portal" : "tablet";
         int home = g.uniform(0, p.wards_per_site - 1);
@@ -150,6 +153,7 @@ Scenario generate(const GenParams& p) {
         Resident r;
         r.id = ResidentId(i + 1);
         r.code = fmt::format("R{}", i + 1);
+        r.name = r.code; // a name is required
         r.ward = WardId(site * p.wards_per_site + g.uniform(0, p.wards_per_site - 1) + 1);
         r.consent.status = ConsentStatus::given; // said, so a written scenario says it too
         r.needs_assistance = g.chance(0.3);
@@ -178,6 +182,7 @@ Scenario generate(const GenParams& p) {
             Contact c;
             c.id = ContactId(static_cast<std::int64_t>(s.contacts.size()) + 1);
             c.code = fmt::format("C{}", c.id.value);
+            c.name = c.code; // a name is required
             int z = g.uniform(0, 9);
             c.tz = z < 7 ? zones[0] : zones[static_cast<std::size_t>(z - 6)];
             c.availability = availability(g, c.tz);

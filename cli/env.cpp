@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "carecall/error.hpp"
+#include "carecall/model.hpp"
 
 namespace carecall::cli {
 
@@ -307,7 +308,14 @@ std::string cell(const nlohmann::json& v) {
 }
 
 void print_table(const std::vector<std::string>& headers,
-                 const std::vector<std::vector<std::string>>& rows) {
+                 const std::vector<std::vector<std::string>>& raw_rows) {
+    // One row a line: a tab or line break stored in a cell is shown as \u0009 or \u000a.
+    auto rows = raw_rows;
+    for (auto& r : rows) {
+        for (auto& c : r) {
+            c = visible_text(c);
+        }
+    }
     std::vector<std::size_t> w(headers.size());
     for (std::size_t i = 0; i < headers.size(); ++i) {
         w[i] = width(headers[i]);
@@ -365,8 +373,8 @@ void print_record(const nlohmann::json& record) {
                 } else {
                     text = e.dump();
                 }
-                std::cout << (first ? k + ":" + pad : std::string(key_width + 3, ' ')) << text
-                          << '\n';
+                std::cout << (first ? k + ":" + pad : std::string(key_width + 3, ' '))
+                          << visible_text(text) << '\n';
                 first = false;
             }
         } else if (v.is_object()) {
@@ -376,9 +384,9 @@ void print_record(const nlohmann::json& record) {
                     text += (text.empty() ? "" : ", ") + k2 + " " + cell(v2);
                 }
             }
-            std::cout << k << ":" << pad << text << '\n';
+            std::cout << k << ":" << pad << visible_text(text) << '\n';
         } else {
-            std::cout << k << ":" << pad << cell(v) << '\n';
+            std::cout << k << ":" << pad << visible_text(cell(v)) << '\n';
         }
     }
 }
@@ -583,34 +591,43 @@ void write_private_file(const Env& env, const std::string& path, const std::stri
 
 namespace {
 
-/// std::cout's buffer: stdio's stdout, as the standard one (sync_with_stdio), but it keeps the
-/// reason of the first failed write. Writing to std::cerr flushes std::cout first (they are
-/// tied), so the failure often happens long before the command ends and errno is gone by then.
-class CheckedStdout final : public std::streambuf {
+/// std::cout's and std::cerr's buffer: stdio's stdout or stderr, as the standard ones
+/// (sync_with_stdio), with two additions.
+/// - It never lets a control character through but tab, new line and carriage return (CSV and
+///   ICS line ends, progress lines): the others (C0, DEL, C1) are written as `\u001b`, the JSON
+///   escape of the same character, so JSON stays equal and text stored before the text rules
+///   (or in an old database) cannot drive the terminal. This is the one place every byte
+///   carecall writes on stdout and stderr passes through.
+/// - It keeps the reason of the first failed write. Writing to std::cerr flushes std::cout
+///   first (they are tied), so the failure often happens long before the command ends and errno
+///   is gone by then.
+class GuardedOutput final : public std::streambuf {
 public:
+    explicit GuardedOutput(std::FILE* file) : m_file(file) {}
+
     int first_error = 0;
     bool failed = false;
+
+    /// Writes control sequences of carecall's own (a progress line's wipe) as they are.
+    void raw(std::string_view text) {
+        put_held();
+        put(text);
+    }
 
 protected:
     int overflow(int c) override {
         if (c == traits_type::eof()) {
             return traits_type::not_eof(c);
         }
-        if (std::fputc(c, stdout) == EOF) {
-            note();
-            return traits_type::eof();
-        }
-        return c;
+        char ch = traits_type::to_char_type(c);
+        return guarded(&ch, 1) ? c : traits_type::eof();
     }
     std::streamsize xsputn(const char* s, std::streamsize n) override {
-        auto done = std::fwrite(s, 1, static_cast<std::size_t>(n), stdout);
-        if (done != static_cast<std::size_t>(n)) {
-            note();
-        }
-        return static_cast<std::streamsize>(done);
+        return guarded(s, static_cast<std::size_t>(n)) ? n : 0;
     }
     int sync() override {
-        if (std::fflush(stdout) != 0) {
+        put_held();
+        if (std::fflush(m_file) != 0) {
             note();
             return -1;
         }
@@ -618,6 +635,48 @@ protected:
     }
 
 private:
+    std::FILE* m_file;
+    bool m_held = false; // a 0xC2 byte not written yet: it may start a C1 control (C2 80-9F)
+
+    bool guarded(const char* s, std::size_t n) {
+        std::string out;
+        out.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            auto c = static_cast<unsigned char>(s[i]);
+            if (m_held) {
+                m_held = false;
+                if (c >= 0x80U && c <= 0x9FU) {
+                    out += fmt::format("\\u{:04x}", c);
+                    continue;
+                }
+                out += '\xC2';
+            }
+            if (c == 0xC2U) {
+                m_held = true;
+            } else if ((c < 0x20U && c != '\t' && c != '\n' && c != '\r') || c == 0x7FU) {
+                out += fmt::format("\\u{:04x}", c);
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+        return put(out);
+    }
+    void put_held() {
+        if (m_held) {
+            m_held = false;
+            put("\xC2");
+        }
+    }
+    bool put(std::string_view text) {
+        if (text.empty()) {
+            return true;
+        }
+        if (std::fwrite(text.data(), 1, text.size(), m_file) != text.size()) {
+            note();
+            return false;
+        }
+        return true;
+    }
     void note() {
         if (!failed) {
             failed = true;
@@ -626,9 +685,14 @@ private:
     }
 };
 
-CheckedStdout& checked_stdout() {
+GuardedOutput& checked_stdout() {
     // Never destroyed: std::cout flushes it when the program ends, after static objects go.
-    static auto* buf = new CheckedStdout;
+    static auto* buf = new GuardedOutput(stdout);
+    return *buf;
+}
+
+GuardedOutput& guarded_stderr() {
+    static auto* buf = new GuardedOutput(stderr);
     return *buf;
 }
 
@@ -636,6 +700,13 @@ CheckedStdout& checked_stdout() {
 
 void watch_stdout() {
     std::cout.rdbuf(&checked_stdout());
+    std::cerr.rdbuf(&guarded_stderr());
+}
+
+void wipe_progress_line() {
+    std::cerr.flush();
+    guarded_stderr().raw("\r\x1b[K");
+    std::fflush(stderr);
 }
 
 void check_stdout() {

@@ -73,8 +73,13 @@ std::string read_input(const std::string& path);
 void write_private_file(const Env& env, const std::string& path, const std::string& text);
 /// Refuses (exit 2) a file to be written that is the database or one of its companion files.
 void refuse_database_target(const Env& env, const std::string& path);
-/// Makes std::cout keep the reason of its first failed write (call first in main).
+/// Makes std::cout keep the reason of its first failed write, and std::cout and std::cerr
+/// write every control character but tab, new line and carriage return visibly, as `\u001b`
+/// (call first in main).
 void watch_stdout();
+/// Wipes a progress line on stderr (carriage return and erase to the end of the line: the one
+/// control sequence carecall writes itself).
+void wipe_progress_line();
 /// Checks that everything written to stdout reached it (after the command): else exit 74 with
 /// the reason of the first failure.
 void check_stdout();

@@ -9,6 +9,7 @@
 
 #include "carecall/booking.hpp"
 #include "carecall/error.hpp"
+#include "carecall/model.hpp"
 #include "env.hpp"
 
 namespace {
@@ -43,10 +44,12 @@ std::string version_text() {
 void print_error(const carecall::cli::Env& env, const std::string& code, int exit,
                  const std::string& message, const std::string& field = {},
                  const std::vector<carecall::Violation>* violations = nullptr) {
-    std::cerr << "carecall: error: " << message << '\n';
+    // One line each: a value quoted from the input shows its control characters as \u001b.
+    std::cerr << "carecall: error: " << carecall::visible_text(message) << '\n';
     if (violations != nullptr) {
         for (std::size_t i = 1; i < violations->size(); ++i) {
-            std::cerr << "carecall: also: " << (*violations)[i].message << '\n';
+            std::cerr << "carecall: also: " << carecall::visible_text((*violations)[i].message)
+                      << '\n';
         }
     }
     if (env.want_json()) {

@@ -51,7 +51,7 @@ void register_sheet_import(CLI::App& import, Env& env, SheetKind kind) {
             bool on;
             ~Wipe() {
                 if (on) {
-                    std::cerr << "\r\x1b[K" << std::flush;
+                    wipe_progress_line();
                 }
             }
         };

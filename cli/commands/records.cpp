@@ -42,6 +42,14 @@ struct Text {
     }
 };
 
+/// A record's name: required when adding (a usage error without --name); an empty one is
+/// refused by validate() as any other input.
+void name_required(Text& name, bool adding) {
+    if (adding) {
+        name.opt->required();
+    }
+}
+
 struct List {
     std::vector<std::string> values;
     CLI::Option* opt = nullptr;
@@ -332,6 +340,7 @@ void register_site(CLI::App& app, Env& env) {
         noun_app, env, noun,
         [](CLI::App* sub, SiteOpts& o, bool adding) {
             o.name.add(sub, "--name", "the site's name");
+            name_required(o.name, adding);
             o.kind.add(sub, "--kind", "care_home, hospital, hospice or ld_unit");
             o.tz.add(sub, "--tz", "IANA time zone, e.g. Europe/London");
             if (adding) {
@@ -375,6 +384,7 @@ void register_ward(CLI::App& app, Env& env) {
         noun_app, env, noun,
         [](CLI::App* sub, WardOpts& o, bool adding) {
             o.name.add(sub, "--name", "the ward's name");
+            name_required(o.name, adding);
             o.site.add(sub, "--site", "the site's code");
             if (adding) {
                 o.site.opt->required();
@@ -431,6 +441,7 @@ void resident_approvals(Store& store, const Resident& r, json& j) {
 
 void add_resident_options(CLI::App* sub, ResidentOpts& o, bool adding) {
     o.name.add(sub, "--name", "the resident's name");
+    name_required(o.name, adding);
     o.ward.add(sub, "--ward", "the ward's code");
     if (adding) {
         o.ward.opt->required();
@@ -602,6 +613,7 @@ void register_contact(CLI::App& app, Env& env) {
         noun_app, env, noun,
         [](CLI::App* sub, ContactOpts& o, bool adding) {
             o.name.add(sub, "--name", "the contact's name");
+            name_required(o.name, adding);
             o.relationship.add(sub, "--relationship", "e.g. son, daughter, friend");
             o.tz.add(sub, "--tz", "IANA time zone where they live, e.g. Australia/Sydney");
             if (adding) {
@@ -709,6 +721,7 @@ void register_device(CLI::App& app, Env& env) {
         noun_app, env, noun,
         [](CLI::App* sub, DeviceOpts& o, bool adding) {
             o.name.add(sub, "--name", "the device's name, e.g. Portal-2");
+            name_required(o.name, adding);
             o.kind.add(sub, "--kind", "portal, tablet, laptop… (default portal)");
             o.site.add(sub, "--site", "the site's code");
             if (adding) {
@@ -784,8 +797,9 @@ void register_staff(CLI::App& app, Env& env) {
                              {}});
     register_add_edit<Staff, StaffId, StaffOpts>(
         noun_app, env, noun,
-        [](CLI::App* sub, StaffOpts& o, bool) {
+        [](CLI::App* sub, StaffOpts& o, bool adding) {
             o.name.add(sub, "--name", "their name");
+            name_required(o.name, adding);
             o.wards.add(sub, "--ward", "a ward they work on (repeat)");
             o.competences.add(sub, "--competence", "e.g. dementia, bsl, punjabi (repeat)");
             o.shifts.add(sub, "--shift",

@@ -263,6 +263,23 @@ DateRange parse_closure(std::string_view text, std::string_view field);
 /// A fixed weekly time: one weekday and a clock time, "sun 15:00".
 FixedTime parse_fixed_time(std::string_view text, std::string_view field);
 
+// --- text ---
+/// Whether a text field may run over several lines.
+enum class TextLines {
+    one,  ///< names, codes, labels, rooms, relationships, words: no control character at all
+    many, ///< free text (a booking's reason or note, reach, restrictions): tab and new line too
+};
+/// Refuses a control character in `text`: C0 (U+0000-U+001F), DEL (U+007F) and C1
+/// (U+0080-U+009F); with TextLines::many, tab and new line are allowed. InvalidInput on `field`:
+/// "holds a control character (U+001B) at character 5: …"; the character itself is never
+/// repeated in the message.
+void validate_text(std::string_view text, std::string_view field, TextLines lines = TextLines::one);
+/// `text` with each control character (as validate_text, tab and new line included) written
+/// visibly as `\u001b` (the JSON escape of the same character), so that text stored before
+/// the rule, or read from an old database, never reaches a terminal raw. Everything else is
+/// left as it is.
+std::string visible_text(std::string_view text);
+
 /// A record code: 1-32 characters of letters, digits, '-', '_', '.'; not all digits.
 void validate_code(std::string_view code, std::string_view field = "code");
 /// Whether two codes name the same record: codes are unique and matched without regard to ASCII

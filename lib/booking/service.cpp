@@ -466,6 +466,8 @@ void refuse_state(const Booking& b, BookingStatus to) {
 /// One conditional state change in one write transaction, audited by the store.
 Booking transition(Store& store, BookingId id, BookingStatus to, CallOutcome outcome,
                    const std::string& reason, Instant now) {
+    // Only the new text is checked: a call stored before the text rules keeps its old reason.
+    validate_text(reason, "reason", TextLines::many);
     auto tx = store.begin(TxKind::write);
     auto b = store.bookings().find(id);
     if (!b) {

@@ -111,6 +111,12 @@ std::string opt_string(const json& obj, const std::string& path, const char* key
     return v == nullptr ? std::string() : as_string(*v, at(path, key));
 }
 
+/// A record's "name": when the key is absent, the record's id names it (a name is required,
+/// and validate() refuses an empty one).
+std::string record_name(const json& obj, const std::string& path, const std::string& code) {
+    return member(obj, "name") == nullptr ? code : opt_string(obj, path, "name");
+}
+
 std::vector<std::string> opt_strings(const json& obj, const std::string& path, const char* key) {
     std::vector<std::string> out;
     const json* v = member(obj, key);
@@ -423,7 +429,7 @@ private:
             auto& [id, code, name, kind, tz] = r; // every field: a new one stops this compiling
             id = SiteId(static_cast<std::int64_t>(i) + 1);
             code = read_id(v, path, m_sites);
-            name = opt_string(v, path, "name");
+            name = record_name(v, path, code);
             if (const json* k = member(v, "kind")) {
                 kind = parse_site_kind(as_string(*k, at(path, "kind")), at(path, "kind"));
             }
@@ -445,7 +451,7 @@ private:
                 r; // every field: a new one stops this compiling
             id = WardId(static_cast<std::int64_t>(i) + 1);
             code = read_id(v, path, m_wards);
-            name = opt_string(v, path, "name");
+            name = record_name(v, path, code);
             site = SiteId(m_sites.resolve(required(v, path, "site"), at(path, "site")));
             calling_hours = read_windows(v, path, "calling_hours", true);
             closures = read_closures(v, path);
@@ -465,7 +471,7 @@ private:
                 r; // every field: a new one stops this compiling
             id = ResidentId(static_cast<std::int64_t>(i) + 1);
             code = read_id(v, path, m_residents);
-            name = opt_string(v, path, "name");
+            name = record_name(v, path, code);
             ward = WardId(m_wards.resolve(required(v, path, "ward"), at(path, "ward")));
             room = opt_string(v, path, "room");
             admitted = opt_date(v, path, "admitted");
@@ -497,7 +503,7 @@ private:
                 r; // every field: a new one stops this compiling
             id = ContactId(static_cast<std::int64_t>(i) + 1);
             code = read_id(v, path, m_contacts);
-            name = opt_string(v, path, "name");
+            name = record_name(v, path, code);
             relationship = opt_string(v, path, "relationship");
             auto tz_field = at(path, "tz");
             tz = as_string(required(v, path, "tz"), tz_field);
@@ -520,7 +526,7 @@ private:
                    out_of_service] = r; // every field: a new one stops this compiling
             id = DeviceId(static_cast<std::int64_t>(i) + 1);
             code = read_id(v, path, m_devices);
-            name = opt_string(v, path, "name");
+            name = record_name(v, path, code);
             if (const json* k = member(v, "kind")) {
                 kind = as_string(*k, at(path, "kind"));
             }
@@ -612,7 +618,7 @@ private:
                 r; // every field: a new one stops this compiling
             id = StaffId(static_cast<std::int64_t>(i) + 1);
             code = read_id(v, path, m_staff);
-            name = opt_string(v, path, "name");
+            name = record_name(v, path, code);
             wards = read_staff_wards(v, path);
             competences = opt_strings(v, path, "competences");
             shifts = read_periods(v, path, "shifts", ward_zone(wards.front()));

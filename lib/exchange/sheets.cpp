@@ -331,11 +331,16 @@ std::string export_records(Store& store, Repository<T, IdT>& repo,
 }
 
 /// The column a store error is about: "care_blocks[0].start" → "care_blocks",
-/// "consent.review" → "consent_review".
-std::string column_of(const std::string& field) {
+/// "consent.review" → "consent_review", "care_blocks.label" (a cell's window) → "care_blocks".
+std::string column_of(const std::string& field, const std::vector<std::string>& columns) {
     auto name = field.substr(0, field.find('['));
+    auto head = name.substr(0, name.find('.'));
     for (auto& c : name) {
         c = c == '.' ? '_' : c;
+    }
+    if (std::find(columns.begin(), columns.end(), name) == columns.end() &&
+        std::find(columns.begin(), columns.end(), head) != columns.end()) {
+        return head;
     }
     return name;
 }
@@ -427,7 +432,7 @@ SheetImportSummary import_records(Store& store, Repository<T, IdT>& repo,
             }
         } catch (const InvalidInput& e) {
             // A cell's reader names its own column; the store names a field of the record.
-            auto column = e.field().empty() ? current : column_of(e.field());
+            auto column = e.field().empty() ? current : column_of(e.field(), names);
             throw InvalidInput(where(column), e.reason());
         } catch (const Conflict& e) {
             throw InvalidInput(where(current), e.what());

@@ -31,6 +31,7 @@ void positive_opt(const std::optional<int>& v, std::string_view field) {
 
 void check_periods(const std::vector<Period>& ps, std::string_view field) {
     for (std::size_t i = 0; i < ps.size(); ++i) {
+        validate_text(ps[i].label, fmt::format("{}[{}].label", field, i));
         if (ps[i].end <= ps[i].start) {
             throw InvalidInput(fmt::format("{}[{}]", field, i),
                                fmt::format("end {} is not after start {}", format_utc(ps[i].end),
@@ -48,6 +49,7 @@ void check_windows(const std::vector<WeeklyWindow>& ws, std::string_view field) 
 void check_words(const std::vector<std::string>& words, std::string_view field) {
     for (std::size_t i = 0; i < words.size(); ++i) {
         const auto& w = words[i];
+        validate_text(w, fmt::format("{}[{}]", field, i));
         if (w.empty() || w.size() > 64) {
             throw InvalidInput(fmt::format("{}[{}]", field, i),
                                fmt::format("'{}' must be 1 to 64 characters", w));
@@ -66,10 +68,52 @@ std::size_t characters(std::string_view s) {
     return n;
 }
 
+/// A name: not empty nor only spaces, one line of at most 1000 characters.
 void required_name(const std::string& name) {
+    if (name.find_first_not_of(" \t\n\r\f\v") == std::string::npos) {
+        throw InvalidInput("name", "is required");
+    }
+    validate_text(name, "name");
     if (characters(name) > 1000) {
         throw InvalidInput("name", "must be at most 1000 characters");
     }
+}
+
+/// The short name of a control character people may recognise, else "".
+std::string_view control_name(unsigned c) {
+    switch (c) {
+    case 0x00:
+        return ", NUL";
+    case 0x09:
+        return ", tab";
+    case 0x0A:
+        return ", line feed";
+    case 0x0D:
+        return ", carriage return";
+    case 0x1B:
+        return ", escape";
+    case 0x7F:
+        return ", delete";
+    default:
+        return "";
+    }
+}
+
+/// The code point of the control character at text[i] (validate_text's set, tab and new line
+/// included) and its length in bytes, or 0 bytes when there is none there.
+std::pair<unsigned, std::size_t> control_at(std::string_view text, std::size_t i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20U || c == 0x7FU) {
+        return {c, 1};
+    }
+    // C1 controls are U+0080-U+009F: C2 80 to C2 9F in UTF-8.
+    if (c == 0xC2U && i + 1 < text.size()) {
+        auto next = static_cast<unsigned char>(text[i + 1]);
+        if (next >= 0x80U && next <= 0x9FU) {
+            return {next, 2};
+        }
+    }
+    return {0, 0};
 }
 
 } // namespace
@@ -407,7 +451,43 @@ std::string format_window(const WeeklyWindow& w) {
     return out;
 }
 
+void validate_text(std::string_view text, std::string_view field, TextLines lines) {
+    std::size_t character = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U) {
+            ++character;
+        }
+        auto [c, length] = control_at(text, i);
+        if (length == 0 || (lines == TextLines::many && (c == '\t' || c == '\n'))) {
+            continue;
+        }
+        throw InvalidInput(
+            std::string(field),
+            fmt::format("holds a control character (U+{:04X}{}) at character {}: {}", c,
+                        control_name(c), character,
+                        lines == TextLines::one
+                            ? "write it on one line of printable text"
+                            : "only printable text, tabs and line breaks are allowed"));
+    }
+}
+
+std::string visible_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto [c, length] = control_at(text, i);
+        if (length == 0) {
+            out += text[i];
+            continue;
+        }
+        out += fmt::format("\\u{:04x}", c);
+        i += length - 1;
+    }
+    return out;
+}
+
 void validate_code(std::string_view code, std::string_view field) {
+    validate_text(code, field);
     if (code.empty() || code.size() > 32) {
         throw InvalidInput(std::string(field),
                            fmt::format("'{}' must be 1 to 32 characters", code));
@@ -439,6 +519,7 @@ std::string code_key(std::string_view code) {
 }
 
 void validate(const WeeklyWindow& w, std::string_view field) {
+    validate_text(w.label, sub(field, "label"));
     if (w.weekdays == 0 || w.weekdays > 0x7F) {
         throw InvalidInput(sub(field, "weekdays"), "needs at least one weekday (0-6)");
     }
@@ -467,6 +548,7 @@ void validate(const Ward& w) {
     check_windows(w.calling_hours, "calling_hours");
     for (std::size_t i = 0; i < w.closures.size(); ++i) {
         const auto& c = w.closures[i];
+        validate_text(c.reason, fmt::format("closures[{}].reason", i));
         if (!c.first.ok() || !c.last.ok() || date::sys_days{c.last} < date::sys_days{c.first}) {
             throw InvalidInput(fmt::format("closures[{}]", i),
                                fmt::format("last day {} is before first day {}",
@@ -478,6 +560,8 @@ void validate(const Ward& w) {
 void validate(const Resident& r) {
     validate_code(r.code);
     required_name(r.name);
+    validate_text(r.room, "room");
+    validate_text(r.consent.by, "consent.by");
     if (r.admitted && r.discharged && date::sys_days{*r.discharged} < date::sys_days{*r.admitted}) {
         throw InvalidInput("discharged",
                            fmt::format("{} is before admission on {}", format_date(*r.discharged),
@@ -500,6 +584,8 @@ void validate(const Resident& r) {
 void validate(const Contact& c) {
     validate_code(c.code);
     required_name(c.name);
+    validate_text(c.relationship, "relationship");
+    validate_text(c.reach, "reach", TextLines::many);
     find_zone(c.tz, "tz");
     check_windows(c.availability, "availability");
     check_periods(c.absences, "absences");
@@ -512,11 +598,13 @@ void validate(const Approval& a) {
     if (!a.contact.valid()) {
         throw InvalidInput("contact", "is required");
     }
+    validate_text(a.restrictions, "restrictions", TextLines::many);
 }
 
 void validate(const Device& d) {
     validate_code(d.code);
     required_name(d.name);
+    validate_text(d.kind, "kind");
     if (d.kind.empty() || d.kind.size() > 32) {
         throw InvalidInput("kind", fmt::format("'{}' must be 1 to 32 characters", d.kind));
     }
@@ -610,6 +698,8 @@ void validate(const Booking& b) {
     if (b.priority < 1) {
         throw InvalidInput("priority", fmt::format("{} must be a whole number from 1", b.priority));
     }
+    validate_text(b.reason, "reason", TextLines::many);
+    validate_text(b.series, "series");
 }
 
 } // namespace carecall

@@ -59,13 +59,20 @@ std::string ics_escape(std::string_view text) {
         case '\n':
             out += "\\n";
             break;
-        default:
-            // Other control characters are not allowed in TEXT.
-            if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') {
+        default: {
+            // Other control characters are not allowed in TEXT (RFC 5545 3.3.11: CONTROL is
+            // every C0 character but HTAB, DEL, and C1 as C2 80-9F in UTF-8): a space each.
+            auto c = static_cast<unsigned char>(ch);
+            auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0U;
+            if (c == 0xC2U && next >= 0x80U && next <= 0x9FU) {
+                out += ' ';
+                ++i;
+            } else if ((c < 0x20U && ch != '\t') || c == 0x7FU) {
                 out += ' ';
             } else {
                 out += ch;
             }
+        }
         }
     }
     return out;

@@ -24,17 +24,19 @@ TEST_SUITE("cli audit") {
             REQUIRE(r.code == 0);
         };
         by_user({"site", "add", "SUNNY", "--name", "Sunnyside", "--tz", "Europe/London"});
-        by_user({"ward", "add", "W-ROSE", "--site", "SUNNY"});
+        by_user({"ward", "add", "W-ROSE", "--name", "W-ROSE", "--site", "SUNNY"});
         as_nurse({"resident", "add", "R-0042", "--ward", "W-ROSE", "--name", "Zoë Secretname"});
         as_nurse({"resident", "edit", "R-0042", "--room", "12", "--name", "Zoë Othername"});
         by_user({"resident", "edit", "R-0042", "--room", "12"}); // no change: no row
-        by_user({"ward", "add", "W-TEMP", "--site", "SUNNY"});
+        by_user({"ward", "add", "W-TEMP", "--name", "W-TEMP", "--site", "SUNNY"});
         by_user({"ward", "remove", "W-TEMP", "--yes"});
         // Refused changes leave no row.
-        CHECK(s.run({"site", "add", "SUNNY", "--tz", "Europe/London"}).code == 3);
+        CHECK(s.run({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"}).code ==
+              3);
         CHECK(s.run({"ward", "remove", "W-ROSE", "--yes"}).code == 3);
-        CHECK(s.run({"resident", "add", "R-1", "--ward", "W-ROSE", "--max-call", "-5m"}).code ==
-              65);
+        CHECK(s.run({"resident", "add", "R-1", "--name", "R-1", "--ward", "W-ROSE", "--max-call",
+                     "-5m"})
+                  .code == 65);
 
         auto j = s.json({"audit", "list"});
         CHECK(j["format"] == "carecall-audit/1");
@@ -112,10 +114,10 @@ TEST_SUITE("cli audit") {
     TEST_CASE("audit list: approvals, consent and imports are recorded") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
-        s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY"});
-        s.ok({"resident", "add", "R-0042", "--ward", "W-ROSE"});
-        s.ok({"contact", "add", "C-RAJ", "--tz", "Australia/Sydney"});
+        s.ok({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"});
+        s.ok({"ward", "add", "W-ROSE", "--name", "W-ROSE", "--site", "SUNNY"});
+        s.ok({"resident", "add", "R-0042", "--name", "R-0042", "--ward", "W-ROSE"});
+        s.ok({"contact", "add", "C-RAJ", "--name", "C-RAJ", "--tz", "Australia/Sydney"});
         s.ok({"contact", "approve", "C-RAJ", "--resident", "R-0042", "--key-contact"});
         s.ok({"resident", "consent", "R-0042", "--status", "given", "--on", "2026-11-01"});
         s.ok({"contact", "revoke", "C-RAJ", "--resident", "R-0042"});

@@ -91,7 +91,7 @@ TEST_SUITE("cli audit") {
                      code};
             } else if (what == 8 || extra_wards.empty()) {
                 auto code = "W-U1-" + std::to_string(ward_serial++);
-                c = {{"ward", "add", code, "--site", "SUNNY"}, "add", "ward", code};
+                c = {{"ward", "add", code, "--name", code, "--site", "SUNNY"}, "add", "ward", code};
             } else {
                 auto code = pick(extra_wards);
                 c = {{"ward", "remove", code, "--yes"}, "remove", "ward", code};

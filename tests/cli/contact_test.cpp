@@ -51,18 +51,19 @@ TEST_SUITE("cli contact") {
     TEST_CASE("contact add: bad input is refused and writes nothing") {
         Scratch s;
         s.init();
-        s.ok({"contact", "add", "C-RAJ", "--tz", "Australia/Sydney"});
-        const Args base = {"contact", "add", "C-1", "--tz", "America/New_York"};
+        s.ok({"contact", "add", "C-RAJ", "--name", "C-RAJ", "--tz", "Australia/Sydney"});
+        const Args base = {"contact", "add", "C-1", "--name", "C-1", "--tz", "America/New_York"};
         auto with = [&](const Args& more) {
             Args a = base;
             a.insert(a.end(), more.begin(), more.end());
             return a;
         };
-        check_refused(s, {"contact", "add", "C-1", "--tz", "Europe/Londn"}, 65,
+        check_refused(s, {"contact", "add", "C-1", "--name", "C-1", "--tz", "Europe/Londn"}, 65,
                       "--tz: unknown time zone 'Europe/Londn' (expected an IANA name such as "
                       "Europe/London)");
-        check_refused(s, {"contact", "add", "C-1"}, 2, "--tz is required (see carecall --help)");
-        check_refused(s, {"contact", "add", "C-RAJ", "--tz", "Europe/London"}, 3,
+        check_refused(s, {"contact", "add", "C-1", "--name", "C-1"}, 2,
+                      "--tz is required (see carecall --help)");
+        check_refused(s, {"contact", "add", "C-RAJ", "--name", "C-RAJ", "--tz", "Europe/London"}, 3,
                       "contact C-RAJ already exists");
         check_refused(s, with({"--available", "mon-fri 21:00-18:00"}), 65,
                       "--available: end 18:00 is not after start 21:00");
@@ -124,7 +125,7 @@ TEST_SUITE("cli contact") {
     TEST_CASE("contact approve and revoke") {
         Scratch s;
         small_home(s); // C-RAJ is approved for R-0042
-        s.ok({"resident", "add", "R-0043", "--ward", "W-ROSE"});
+        s.ok({"resident", "add", "R-0043", "--name", "R-0043", "--ward", "W-ROSE"});
 
         auto r = s.run({"contact", "approve", "C-RAJ", "--resident", "R-0043", "--key-contact",
                         "--restrictions", "no calls after 20:00"});
@@ -174,7 +175,7 @@ TEST_SUITE("cli contact") {
         Scratch s;
         small_home(s);
         s.ok({"request", "add", "Q-1", "--resident", "R-0042", "--contact", "C-RAJ"});
-        s.ok({"contact", "add", "C-AMY", "--tz", "Europe/London"});
+        s.ok({"contact", "add", "C-AMY", "--name", "C-AMY", "--tz", "Europe/London"});
         check_refused(
             s, {"contact", "remove", "C-RAJ", "--yes"}, 3,
             "contact C-RAJ is still used by 1 approval (R-0042/C-RAJ) and 1 request (Q-1): "
@@ -218,7 +219,7 @@ TEST_SUITE("cli contact") {
     TEST_CASE("contact remove: a contact no call uses goes, nothing to repair") {
         Scratch s;
         booked_calls(s);
-        ok_at(s, {"-q", "contact", "add", "C-NEW", "--tz", "Europe/London"});
+        ok_at(s, {"-q", "contact", "add", "C-NEW", "--name", "C-NEW", "--tz", "Europe/London"});
         auto r = run_at(s, {"contact", "remove", "C-NEW", "--yes", "--repair"});
         CHECK(r.code == 0);
         CHECK(r.err == "removed contact C-NEW\n");

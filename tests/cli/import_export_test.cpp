@@ -151,7 +151,7 @@ TEST_SUITE("cli import export") {
         Scratch s;
         s.init();
         const auto good = read_json_file(k_ward_day);
-        s.ok({"site", "add", "OTHER", "--tz", "Europe/Paris"});
+        s.ok({"site", "add", "OTHER", "--name", "OTHER", "--tz", "Europe/Paris"});
 
         struct Bad {
             std::string what;

@@ -9,7 +9,7 @@ TEST_SUITE("cli request") {
     TEST_CASE("request add, list and show") {
         Scratch s;
         small_home(s);
-        s.ok({"contact", "add", "C-AMY", "--tz", "Europe/London"});
+        s.ok({"contact", "add", "C-AMY", "--name", "C-AMY", "--tz", "Europe/London"});
         s.ok({"contact", "approve", "C-AMY", "--resident", "R-0042"});
         auto r = s.run({"request",
                         "add",
@@ -159,7 +159,7 @@ TEST_SUITE("cli request") {
     TEST_CASE("request edit: only the options given, lists replaced, 'none' clears") {
         Scratch s;
         small_home(s);
-        s.ok({"contact", "add", "C-AMY", "--tz", "Europe/London"});
+        s.ok({"contact", "add", "C-AMY", "--name", "C-AMY", "--tz", "Europe/London"});
         s.ok({"contact", "approve", "C-AMY", "--resident", "R-0042"});
         s.ok({"request",
               "add",

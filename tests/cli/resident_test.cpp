@@ -17,7 +17,7 @@ std::string repeat(const std::string& unit, int n) {
 
 void home_with_ward(const Scratch& s) {
     s.init();
-    s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
+    s.ok({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"});
     s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY", "--name", "Rose Ward"});
 }
 
@@ -106,17 +106,18 @@ TEST_SUITE("cli resident") {
     TEST_CASE("resident add: bad input is refused and writes nothing") {
         Scratch s;
         home_with_ward(s);
-        s.ok({"resident", "add", "R-0042", "--ward", "W-ROSE"});
-        const Args base = {"resident", "add", "R-1", "--ward", "W-ROSE"};
+        s.ok({"resident", "add", "R-0042", "--name", "R-0042", "--ward", "W-ROSE"});
+        const Args base = {"resident", "add", "R-1", "--name", "R-1", "--ward", "W-ROSE"};
         auto with = [&](const Args& more) {
             Args a = base;
             a.insert(a.end(), more.begin(), more.end());
             return a;
         };
-        check_refused(s, {"resident", "add", "R-1", "--ward", "W-NOPE"}, 4,
+        check_refused(s, {"resident", "add", "R-1", "--name", "R-1", "--ward", "W-NOPE"}, 4,
                       "ward W-NOPE not found");
-        check_refused(s, {"resident", "add", "R-1"}, 2, "--ward is required (see carecall --help)");
-        check_refused(s, {"resident", "add", "R-0042", "--ward", "W-ROSE"}, 3,
+        check_refused(s, {"resident", "add", "R-1", "--name", "R-1"}, 2,
+                      "--ward is required (see carecall --help)");
+        check_refused(s, {"resident", "add", "R-0042", "--name", "R-0042", "--ward", "W-ROSE"}, 3,
                       "resident R-0042 already exists");
         check_refused(s, with({"--max-call", "-5m"}), 65,
                       "--max-call: -5m is not a duration (expected e.g. 30m, 1h, 1h30m)");
@@ -161,7 +162,7 @@ TEST_SUITE("cli resident") {
     TEST_CASE("resident edit: only the options given, lists replaced, 'none' clears") {
         Scratch s;
         home_with_ward(s);
-        s.ok({"ward", "add", "W-BLUE", "--site", "SUNNY"});
+        s.ok({"ward", "add", "W-BLUE", "--name", "W-BLUE", "--site", "SUNNY"});
         s.ok({"resident",
               "add",
               "R-0042",
@@ -239,7 +240,7 @@ TEST_SUITE("cli resident") {
     TEST_CASE("resident consent: recorded with who, when and review") {
         Scratch s;
         home_with_ward(s);
-        s.ok({"resident", "add", "R-0042", "--ward", "W-ROSE"});
+        s.ok({"resident", "add", "R-0042", "--name", "R-0042", "--ward", "W-ROSE"});
         auto r = s.run({"resident", "consent", "R-0042", "--status", "best_interest", "--by",
                         "Dr Okafor", "--on", "2026-11-01", "--review", "2027-03-01"});
         CHECK(r.code == 0);
@@ -317,7 +318,7 @@ TEST_SUITE("cli resident") {
             "مريم",
             "👵🏽 Nana",
             "  leading and trailing spaces  ",
-            "tab\there",
+            "back\\slash \\x1b, written out",
             std::string(1000, 'x'),
         };
         for (std::size_t i = 0; i < names.size(); ++i) {
@@ -365,7 +366,7 @@ TEST_SUITE("cli resident") {
     TEST_CASE("resident remove: needs --yes, refused while requests use it, approvals go with it") {
         Scratch s;
         small_home(s);
-        s.ok({"resident", "add", "R-0043", "--ward", "W-ROSE"});
+        s.ok({"resident", "add", "R-0043", "--name", "R-0043", "--ward", "W-ROSE"});
         s.ok({"contact", "approve", "C-RAJ", "--resident", "R-0043"});
         s.ok({"request", "add", "Q-1", "--resident", "R-0042", "--contact", "C-RAJ"});
         check_refused(

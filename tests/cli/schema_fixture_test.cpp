@@ -196,7 +196,8 @@ TEST_SUITE("cli schema") {
             INFO("db check: " << check.out << check.err);
             CHECK(check.code == 0);
             // Ordinary commands work on it.
-            s.ok({"ward", "add", "W-AFTER-MIGRATION", "--site", "SUNNY"});
+            s.ok({"ward", "add", "W-AFTER-MIGRATION", "--name", "W-AFTER-MIGRATION", "--site",
+                  "SUNNY"});
             CHECK(s.run({"--now", "2026-11-25T10:00:00Z", "agenda", "--date", "2026-11-30"}).code ==
                   0);
             CHECK(s.run({"db", "check"}).code == 0);

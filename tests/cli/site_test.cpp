@@ -56,14 +56,14 @@ TEST_SUITE("cli site") {
             CHECK(by_id == j["record"]);
         }
         SUBCASE("add --json prints the new record") {
-            auto j =
-                s.json({"site", "add", "HOSP", "--kind", "hospital", "--tz", "America/New_York"});
+            auto j = s.json({"site", "add", "HOSP", "--name", "City Hospital", "--kind", "hospital",
+                             "--tz", "America/New_York"});
             CHECK(j["format"] == "carecall-record/1");
             CHECK(j["kind"] == "site");
             CHECK(j["record"]["code"] == "HOSP");
             CHECK(j["record"]["kind"] == "hospital");
             CHECK(j["record"]["tz"] == "America/New_York");
-            CHECK(j["record"]["name"] == "");
+            CHECK(j["record"]["name"] == "City Hospital");
             // Listed by code.
             auto items = s.list("site");
             REQUIRE(items.size() == 2);
@@ -75,25 +75,29 @@ TEST_SUITE("cli site") {
     TEST_CASE("site add: bad input is refused and writes nothing") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
-        check_refused(s, {"site", "add", "S1", "--tz", "Europe/Londn"}, 65,
+        s.ok({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"});
+        check_refused(s, {"site", "add", "S1", "--name", "S1", "--tz", "Europe/Londn"}, 65,
                       "--tz: unknown time zone 'Europe/Londn' (expected an IANA name such as "
                       "Europe/London)");
-        check_refused(s, {"site", "add", "S1", "--tz", ""}, 2,
+        check_refused(s, {"site", "add", "S1", "--name", "S1", "--tz", ""}, 2,
                       "--tz: is empty (see carecall --help)");
         check_refused(
-            s, {"site", "add", "S1", "--tz", "Europe/London", "--kind", "castle"}, 65,
+            s, {"site", "add", "S1", "--name", "S1", "--tz", "Europe/London", "--kind", "castle"},
+            65,
             "--kind: 'castle' is not a site kind (expected care_home, hospital, hospice or "
             "ld_unit)");
-        check_refused(s, {"site", "add", "SUNNY", "--tz", "Europe/Paris"}, 3,
+        check_refused(s, {"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/Paris"}, 3,
                       "site SUNNY already exists");
-        check_refused(s, {"site", "add", "bad code", "--tz", "Europe/London"}, 65,
-                      "code: 'bad code' may hold only letters, digits, '-', '_' and '.'");
-        check_refused(s, {"site", "add", "1234", "--tz", "Europe/London"}, 65,
+        check_refused(s, {"site", "add", "bad code", "--name", "bad code", "--tz", "Europe/London"},
+                      65, "code: 'bad code' may hold only letters, digits, '-', '_' and '.'");
+        check_refused(s, {"site", "add", "1234", "--name", "1234", "--tz", "Europe/London"}, 65,
                       "code: '1234' must not be all digits (numbers are record ids)");
-        check_refused(s, {"site", "add", std::string(33, 'X'), "--tz", "Europe/London"}, 65,
-                      "code: '" + std::string(33, 'X') + "' must be 1 to 32 characters");
-        check_refused(s, {"site", "add", "S1"}, 2, "--tz is required (see carecall --help)");
+        check_refused(s,
+                      {"site", "add", std::string(33, 'X'), "--name", std::string(33, 'X'), "--tz",
+                       "Europe/London"},
+                      65, "code: '" + std::string(33, 'X') + "' must be 1 to 32 characters");
+        check_refused(s, {"site", "add", "S1", "--name", "S1"}, 2,
+                      "--tz is required (see carecall --help)");
         check_refused(
             s, {"site", "add", "S1", "--name", std::string(1001, 'a'), "--tz", "Europe/London"}, 65,
             "name: must be at most 1000 characters");
@@ -142,8 +146,9 @@ TEST_SUITE("cli site") {
     TEST_CASE("site remove: needs --yes in a script, refused while wards or devices use it") {
         Scratch s;
         small_home(s);
-        s.ok({"site", "add", "EMPTY", "--tz", "Europe/London"});
-        s.ok({"device", "add", "PORTAL-1", "--site", "SUNNY", "--ward", "W-ROSE"});
+        s.ok({"site", "add", "EMPTY", "--name", "EMPTY", "--tz", "Europe/London"});
+        s.ok({"device", "add", "PORTAL-1", "--name", "PORTAL-1", "--site", "SUNNY", "--ward",
+              "W-ROSE"});
 
         check_refused(s, {"site", "remove", "EMPTY"}, 2,
                       "remove site EMPTY: refused without --yes (not on a terminal)");

@@ -18,7 +18,7 @@ TEST_SUITE("cli staff") {
         CHECK(r.code == 0);
         CHECK(r.out.empty());
         CHECK(r.err == "added staff member E-AMY\n");
-        s.ok({"staff", "add", "E-BEN", "--ward", "W-BLUE"});
+        s.ok({"staff", "add", "E-BEN", "--name", "Ben Ode", "--ward", "W-BLUE"});
 
         auto e = s.show("staff", "E-AMY");
         CHECK(e["code"] == "E-AMY");
@@ -40,7 +40,7 @@ TEST_SUITE("cli staff") {
         CHECK(r.code == 0);
         CHECK(r.out == "CODE   NAME       WARDS           COMPETENCES    WEEKLY SHIFTS\n"
                        "E-AMY  Amy Jones  W-ROSE, W-BLUE  dementia, bsl  mon-fri 07:00-15:00\n"
-                       "E-BEN             W-BLUE\n");
+                       "E-BEN  Ben Ode    W-BLUE\n");
         CHECK(r.err == "2 staff\n");
         auto j = s.json({"staff", "list", "--ward", "W-ROSE"});
         CHECK(j["kind"] == "staff member");
@@ -52,15 +52,15 @@ TEST_SUITE("cli staff") {
     TEST_CASE("staff add: bad input is refused and writes nothing") {
         Scratch s;
         small_home(s);
-        s.ok({"staff", "add", "E-AMY", "--ward", "W-ROSE"});
-        const Args base = {"staff", "add", "E-1", "--ward", "W-ROSE"};
+        s.ok({"staff", "add", "E-AMY", "--name", "E-AMY", "--ward", "W-ROSE"});
+        const Args base = {"staff", "add", "E-1", "--name", "E-1", "--ward", "W-ROSE"};
         auto with = [&](const Args& more) {
             Args a = base;
             a.insert(a.end(), more.begin(), more.end());
             return a;
         };
         check_refused(
-            s, {"staff", "add", "E-1", "--shift", "2027-07-03 08:00-12:00"}, 65,
+            s, {"staff", "add", "E-1", "--name", "E-1", "--shift", "2027-07-03 08:00-12:00"}, 65,
             "--shift: give the staff member a --ward first (shifts are read in its site's "
             "time zone)");
         check_refused(s, with({"--weekly-shift", "mon-fri 15:00-07:00"}), 65,
@@ -73,8 +73,9 @@ TEST_SUITE("cli staff") {
                       "2027-03-28T02:00:00+01:00");
         check_refused(s, with({"--shift", "2027-07-03 12:00-08:00"}), 65,
                       "--shift: '2027-07-03 12:00-08:00': the end is not after the start");
-        check_refused(s, {"staff", "add", "E-1", "--ward", "W-NOPE"}, 4, "ward W-NOPE not found");
-        check_refused(s, {"staff", "add", "E-AMY", "--ward", "W-BLUE"}, 3,
+        check_refused(s, {"staff", "add", "E-1", "--name", "E-1", "--ward", "W-NOPE"}, 4,
+                      "ward W-NOPE not found");
+        check_refused(s, {"staff", "add", "E-AMY", "--name", "E-AMY", "--ward", "W-BLUE"}, 3,
                       "staff E-AMY already exists");
         check_refused(s, {"staff", "show", "E-NOPE"}, 4, "staff member E-NOPE not found");
         CHECK(s.list("staff").size() == 1);
@@ -85,10 +86,11 @@ TEST_SUITE("cli staff") {
         // read in one site's time zone)"); the command must not accept what an import refuses.
         Scratch s;
         small_home(s);
-        s.ok({"site", "add", "OAKS", "--tz", "America/New_York"});
-        s.ok({"ward", "add", "W-ELM", "--site", "OAKS"});
+        s.ok({"site", "add", "OAKS", "--name", "OAKS", "--tz", "America/New_York"});
+        s.ok({"ward", "add", "W-ELM", "--name", "W-ELM", "--site", "OAKS"});
         auto before = s.dump();
-        auto r = s.run({"staff", "add", "E-1", "--ward", "W-ROSE", "--ward", "W-ELM"});
+        auto r =
+            s.run({"staff", "add", "E-1", "--name", "E-1", "--ward", "W-ROSE", "--ward", "W-ELM"});
         INFO("stderr: " << r.err);
         CHECK(r.code == 65);
         CHECK(starts_with(r.err, "carecall: error: wards[1]: "));
@@ -133,7 +135,7 @@ TEST_SUITE("cli staff") {
     TEST_CASE("staff remove") {
         Scratch s;
         small_home(s);
-        s.ok({"staff", "add", "E-AMY", "--ward", "W-ROSE"});
+        s.ok({"staff", "add", "E-AMY", "--name", "E-AMY", "--ward", "W-ROSE"});
         check_refused(s, {"staff", "remove", "E-AMY"}, 2,
                       "remove staff member E-AMY: refused without --yes (not on a terminal)");
         auto r = s.run({"staff", "remove", "E-AMY", "--yes"});

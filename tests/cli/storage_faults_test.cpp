@@ -287,9 +287,10 @@ TEST_SUITE("cli storage faults") {
             id_argv.insert(id_argv.end(), {"id", "-u"});
             auto who = run_process(s, id_argv);
             REQUIRE(who.out != "0\n");
-            for (const Args& args : {book_args("R-IVY", "C-LUCY", "2027-07-05 10:00"),
-                                     Args{"resident", "edit", "R-IVY", "--room", "7"},
-                                     Args{"site", "add", "S-NEW", "--tz", "Europe/London"}}) {
+            for (const Args& args :
+                 {book_args("R-IVY", "C-LUCY", "2027-07-05 10:00"),
+                  Args{"resident", "edit", "R-IVY", "--room", "7"},
+                  Args{"site", "add", "S-NEW", "--name", "S-NEW", "--tz", "Europe/London"}}) {
                 INFO("args: " << Scratch::describe(args));
                 auto r = as_nobody(c.db, args);
                 INFO("stderr: " << r.err);
@@ -437,7 +438,7 @@ TEST_SUITE("cli storage faults") {
             std::string script = "for i in $(seq 0 " + std::to_string(writes - 1) + "); do " +
                                  shell_quote(CARECALL_BIN) + " --db " + shell_quote(s.db()) +
                                  " --wait 600000 -q ward add W-" + std::to_string(w) +
-                                 "-$i --site SUNNY || exit 1; done";
+                                 "-$i --name Ward --site SUNNY || exit 1; done";
             children.push_back(start_process({"sh", "-c", script},
                                              s.path("w" + std::to_string(w) + ".out"),
                                              s.path("w" + std::to_string(w) + ".err")));
@@ -489,7 +490,7 @@ TEST_SUITE("cli storage faults") {
         auto init =
             s.run(Invocation{{"db", "init"}, {}, {"CARECALL_ASSUME_NETWORK_FS=1"}, true, {}});
         CHECK(init.code == 0);
-        auto r = s.run(Invocation{{"site", "add", "S1", "--tz", "Europe/London"},
+        auto r = s.run(Invocation{{"site", "add", "S1", "--name", "S1", "--tz", "Europe/London"},
                                   {},
                                   {"CARECALL_ASSUME_NETWORK_FS=1"},
                                   true,
@@ -508,7 +509,7 @@ TEST_SUITE("cli storage faults") {
         CHECK(bytes[19] == 1);
         CHECK(query_int(s.db(), "SELECT count(*) FROM site") == 1);
         // On a local disk the same file goes to WAL, without the warning.
-        auto local = s.run({"site", "add", "S2", "--tz", "Europe/London"});
+        auto local = s.run({"site", "add", "S2", "--name", "S2", "--tz", "Europe/London"});
         CHECK(local.code == 0);
         CHECK_FALSE(contains(local.err, "network"));
         CHECK(slurp(s.db())[18] == 2);

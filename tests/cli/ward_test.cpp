@@ -10,13 +10,14 @@ TEST_SUITE("cli ward") {
     TEST_CASE("ward add, list and show: calling hours in site time") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
-        s.ok({"site", "add", "OAKS", "--tz", "America/New_York"});
+        s.ok({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"});
+        s.ok({"site", "add", "OAKS", "--name", "OAKS", "--tz", "America/New_York"});
         auto r = s.run({"ward", "add", "W-ROSE", "--site", "SUNNY", "--name", "Rose Ward",
                         "--hours", "daily 09:00-20:00", "--hours", "sat,sun 21:00-24:00 late"});
         CHECK(r.code == 0);
         CHECK(r.err == "added ward W-ROSE\n");
-        s.ok({"ward", "add", "W-ELM", "--site", "OAKS", "--hours", "mon-fri 10:00-18:00"});
+        s.ok({"ward", "add", "W-ELM", "--name", "Elm Ward", "--site", "OAKS", "--hours",
+              "mon-fri 10:00-18:00"});
 
         auto w = s.show("ward", "W-ROSE");
         CHECK(w["code"] == "W-ROSE");
@@ -36,7 +37,7 @@ TEST_SUITE("cli ward") {
         r = s.run({"ward", "list"});
         CHECK(r.code == 0);
         CHECK(r.out == "CODE    NAME       SITE   CALLING HOURS\n"
-                       "W-ELM              OAKS   mon-fri 10:00-18:00\n"
+                       "W-ELM   Elm Ward   OAKS   mon-fri 10:00-18:00\n"
                        "W-ROSE  Rose Ward  SUNNY  daily 09:00-20:00, sat,sun 21:00-24:00 late\n");
         CHECK(r.err == "2 wards\n");
 
@@ -60,39 +61,55 @@ TEST_SUITE("cli ward") {
     TEST_CASE("ward add: bad input is refused and writes nothing") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
-        s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY"});
-        check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--hours", "daily 25:61-26:00"},
+        s.ok({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"});
+        s.ok({"ward", "add", "W-ROSE", "--name", "W-ROSE", "--site", "SUNNY"});
+        check_refused(s,
+                      {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--hours",
+                       "daily 25:61-26:00"},
                       65, "--hours: 25:61 is not a time (expected HH:MM)");
-        check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--hours", "daily 17:00-09:00"},
+        check_refused(s,
+                      {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--hours",
+                       "daily 17:00-09:00"},
                       65, "--hours: end 09:00 is not after start 17:00");
-        check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--hours", "daily 24:00-24:00"},
+        check_refused(s,
+                      {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--hours",
+                       "daily 24:00-24:00"},
                       65, "--hours: 24:00 is only allowed as an end time");
-        check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--hours", "funday 09:00-10:00"},
+        check_refused(s,
+                      {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--hours",
+                       "funday 09:00-10:00"},
                       65,
                       "--hours: 'funday 09:00-10:00' has 'funday', not a day (expected mon … sun, "
                       "daily, weekdays or weekends)");
-        check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--hours", "daily"}, 65,
-                      "--hours: 'daily' is not a weekly window (expected DAYS HH:MM-HH:MM [LABEL], "
-                      "e.g. mon-fri 09:00-17:00)");
-        check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--closure", "2026-02-30"}, 65,
-                      "--closure: 2026-02-30 is not a real date");
-        check_refused(s, {"ward", "add", "W-1", "--site", "SUNNY", "--closure", "03/04/2027"}, 65,
-                      "--closure: 03/04/2027 is not a date (expected YYYY-MM-DD)");
         check_refused(
-            s, {"ward", "add", "W-1", "--site", "SUNNY", "--closure", "2026-12-14..2026-12-01"}, 65,
-            "closures[0]: last day 2026-12-01 is before first day 2026-12-14");
-        check_refused(s, {"ward", "add", "W-1", "--site", "NOPE"}, 4, "site NOPE not found");
-        check_refused(s, {"ward", "add", "W-1"}, 2, "--site is required (see carecall --help)");
-        check_refused(s, {"ward", "add", "W-ROSE", "--site", "SUNNY"}, 3,
+            s, {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--hours", "daily"}, 65,
+            "--hours: 'daily' is not a weekly window (expected DAYS HH:MM-HH:MM [LABEL], "
+            "e.g. mon-fri 09:00-17:00)");
+        check_refused(
+            s,
+            {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--closure", "2026-02-30"},
+            65, "--closure: 2026-02-30 is not a real date");
+        check_refused(
+            s,
+            {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--closure", "03/04/2027"},
+            65, "--closure: 03/04/2027 is not a date (expected YYYY-MM-DD)");
+        check_refused(s,
+                      {"ward", "add", "W-1", "--name", "W-1", "--site", "SUNNY", "--closure",
+                       "2026-12-14..2026-12-01"},
+                      65, "closures[0]: last day 2026-12-01 is before first day 2026-12-14");
+        check_refused(s, {"ward", "add", "W-1", "--name", "W-1", "--site", "NOPE"}, 4,
+                      "site NOPE not found");
+        check_refused(s, {"ward", "add", "W-1", "--name", "W-1"}, 2,
+                      "--site is required (see carecall --help)");
+        check_refused(s, {"ward", "add", "W-ROSE", "--name", "W-ROSE", "--site", "SUNNY"}, 3,
                       "ward W-ROSE already exists");
     }
 
     TEST_CASE("ward edit: only given fields, a list option replaces the list, 'none' empties it") {
         Scratch s;
         s.init();
-        s.ok({"site", "add", "SUNNY", "--tz", "Europe/London"});
-        s.ok({"site", "add", "OAKS", "--tz", "Europe/London"});
+        s.ok({"site", "add", "SUNNY", "--name", "SUNNY", "--tz", "Europe/London"});
+        s.ok({"site", "add", "OAKS", "--name", "OAKS", "--tz", "Europe/London"});
         s.ok({"ward", "add", "W-ROSE", "--site", "SUNNY", "--name", "Rose", "--hours",
               "mon-fri 09:00-12:00", "--hours", "mon-fri 14:00-20:00", "--closure",
               "2026-12-01..2026-12-14 outbreak"});
@@ -134,9 +151,9 @@ TEST_SUITE("cli ward") {
     TEST_CASE("ward remove: refused while residents, devices or staff use it") {
         Scratch s;
         small_home(s);
-        s.ok({"staff", "add", "E-AMY", "--ward", "W-ROSE"});
-        s.ok({"device", "add", "PORTAL-1", "--site", "SUNNY", "--ward", "W-BLUE", "--ward",
-              "W-ROSE"});
+        s.ok({"staff", "add", "E-AMY", "--name", "E-AMY", "--ward", "W-ROSE"});
+        s.ok({"device", "add", "PORTAL-1", "--name", "PORTAL-1", "--site", "SUNNY", "--ward",
+              "W-BLUE", "--ward", "W-ROSE"});
         check_refused(s, {"ward", "remove", "W-ROSE", "--yes"}, 3,
                       "ward W-ROSE is still used by 1 resident (R-0042), 1 device (PORTAL-1) and 1 "
                       "staff member (E-AMY): remove or move them first");

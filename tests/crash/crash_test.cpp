@@ -396,8 +396,8 @@ Tally crash_large_write(const Scratch& s, const std::vector<std::string>& args, 
         ++tally.landed[landed];
         tally.exited_first += exited ? 1 : 0;
         // The file takes writes after the crash.
-        auto again = run_process(
-            s, carecall_argv(db, {"-q", "site", "add", "AFTER-CRASH", "--tz", "Europe/London"}));
+        auto again = run_process(s, carecall_argv(db, {"-q", "site", "add", "AFTER-CRASH", "--name",
+                                                       "AFTER-CRASH", "--tz", "Europe/London"}));
         INFO("a write after the crash: " << again.err);
         CHECK(again.code == 0);
     }

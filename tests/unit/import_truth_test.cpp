@@ -177,6 +177,7 @@ TEST_SUITE("import: nothing silently granted") {
             auto tx = store->begin(TxKind::write);
             Contact other;
             other.code = "C-OTHER";
+            other.name = "Name of " + std::string(other.code);
             other.tz = "Europe/London";
             auto id = store->contacts().add(other);
             store->approvals().put(

@@ -440,6 +440,7 @@ Scenario site_for(std::uint32_t seed, Draw& g) {
         Contact c;
         c.id = ContactId(static_cast<std::int64_t>(s.contacts.size()) + 1);
         c.code = fmt::format("V{}", r.id.value);
+        c.name = "Name of " + std::string(c.code);
         c.tz = zones[static_cast<std::size_t>(g.uniform(0, 3))];
         c.availability.push_back(WeeklyWindow{0x7F, 8 * 60, 22 * 60, {}});
         s.contacts.push_back(c);
@@ -816,6 +817,7 @@ TEST_SUITE("living plan") {
         r.id = ResidentId(1);
         r.consent.status = ConsentStatus::given; // a scenario says it, or no call is planned
         r.code = "R1";
+        r.name = "Name of " + std::string(r.code);
         r.ward = WardId(1);
         r.needs_assistance = true;
         r.competences = {"bsl"};
@@ -831,6 +833,7 @@ TEST_SUITE("living plan") {
         Contact c;
         c.id = ContactId(1);
         c.code = "C1";
+        c.name = "Name of " + std::string(c.code);
         c.tz = "America/New_York"; // 10:00 GMT is 06:00 in New York (EDT since 14 March)
         c.availability = {WeeklyWindow{0x7F, 5 * 60, 9 * 60, {}}};
         base.contacts[1] = c;
@@ -849,6 +852,7 @@ TEST_SUITE("living plan") {
         Staff st;
         st.id = StaffId(1);
         st.code = "E1";
+        st.name = "Name of " + std::string(st.code);
         st.wards = {WardId(1), WardId(2)};
         st.competences = {"bsl"};
         st.weekly_shifts = {WeeklyWindow{0x1F, 8 * 60, 16 * 60, {}}};
@@ -1066,11 +1070,13 @@ TEST_SUITE("living plan") {
         r.id = ResidentId(1);
         r.consent.status = ConsentStatus::given; // a scenario says it, or no call is planned
         r.code = "R1";
+        r.name = "Name of " + std::string(r.code);
         r.ward = WardId(1);
         s.residents.push_back(r);
         Contact c;
         c.id = ContactId(1);
         c.code = "C1";
+        c.name = "Name of " + std::string(c.code);
         c.tz = "Europe/London";
         c.availability = {WeeklyWindow{0x7F, 8 * 60, 21 * 60, {}}};
         s.contacts.push_back(c);
@@ -1129,11 +1135,13 @@ TEST_SUITE("living plan") {
         r.id = ResidentId(1);
         r.consent.status = ConsentStatus::given; // a scenario says it, or no call is planned
         r.code = "R1";
+        r.name = "Name of " + std::string(r.code);
         r.ward = WardId(1);
         s.residents.push_back(r);
         Contact c;
         c.id = ContactId(1);
         c.code = "C1"; // Mondays at six, Saturdays at nine
+        c.name = "Name of C1";
         c.tz = "Europe/London";
         c.availability = {WeeklyWindow{0x01, 18 * 60, 18 * 60 + 30, {}},
                           WeeklyWindow{0x20, 9 * 60, 10 * 60, {}}};

@@ -94,12 +94,14 @@ TEST_SUITE("model") {
 
         Ward w;
         w.code = "W1";
+        w.name = "Name of " + std::string(w.code);
         w.calling_hours.push_back(WeeklyWindow{0x7F, 600, 540, ""});
         CHECK_THROWS_WITH_AS(validate(w), "calling_hours[0]: end 09:00 is not after start 10:00",
                              InvalidInput);
 
         Resident r;
         r.code = "R1";
+        r.name = "Name of " + std::string(r.code);
         r.max_call_minutes = -5;
         CHECK_THROWS_WITH_AS(validate(r), "max_call_minutes: -5 must be a positive whole number",
                              InvalidInput);
@@ -111,6 +113,7 @@ TEST_SUITE("model") {
 
         Device d;
         d.code = "D1";
+        d.name = "Name of " + std::string(d.code);
         d.cleaning_minutes = -1;
         CHECK_THROWS_WITH_AS(validate(d),
                              "cleaning_minutes: -1 must be a whole number of minutes from 0 to "
@@ -141,6 +144,7 @@ TEST_SUITE("model") {
 
         Contact c;
         c.code = "C1";
+        c.name = "Name of " + std::string(c.code);
         c.tz = "Australia/Sydney";
         c.absences.push_back(
             Period{Instant{std::chrono::seconds{100}}, Instant{std::chrono::seconds{50}}, "away"});

@@ -5,8 +5,10 @@
 
 #include "carecall/error.hpp"
 #include "carecall/model.hpp"
+#include "unit/refusal.hpp"
 
 using namespace carecall;
+using carecall::test::refusal;
 
 namespace {
 
@@ -16,16 +18,6 @@ const date::time_zone* london() {
 
 Instant utc(const char* t) {
     return parse_time_phrase(t, find_zone("UTC"), Instant{}, "t");
-}
-
-template <class F>
-std::string refusal(F f) {
-    try {
-        f();
-    } catch (const InvalidInput& e) {
-        return e.what();
-    }
-    return "no error";
 }
 
 } // namespace

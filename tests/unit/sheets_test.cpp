@@ -35,7 +35,7 @@ std::unique_ptr<Store> home() {
 Resident full_resident(Store& store) {
     Resident r;
     r.code = "R-Q";
-    r.name = "Quinn \"Q\" O'Hara,\nJr. — Zoë 😀";
+    r.name = "Quinn \"Q\" O'Hara, Jr. — Zoë 😀"; // a quote and a comma: quoted in CSV
     r.ward = store.wards().get("W-1", "ward").id;
     r.room = "3; annex";
     r.admitted = parse_date("2026-02-01", "d");
@@ -69,7 +69,7 @@ TEST_SUITE("sheets") {
         c.tz = "Asia/Kolkata";
         c.availability = {parse_window("daily 18:00-22:00 evenings", "a")};
         c.absences = {{utc(2027, 7, 8, 0, 0), utc(2027, 7, 9, 0, 0), "away"}};
-        c.reach = "+91 98765 43210";
+        c.reach = "+91 98765 43210,\n\tor \"WhatsApp\""; // free text over lines: quoted in CSV
         c.id = a->contacts().add(c);
         Staff st;
         st.code = "E-1";
