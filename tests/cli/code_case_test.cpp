@@ -52,7 +52,7 @@ TEST_SUITE("cli codes") {
                       3,
                       "contact C-lucy already exists as C-LUCY (codes are the same whatever their "
                       "case)");
-        check_refused(s, {"ward", "add", "w-blue", "--site", "SUNNY"}, 3,
+        check_refused(s, {"ward", "add", "w-blue", "--name", "Blue", "--site", "SUNNY"}, 3,
                       "ward w-blue already exists as W-BLUE (codes are the same whatever their "
                       "case)");
         check_refused(s, {"staff", "add", "e-sam", "--name", "Sam R"}, 3,
