@@ -177,6 +177,7 @@ Store& Env::store(Create create, bool accept_empty) {
         user = std::getenv("LOGNAME");
     }
     opts.actor.os_user = user != nullptr ? user : fmt::format("uid {}", getuid());
+    validate_text(as, "--as"); // the audit trail's name for the person making the change
     opts.actor.as = as;
     opts.busy_timeout_ms = wait_ms;
     opts.create = may_create;

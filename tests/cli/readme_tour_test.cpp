@@ -76,9 +76,9 @@ TEST_SUITE("cli readme") {
             REQUIRE(starts_with(command, "carecall "));
             std::string script = "cd " + shell_quote(home) + " || exit 99\n" +
                                  "unset CARECALL_DB CARECALL_NOW NO_COLOR XDG_DATA_HOME\n" +
-                                 "export HOME=" + shell_quote(home) + "\n" +
-                                 "carecall() { " + shell_quote(CARECALL_BIN) + " --now " +
-                                 k_tour_now + " \"$@\"; }\n" + exports + command + "\n";
+                                 "export HOME=" + shell_quote(home) + "\n" + "carecall() { " +
+                                 shell_quote(CARECALL_BIN) + " --now " + k_tour_now +
+                                 " \"$@\"; }\n" + exports + command + "\n";
             s.write("step.sh", script);
             const auto out = s.path("step.out");
             const auto err = s.path("step.err");

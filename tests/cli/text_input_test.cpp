@@ -146,6 +146,9 @@ TEST_SUITE("cli text") {
         CHECK(j["calls"][0]["reason"] == "went well\nasked for Sunday");
         s.ok({"-q", "contact", "edit", "C-TOM", "--reach", "phone\tfirst\nthen email"});
         CHECK(s.show("contact", "C-TOM")["reach"] == "phone\tfirst\nthen email");
+        // The name the audit trail records for the person making a change (--as) is one line.
+        refused_text(s, {"--as", "Amy\x1b[2J", "cancel", "B-1", "--reason", "gone"},
+                     control_message("--as", "U+001B, escape", 4, false));
     }
 
     TEST_CASE("X1: control characters in CSV and scenario files are refused with FILE:LINE: "
