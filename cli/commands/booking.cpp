@@ -74,6 +74,18 @@ Ambiguity ambiguity(bool earliest, bool latest) {
     return earliest ? Ambiguity::earliest : (latest ? Ambiguity::latest : Ambiguity::refuse);
 }
 
+/// A call's start (`book --at`, `move --to`): a day without a time (`2026-12-05`, `tomorrow`)
+/// is refused rather than read as midnight.
+Instant call_start(const std::string& phrase, const date::time_zone* zone, Instant now,
+                   const std::string& field, Ambiguity amb) {
+    if (read_time_phrase(phrase, zone, now, field).day_only) {
+        throw InvalidInput(field, fmt::format("'{}' is a day without a time: give the call's time "
+                                              "too (e.g. '{} 10:00')",
+                                              phrase, phrase));
+    }
+    return parse_time_phrase(phrase, zone, now, field, amb);
+}
+
 /// The id of a device given by code, or nullopt when none was given.
 std::optional<DeviceId> optional_device(Store& store, const std::string& code) {
     if (code.empty()) {
@@ -168,7 +180,7 @@ BookRequest book_request(Store& store, const BookOpts& bo, const Target& t, Inst
     }
     auto amb = ambiguity(bo.earliest, bo.latest);
     if (!bo.at.empty()) {
-        req.at = parse_time_phrase(bo.at, t.zone, now, "--at", amb);
+        req.at = call_start(bo.at, t.zone, now, "--at", amb);
     }
     if (!bo.after.empty()) {
         req.after = parse_time_phrase(bo.after, t.zone, now, "--after", amb);
@@ -253,7 +265,7 @@ void run_move(Env& env, const MoveOpts& mo) {
     auto now = env.now();
     MoveRequest req;
     req.booking = b.id;
-    req.start = parse_time_phrase(mo.to, zone, now, "--to", ambiguity(mo.earliest, mo.latest));
+    req.start = call_start(mo.to, zone, now, "--to", ambiguity(mo.earliest, mo.latest));
     req.device = optional_device(store, mo.device);
     req.staff = optional_staff(store, mo.staff);
     req.override_availability = mo.override_availability;

@@ -78,6 +78,7 @@ struct TimeReading {
     LocalDateTime local;
     std::vector<Instant> instants;
     bool explicit_offset = false; ///< the phrase carried its own offset or Z (or was "now")
+    bool day_only = false; ///< a day with no clock time (`2026-12-05`, `tomorrow`): its midnight
 };
 
 /// Reads the time phrases of docs/cli.md relative to `now`, in `zone` unless the phrase carries an

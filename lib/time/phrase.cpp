@@ -170,6 +170,7 @@ TimeReading read_time_phrase(std::string_view phrase, const date::time_zone* zon
             throw not_a_time(phrase, field);
         }
         r.local = date::local_days{day} + std::chrono::minutes{minutes};
+        r.day_only = used == w.size();
     }
     auto info = zone->get_info(r.local);
     switch (info.result) {

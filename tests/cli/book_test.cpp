@@ -567,3 +567,27 @@ TEST_CASE("book: a weekly series of which nothing can be booked exits 3 and writ
     CHECK(r.err.find("carecall: error: Fay Moss has refused video calls\n") != std::string::npos);
     CHECK(s.snapshot() == before);
 }
+
+TEST_CASE("book --at and move --to refuse a day without a time rather than read it as midnight") {
+    carecall::test::Scratch s;
+    care_home(s);
+    ok_at(s, {"-q", "book", "--resident", "R-ASHA", "--contact", "C-LUCY", "--at",
+              "2027-07-05 10:00"}); // B-1
+    const auto before = s.snapshot();
+    for (const std::string day : {"2027-07-06", "tomorrow", "next mon"}) {
+        CAPTURE(day);
+        check_refused(s, now_args(book_args("R-IVY", "C-TOM", day)), 65,
+                      "--at: '" + day +
+                          "' is a day without a time: give the call's time too (e.g. '" + day +
+                          " 10:00')");
+        check_refused(s, now_args({"move", "B-1", "--to", day}), 65,
+                      "--to: '" + day +
+                          "' is a day without a time: give the call's time too (e.g. '" + day +
+                          " 10:00')");
+    }
+    CHECK(s.snapshot() == before);
+    // A day with a time, and --after (the start of a search) as a day, still work.
+    ok_at(s, {"-q", "move", "B-1", "--to", "2027-07-06 10:00"});
+    ok_at(s, {"-q", "book", "--resident", "R-IVY", "--contact", "C-TOM", "--first-free", "--after",
+              "2027-07-06"});
+}
