@@ -55,20 +55,6 @@ std::string Env::db_origin() const {
 
 namespace {
 
-/// RFC 3986 scheme: a letter, then letters, digits, '+', '-', '.' (as open_store reads a URL).
-/// One letter is not taken as a scheme.
-bool is_scheme(std::string_view s) {
-    if (s.size() < 2 || std::isalpha(static_cast<unsigned char>(s[0])) == 0) {
-        return false;
-    }
-    for (char c : s) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '+' && c != '-' && c != '.') {
-            return false;
-        }
-    }
-    return true;
-}
-
 const char* kind_of(mode_t mode) {
     if (S_ISDIR(mode)) {
         return "a directory";
@@ -132,26 +118,20 @@ void check_db_file(const std::string& path, bool accept_empty) {
 
 std::string Env::db_file() const {
     auto path = db_path();
-    auto colon = path.find(':');
-    if (colon == std::string::npos || !is_scheme(std::string_view(path).substr(0, colon))) {
+    auto u = parse_store_url(path);
+    if (u.scheme.empty()) {
         return path;
     }
-    auto scheme = path.substr(0, colon);
-    std::string lower;
-    for (char c : scheme) {
-        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    if (lower != "sqlite") {
+    if (u.scheme != "sqlite") {
         throw UsageError(fmt::format("--db {}: unknown store URL scheme '{}': this carecall "
                                      "knows sqlite:PATH and plain paths",
-                                     path, scheme));
+                                     path, path.substr(0, path.find(':'))));
     }
-    auto file = path.substr(colon + 1);
-    if (file.empty()) {
+    if (u.rest.empty()) {
         throw UsageError(
             fmt::format("--db {}: the store URL names no file (expected sqlite:PATH)", path));
     }
-    return file == ":memory:" ? std::string() : file;
+    return u.rest == ":memory:" ? std::string() : u.rest;
 }
 
 Store& Env::store(Create create, bool accept_empty) {

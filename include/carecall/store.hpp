@@ -264,6 +264,15 @@ public:
 /// The schema version this build writes.
 int current_schema_version();
 
+/// A store URL taken apart as open_store reads it: `SCHEME:REST` when what comes before the first
+/// ':' is an RFC 3986 scheme of two or more characters (a letter, then letters, digits, '+', '-',
+/// '.'; one letter stays a path, as in "C:…"), else a bare path.
+struct StoreUrl {
+    std::string scheme; ///< lower case; empty for a bare path
+    std::string rest;   ///< what follows the ':' (the whole URL for a bare path)
+};
+StoreUrl parse_store_url(std::string_view url);
+
 /// Opens a store from a URL: "sqlite:PATH", "sqlite::memory:", or a bare path (SQLite).
 /// Unknown schemes are a UsageError.
 std::unique_ptr<Store> open_store(std::string_view url, const StoreOptions& options = {});

@@ -25,15 +25,19 @@ bool is_scheme(std::string_view s) {
     return true;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
+} // namespace
+
+StoreUrl parse_store_url(std::string_view url) {
+    auto colon = url.find(':');
+    if (colon == std::string_view::npos || !is_scheme(url.substr(0, colon))) {
+        return {"", std::string(url)};
+    }
+    StoreUrl u{std::string(url.substr(0, colon)), std::string(url.substr(colon + 1))};
+    for (auto& c : u.scheme) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    return out;
+    return u;
 }
-
-} // namespace
 
 int current_schema_version() {
     return sqlite::latest_schema_version();
@@ -43,21 +47,18 @@ std::unique_ptr<Store> open_store(std::string_view url, const StoreOptions& opti
     if (url.empty()) {
         throw UsageError("no store given (expected sqlite:PATH)");
     }
-    std::string path(url);
-    auto colon = url.find(':');
-    if (colon != std::string_view::npos && is_scheme(url.substr(0, colon))) {
-        auto scheme = url.substr(0, colon);
-        if (lower(scheme) != "sqlite") {
-            throw UsageError(
-                fmt::format("unknown store URL scheme '{}' (expected sqlite:PATH)", scheme));
+    auto u = parse_store_url(url);
+    if (!u.scheme.empty()) {
+        if (u.scheme != "sqlite") {
+            throw UsageError(fmt::format("unknown store URL scheme '{}' (expected sqlite:PATH)",
+                                         url.substr(0, url.find(':'))));
         }
-        path = std::string(url.substr(colon + 1));
-        if (path.empty()) {
+        if (u.rest.empty()) {
             throw UsageError(
                 fmt::format("store URL '{}' names no file (expected sqlite:PATH)", url));
         }
     }
-    return std::make_unique<sqlite::SqliteStore>(path, options);
+    return std::make_unique<sqlite::SqliteStore>(u.rest, options);
 }
 
 } // namespace carecall

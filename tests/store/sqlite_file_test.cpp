@@ -45,6 +45,21 @@ StorageError storage_error_of(F&& f) {
 
 TEST_SUITE("store") {
 
+    TEST_CASE("parse_store_url: a scheme of two or more characters, in lower case; else a path") {
+        auto check = [](std::string_view url, const std::string& scheme, const std::string& rest) {
+            auto u = parse_store_url(url);
+            CHECK(u.scheme == scheme);
+            CHECK(u.rest == rest);
+        };
+        check("sqlite:/var/lib/carecall.db", "sqlite", "/var/lib/carecall.db");
+        check("SQLite::memory:", "sqlite", ":memory:");
+        check("PostgreSQL://db/carecall", "postgresql", "//db/carecall");
+        check("/var/lib/carecall.db", "", "/var/lib/carecall.db");
+        check("C:carecall.db", "", "C:carecall.db"); // one letter stays a path
+        check("my db:x.db", "", "my db:x.db");       // a space is no scheme character
+        check("2db:x", "", "2db:x");                 // a scheme starts with a letter
+    }
+
     TEST_CASE("store URLs") {
         TempDir dir;
         CHECK_THROWS_WITH_AS(static_cast<void>(open_store("postgres://db.example/carecall")),
